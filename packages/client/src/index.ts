@@ -1,0 +1,2 @@
+export { serveCommand } from './commands/serve.js';
+export { adminCommand } from './commands/admin.js';

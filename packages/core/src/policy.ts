@@ -1,0 +1,187 @@
+// The one place that decides who may do what. Pure: callers load the facts (memberships, role
+// permissions, counts) and ask; nothing here touches I/O. Routes never compare roles themselves.
+import { forbidden, notFound, BacklotError } from './errors.js';
+import type { Permission, PermissionSet } from './permissions.js';
+
+export type StudioRole = 'owner' | 'admin' | 'member';
+export const STUDIO_ROLES: readonly StudioRole[] = ['owner', 'admin', 'member'];
+
+/** Who is asking, as far as one studio is concerned. `role` is null for non-members. */
+export interface StudioActor {
+  userId: string;
+  role: StudioRole | null;
+  suspended: boolean;
+}
+
+/** Who is asking about one project: their studio seat plus their project membership, if any. */
+export interface ProjectActor extends StudioActor {
+  projectRole: { id: string; fixed: boolean; permissions: PermissionSet } | null;
+}
+
+export type Decision = { allowed: true } | { allowed: false; error: BacklotError };
+const allow: Decision = { allowed: true };
+const deny = (error: BacklotError): Decision => ({ allowed: false, error });
+
+/** Throws the refusal carried by a decision; returns normally when allowed. */
+export function enforce(decision: Decision): void {
+  if (!decision.allowed) throw decision.error;
+}
+
+const isStudioManager = (a: StudioActor) => a.role === 'owner' || a.role === 'admin';
+const activeMember = (a: StudioActor) => a.role !== null && !a.suspended;
+
+// ---- studio ------------------------------------------------------------------------------------
+
+export type StudioAction =
+  | 'studio.view'
+  | 'studio.update'
+  | 'studio.delete'
+  | 'studio.members.view'
+  | 'studio.invite'
+  | 'studio.audit.view'
+  | 'studio.projects.create'
+  | 'studio.projects.view_all';
+
+/**
+ * Studio-level actions. Non-members (and suspended members) get "not found": a studio's
+ * existence is not disclosed to outsiders.
+ */
+export function authorizeStudio(actor: StudioActor, action: StudioAction): Decision {
+  if (!activeMember(actor)) return deny(notFound('studio'));
+  switch (action) {
+    case 'studio.view':
+    case 'studio.members.view':
+      return allow;
+    case 'studio.update':
+    case 'studio.delete':
+      return actor.role === 'owner' ? allow : deny(forbidden('only a studio owner may do this'));
+    case 'studio.invite':
+    case 'studio.audit.view':
+    case 'studio.projects.create':
+    case 'studio.projects.view_all':
+      return isStudioManager(actor) ? allow : deny(forbidden('only studio owners and admins may do this'));
+  }
+}
+
+/** Granting a studio role (by invitation or role change): only owners hand out ownership. */
+export function authorizeGrantStudioRole(actor: StudioActor, role: StudioRole): Decision {
+  const base = authorizeStudio(actor, 'studio.invite');
+  if (!base.allowed) return base;
+  if (role === 'owner' && actor.role !== 'owner') return deny(forbidden('only an owner may make someone an owner'));
+  return allow;
+}
+
+export type MemberChange =
+  | { kind: 'change_role'; to: StudioRole }
+  | { kind: 'suspend' }
+  | { kind: 'reactivate' }
+  | { kind: 'remove' };
+
+/**
+ * Changing another member's seat. Admins manage members but never owners; a studio never loses
+ * its last active owner (`activeOwners` counts owners that are not suspended, target included).
+ */
+export function authorizeStudioMemberChange(
+  actor: StudioActor,
+  target: { userId: string; role: StudioRole; suspended: boolean },
+  change: MemberChange,
+  activeOwners: number,
+): Decision {
+  const self = actor.userId === target.userId;
+  // Anyone may leave a studio (subject to the last-owner guard below).
+  if (!(self && change.kind === 'remove')) {
+    const base = authorizeStudio(actor, 'studio.invite');
+    if (!base.allowed) return base;
+    if (target.role === 'owner' && actor.role !== 'owner') return deny(forbidden('admins cannot change owners'));
+    if (change.kind === 'change_role' && change.to === 'owner' && actor.role !== 'owner')
+      return deny(forbidden('only an owner may make someone an owner'));
+  } else if (!activeMember(actor)) return deny(notFound('studio'));
+  const losesOwnership =
+    target.role === 'owner' &&
+    !target.suspended &&
+    (change.kind === 'remove' || change.kind === 'suspend' || (change.kind === 'change_role' && change.to !== 'owner'));
+  if (losesOwnership && activeOwners <= 1)
+    return deny(new BacklotError('conflict', 'a studio must keep at least one owner', { reason: 'last_owner' }));
+  return allow;
+}
+
+// ---- project -----------------------------------------------------------------------------------
+
+/**
+ * Project administration that studio owners and admins may do without a project seat
+ * (PRODUCT.md: admins "add anyone to any project", create/archive projects). Everything else
+ * (content, tasks) needs a project role: a studio seat grants no project access.
+ */
+const STUDIO_MANAGER_PROJECT_ACTIONS = new Set<ProjectAction>([
+  'project.view',
+  'project.rename',
+  'project.archive',
+  'project.delete',
+  'members.view',
+  'members.add',
+  'members.remove',
+  'members.change_role',
+  'roles.view',
+  'roles.manage',
+  'audit.view',
+]);
+
+export type ProjectAction =
+  | 'project.view'
+  | 'project.rename'
+  | 'project.archive'
+  | 'project.delete'
+  | 'members.view'
+  | 'roles.view'
+  | Permission;
+
+const ACTION_PERMISSION: Partial<Record<ProjectAction, Permission>> = {
+  'project.rename': 'project.settings',
+  'project.archive': 'project.delete',
+};
+
+/** Is this actor a member of the project (or a studio manager) at all? */
+export function canSeeProject(actor: ProjectActor): boolean {
+  if (!activeMember(actor)) return false;
+  return actor.projectRole !== null || isStudioManager(actor);
+}
+
+/**
+ * Project-level actions. Outsiders get "not found" (the project's existence is not disclosed);
+ * members lacking the permission get "forbidden".
+ */
+export function authorizeProject(actor: ProjectActor, action: ProjectAction): Decision {
+  if (!canSeeProject(actor)) return deny(notFound('project'));
+  if (isStudioManager(actor) && STUDIO_MANAGER_PROJECT_ACTIONS.has(action)) return allow;
+  const role = actor.projectRole;
+  if (!role) return deny(forbidden('studio owners and admins need a project role for this'));
+  if (action === 'project.view' || action === 'members.view' || action === 'roles.view') return allow;
+  const needed = ACTION_PERMISSION[action] ?? (action as Permission);
+  return role.permissions.has(needed) ? allow : deny(forbidden(`missing permission ${needed}`, { permission: needed }));
+}
+
+/**
+ * Removing a member or changing their role must leave the project at least one member holding
+ * the fixed (Admin) role.
+ */
+export function guardLastProjectAdmin(targetIsAdmin: boolean, staysAdmin: boolean, adminCount: number): Decision {
+  if (targetIsAdmin && !staysAdmin && adminCount <= 1)
+    return deny(new BacklotError('conflict', 'a project must keep at least one Admin', { reason: 'last_admin' }));
+  return allow;
+}
+
+/**
+ * Handing out a project role (adding a member, changing a role, editing a role's permissions):
+ * nobody grants more than they hold. Studio owners/admins and project Admins may grant anything;
+ * others only roles that are not the fixed Admin role and whose permissions they all hold.
+ */
+export function authorizeGrantProjectRole(
+  actor: ProjectActor,
+  role: { fixed: boolean; permissions: PermissionSet },
+): Decision {
+  if (isStudioManager(actor) || actor.projectRole?.fixed) return allow;
+  if (role.fixed) return deny(forbidden('only Admins may grant the Admin role'));
+  if (!actor.projectRole || !role.permissions.isSubsetOf(actor.projectRole.permissions))
+    return deny(forbidden('you cannot grant permissions you do not hold'));
+  return allow;
+}

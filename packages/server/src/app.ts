@@ -1,0 +1,50 @@
+// Assembles the HTTP server: body limits, validation, sessions, error shape, OpenAPI, routes.
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import type { AppDeps } from './context.js';
+import { installErrorHandling } from './http/errors.js';
+import { installSessionResolution } from './http/session.js';
+import { authRoutes } from './routes/auth.js';
+import { studioRoutes } from './routes/studios.js';
+import { projectRoutes } from './routes/projects.js';
+import { invitationRoutes } from './routes/invitations.js';
+import { auditRoutes } from './routes/audit.js';
+
+export const API_PREFIX = '/api/v1';
+/** JSON bodies are small; chunk uploads get their own limit on their own routes. */
+const JSON_BODY_LIMIT = 256 * 1024;
+
+export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ? { level: 'info' } : false,
+    bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: deps.config.trustProxy,
+    // Strict validation: no type coercion of bodies, unknown fields refused by the schemas.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    routerOptions: { maxParamLength: 200 },
+  });
+  installErrorHandling(app, deps);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Backlot API', version: '1', description: 'Studio server API. Authenticate with `Authorization: Bearer <token>` (CLI/API) or the session cookie plus `X-CSRF-Token` (browser).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  installSessionResolution(app, deps);
+
+  await app.register(async (api) => {
+    api.get('/health', { schema: { tags: ['meta'] } }, async () => ({ ok: true }));
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    await api.register(authRoutes);
+    await api.register(studioRoutes);
+    await api.register(projectRoutes);
+    await api.register(invitationRoutes);
+    await api.register(auditRoutes);
+  }, { prefix: API_PREFIX });
+
+  return app;
+}

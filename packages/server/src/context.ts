@@ -1,0 +1,40 @@
+// What every service call receives: the server's shared dependencies plus who is asking and from
+// where. Built per request by the HTTP layer; services never look at the request itself.
+import type { Transaction } from 'kysely';
+import type { Clock } from './clock.js';
+import type { ServerConfig } from './config.js';
+import type { Db, DbKind } from './db/connect.js';
+import type { Database } from './db/schema.js';
+import type { Mailer } from './mail/mailer.js';
+
+export interface AppDeps {
+  db: Db;
+  dbKind: DbKind;
+  clock: Clock;
+  config: ServerConfig;
+  mailer: Mailer;
+  /** Base URL for links in emails and setup output. */
+  baseUrl(): string;
+  log: { info(msg: string): void; warn(msg: string): void };
+}
+
+export interface AuthUser {
+  id: string;
+  email: string;
+  name: string;
+  isInstanceAdmin: boolean;
+  sessionId: string;
+}
+
+export interface Ctx extends AppDeps {
+  user: AuthUser | null;
+  ip: string | null;
+}
+
+export type Trx = Transaction<Database>;
+
+export const nowIso = (ctx: AppDeps) => ctx.clock.now().toISOString();
+
+export function inTransaction<T>(ctx: AppDeps, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  return ctx.db.transaction().execute(fn);
+}

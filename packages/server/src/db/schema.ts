@@ -1,0 +1,145 @@
+// Row types of every table, as Kysely sees them. Times are ISO-8601 UTC strings (sortable as
+// text on both SQLite and PostgreSQL); booleans are 0/1 integers; lists are JSON text.
+
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  is_instance_admin: number;
+  deactivated_at: string | null;
+  created_at: string;
+  last_active_at: string | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  csrf_hash: string;
+  kind: 'cookie' | 'bearer';
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface SetupTokensTable {
+  token_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+export interface LoginFailuresTable {
+  id: string;
+  email: string;
+  ip: string;
+  created_at: string;
+}
+
+export interface StudiosTable {
+  id: string;
+  name: string;
+  allowed_domains: string;
+  created_at: string;
+  created_by: string;
+  deleted_at: string | null;
+}
+
+export interface StudioMembersTable {
+  studio_id: string;
+  user_id: string;
+  role: 'owner' | 'admin' | 'member';
+  suspended_at: string | null;
+  joined_at: string;
+}
+
+export interface ProjectsTable {
+  id: string;
+  studio_id: string;
+  name: string;
+  status: 'active' | 'archived';
+  preset: string;
+  revision: number;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface RolesTable {
+  id: string;
+  project_id: string;
+  key: string | null;
+  name: string;
+  rank: number;
+  fixed: number;
+  permissions: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProjectMembersTable {
+  project_id: string;
+  user_id: string;
+  role_id: string;
+  added_at: string;
+  added_by: string | null;
+}
+
+export interface InvitationsTable {
+  id: string;
+  studio_id: string;
+  email: string;
+  studio_role: 'owner' | 'admin' | 'member';
+  projects: string;
+  token_hash: string | null;
+  invited_by: string;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
+  accepted_by: string | null;
+  revoked_at: string | null;
+  sent_count: number;
+}
+
+export interface AuditHeadsTable {
+  scope: string;
+  seq: number;
+  hash: string;
+}
+
+export interface AuditLogTable {
+  scope: string;
+  seq: number;
+  studio_id: string | null;
+  project_id: string | null;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  before: string | null;
+  after: string | null;
+  ip: string | null;
+  created_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  setup_tokens: SetupTokensTable;
+  login_failures: LoginFailuresTable;
+  studios: StudiosTable;
+  studio_members: StudioMembersTable;
+  projects: ProjectsTable;
+  roles: RolesTable;
+  project_members: ProjectMembersTable;
+  invitations: InvitationsTable;
+  audit_heads: AuditHeadsTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,78 @@
+// Starting and stopping a studio server process: open the database, migrate, build the app,
+// print the one-time setup link on a fresh instance, listen.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { systemClock, type Clock } from './clock.js';
+import { publicBaseUrl, type ServerConfig } from './config.js';
+import type { AppDeps } from './context.js';
+import { migrateToLatest, openDatabase, type OpenedDb } from './db/connect.js';
+import { startAuditChain, INSTANCE_SCOPE } from './audit/log.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
+import { prepareSetup } from './services/accounts.js';
+
+export interface StartedServer {
+  app: FastifyInstance;
+  deps: AppDeps;
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  clock?: Clock;
+  mailer?: Mailer;
+  logger?: boolean;
+  /** Where to print start-up messages (the setup link). */
+  print?: (line: string) => void;
+  /** An already opened database (tests). */
+  database?: OpenedDb;
+}
+
+export interface PreparedDeps {
+  deps: AppDeps;
+  database: OpenedDb;
+  /** Links use the port actually bound (port 0 picks a free one). */
+  setBoundPort(port: number): void;
+}
+
+export async function prepareDeps(config: ServerConfig, opts: ServerOptions = {}): Promise<PreparedDeps> {
+  const database = opts.database ?? openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrateToLatest(database.db);
+  await startAuditChain(database.db, INSTANCE_SCOPE);
+  let boundPort: number | undefined;
+  const print = opts.print ?? ((line: string) => console.log(line));
+  const deps: AppDeps = {
+    db: database.db,
+    dbKind: database.kind,
+    clock: opts.clock ?? systemClock,
+    config,
+    mailer: opts.mailer ?? createMailer(config.smtpUrl, config.mailFrom),
+    baseUrl: () => publicBaseUrl(config, boundPort),
+    log: { info: (m) => print(m), warn: (m) => print(`warning: ${m}`) },
+  };
+  return { deps, database, setBoundPort: (p) => void (boundPort = p) };
+}
+
+export async function startServer(config: ServerConfig, opts: ServerOptions = {}): Promise<StartedServer> {
+  const { deps, database, setBoundPort } = await prepareDeps(config, opts);
+  const print = opts.print ?? ((line: string) => console.log(line));
+  const app = await buildApp(deps, { logger: opts.logger });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  setBoundPort(port);
+  const url = publicBaseUrl(config, port);
+  print(`Backlot server listening on ${url} (${database.kind === 'sqlite' ? `data in ${config.dataDir}` : 'PostgreSQL'})`);
+  const setupToken = await prepareSetup(deps);
+  if (setupToken) {
+    print('This server has no accounts yet. Create the first (administrator) account with this one-time token:');
+    print(`  setup token: ${setupToken}`);
+    print(`  or: POST ${url}/api/v1/setup {"token": "...", "email": "...", "name": "...", "password": "..."}`);
+  }
+  return {
+    app, deps, url,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}

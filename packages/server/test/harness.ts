@@ -1,0 +1,151 @@
+// Test harness: a fresh server app on a fresh database (SQLite always; PostgreSQL too when
+// BACKLOT_TEST_PG names a database to connect to), driven through HTTP with Fastify's inject.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../src/app.js';
+import { loadConfig, type ServerConfig } from '../src/config.js';
+import { openDatabase, type DbKind, type OpenedDb } from '../src/db/connect.js';
+import { prepareDeps } from '../src/server.js';
+import type { AppDeps } from '../src/context.js';
+import type { Clock } from '../src/clock.js';
+import type { Mailer, MailMessage } from '../src/mail/mailer.js';
+import { prepareSetup } from '../src/services/accounts.js';
+
+export function dbKinds(): DbKind[] {
+  return process.env.BACKLOT_TEST_PG ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+export class TestClock implements Clock {
+  constructor(private t = Date.parse('2026-03-01T09:00:00.000Z')) {}
+  now() {
+    return new Date(this.t);
+  }
+  advance(ms: number) {
+    this.t += ms;
+  }
+}
+
+/** Records mail instead of sending it. */
+export class CaptureMailer implements Mailer {
+  readonly configured = true;
+  readonly sent: MailMessage[] = [];
+  async send(m: MailMessage) {
+    this.sent.push(m);
+  }
+}
+
+let dbCounter = 0;
+
+async function openTestDatabase(kind: DbKind): Promise<{ db: OpenedDb; dataDir: string; drop(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'backlot-test-'));
+  if (kind === 'sqlite') {
+    const db = openDatabase({ dataDir });
+    return { db, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  }
+  const base = process.env.BACKLOT_TEST_PG!;
+  const name = `backlot_t_${process.pid}_${Date.now()}_${++dbCounter}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const db = openDatabase({ databaseUrl: url.toString(), dataDir });
+  return {
+    db, dataDir,
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Reply {
+  status: number;
+  body: any;
+  headers: LightMyRequestResponse['headers'];
+  raw: LightMyRequestResponse;
+}
+
+export interface Caller {
+  token?: string;
+  userId: string;
+  email: string;
+}
+
+export class Harness {
+  constructor(
+    readonly kind: DbKind,
+    readonly app: FastifyInstance,
+    readonly deps: AppDeps,
+    readonly clock: TestClock,
+    readonly mailer: Mailer,
+    private readonly cleanup: () => Promise<void>,
+  ) {}
+
+  async request(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; payload?: string } = {}): Promise<Reply> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    const res = await this.app.inject({
+      method: method as 'GET',
+      url: path.startsWith('/api/') ? path : `/api/v1${path}`,
+      headers,
+      ...(opts.payload !== undefined ? { payload: opts.payload } : opts.body !== undefined ? { payload: opts.body as object } : {}),
+    });
+    let body: unknown = res.body;
+    if ((res.headers['content-type'] ?? '').toString().includes('application/json') && res.body) body = JSON.parse(res.body);
+    return { status: res.statusCode, body, headers: res.headers, raw: res };
+  }
+
+  as(caller: Caller | string | undefined) {
+    const token = typeof caller === 'string' ? caller : caller?.token;
+    return {
+      get: (p: string) => this.request('GET', p, { token }),
+      delete: (p: string) => this.request('DELETE', p, { token }),
+      post: (p: string, body?: unknown) => this.request('POST', p, { token, body: body ?? {} }),
+      patch: (p: string, body?: unknown) => this.request('PATCH', p, { token, body }),
+    };
+  }
+
+  /** Runs first-run setup and returns the instance administrator. */
+  async setupAdmin(email = 'admin@studio.test'): Promise<Caller> {
+    const token = await prepareSetup(this.deps);
+    const r = await this.request('POST', '/setup', { body: { token, email, name: 'Instance Admin', password: 'correct horse battery' } });
+    if (r.status !== 201) throw new Error(`setup failed: ${JSON.stringify(r.body)}`);
+    return { token: r.body.token, userId: r.body.userId, email };
+  }
+
+  /** Creates an account directly (sign-up is off by default) and signs it in. */
+  async user(email: string, name = email.split('@')[0]): Promise<Caller> {
+    const { insertUser } = await import('../src/services/accounts.js');
+    const userId = await this.deps.db.transaction().execute((trx) => insertUser(this.deps, trx, { email, name, password: 'correct horse battery' }));
+    const r = await this.request('POST', '/auth/login', { body: { email, password: 'correct horse battery' } });
+    if (r.status !== 200) throw new Error(`login failed: ${JSON.stringify(r.body)}`);
+    return { token: r.body.token, userId, email };
+  }
+
+  async close() {
+    await this.app.close();
+    await this.cleanup();
+  }
+}
+
+export async function createHarness(kind: DbKind = 'sqlite', overrides: Partial<ServerConfig> & { mailer?: Mailer } = {}): Promise<Harness> {
+  const { mailer: mailerOverride, ...configOverrides } = overrides;
+  const opened = await openTestDatabase(kind);
+  const config = loadConfig({ dataDir: opened.dataDir, port: 0, ...configOverrides }, {});
+  const clock = new TestClock();
+  const mailer = mailerOverride ?? new CaptureMailer();
+  const { deps } = await prepareDeps(config, { clock, mailer, database: opened.db, print: () => {} });
+  const app = await buildApp(deps);
+  return new Harness(kind, app, deps, clock, mailer, async () => {
+    await opened.db.close();
+    await opened.drop();
+  });
+}
