@@ -3,3 +3,7 @@ export * from './permissions.js';
 export * from './roles.js';
 export * from './policy.js';
 export * from './validation.js';
+export * from './visibility.js';
+export * from './statuses.js';
+export * from './project-view.js';
+export * from './op-policy.js';

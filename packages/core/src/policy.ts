@@ -171,9 +171,19 @@ export function guardLastProjectAdmin(targetIsAdmin: boolean, staysAdmin: boolea
 }
 
 /**
- * Handing out a project role (adding a member, changing a role, editing a role's permissions):
- * nobody grants more than they hold. Studio owners/admins and project Admins may grant anything;
- * others only roles that are not the fixed Admin role and whose permissions they all hold.
+ * Permissions that govern the project itself. Granting one is a step towards controlling the
+ * project, so only someone who holds it may hand it out.
+ */
+const ADMINISTRATIVE: readonly Permission[] = [
+  'project.settings', 'project.delete', 'members.add', 'members.remove', 'members.change_role', 'roles.manage',
+];
+
+/**
+ * Handing out a project role (adding a member, changing a role, editing a role's permissions).
+ * Studio owners/admins and project Admins may grant anything. Others never grant the fixed Admin
+ * role, nor a role carrying an administrative permission they do not hold themselves; working
+ * permissions (checkpoint, download, ...) they may grant, so a Production Manager can staff a
+ * project with Artists.
  */
 export function authorizeGrantProjectRole(
   actor: ProjectActor,
@@ -181,7 +191,8 @@ export function authorizeGrantProjectRole(
 ): Decision {
   if (isStudioManager(actor) || actor.projectRole?.fixed) return allow;
   if (role.fixed) return deny(forbidden('only Admins may grant the Admin role'));
-  if (!actor.projectRole || !role.permissions.isSubsetOf(actor.projectRole.permissions))
-    return deny(forbidden('you cannot grant permissions you do not hold'));
+  const mine = actor.projectRole?.permissions;
+  const escalates = ADMINISTRATIVE.filter((p) => role.permissions.has(p) && !mine?.has(p));
+  if (!mine || escalates.length) return deny(forbidden('you cannot grant administrative permissions you do not hold', { permissions: escalates }));
   return allow;
 }

@@ -19,7 +19,7 @@ const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9]
 /** Lower-cased, trimmed email, or null when it is not a plausible address. */
 export function normalizeEmail(raw: string): string | null {
   const email = raw.trim().toLowerCase();
-  if (email.length > 254 || !EMAIL.test(email)) return null;
+  if (email.length > 254 || CONTROL.test(email) || !EMAIL.test(email)) return null;
   return email;
 }
 

@@ -3,13 +3,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { AppDeps } from './context.js';
-import { installErrorHandling } from './http/errors.js';
+import { errorBody, installErrorHandling } from './http/errors.js';
 import { installSessionResolution } from './http/session.js';
 import { authRoutes } from './routes/auth.js';
 import { studioRoutes } from './routes/studios.js';
 import { projectRoutes } from './routes/projects.js';
 import { invitationRoutes } from './routes/invitations.js';
 import { auditRoutes } from './routes/audit.js';
+import { productionRoutes } from './routes/production.js';
+import { syncRoutes } from './routes/sync.js';
 
 export const API_PREFIX = '/api/v1';
 /** JSON bodies are small; chunk uploads get their own limit on their own routes. */
@@ -23,6 +25,9 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
     // Strict validation: no type coercion of bodies, unknown fields refused by the schemas.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     routerOptions: { maxParamLength: 200 },
+    // Router-level refusals (undecodable URL, over-long path parameter) get the one error shape too.
+    frameworkErrors: (err, _request, reply) =>
+      (reply as import('fastify').FastifyReply).status(err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400).send(errorBody('bad_request', err.message)),
   });
   installErrorHandling(app, deps);
   await app.register(cookie);
@@ -44,6 +49,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
     await api.register(projectRoutes);
     await api.register(invitationRoutes);
     await api.register(auditRoutes);
+    await api.register(productionRoutes);
+    await api.register(syncRoutes);
   }, { prefix: API_PREFIX });
 
   return app;

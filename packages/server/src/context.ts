@@ -16,6 +16,8 @@ export interface AppDeps {
   /** Base URL for links in emails and setup output. */
   baseUrl(): string;
   log: { info(msg: string): void; warn(msg: string): void };
+  /** Live-event fan-out; told after each committed project change. */
+  events?: { projectChanged(projectId: string, revision: number): void };
 }
 
 export interface AuthUser {

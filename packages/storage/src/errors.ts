@@ -7,6 +7,7 @@ export type StorageErrorCode =
   | 'invalid_encoding'
   | 'chunk_too_large'
   | 'corrupt_chunk'
+  | 'missing_chunk'
   | 'file_hash_mismatch';
 
 export class StorageError extends Error {
@@ -25,6 +26,14 @@ export class CorruptChunkError extends StorageError {
   constructor(readonly chunkId: string, reason: string) {
     super('corrupt_chunk', `chunk ${chunkId} is corrupt: ${reason}`, { chunkId });
     this.name = 'CorruptChunkError';
+  }
+}
+
+/** A chunk that should exist (a checkpoint lists it) is not in the store. */
+export class MissingChunkError extends StorageError {
+  constructor(readonly chunkId: string) {
+    super('missing_chunk', `chunk ${chunkId} is missing`, { chunkId });
+    this.name = 'MissingChunkError';
   }
 }
 

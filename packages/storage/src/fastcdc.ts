@@ -25,8 +25,8 @@ const MiB = 1024 * KiB;
  */
 export const DEFAULT_CDC_PARAMS: CdcParams = Object.freeze({
   minSize: 256 * KiB,
-  avgSize: 1 * MiB,
-  maxSize: 4 * MiB,
+  avgSize: 512 * KiB,
+  maxSize: 2 * MiB,
 });
 
 /** Upper bound for any chunk we accept anywhere (decode limits use it). */

@@ -64,6 +64,8 @@ export interface ProjectsTable {
   status: 'active' | 'archived';
   preset: string;
   revision: number;
+  /** JSON: collectionTypes, assetTypes, dependencyTypes, tags. */
+  settings: string;
   created_at: string;
   created_by: string;
   updated_at: string;
@@ -129,7 +131,143 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface CollectionsTable {
+  id: string;
+  project_id: string;
+  parent_id: string | null;
+  name: string;
+  type: string | null;
+  description: string | null;
+  shared: number;
+  assignee_id: string | null;
+  created_at: string;
+  created_by: string;
+  created_rev: number;
+  updated_at: string;
+  deleted_at: string | null;
+  deleted_by: string | null;
+  /** The id of the item whose deletion trashed this one (itself, or a trashed ancestor). */
+  trash_root: string | null;
+}
+
+export interface AssetsTable {
+  id: string;
+  project_id: string;
+  collection_id: string | null;
+  name: string;
+  extension: string;
+  kind: 'resource' | 'task';
+  type: string | null;
+  tags: string;
+  description: string | null;
+  url: string | null;
+  assignee_id: string | null;
+  status_id: string | null;
+  cover_checkpoint_id: string | null;
+  created_at: string;
+  created_by: string;
+  created_rev: number;
+  updated_at: string;
+  deleted_at: string | null;
+  deleted_by: string | null;
+  trash_root: string | null;
+}
+
+export interface DependenciesTable {
+  id: string;
+  project_id: string;
+  asset_id: string;
+  target_asset_id: string | null;
+  target_collection_id: string | null;
+  type: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface StatusesTable {
+  id: string;
+  project_id: string;
+  key: string | null;
+  name: string;
+  short_label: string;
+  color: string;
+  sort_order: number;
+  category: 'todo' | 'active' | 'review' | 'retake' | 'done';
+  deleted_at: string | null;
+}
+
+export interface StatusChangesTable {
+  id: string;
+  project_id: string;
+  asset_id: string;
+  from_status_id: string | null;
+  to_status_id: string;
+  checkpoint_id: string | null;
+  actor_id: string;
+  created_at: string;
+}
+
+export interface CheckpointsTable {
+  id: string;
+  project_id: string;
+  asset_id: string;
+  number: number;
+  file_hash: string;
+  size: number;
+  chunks: string;
+  comment: string;
+  status_id: string | null;
+  preview_hash: string | null;
+  reverted_from: string | null;
+  author_id: string;
+  created_at: string;
+  deleted_at: string | null;
+  deleted_by: string | null;
+}
+
+export interface ControlRequestsTable {
+  id: string;
+  project_id: string;
+  asset_id: string;
+  requester_id: string;
+  status: 'pending' | 'accepted' | 'declined' | 'cancelled' | 'superseded';
+  message: string | null;
+  created_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+}
+
+export interface ChangeLogTable {
+  project_id: string;
+  revision: number;
+  op_id: string | null;
+  actor_id: string | null;
+  entity: string;
+  entity_id: string;
+  change: 'upsert' | 'remove';
+  data: string | null;
+  created_at: string;
+}
+
+export interface AppliedOpsTable {
+  project_id: string;
+  op_id: string;
+  actor_id: string;
+  revision: number | null;
+  result: string;
+  created_at: string;
+}
+
 export interface Database {
+  collections: CollectionsTable;
+  assets: AssetsTable;
+  dependencies: DependenciesTable;
+  statuses: StatusesTable;
+  status_changes: StatusChangesTable;
+  checkpoints: CheckpointsTable;
+  control_requests: ControlRequestsTable;
+  change_log: ChangeLogTable;
+  applied_ops: AppliedOpsTable;
   users: UsersTable;
   sessions: SessionsTable;
   setup_tokens: SetupTokensTable;

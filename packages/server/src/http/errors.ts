@@ -60,6 +60,8 @@ export function installErrorHandling(app: FastifyInstance, deps: AppDeps): void 
     const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
     if (mapped) return reply.status(mapped[0]).send(errorBody(mapped[1], err.message));
     if (isUniqueViolation(err)) return reply.status(409).send(errorBody('conflict', 'that already exists'));
+    // PostgreSQL cannot store NUL in text (22021): input that reaches it unchecked is bad input, not a crash.
+    if ((err as { code?: string }).code === '22021') return reply.status(400).send(errorBody('bad_request', 'text must not contain NUL characters'));
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
       return reply.status(err.statusCode).send(errorBody('bad_request', err.message));
     request.log.error({ err }, 'unhandled error');

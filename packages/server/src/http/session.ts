@@ -36,7 +36,8 @@ export function installSessionResolution(app: FastifyInstance, deps: AppDeps): v
     const token = bearer ?? cookie;
     if (!token) return;
     const session = await resolveSession(deps, token);
-    if (!session) {
+    // A bearer token smuggled into the cookie would skip the CSRF check: treat it as no session.
+    if (!session || (!bearer && session.kind !== 'cookie')) {
       // A stale token on a request that needs no identity (login, setup) must not block it.
       if (bearer) throw new BacklotError('unauthenticated', 'the session has ended or is not valid; sign in again');
       return;

@@ -25,6 +25,8 @@ async function answer(ctx: Ctx, scope: AuditScope, q: FilterQuery, reply: Fastif
   const { format = 'json', limit, ...rest } = q;
   const filter: AuditFilter = { ...rest, limit: limit === undefined ? undefined : Number(limit) };
   if (format === 'json') return queryAudit(ctx, scope, filter);
+  // Bad filters must answer 400 before the 200 headers of a stream go out (the export is lazy).
+  await queryAudit(ctx, scope, { ...filter, limit: 1 });
   const name = `audit-${scope.projectId ?? scope.studioId}.${format}`;
   reply.header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
   reply.header('content-disposition', `attachment; filename="${name}"`);

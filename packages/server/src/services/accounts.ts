@@ -96,7 +96,8 @@ export async function logIn(
   kind: SessionKind,
   userAgent: string | null,
 ): Promise<{ userId: string; session: IssuedSession }> {
-  const email = normalizeEmail(rawEmail) ?? rawEmail.trim().toLowerCase();
+  // A malformed email matches no account; control characters (NUL breaks PostgreSQL text) are neutralised.
+  const email = normalizeEmail(rawEmail) ?? rawEmail.trim().toLowerCase().replace(/[\u0000-\u001f\u007f]/g, '\ufffd');
   const ip = ctx.ip ?? 'unknown';
   await assertLoginAllowed(ctx, email, ip);
   const user = await ctx.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();

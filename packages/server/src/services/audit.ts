@@ -1,6 +1,7 @@
 // Reading the audit log: studio owners/admins read their studio's, `audit.view` reads a
 // project's. Newest first, filtered, paged by an opaque cursor, exportable whole.
 import { BacklotError } from '@backlot/core';
+import { sql } from 'kysely';
 import type { Ctx } from '../context.js';
 import type { AuditLogTable } from '../db/schema.js';
 import { projectAccess, studioAccess } from './access.js';
@@ -30,7 +31,8 @@ export function auditView(e: AuditLogTable) {
 function parseCursor(cursor: string | undefined): number | undefined {
   if (cursor === undefined) return undefined;
   const n = Number(cursor);
-  if (!Number.isInteger(n) || n < 1) throw new BacklotError('validation_failed', 'invalid cursor', { field: 'cursor' });
+  // Decimal digits only, within the seq column's range (PostgreSQL integer).
+  if (!/^[0-9]{1,10}$/.test(cursor) || n < 1 || n > 2_147_483_647) throw new BacklotError('validation_failed', 'invalid cursor', { field: 'cursor' });
   return n;
 }
 
@@ -54,7 +56,11 @@ export async function queryAudit(ctx: Ctx, scope: AuditScope, f: AuditFilter) {
   let q = ctx.db.selectFrom('audit_log').selectAll().where('scope', '=', scope.studioId);
   if (scope.projectId) q = q.where('project_id', '=', scope.projectId);
   if (f.actor) q = q.where('actor_id', '=', f.actor);
-  if (f.action) q = f.action.endsWith('.*') ? q.where('action', 'like', `${f.action.slice(0, -2).replace(/[%_]/g, '')}.%`) : q.where('action', '=', f.action);
+  // `prefix.*`: a plain, case-sensitive prefix compare (LIKE is case-insensitive on SQLite and
+  // treats `_` as a wildcard), the same on both databases.
+  const prefix = f.action?.endsWith('.*') ? f.action.slice(0, -1) : undefined;
+  if (prefix) q = q.where(sql<string>`substr(action, 1, ${[...prefix].length})`, '=', prefix);
+  else if (f.action) q = q.where('action', '=', f.action);
   if (f.targetType) q = q.where('target_type', '=', f.targetType);
   if (f.targetId) q = q.where('target_id', '=', f.targetId);
   if (f.from) q = q.where('created_at', '>=', new Date(f.from).toISOString());

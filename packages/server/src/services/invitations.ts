@@ -141,7 +141,8 @@ async function inviteOne(
     return { email, outcome: 'added', invitationId: id };
   }
   // A new pending invitation replaces an older pending one for the same address.
-  await trx.updateTable('invitations').set({ revoked_at: at, token_hash: null })
+  // The hash stays, so an old link answers 410 (revoked) rather than "not valid".
+  await trx.updateTable('invitations').set({ revoked_at: at })
     .where('studio_id', '=', studioId).where('email', '=', email).where('accepted_at', 'is', null).where('revoked_at', 'is', null).execute();
   const token = newSecret();
   const id = newId();
@@ -203,7 +204,7 @@ export async function revokeInvitation(ctx: Ctx, studioId: string, invitationId:
     if (inv.accepted_at) throw new BacklotError('conflict', 'the invitation was already accepted', { status: 'accepted' });
     if (inv.revoked_at) return;
     const at = nowIso(ctx);
-    await trx.updateTable('invitations').set({ revoked_at: at, token_hash: null }).where('id', '=', inv.id).execute();
+    await trx.updateTable('invitations').set({ revoked_at: at }).where('id', '=', inv.id).execute();
     await appendAudit(trx, { studioId, actorId: access.actor.userId, action: 'invitation.revoked', targetType: 'invitation', targetId: inv.id, before: { email: inv.email }, ip: ctx.ip }, at);
   });
 }
@@ -257,7 +258,7 @@ export async function acceptInvitation(ctx: Ctx, token: string, account: Omit<Ne
     const seat = await trx.selectFrom('studio_members').select('role').where('studio_id', '=', invitation.studio_id).where('user_id', '=', userId).executeTakeFirst();
     if (!seat)
       await trx.insertInto('studio_members').values({ studio_id: invitation.studio_id, user_id: userId, role: invitation.studio_role, suspended_at: null, joined_at: at }).execute();
-    await trx.updateTable('invitations').set({ accepted_at: at, accepted_by: userId, token_hash: null }).where('id', '=', invitation.id).execute();
+    await trx.updateTable('invitations').set({ accepted_at: at, accepted_by: userId }).where('id', '=', invitation.id).execute();
     await appendAudit(trx, { studioId: invitation.studio_id, actorId: userId, action: 'invitation.accepted', targetType: 'invitation', targetId: invitation.id, after: { userId, role: invitation.studio_role }, ip: ctx.ip }, at);
     const inviter = await trx.selectFrom('users').select(['id', 'email', 'name', 'is_instance_admin']).where('id', '=', invitation.invited_by).executeTakeFirst();
     if (inviter) {

@@ -22,13 +22,17 @@ export async function loadRole(trx: Trx | Ctx['db'], projectId: string, roleId: 
   return role;
 }
 
+/** Admins who can act: holding the fixed role and an active (not suspended) studio seat. */
 export async function countAdmins(trx: Trx | Ctx['db'], projectId: string): Promise<number> {
   const r = await trx
     .selectFrom('project_members as pm')
     .innerJoin('roles as r', 'r.id', 'pm.role_id')
+    .innerJoin('projects as p', 'p.id', 'pm.project_id')
+    .innerJoin('studio_members as sm', (j) => j.onRef('sm.studio_id', '=', 'p.studio_id').onRef('sm.user_id', '=', 'pm.user_id'))
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('pm.project_id', '=', projectId)
     .where('r.fixed', '=', 1)
+    .where('sm.suspended_at', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }

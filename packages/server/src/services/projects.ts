@@ -1,5 +1,5 @@
 // Projects of a studio: create (with a role preset), list, rename, archive, soft delete.
-import { BacklotError, ROLE_PRESETS, type RolePreset } from '@backlot/core';
+import { BacklotError, BUILTIN_STATUSES, DEFAULT_DEPENDENCY_TYPES, ROLE_PRESETS, type RolePreset } from '@backlot/core';
 import { inTransaction, nowIso, type Ctx, type Trx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
 import { newId } from '../auth/tokens.js';
@@ -13,6 +13,14 @@ export function projectView(p: ProjectsTable, extra: Record<string, unknown> = {
     revision: Number(p.revision), createdAt: p.created_at, updatedAt: p.updated_at, ...extra,
   };
 }
+
+/** Vocabularies a new project starts with; editable with project.settings. */
+export const DEFAULT_SETTINGS = {
+  collectionTypes: ['Folder', 'Character', 'Prop', 'Environment', 'Sequence', 'Shot'],
+  assetTypes: ['Model', 'Rig', 'Texture', 'Animation', 'Layout', 'Lighting', 'Compositing', 'Concept', 'Edit', 'Script'],
+  dependencyTypes: [...DEFAULT_DEPENDENCY_TYPES],
+  tags: [] as string[],
+};
 
 async function assertNameFree(trx: Trx, studioId: string, name: string, exceptId?: string) {
   let q = trx.selectFrom('projects').select('id').where('studio_id', '=', studioId).where('name', '=', name).where('deleted_at', 'is', null);
@@ -42,9 +50,12 @@ export async function createProject(ctx: Ctx, studioId: string, input: { name: s
     const at = nowIso(ctx);
     const row: ProjectsTable = {
       id: newId(), studio_id: studioId, name, status: 'active', preset, revision: 0,
-      created_at: at, created_by: actor.userId, updated_at: at, deleted_at: null,
+      created_at: at, created_by: actor.userId, updated_at: at, deleted_at: null, settings: JSON.stringify(DEFAULT_SETTINGS),
     };
     await trx.insertInto('projects').values(row).execute();
+    await trx.insertInto('statuses').values(BUILTIN_STATUSES.map((st, i) => ({
+      id: newId(), project_id: row.id, key: st.key, name: st.name, short_label: st.shortLabel, color: st.color, sort_order: i, category: st.category, deleted_at: null,
+    }))).execute();
     // The creator becomes the project's first Admin, so no project starts without one.
     const adminRole = await seedRoles(trx, row.id, preset, at);
     await trx.insertInto('project_members').values({ project_id: row.id, user_id: actor.userId, role_id: adminRole, added_at: at, added_by: actor.userId }).execute();

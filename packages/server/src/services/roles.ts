@@ -4,7 +4,7 @@ import { ALL_PERMISSIONS, BacklotError, isPermission, PERMISSION_AREAS, Permissi
 import { inTransaction, nowIso, type Ctx, type Trx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
 import { newId } from '../auth/tokens.js';
-import { check, projectAccess, type ProjectAccess } from './access.js';
+import { check, projectAccess, RefusedError, type ProjectAccess } from './access.js';
 import { validName } from './accounts.js';
 import { authorizeGrantProjectRole } from '@backlot/core';
 import type { RolesTable } from '../db/schema.js';
@@ -85,7 +85,8 @@ export async function updateRole(ctx: Ctx, projectId: string, roleId: string, pa
   const access = await projectAccess(ctx, projectId, 'roles.manage');
   return inTransaction(ctx, async (trx) => {
     const role = await findRole(trx, projectId, roleId);
-    if (role.fixed) throw new BacklotError('forbidden', `the ${role.name} role cannot be edited`, { reason: 'fixed_role' });
+    // A refusal like any other: audited as request.refused.
+    if (role.fixed) throw new RefusedError(new BacklotError('forbidden', `the ${role.name} role cannot be edited`, { reason: 'fixed_role' }), { studioId: access.project.studio_id, projectId, action: 'roles.manage' });
     const name = patch.name === undefined ? role.name : validName(patch.name, 'name', 100);
     const permissions = patch.permissions === undefined ? JSON.parse(role.permissions) : validPermissions(patch.permissions);
     checkGrant(access, JSON.parse(role.permissions), false);
@@ -106,7 +107,7 @@ export async function deleteRole(ctx: Ctx, projectId: string, roleId: string, re
   const access = await projectAccess(ctx, projectId, 'roles.manage');
   return inTransaction(ctx, async (trx) => {
     const role = await findRole(trx, projectId, roleId);
-    if (role.fixed) throw new BacklotError('forbidden', `the ${role.name} role cannot be deleted`, { reason: 'fixed_role' });
+    if (role.fixed) throw new RefusedError(new BacklotError('forbidden', `the ${role.name} role cannot be deleted`, { reason: 'fixed_role' }), { studioId: access.project.studio_id, projectId, action: 'roles.manage' });
     checkGrant(access, JSON.parse(role.permissions), false);
     const members = await trx.selectFrom('project_members').select('user_id').where('role_id', '=', roleId).execute();
     const at = nowIso(ctx);

@@ -1,0 +1,131 @@
+// What one authorized read costs on the database path, in process and without HTTP, to put
+// numbers on the API profile's suggestions. A seeded server's own service functions are timed
+// (sequential calls, median of rounds) three ways:
+//   as is       — the server's Kysely instance: SqliteDialect prepares a new better-sqlite3
+//                 statement for every query;
+//   stmt cache  — the same service code on a Kysely instance whose better-sqlite3 handle caches
+//                 prepared statements by SQL text (a few lines in db/connect.ts);
+//   SQL only    — the exact statements those calls ran (captured through Kysely's log), on cached
+//                 prepared statements without Kysely or the service code: the floor for that work.
+//
+//   node --import tsx bench/query-cost.ts
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { loadConfig } from '../packages/server/src/config.js';
+import { startServer } from '../packages/server/src/server.js';
+import { resolveSession } from '../packages/server/src/auth/sessions.js';
+import { getProject, listProjects } from '../packages/server/src/services/projects.js';
+import type { Ctx } from '../packages/server/src/context.js';
+import type { Database } from '../packages/server/src/db/schema.js';
+import { seedStudio } from './seed.js';
+import { fmt, median, table } from './report.js';
+
+type Path = (ctx: Ctx) => Promise<unknown>;
+
+function openSqlite(file: string) {
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return sqlite;
+}
+
+/** A better-sqlite3 handle for Kysely that reuses prepared statements (the suggested change). */
+function statementCaching(sqlite: SQLite.Database) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        if (cache.size >= 1000) cache.clear();
+        stmt = sqlite.prepare(sql);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
+async function usPerCall(fn: () => Promise<unknown>, opts: { warm: number; rounds: number; calls: number }): Promise<number> {
+  for (let i = 0; i < opts.warm; i++) await fn();
+  const xs: number[] = [];
+  for (let r = 0; r < opts.rounds; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < opts.calls; i++) await fn();
+    xs.push(Number(process.hrtime.bigint() - t0) / opts.calls / 1000);
+  }
+  return median(xs);
+}
+
+export interface QueryCostRow {
+  path: string;
+  queries: number;
+  asIs: number;
+  cached: number;
+  sqlOnly: number;
+}
+
+export async function runQueryCost(opts: { log?: (s: string) => void; calls?: number; rounds?: number } = {}): Promise<QueryCostRow[]> {
+  const log = opts.log ?? (() => {});
+  const timing = { warm: 500, rounds: opts.rounds ?? 5, calls: opts.calls ?? 2000 };
+  const dataDir = mkdtempSync(join(tmpdir(), 'backlot-bench-qc-'));
+  const server = await startServer(loadConfig({ dataDir, port: 0, host: '127.0.0.1' }, {}), { logger: false, print: () => {} });
+  const sqlite = openSqlite(join(dataDir, 'backlot.db'));
+  const cachedDb = new Kysely<Database>({ dialect: new SqliteDialect({ database: statementCaching(sqlite) }) });
+  const captured: { sql: string; parameters: readonly unknown[] }[] = [];
+  const loggingDb = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: statementCaching(openSqlite(join(dataDir, 'backlot.db'))) }),
+    log: (e) => void (e.level === 'query' && captured.push({ sql: e.query.sql, parameters: e.query.parameters })),
+  });
+  try {
+    log('  query cost: seeding an in-process server …');
+    const fx = await seedStudio(server, 20);
+    const session = await resolveSession(server.deps, fx.token);
+    if (!session) throw new Error('member session did not resolve');
+    const ctx: Ctx = { ...server.deps, user: session.user, ip: '127.0.0.1' };
+    const paths: [string, Path][] = [
+      ['session lookup (`resolveSession`, every authenticated request)', (c) => resolveSession(c, fx.token)],
+      ['`getProject` (project access + policy + view)', (c) => getProject(c, fx.projectId)],
+      ['`listProjects` (studio access + policy + list)', (c) => listProjects(c, fx.studioId)],
+    ];
+    const rows: QueryCostRow[] = [];
+    const stmts = new Map<string, SQLite.Statement>();
+    const stmt = (sql: string) => stmts.get(sql) ?? stmts.set(sql, sqlite.prepare(sql)).get(sql)!;
+    for (const [name, path] of paths) {
+      log(`  query cost: ${name.replace(/`/g, '')} …`);
+      captured.length = 0;
+      await path({ ...ctx, db: loggingDb });
+      const sqls = [...captured];
+      const asIs = await usPerCall(() => path(ctx), timing);
+      const cached = await usPerCall(() => path({ ...ctx, db: cachedDb }), timing);
+      const sqlOnly = await usPerCall(async () => {
+        for (const q of sqls) stmt(q.sql).all(q.parameters as unknown[]);
+      }, timing);
+      rows.push({ path: name, queries: sqls.length, asIs, cached, sqlOnly });
+    }
+    return rows;
+  } finally {
+    await cachedDb.destroy();
+    await loggingDb.destroy();
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function formatQueryCost(rows: QueryCostRow[]): string {
+  return table(
+    ['read path (in process, no HTTP)', 'SQL statements', 'as is µs/call', 'with statement cache µs/call', 'gain', 'SQL only µs/call', 'Kysely + service JS (cached − SQL only)'],
+    rows.map((r) => [r.path, r.queries, fmt(r.asIs), fmt(r.cached), `${fmt(r.asIs / r.cached, 2)}×`, fmt(r.sqlOnly), `${fmt(r.cached - r.sqlOnly)} µs`]),
+  );
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const rows = await runQueryCost({ log: (s) => process.stderr.write(`${s}\n`) });
+  process.stdout.write(`${formatQueryCost(rows)}\n`);
+}

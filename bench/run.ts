@@ -1,0 +1,64 @@
+// `npm run bench`: permission checks in process and API requests per second under load, each
+// against a peer measured in the same run; results go to BENCHMARKS.md (sections
+// `bench:permissions`, `bench:api` and, with --profile, `bench:api-profile`; nothing else in the
+// file is touched).
+//
+//   npm run bench                         both areas (about 2 minutes on 2 cores)
+//   npm run bench -- --only=permissions   one area (permissions | api)
+//   npm run bench -- --duration=10 --connections=50 --warmup=2 --projects=20
+//   npm run bench -- --no-write           print the sections instead of writing BENCHMARKS.md
+//   npm run bench -- --only=api --profile also profile the Backlot server under the same load and
+//                                         break down its read paths (section `bench:api-profile`)
+import { permissionSection, runPermissionBench } from './permissions.js';
+import { apiSection, meetsAim, runApiBench } from './api.js';
+import { profileSection, profileServer } from './profile.js';
+import { BENCHMARKS_FILE, updateSections } from './report.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const opt = (name: string, fallback: number) => {
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  const v = a ? Number(a.split('=')[1]) : fallback;
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);
+  return v;
+};
+const onlyArg = args.find((x) => x.startsWith('--only='))?.split('=')[1];
+const areas = new Set(onlyArg ? onlyArg.split(',') : ['permissions', 'api']);
+for (const a of areas) if (a !== 'permissions' && a !== 'api') throw new Error(`unknown area ${a} (permissions | api)`);
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const started = Date.now();
+const sections: Record<string, string> = {};
+let failed = false;
+
+if (areas.has('permissions')) {
+  log('permission checks (in process) …');
+  const r = runPermissionBench({ log });
+  sections.permissions = permissionSection(r);
+}
+
+if (areas.has('api')) {
+  log('API requests per second …');
+  const apiOpts = {
+    duration: opt('duration', 10), warmup: opt('warmup', 2), connections: opt('connections', 50), projects: opt('projects', 20), log,
+  };
+  const r = await runApiBench(apiOpts);
+  sections.api = apiSection(r);
+  for (const e of r.endpoints) {
+    if (e.ours.non2xx || e.ours.errors) {
+      failed = true;
+      log(`error: ${e.path} had ${e.ours.non2xx} non-2xx answers and ${e.ours.errors} errors under load`);
+    }
+  }
+  const short = r.endpoints.filter((e) => e.aim && !meetsAim(e));
+  if (short.length && !flag('profile')) log(`note: ${short.length} endpoint(s) short of the aim; \`npm run bench -- --only=api --profile\` shows where the time goes`);
+  if (flag('profile')) sections['api-profile'] = profileSection(await profileServer({ ...apiOpts, log }));
+}
+
+for (const [name, body] of Object.entries(sections)) process.stdout.write(`\n${body}\n`);
+if (!flag('no-write') && Object.keys(sections).length) {
+  updateSections(sections);
+  log(`\nwrote section(s) ${Object.keys(sections).join(', ')} of ${BENCHMARKS_FILE}`);
+}
+log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+if (failed) process.exitCode = 1;

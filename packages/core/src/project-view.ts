@@ -1,0 +1,39 @@
+// What one member may see of a project, combining the visibility rules with the view_all and
+// download permissions of their role. Every listing, board, trail, pull and event filters
+// through this, so "forbidden" and "does not exist" look the same to the caller.
+import type { ProjectActor } from './policy.js';
+import type { ProjectGraph, Visibility } from './visibility.js';
+
+export interface MemberView {
+  readonly userId: string;
+  readonly visibility: Visibility;
+  readonly allAssets: boolean;
+  readonly allCollections: boolean;
+  canSeeAsset(id: string): boolean;
+  /** 'full': contents and metadata; 'name': only as a parent on the way to something visible. */
+  collectionAccess(id: string): 'full' | 'name' | null;
+  canDownload(assetId: string): boolean;
+}
+
+export function memberView(graph: ProjectGraph, actor: ProjectActor): MemberView {
+  const perms = actor.projectRole?.permissions;
+  const active = !!perms && actor.role !== null && !actor.suspended;
+  const visibility = active ? graph.visibleTo(actor.userId) : { assets: new Set<string>(), collections: new Set<string>(), namesOnly: new Set<string>() };
+  const allAssets = active && perms!.has('asset.view_all');
+  const allCollections = active && perms!.has('collection.view_all');
+  const downloadAll = active && perms!.has('content.download_all');
+  const download = active && perms!.has('content.download');
+  return {
+    userId: actor.userId,
+    visibility,
+    allAssets,
+    allCollections,
+    canSeeAsset: (id) => graph.assets.has(id) && (allAssets || visibility.assets.has(id)),
+    collectionAccess: (id) => {
+      if (!graph.collections.has(id)) return null;
+      if (allCollections || visibility.collections.has(id)) return 'full';
+      return visibility.namesOnly.has(id) ? 'name' : null;
+    },
+    canDownload: (id) => graph.assets.has(id) && download && (downloadAll || visibility.assets.has(id)),
+  };
+}

@@ -1,0 +1,68 @@
+// The one function that applies an operation, used by the REST routes and the sync push alike:
+// take the next revision, load the caller's current role and view, authorize against current
+// state, apply, and write change log + audit in the same transaction.
+import { authorizeOp, BacklotError, memberView, type MemberView, type OpCheck, type ProjectActor, type ProjectGraph } from '@backlot/core';
+import { inTransaction, type Ctx, type Trx } from '../context.js';
+import type { ProjectsTable } from '../db/schema.js';
+import { appendAudit } from '../audit/log.js';
+import { check, loadProjectAccess } from '../services/access.js';
+import { nextRevision, writeChanges, type ChangeEntry } from './change-log.js';
+import { graphAt } from './graph-cache.js';
+import type { Op, OpOf, OpType } from './ops.js';
+import { HANDLERS } from './handlers.js';
+
+export interface OpEnv {
+  ctx: Ctx;
+  trx: Trx;
+  project: ProjectsTable;
+  actor: ProjectActor;
+  graph: ProjectGraph;
+  view: MemberView;
+  revision: number;
+  at: string;
+  opId: string | null;
+  changes: ChangeEntry[];
+  /** Refuses (and lets the HTTP layer audit) unless core's policy allows; `view` overrides env.view. */
+  authorize(op: OpCheck, view?: MemberView): void;
+  audit(action: string, target: { type: string; id: string }, before?: unknown, after?: unknown): Promise<void>;
+}
+
+export type Handler<T extends OpType> = (env: OpEnv, op: OpOf<T>) => Promise<unknown>;
+
+export interface Applied {
+  revision: number;
+  result: unknown;
+  /** True when this op id had been applied before and the stored result is returned. */
+  replayed?: boolean;
+}
+
+export async function applyOp(ctx: Ctx, projectId: string, op: Op, opId: string | null = null): Promise<Applied> {
+  const applied = await inTransaction(ctx, async (trx) => {
+    const actorId = ctx.user?.id;
+    if (opId && actorId) {
+      const done = await trx.selectFrom('applied_ops').select(['revision', 'result']).where('project_id', '=', projectId).where('actor_id', '=', actorId).where('op_id', '=', opId).executeTakeFirst();
+      if (done) return { revision: Number(done.revision), result: JSON.parse(done.result), replayed: true };
+    }
+    const revision = await nextRevision(trx, projectId);
+    const { project, actor } = await loadProjectAccess(ctx, projectId, trx);
+    const refusal = (action: string) => ({ studioId: project.studio_id, projectId, action });
+    if (!actor.projectRole || actor.suspended || actor.role === null) check({ allowed: false, error: new BacklotError('not_found', 'project not found') }, refusal(op.type));
+    if (project.status === 'archived') throw new BacklotError('conflict', 'the project is archived; unarchive it to make changes', { reason: 'archived' });
+    const graph = await graphAt(trx, projectId, revision - 1);
+    const view = memberView(graph, actor);
+    const at = ctx.clock.now().toISOString();
+    const env: OpEnv = {
+      ctx, trx, project, actor, graph, view, revision, at, opId, changes: [],
+      authorize: (c, v) => check(authorizeOp(actor, v ?? view, c), refusal(op.type)),
+      audit: (action, target, before, after) =>
+        appendAudit(trx, { studioId: project.studio_id, projectId, actorId: actor.userId, action, targetType: target.type, targetId: target.id, before, after, ip: ctx.ip }, at),
+    };
+    const result = await (HANDLERS[op.type] as Handler<OpType>)(env, op as never);
+    await writeChanges(trx, projectId, revision, { opId, actorId: actor.userId, at }, env.changes);
+    if (opId)
+      await trx.insertInto('applied_ops').values({ project_id: projectId, op_id: opId, actor_id: actor.userId, revision, result: JSON.stringify(result ?? null), created_at: at }).execute();
+    return { revision, result };
+  });
+  if (!applied.replayed) ctx.events?.projectChanged(projectId, applied.revision);
+  return applied;
+}

@@ -1,0 +1,181 @@
+// The sync endpoints' logic. Push: a batch of client operations, each applied on its own through
+// applyOp (idempotent by op id) with a per-op answer. Pull: the changes after a cursor, filtered
+// by what the caller may see now, or a snapshot when their visibility changed.
+import { BacklotError, memberView, type MemberView, type ProjectActor } from '@backlot/core';
+import { inTransaction, type Ctx } from '../context.js';
+import { appendAudit } from '../audit/log.js';
+import { loadProjectAccess, RefusedError } from '../services/access.js';
+import { applyOp } from './apply.js';
+import { graphAt } from './graph-cache.js';
+import { parseOp } from './ops.js';
+import { visibilityDigest } from './digest.js';
+import { assetView, checkpointView, collectionNameView, collectionView, controlRequestView, dependencyView, statusView } from './views.js';
+
+export const MAX_BATCH = 500;
+
+export type OpResult =
+  | { opId: string; status: 'applied'; revision: number; result: unknown }
+  | { opId: string; status: 'conflict'; code: string; message: string; existingId?: string; details: Record<string, unknown> }
+  | { opId: string; status: 'rejected'; code: string; message: string; details: Record<string, unknown> };
+
+async function requireMember(ctx: Ctx, projectId: string) {
+  const access = await loadProjectAccess(ctx, projectId);
+  if (!access.actor.projectRole || access.actor.suspended || access.actor.role === null) throw new BacklotError('not_found', 'project not found');
+  return access;
+}
+
+export async function pushOps(ctx: Ctx, projectId: string, batch: { opId: string; op: unknown }[]): Promise<OpResult[]> {
+  const { project } = await requireMember(ctx, projectId);
+  const results: OpResult[] = [];
+  for (const { opId, op: raw } of batch) {
+    try {
+      const op = parseOp(raw);
+      const applied = await applyOp(ctx, projectId, op, opId);
+      results.push({ opId, status: 'applied', revision: applied.revision, result: applied.result });
+    } catch (err) {
+      if (!(err instanceof BacklotError)) throw err;
+      if (err.code === 'conflict') {
+        results.push({ opId, status: 'conflict', code: err.code, message: err.message, existingId: err.details.existingId as string | undefined, details: err.details });
+        continue;
+      }
+      results.push({ opId, status: 'rejected', code: err.code, message: err.message, details: err.details });
+      // Refused operations are audited: a tampered client shows up in the log.
+      if (err instanceof RefusedError || err.code === 'forbidden' || err.code === 'not_found')
+        await inTransaction(ctx, (trx) => appendAudit(trx, {
+          studioId: project.studio_id, projectId, actorId: ctx.user!.id, action: 'sync.op_refused', targetType: 'op', targetId: opId,
+          after: { type: (raw as { type?: string })?.type ?? null, code: err.code, reason: err.message }, ip: ctx.ip,
+        }, ctx.clock.now().toISOString()));
+    }
+  }
+  return results;
+}
+
+// ---- pull --------------------------------------------------------------------------------------
+
+export const MAX_PULL = 1000;
+
+interface Cursor {
+  revision: number;
+  digest: string;
+}
+
+function parseCursor(raw: string | undefined): Cursor | null {
+  if (!raw) return null;
+  const m = /^(\d{1,15})\.([A-Za-z0-9_-]{16})$/.exec(raw);
+  if (!m) throw new BacklotError('validation_failed', 'invalid cursor', { field: 'since' });
+  return { revision: Number(m[1]), digest: m[2] };
+}
+
+/** What one change-log entry looks like to this member, or null when they may not see it. */
+function filterEntry(view: MemberView, actor: ProjectActor, canViewCheckpoints: boolean, e: { entity: string; entity_id: string; change: string; data: string | null }) {
+  const data = e.data ? JSON.parse(e.data) : null;
+  // Removals carry only an id: harmless to send, and the client drops what it has.
+  if (e.change === 'remove') return { entity: e.entity, id: e.entity_id, change: 'remove' as const, data };
+  let shown: unknown = null;
+  switch (e.entity) {
+    case 'collection': {
+      const access = view.collectionAccess(e.entity_id);
+      shown = access === 'full' ? data : access === 'name' ? collectionNameView(data) : null;
+      break;
+    }
+    case 'asset':
+      shown = view.canSeeAsset(e.entity_id) ? data : null;
+      break;
+    case 'dependency':
+      shown = view.canSeeAsset(data.assetId) ? data : null;
+      break;
+    case 'checkpoint':
+      shown = canViewCheckpoints && view.canSeeAsset(data.assetId) ? data : null;
+      break;
+    case 'control_request':
+      shown = data.requesterId === actor.userId || view.canSeeAsset(data.assetId) ? data : null;
+      break;
+    default:
+      shown = data; // statuses, settings, members: every member sees them
+  }
+  return shown === null ? null : { entity: e.entity, id: e.entity_id, change: 'upsert' as const, data: shown };
+}
+
+export async function pullChanges(ctx: Ctx, projectId: string, since: string | undefined, limit = MAX_PULL) {
+  const { project, actor } = await requireMember(ctx, projectId);
+  const revision = Number(project.revision);
+  const graph = await graphAt(ctx.db, projectId, revision);
+  const view = memberView(graph, actor);
+  const cursor = parseCursor(since);
+  if (cursor && cursor.revision > revision) throw new BacklotError('validation_failed', 'the cursor is ahead of the server', { field: 'since' });
+  const canViewCheckpoints = actor.projectRole!.permissions.has('checkpoint.view');
+
+  if (!cursor || visibilityDigest(graph, actor, view, cursor.revision) !== cursor.digest)
+    return { ...(await snapshot(ctx, projectId, revision, view, canViewCheckpoints)), cursor: `${revision}.${visibilityDigest(graph, actor, view, revision)}` };
+
+  const rows = await ctx.db
+    .selectFrom('change_log')
+    .select(['revision', 'entity', 'entity_id', 'change', 'data', 'actor_id', 'created_at'])
+    .where('project_id', '=', projectId)
+    .where('revision', '>', cursor.revision)
+    .where('revision', '<=', revision)
+    .orderBy('revision')
+    .limit(Math.min(Math.max(limit, 1), MAX_PULL) + 1)
+    .execute();
+  let upTo = revision;
+  let page = rows;
+  if (rows.length > limit) {
+    // Stop before the last revision, which may be cut: a pull never ends inside a revision.
+    upTo = Number(rows[rows.length - 1].revision) - 1;
+    page = rows.filter((r) => Number(r.revision) <= upTo);
+    if (!page.length) { upTo = Number(rows[0].revision); page = rows.filter((r) => Number(r.revision) === upTo); }
+  }
+  const changes = [];
+  for (const r of page) {
+    const shown = filterEntry(view, actor, canViewCheckpoints, r);
+    if (shown) changes.push({ revision: Number(r.revision), at: r.created_at, actorId: r.actor_id, ...shown });
+  }
+  return {
+    reset: false, revision: upTo, cursor: `${upTo}.${visibilityDigest(graph, actor, view, upTo)}`,
+    hasMore: upTo < revision, changes,
+  };
+}
+
+const IN_CHUNK = 500;
+
+async function byIds<T>(ids: string[], load: (part: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += IN_CHUNK) out.push(...(await load(ids.slice(i, i + IN_CHUNK))));
+  return out;
+}
+
+/** Everything the member may see now, as of one revision. */
+async function snapshot(ctx: Ctx, projectId: string, revision: number, view: MemberView, canViewCheckpoints: boolean) {
+  const db = ctx.db;
+  const [collections, assets, statuses, project, members] = await Promise.all([
+    db.selectFrom('collections').selectAll().where('project_id', '=', projectId).where('deleted_at', 'is', null).execute(),
+    view.allAssets
+      ? db.selectFrom('assets').selectAll().where('project_id', '=', projectId).where('deleted_at', 'is', null).execute()
+      : byIds([...view.visibility.assets], (part) => db.selectFrom('assets').selectAll().where('id', 'in', part).execute()),
+    db.selectFrom('statuses').selectAll().where('project_id', '=', projectId).where('deleted_at', 'is', null).orderBy('sort_order').execute(),
+    db.selectFrom('projects').select('settings').where('id', '=', projectId).executeTakeFirstOrThrow(),
+    db.selectFrom('project_members as pm').innerJoin('users as u', 'u.id', 'pm.user_id').select(['u.id', 'u.name', 'u.email', 'pm.role_id']).where('pm.project_id', '=', projectId).execute(),
+  ]);
+  const assetIds = assets.filter((a) => view.canSeeAsset(a.id)).map((a) => a.id);
+  const dependencies = await byIds(assetIds, (part) => db.selectFrom('dependencies').selectAll().where('asset_id', 'in', part).execute());
+  const checkpoints = canViewCheckpoints
+    ? await byIds(assetIds, (part) => db.selectFrom('checkpoints').selectAll().where('asset_id', 'in', part).where('deleted_at', 'is', null).execute())
+    : [];
+  const requests = await db.selectFrom('control_requests').selectAll().where('project_id', '=', projectId).where('status', '=', 'pending').execute();
+  return {
+    reset: true, revision, hasMore: false,
+    snapshot: {
+      collections: collections.flatMap((c): object[] => {
+        const access = view.collectionAccess(c.id);
+        return access === 'full' ? [collectionView(c)] : access === 'name' ? [collectionNameView(collectionView(c))] : [];
+      }),
+      assets: assets.filter((a) => view.canSeeAsset(a.id)).map(assetView),
+      dependencies: dependencies.map(dependencyView), // sources are visible, hence so are targets
+      checkpoints: checkpoints.map((c) => checkpointView(c)),
+      controlRequests: requests.filter((r) => r.requester_id === view.userId || view.canSeeAsset(r.asset_id)).map(controlRequestView),
+      statuses: statuses.map(statusView),
+      settings: JSON.parse(project.settings),
+      members: members.map((m) => ({ userId: m.id, name: m.name, email: m.email, roleId: m.role_id })),
+    },
+  };
+}

@@ -1,0 +1,129 @@
+// Trash: deleting moves an item (a collection with its whole subtree, an asset, a checkpoint)
+// to the trash; restore puts it back in its old place; purge removes it for good.
+import { BacklotError, notFound } from '@backlot/core';
+import type { Handler, OpEnv } from './apply.js';
+import { assertFreeName } from './lookups.js';
+import { assetView, checkpointView, collectionView } from './views.js';
+import { cancelPendingRequests } from './control.js';
+import type { AssetsTable } from '../db/schema.js';
+
+/** Every live collection below (and including) a root, from the graph of the current revision. */
+function subtree(env: OpEnv, rootId: string): { collections: string[]; assets: string[] } {
+  const collections: string[] = [];
+  const assets: string[] = [];
+  const stack = [rootId];
+  while (stack.length) {
+    const id = stack.pop()!;
+    collections.push(id);
+    for (const a of env.graph.assetsIn(id)) assets.push(a);
+    for (const c of env.graph.childrenOf(id)) stack.push(c);
+  }
+  return { collections, assets };
+}
+
+const CHUNK = 500; // keeps IN lists within every database's parameter limit
+
+async function inChunks(ids: string[], fn: (part: string[]) => Promise<unknown>) {
+  for (let i = 0; i < ids.length; i += CHUNK) await fn(ids.slice(i, i + CHUNK));
+}
+
+export async function trashCollection(env: OpEnv, rootId: string) {
+  const { collections, assets } = subtree(env, rootId);
+  const set = { deleted_at: env.at, deleted_by: env.actor.userId, trash_root: rootId };
+  await inChunks(collections, (part) => env.trx.updateTable('collections').set(set).where('id', 'in', part).where('deleted_at', 'is', null).execute());
+  await inChunks(assets, (part) => env.trx.updateTable('assets').set(set).where('id', 'in', part).where('deleted_at', 'is', null).execute());
+  for (const a of assets) await cancelPendingRequests(env, a, 'cancelled');
+  for (const id of collections) env.changes.push({ entity: 'collection', entityId: id, change: 'remove', data: { id } });
+  for (const id of assets) env.changes.push({ entity: 'asset', entityId: id, change: 'remove', data: { id } });
+  return { collections: collections.length, assets: assets.length };
+}
+
+export async function trashAsset(env: OpEnv, asset: AssetsTable) {
+  await env.trx.updateTable('assets').set({ deleted_at: env.at, deleted_by: env.actor.userId, trash_root: asset.id }).where('id', '=', asset.id).execute();
+  await cancelPendingRequests(env, asset.id, 'cancelled');
+  env.changes.push({ entity: 'asset', entityId: asset.id, change: 'remove', data: { id: asset.id } });
+}
+
+type TrashRoot =
+  | { kind: 'collection'; id: string; parentId: string | null; name: string }
+  | { kind: 'asset'; id: string; parentId: string | null; name: string; extension: string }
+  | { kind: 'checkpoint'; id: string; assetId: string };
+
+async function findTrashRoot(env: OpEnv, id: string): Promise<TrashRoot> {
+  const c = await env.trx.selectFrom('collections').select(['id', 'parent_id', 'name', 'trash_root']).where('id', '=', id).where('project_id', '=', env.project.id).executeTakeFirst();
+  if (c?.trash_root === id) return { kind: 'collection', id, parentId: c.parent_id, name: c.name };
+  const a = await env.trx.selectFrom('assets').select(['id', 'collection_id', 'name', 'extension', 'trash_root']).where('id', '=', id).where('project_id', '=', env.project.id).executeTakeFirst();
+  if (a?.trash_root === id) return { kind: 'asset', id, parentId: a.collection_id, name: a.name, extension: a.extension };
+  const cp = await env.trx.selectFrom('checkpoints').select(['id', 'asset_id', 'deleted_at']).where('id', '=', id).where('project_id', '=', env.project.id).executeTakeFirst();
+  if (cp?.deleted_at) return { kind: 'checkpoint', id, assetId: cp.asset_id };
+  throw notFound('trashed item');
+}
+
+async function assertPlaceLive(env: OpEnv, parentId: string | null) {
+  if (!parentId) return;
+  const parent = await env.trx.selectFrom('collections').select('deleted_at').where('id', '=', parentId).executeTakeFirst();
+  if (!parent || parent.deleted_at) throw new BacklotError('conflict', 'its old place is in the trash too; restore that first', { reason: 'parent_trashed', parentId });
+}
+
+export const restoreFromTrash: Handler<'trash.restore'> = async (env, op) => {
+  env.authorize({ kind: 'trash.restore' });
+  const root = await findTrashRoot(env, op.id);
+  const clear = { deleted_at: null, deleted_by: null, trash_root: null };
+  if (root.kind === 'checkpoint') {
+    const asset = await env.trx.selectFrom('assets').select('deleted_at').where('id', '=', root.assetId).executeTakeFirstOrThrow();
+    if (asset.deleted_at) throw new BacklotError('conflict', 'its asset is in the trash; restore that first', { reason: 'parent_trashed', parentId: root.assetId });
+    await env.trx.updateTable('checkpoints').set({ deleted_at: null, deleted_by: null }).where('id', '=', root.id).execute();
+    const cp = await env.trx.selectFrom('checkpoints').selectAll().where('id', '=', root.id).executeTakeFirstOrThrow();
+    env.changes.push({ entity: 'checkpoint', entityId: root.id, change: 'upsert', data: checkpointView(cp) });
+  } else {
+    await assertPlaceLive(env, root.parentId);
+    await assertFreeName(env.trx, env.project.id, root.kind === 'collection' ? 'collections' : 'assets', root.parentId, root.name, root.kind === 'asset' ? root.extension : null);
+    const collections = await env.trx.selectFrom('collections').selectAll().where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute();
+    const assets = await env.trx.selectFrom('assets').selectAll().where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute();
+    await env.trx.updateTable('collections').set(clear).where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute();
+    await env.trx.updateTable('assets').set(clear).where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute();
+    // Parents before children, so a replayed graph never sees an orphan.
+    for (const c of collections) env.changes.push({ entity: 'collection', entityId: c.id, change: 'upsert', data: collectionView({ ...c, ...clear }) });
+    for (const a of assets) env.changes.push({ entity: 'asset', entityId: a.id, change: 'upsert', data: assetView({ ...a, ...clear }) });
+  }
+  await env.audit('trash.restored', { type: root.kind, id: root.id }, null, null);
+  return { restored: root.id, kind: root.kind };
+};
+
+export const purgeFromTrash: Handler<'trash.purge'> = async (env, op) => {
+  env.authorize({ kind: 'trash.purge' });
+  const root = await findTrashRoot(env, op.id);
+  const pid = env.project.id;
+  if (root.kind === 'checkpoint') {
+    await env.trx.updateTable('status_changes').set({ checkpoint_id: null }).where('checkpoint_id', '=', root.id).execute();
+    await env.trx.updateTable('assets').set({ cover_checkpoint_id: null }).where('cover_checkpoint_id', '=', root.id).execute();
+    await env.trx.deleteFrom('checkpoints').where('id', '=', root.id).execute();
+  } else {
+    const assetIds = (await env.trx.selectFrom('assets').select('id').where('project_id', '=', pid).where('trash_root', '=', root.id).execute()).map((r) => r.id);
+    const collectionIds = (await env.trx.selectFrom('collections').select('id').where('project_id', '=', pid).where('trash_root', '=', root.id).execute()).map((r) => r.id);
+    // Dependencies on purged items go with them (from either end).
+    const depIds: string[] = [];
+    await inChunks(assetIds, async (part) => {
+      const deps = await env.trx.deleteFrom('dependencies').where((eb) => eb.or([eb('asset_id', 'in', part), eb('target_asset_id', 'in', part)])).returning('id').execute();
+      depIds.push(...deps.map((d) => d.id));
+      await env.trx.deleteFrom('checkpoints').where('asset_id', 'in', part).execute();
+      await env.trx.deleteFrom('status_changes').where('asset_id', 'in', part).execute();
+      await env.trx.deleteFrom('control_requests').where('asset_id', 'in', part).execute();
+    });
+    await inChunks(collectionIds, async (part) => {
+      const deps = await env.trx.deleteFrom('dependencies').where('target_collection_id', 'in', part).returning('id').execute();
+      depIds.push(...deps.map((d) => d.id));
+    });
+    await inChunks(assetIds, (part) => env.trx.deleteFrom('assets').where('id', 'in', part).execute());
+    // Children before parents (parent_id references).
+    const depth = new Map<string, number>();
+    const rows = await env.trx.selectFrom('collections').select(['id', 'parent_id']).where('project_id', '=', pid).where('trash_root', '=', root.id).execute();
+    const parentOf = new Map(rows.map((r) => [r.id, r.parent_id]));
+    for (const r of rows) { let d = 0; for (let p = r.parent_id; p && parentOf.has(p); p = parentOf.get(p) ?? null) d++; depth.set(r.id, d); }
+    const ordered = [...collectionIds].sort((a, b) => depth.get(b)! - depth.get(a)!);
+    for (const id of ordered) await env.trx.deleteFrom('collections').where('id', '=', id).execute();
+    for (const id of depIds) env.changes.push({ entity: 'dependency', entityId: id, change: 'remove', data: { id } });
+  }
+  await env.audit('trash.purged', { type: root.kind, id: root.id }, null, null);
+  return { purged: root.id, kind: root.kind };
+};

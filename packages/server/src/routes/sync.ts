@@ -1,0 +1,29 @@
+// Sync endpoints: push a batch of operations, pull changes after a cursor.
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { MAX_BATCH, MAX_PULL, pullChanges, pushOps } from '../production/sync.js';
+import { params } from '../http/schemas.js';
+
+export async function syncRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['sync'];
+  r.post('/projects/:projectId/ops', {
+    // Sync batches may be larger than ordinary JSON bodies.
+    bodyLimit: 8 * 1024 * 1024,
+    schema: {
+      tags, params: params.project, summary: 'Push a batch of operations; each is answered applied, rejected or conflict',
+      body: Type.Object({
+        ops: Type.Array(Type.Object({ opId: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' }), op: Type.Unknown({ description: 'one operation ({ type, ... }); validated one by one so a bad op is rejected alone' }) }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_BATCH }),
+      }, { additionalProperties: false }),
+    },
+  }, async (req) => ({ results: await pushOps(req.ctx, req.params.projectId, req.body.ops as { opId: string; op: unknown }[]) }));
+
+  r.get('/projects/:projectId/changes', {
+    schema: {
+      tags, params: params.project, summary: 'Changes after a cursor, filtered by what the caller may see now (a snapshot when their visibility changed)',
+      querystring: Type.Object({ since: Type.Optional(Type.String({ maxLength: 40 })), limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })) }, { additionalProperties: false }),
+    },
+  }, async (req) => pullChanges(req.ctx, req.params.projectId, req.query.since, req.query.limit ? Number(req.query.limit) : MAX_PULL));
+
+}

@@ -1,0 +1,66 @@
+// @backlot/storage: the content store. Chunking, hashing, compression, chunk stores, and
+// file <-> chunks with verification at every step.
+export {
+  StorageError,
+  CorruptChunkError,
+  MissingChunkError,
+  ChunkTooLargeError,
+  InvalidEncodingError,
+  FileHashMismatchError,
+  type StorageErrorCode,
+} from './errors.js';
+export {
+  CdcScanner,
+  cutPoints,
+  chunkStream,
+  validateParams,
+  DEFAULT_CDC_PARAMS,
+  MAX_CHUNK_SIZE,
+  GEAR,
+  GEAR_SEED,
+  type CdcParams,
+} from './fastcdc.js';
+export { sha256Hex, chunkId, isChunkId, assertChunkId, FileHasher } from './hash.js';
+export {
+  encodeChunk,
+  decodeChunk,
+  encodingOf,
+  looksIncompressible,
+  maxEncodedSize,
+  DEFAULT_ZSTD_LEVEL,
+  PROBE_FROM_LEVEL,
+  ENCODING_RAW,
+  ENCODING_ZSTD,
+  type EncodeOptions,
+} from './compress.js';
+export {
+  readChunk,
+  verifyEncodedChunk,
+  assertNamespace,
+  type ChunkStore,
+  type ChunkBackend,
+  type StoreLimits,
+} from './chunk-store.js';
+export { FsChunkBackend, FsChunkStore, type FsChunkStoreOptions } from './fs-chunk-store.js';
+export { SqliteChunkBackend, SqliteChunkStore, type SqliteChunkStoreOptions } from './sqlite-chunk-store.js';
+export { S3ChunkBackend, S3ChunkStore, type S3ChunkStoreOptions } from './s3-chunk-store.js';
+export {
+  ChunkWorkerPool,
+  sharedWorkerPool,
+  closeSharedWorkerPool,
+  defaultWorkerCount,
+  type EncodedChunk,
+} from './worker-pool.js';
+export {
+  chunkFile,
+  storeFile,
+  restoreFile,
+  restoreFromStore,
+  type ChunkRef,
+  type FileManifest,
+  type FileSource,
+  type ChunkFileOptions,
+  type StoreFileResult,
+  type RestoreOptions,
+} from './file-codec.js';
+export { openChunkBackend, type ChunkBackendConfig } from './open-backend.js';

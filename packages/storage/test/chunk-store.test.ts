@@ -1,0 +1,217 @@
+// One contract, three backends. Every store must behave identically from the outside.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import S3rver from 's3rver';
+import {
+  ChunkTooLargeError,
+  chunkId,
+  CorruptChunkError,
+  encodeChunk,
+  FsChunkBackend,
+  FsChunkStore,
+  InvalidEncodingError,
+  MAX_CHUNK_SIZE,
+  MissingChunkError,
+  readChunk,
+  S3ChunkBackend,
+  SqliteChunkBackend,
+  StorageError,
+  type ChunkBackend,
+} from '../src/index.js';
+import { collect, pseudoRandom, textLike } from './helpers.js';
+
+function chunk(seed: number, size = 40_000, compressible = seed % 2 === 0) {
+  const raw = compressible ? textLike(size, seed) : pseudoRandom(size, seed);
+  return { id: chunkId(raw), raw, encoded: encodeChunk(raw) };
+}
+
+interface Fixture {
+  name: string;
+  /** Ids for the large has() batch; s3rver answers ~150 HEADs/s, so S3 gets fewer. */
+  batch: number;
+  open(): Promise<ChunkBackend>;
+  teardown(): Promise<void>;
+}
+
+let tmp: string;
+let s3: S3rver | undefined;
+let s3Endpoint = '';
+
+const fixtures: Fixture[] = [
+  {
+    name: 'fs',
+    batch: 1200,
+    async open() {
+      return new FsChunkBackend({ dir: join(tmp, 'fs') });
+    },
+    async teardown() {},
+  },
+  {
+    name: 'sqlite',
+    batch: 1200,
+    async open() {
+      return new SqliteChunkBackend({ file: join(tmp, 'chunks.db') });
+    },
+    async teardown() {},
+  },
+  {
+    name: 's3',
+    batch: 120,
+    async open() {
+      return new S3ChunkBackend({
+        bucket: 'chunks',
+        endpoint: s3Endpoint,
+        region: 'us-east-1',
+        accessKeyId: 'S3RVER',
+        secretAccessKey: 'S3RVER',
+        forcePathStyle: true,
+        prefix: 'backlot/',
+      });
+    },
+    async teardown() {},
+  },
+];
+
+before(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'backlot-stores-'));
+  s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: join(tmp, 's3rver'),
+    configureBuckets: [{ name: 'chunks' }],
+  });
+  const { port } = await s3.run();
+  s3Endpoint = `http://127.0.0.1:${port}`;
+});
+
+after(async () => {
+  s3?.httpServer?.closeAllConnections();
+  await s3?.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+for (const fx of fixtures) {
+  describe(`ChunkStore contract: ${fx.name}`, () => {
+    let backend: ChunkBackend;
+    before(async () => {
+      backend = await fx.open();
+    });
+    after(async () => {
+      await backend.close();
+      await fx.teardown();
+    });
+
+    it('put, has, get, list, delete', async () => {
+      const store = backend.store('project-a');
+      const chunks = [chunk(1), chunk(2), chunk(3), chunk(4, 300_000)];
+      const absent = chunk(99);
+      assert.deepEqual(await store.has(chunks.map((c) => c.id)), new Set());
+      for (const c of chunks) await store.put(c.id, c.encoded);
+      // Idempotent.
+      await store.put(chunks[0].id, chunks[0].encoded);
+
+      const present = await store.has([...chunks.map((c) => c.id), absent.id, chunks[0].id]);
+      assert.deepEqual(present, new Set(chunks.map((c) => c.id)));
+      for (const c of chunks) {
+        assert.ok((await store.get(c.id))?.equals(c.encoded), 'stored bytes come back unchanged');
+        assert.ok((await readChunk(store, c.id)).equals(c.raw), 'readChunk decodes');
+      }
+      assert.equal(await store.get(absent.id), null);
+      await assert.rejects(readChunk(store, absent.id), MissingChunkError);
+
+      assert.deepEqual((await collect(store.list())).sort(), chunks.map((c) => c.id).sort());
+
+      await store.delete([chunks[0].id, chunks[1].id, absent.id]);
+      assert.deepEqual(await store.has(chunks.map((c) => c.id)), new Set([chunks[2].id, chunks[3].id]));
+      assert.deepEqual((await collect(store.list())).sort(), [chunks[2].id, chunks[3].id].sort());
+      assert.equal(await store.get(chunks[0].id), null);
+    });
+
+    it('keeps namespaces apart', async () => {
+      const a = backend.store('ns-one');
+      const b = backend.store('ns-two');
+      const c = chunk(5);
+      await a.put(c.id, c.encoded);
+      assert.deepEqual(await b.has([c.id]), new Set());
+      assert.equal(await b.get(c.id), null);
+      assert.deepEqual(await collect(b.list()), []);
+      await b.delete([c.id]);
+      assert.deepEqual(await a.has([c.id]), new Set([c.id]));
+    });
+
+    it('verifies chunks on put and stores nothing on mismatch', async () => {
+      const store = backend.store('verify');
+      const c = chunk(6);
+      const other = chunk(7);
+      await assert.rejects(store.put(c.id, other.encoded), CorruptChunkError);
+      await assert.rejects(store.put(c.id, Buffer.from([9, 1, 2, 3])), InvalidEncodingError);
+      const huge = Buffer.concat([Buffer.from([0]), Buffer.alloc(MAX_CHUNK_SIZE + 1)]);
+      await assert.rejects(store.put(chunkId(huge.subarray(1)), huge), ChunkTooLargeError);
+      assert.deepEqual(await store.has([c.id]), new Set());
+      assert.deepEqual(await collect(store.list()), []);
+    });
+
+    it('rejects malformed ids and namespaces', async () => {
+      const store = backend.store('ids');
+      for (const bad of ['../../etc/passwd', 'ABC', 'a'.repeat(63), 'a'.repeat(65), '']) {
+        await assert.rejects(store.get(bad), StorageError, bad);
+        await assert.rejects(store.has([bad]), StorageError, bad);
+        await assert.rejects(store.put(bad, encodeChunk(Buffer.from('x'))), StorageError, bad);
+      }
+      for (const ns of ['', '..', 'a/b', '.hidden', 'x'.repeat(129), 'sp ace']) {
+        assert.throws(() => backend.store(ns), StorageError, ns);
+      }
+    });
+
+    it('has() copes with large batches', async () => {
+      const store = backend.store('batch');
+      const c = chunk(8, 1000);
+      await store.put(c.id, c.encoded);
+      const ids = Array.from({ length: fx.batch }, (_, i) => chunkId(Buffer.from(`absent-${i}`)));
+      ids.splice(Math.floor(fx.batch * 0.6), 0, c.id);
+      assert.deepEqual(await store.has(ids), new Set([c.id]));
+    });
+  });
+}
+
+describe('FsChunkStore specifics', () => {
+  it('detects a flipped byte on read and never leaves temp files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'backlot-fs-'));
+    try {
+      const store = new FsChunkStore({ dir, namespace: 'p' });
+      const c = chunk(10, 100_000, false);
+      await store.put(c.id, c.encoded);
+      assert.deepEqual(await readdir(join(dir, 'p', '.tmp')), []);
+      const path = store.pathOf(c.id);
+      assert.equal(path, join(dir, 'p', c.id.slice(0, 2), c.id));
+      const bytes = await readFile(path);
+      bytes[5000] ^= 0x01;
+      await writeFile(path, bytes);
+      await assert.rejects(readChunk(store, c.id), CorruptChunkError);
+      // A truncated or oversized file is corrupt too.
+      await writeFile(path, Buffer.alloc(MAX_CHUNK_SIZE + 10));
+      await assert.rejects(readChunk(store, c.id), CorruptChunkError);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('cleans stale temp files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'backlot-fs-'));
+    try {
+      const store = new FsChunkStore({ dir, namespace: 'p' });
+      const c = chunk(11);
+      await store.put(c.id, c.encoded);
+      await writeFile(join(dir, 'p', '.tmp', `${c.id}.1.dead`), 'half a chunk');
+      assert.deepEqual(await collect(store.list()), [c.id], 'temp files are not chunks');
+      assert.equal(await store.cleanTemp(0), 1);
+      assert.deepEqual(await readdir(join(dir, 'p', '.tmp')), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  chunkFile,
+  ChunkWorkerPool,
+  CorruptChunkError,
+  DEFAULT_CDC_PARAMS,
+  FileHashMismatchError,
+  FsChunkStore,
+  MissingChunkError,
+  readChunk,
+  restoreFile,
+  restoreFromStore,
+  sha256Hex,
+  storeFile,
+} from '../src/index.js';
+import { pieces, pseudoRandom, textLike, withTempDir } from './helpers.js';
+
+const { minSize, avgSize, maxSize } = DEFAULT_CDC_PARAMS;
+const MiB = 1024 * 1024;
+
+let pool: ChunkWorkerPool;
+before(async () => {
+  pool = await ChunkWorkerPool.create(2);
+});
+after(async () => {
+  await pool.close();
+});
+
+describe('worker pool', () => {
+  it('runs on worker threads under tsx', () => {
+    assert.equal(pool.mode, 'threads', pool.fallbackReason);
+    assert.equal(pool.size, 2);
+  });
+
+  it('gives the same chunks on threads and inline', async () => {
+    const data = Buffer.concat([textLike(3 * MiB, 1), pseudoRandom(2 * MiB, 2)]);
+    const threaded = await chunkFile(pieces(data, 65536), { pool, keepEncoded: true });
+    const inline = await chunkFile(pieces(data, 65536), { workers: 0, keepEncoded: true });
+    assert.deepEqual(
+      threaded.chunks.map((c) => [c.id, c.size, sha256Hex(c.encoded!)]),
+      inline.chunks.map((c) => [c.id, c.size, sha256Hex(c.encoded!)]),
+    );
+    assert.equal(threaded.fileHash, sha256Hex(data));
+    assert.equal(inline.fileHash, threaded.fileHash);
+    assert.ok(threaded.chunks.length >= 5);
+  });
+});
+
+describe('chunkFile + restoreFile round trips', () => {
+  const sizes: [string, number][] = [
+    ['empty', 0],
+    ['1 byte', 1],
+    ['min size', minSize],
+    ['avg size', avgSize],
+    ['max size', maxSize],
+    ['max size + 1', maxSize + 1],
+    ['several chunks', 3 * maxSize + 12345],
+  ];
+  for (const [name, size] of sizes) {
+    it(name, async () => {
+      await withTempDir(async (dir) => {
+        const store = new FsChunkStore({ dir: join(dir, 'store'), namespace: 'p' });
+        const data = size % 2 === 0 ? textLike(size, size) : pseudoRandom(size, size);
+        const src = join(dir, 'src.bin');
+        await writeFile(src, data);
+        const manifest = await storeFile(src, store, { pool });
+        assert.equal(manifest.size, size);
+        assert.equal(manifest.fileHash, sha256Hex(data));
+        assert.equal(manifest.chunks.reduce((a, c) => a + c.size, 0), size);
+        assert.equal(manifest.chunks.length === 0, size === 0);
+        for (const c of manifest.chunks) assert.ok(c.size <= maxSize);
+        const dest = join(dir, 'out', 'restored.bin');
+        await mkdir(join(dir, 'out'));
+        await restoreFromStore(store, manifest, dest);
+        assert.ok((await readFile(dest)).equals(data));
+        assert.deepEqual(await readdir(join(dir, 'out')), ['restored.bin']);
+      });
+    });
+  }
+
+  it('streams a 300 MB sparse file with bounded memory', async () => {
+    await withTempDir(async (dir) => {
+      const size = 300 * MiB;
+      const src = join(dir, 'sparse.bin');
+      // Non-zero islands so the file is not one repeated chunk; the rest is holes.
+      const islands: [number, Buffer][] = [
+        [0, pseudoRandom(3 * MiB, 1)],
+        [77 * MiB + 3, pseudoRandom(3 * MiB, 2)],
+        [150 * MiB, textLike(2 * MiB, 3)],
+        [size - 5000, pseudoRandom(5000, 4)],
+      ];
+      const h = await open(src, 'w');
+      await h.truncate(size);
+      for (const [at, bytes] of islands) await h.write(bytes, 0, bytes.length, at);
+      await h.close();
+      // Expected hash computed from the layout, without reading the file back.
+      const expected = createHash('sha256');
+      const zeros = Buffer.alloc(MiB);
+      let pos = 0;
+      for (const [at, bytes] of [...islands, [size, Buffer.alloc(0)] as [number, Buffer]]) {
+        for (; pos < at; pos += Math.min(MiB, at - pos)) expected.update(zeros.subarray(0, Math.min(MiB, at - pos)));
+        expected.update(bytes);
+        pos += bytes.length;
+      }
+
+      const store = new FsChunkStore({ dir: join(dir, 'store'), namespace: 'big' });
+      const baseline = process.memoryUsage().rss;
+      let peak = 0;
+      const seen = new Set<string>();
+      const manifest = await chunkFile(src, {
+        pool,
+        onChunk: async (c) => {
+          peak = Math.max(peak, process.memoryUsage().rss - baseline);
+          if (seen.has(c.id)) return;
+          seen.add(c.id);
+          await store.put(c.id, c.encoded);
+        },
+      });
+      assert.equal(manifest.size, size);
+      assert.equal(manifest.fileHash, expected.digest('hex'));
+      assert.ok(peak < 150 * MiB, `RSS grew by ${(peak / MiB).toFixed(0)} MiB while chunking 300 MiB`);
+      assert.ok(seen.size < manifest.chunks.length / 4, `zero runs dedup (${seen.size} unique of ${manifest.chunks.length})`);
+
+      // restoreFile verifies the whole-file hash itself; spot-check the islands on top.
+      const dest = join(dir, 'restored.bin');
+      await restoreFromStore(store, manifest, dest);
+      assert.equal((await stat(dest)).size, size);
+      const r = await open(dest, 'r');
+      try {
+        for (const [at, bytes] of islands) {
+          const back = Buffer.alloc(bytes.length);
+          await r.read(back, 0, bytes.length, at);
+          assert.ok(back.equals(bytes), `island at ${at}`);
+        }
+      } finally {
+        await r.close();
+      }
+    });
+  });
+});
+
+describe('dedup across edits', () => {
+  const base = pseudoRandom(12 * MiB, 42);
+
+  async function ids(data: Buffer): Promise<string[]> {
+    return (await chunkFile(pieces(data, 1 << 20), { pool })).chunks.map((c) => c.id);
+  }
+
+  it('an insertion in the middle changes only nearby chunks', async () => {
+    const at = 6 * MiB + 12345;
+    const edited = Buffer.concat([base.subarray(0, at), pseudoRandom(1000, 7), base.subarray(at)]);
+    const before = await ids(base);
+    const afterEdit = await ids(edited);
+    const old = new Set(before);
+    const fresh = afterEdit.filter((id) => !old.has(id));
+    assert.ok(before.length >= 15, `${before.length} chunks`);
+    assert.ok(fresh.length <= 2, `${fresh.length} new chunks of ${afterEdit.length}`);
+  });
+
+  it('a deletion in the middle changes only nearby chunks', async () => {
+    const at = 5 * MiB + 999;
+    const edited = Buffer.concat([base.subarray(0, at), base.subarray(at + 4096)]);
+    const old = new Set(await ids(base));
+    const fresh = (await ids(edited)).filter((id) => !old.has(id));
+    assert.ok(fresh.length <= 2, `${fresh.length} new chunks`);
+  });
+
+  it('storeFile writes only the new chunks', async () => {
+    await withTempDir(async (dir) => {
+      const store = new FsChunkStore({ dir, namespace: 'p' });
+      const first = await storeFile(pieces(base, 1 << 20), store, { pool });
+      assert.equal(first.newChunks, new Set(first.chunks.map((c) => c.id)).size);
+      const at = 3 * MiB;
+      const edited = Buffer.concat([base.subarray(0, at), Buffer.from('inserted'), base.subarray(at)]);
+      const second = await storeFile(pieces(edited, 1 << 20), store, { pool });
+      assert.ok(second.newChunks >= 1 && second.newChunks <= 2, `${second.newChunks} new chunks`);
+    });
+  });
+});
+
+describe('restore refuses bad data and leaves the destination untouched', () => {
+  async function setup(dir: string) {
+    const store = new FsChunkStore({ dir: join(dir, 'store'), namespace: 'p' });
+    const data = pseudoRandom(3 * MiB, 5);
+    const manifest = await storeFile(pieces(data, 1 << 20), store, { pool });
+    assert.ok(manifest.chunks.length >= 3);
+    const work = join(dir, 'work');
+    await mkdir(work);
+    const dest = join(work, 'scene.blend');
+    await writeFile(dest, 'the artist’s current file');
+    return { store, data, manifest, work, dest };
+  }
+
+  async function assertUntouched(work: string, dest: string) {
+    assert.equal(await readFile(dest, 'utf8'), 'the artist’s current file');
+    assert.deepEqual(await readdir(work), ['scene.blend'], 'no temp file left behind');
+  }
+
+  it('a flipped byte in a stored chunk', async () => {
+    await withTempDir(async (dir) => {
+      const { store, manifest, work, dest } = await setup(dir);
+      const victim = store.pathOf(manifest.chunks[1].id);
+      const bytes = await readFile(victim);
+      bytes[bytes.length >> 1] ^= 0x40;
+      await writeFile(victim, bytes);
+      await assert.rejects(restoreFromStore(store, manifest, dest), CorruptChunkError);
+      await assertUntouched(work, dest);
+    });
+  });
+
+  it('a missing chunk', async () => {
+    await withTempDir(async (dir) => {
+      const { store, manifest, work, dest } = await setup(dir);
+      await store.delete([manifest.chunks[2].id]);
+      await assert.rejects(restoreFromStore(store, manifest, dest), MissingChunkError);
+      await assertUntouched(work, dest);
+    });
+  });
+
+  it('a whole-file hash mismatch (wrong order, wrong expectation)', async () => {
+    await withTempDir(async (dir) => {
+      const { store, manifest, work, dest } = await setup(dir);
+      const swapped = [...manifest.chunks.map((c) => c.id)];
+      [swapped[0], swapped[1]] = [swapped[1], swapped[0]];
+      await assert.rejects(
+        restoreFile(swapped, (id) => readChunk(store, id), dest, manifest.fileHash),
+        FileHashMismatchError,
+      );
+      await assertUntouched(work, dest);
+      const ids = manifest.chunks.map((c) => c.id);
+      await assert.rejects(restoreFile(ids, (id) => readChunk(store, id), dest, 'f'.repeat(64)), FileHashMismatchError);
+      await assertUntouched(work, dest);
+    });
+  });
+
+  it('replaces the destination when everything checks out', async () => {
+    await withTempDir(async (dir) => {
+      const { store, data, manifest, work, dest } = await setup(dir);
+      await restoreFromStore(store, manifest, dest);
+      assert.ok((await readFile(dest)).equals(data));
+      assert.deepEqual(await readdir(work), ['scene.blend']);
+    });
+  });
+});
