@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import binding from 'zstd-napi/binding.js';
@@ -91,7 +91,7 @@ async function main() {
     const input = sizes.reduce((a, b) => a + b, 0);
 
     console.log(`# Chunking benchmark\n`);
-    console.log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, zstd ${binding.versionString()}`);
+    console.log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, zstd ${binding.versionString()}, load average at start ${loadavg()[0].toFixed(1)}`);
     console.log(`Data: creative-history seed ${SEED}, scale ${SCALE} MB, ${COMMITS} commits (generated in ${(genMs / 1000).toFixed(1)} s);`);
     console.log(`${files.length} changed file versions, ${(input / MB).toFixed(1)} MB checkpointed, final tree ${(gen.final_tree_bytes / MB).toFixed(1)} MB.`);
     console.log(`Parameters: min ${DEFAULT_CDC_PARAMS.minSize / KiB} KiB, avg ${DEFAULT_CDC_PARAMS.avgSize / KiB} KiB, max ${DEFAULT_CDC_PARAMS.maxSize / KiB} KiB, zstd level ${DEFAULT_ZSTD_LEVEL}.\n`);

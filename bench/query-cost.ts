@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import SQLite from 'better-sqlite3';
+import type SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { loadConfig } from '../packages/server/src/config.js';
 import { startServer } from '../packages/server/src/server.js';
@@ -22,45 +22,26 @@ import { getProject, listProjects } from '../packages/server/src/services/projec
 import type { Ctx } from '../packages/server/src/context.js';
 import type { Database } from '../packages/server/src/db/schema.js';
 import { seedStudio } from './seed.js';
+import { openSqlite, statementCaching } from './stmt-cache.js';
 import { fmt, median, table } from './report.js';
 
 type Path = (ctx: Ctx) => Promise<unknown>;
 
-function openSqlite(file: string) {
-  const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  return sqlite;
-}
-
-/** A better-sqlite3 handle for Kysely that reuses prepared statements (the suggested change). */
-function statementCaching(sqlite: SQLite.Database) {
-  const cache = new Map<string, SQLite.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql: string) {
-      let stmt = cache.get(sql);
-      if (!stmt) {
-        if (cache.size >= 1000) cache.clear();
-        stmt = sqlite.prepare(sql);
-        cache.set(sql, stmt);
-      }
-      return stmt;
-    },
-  };
-}
-
-async function usPerCall(fn: () => Promise<unknown>, opts: { warm: number; rounds: number; calls: number }): Promise<number> {
-  for (let i = 0; i < opts.warm; i++) await fn();
-  const xs: number[] = [];
+/**
+ * µs per call of each variant: all warmed up first, then timed rounds interleaved (A B C A B C …)
+ * so JIT warm-up and background load hit every variant alike; median per variant.
+ */
+async function usPerCall(fns: (() => Promise<unknown>)[], opts: { warm: number; rounds: number; calls: number }): Promise<number[]> {
+  for (const fn of fns) for (let i = 0; i < opts.warm; i++) await fn();
+  const xs: number[][] = fns.map(() => []);
   for (let r = 0; r < opts.rounds; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < opts.calls; i++) await fn();
-    xs.push(Number(process.hrtime.bigint() - t0) / opts.calls / 1000);
+    for (const [k, fn] of fns.entries()) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < opts.calls; i++) await fn();
+      xs[k].push(Number(process.hrtime.bigint() - t0) / opts.calls / 1000);
+    }
   }
-  return median(xs);
+  return xs.map(median);
 }
 
 export interface QueryCostRow {
@@ -73,7 +54,7 @@ export interface QueryCostRow {
 
 export async function runQueryCost(opts: { log?: (s: string) => void; calls?: number; rounds?: number } = {}): Promise<QueryCostRow[]> {
   const log = opts.log ?? (() => {});
-  const timing = { warm: 500, rounds: opts.rounds ?? 5, calls: opts.calls ?? 2000 };
+  const timing = { warm: 2000, rounds: opts.rounds ?? 9, calls: opts.calls ?? 500 };
   const dataDir = mkdtempSync(join(tmpdir(), 'backlot-bench-qc-'));
   const server = await startServer(loadConfig({ dataDir, port: 0, host: '127.0.0.1' }, {}), { logger: false, print: () => {} });
   const sqlite = openSqlite(join(dataDir, 'backlot.db'));
@@ -102,11 +83,14 @@ export async function runQueryCost(opts: { log?: (s: string) => void; calls?: nu
       captured.length = 0;
       await path({ ...ctx, db: loggingDb });
       const sqls = [...captured];
-      const asIs = await usPerCall(() => path(ctx), timing);
-      const cached = await usPerCall(() => path({ ...ctx, db: cachedDb }), timing);
-      const sqlOnly = await usPerCall(async () => {
-        for (const q of sqls) stmt(q.sql).all(q.parameters as unknown[]);
-      }, timing);
+      const cachedCtx: Ctx = { ...ctx, db: cachedDb };
+      const [asIs, cached, sqlOnly] = await usPerCall([
+        () => path(ctx),
+        () => path(cachedCtx),
+        async () => {
+          for (const q of sqls) stmt(q.sql).all(q.parameters as unknown[]);
+        },
+      ], timing);
       rows.push({ path: name, queries: sqls.length, asIs, cached, sqlOnly });
     }
     return rows;

@@ -375,6 +375,13 @@ for (const kind of dbKinds()) {
       const verified = results.filter((r) => r.status === 401).length;
       for (const r of results) assert.ok(r.status === 401 || r.status === 429, `${r.status} ${JSON.stringify(r.body)}`);
       assert.ok(verified <= 10, `at most 10 guesses may be checked per window, ${verified} were`);
+      // Whatever the burst used up, the window allows exactly 10 checked guesses in all.
+      let more = 0;
+      for (let r = await login(h, burst.email, 'one more guess'); r.status !== 429; r = await login(h, burst.email, 'one more guess')) {
+        expectError(r, 401, 'unauthenticated');
+        assert.ok(++more <= 10, 'sequential guesses are limited too');
+      }
+      assert.equal(verified + more, 10, `burst ${verified} + sequential ${more} checked guesses`);
       expectError(await login(h, burst.email), 429, 'rate_limited');
     });
 

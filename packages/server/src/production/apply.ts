@@ -66,3 +66,26 @@ export async function applyOp(ctx: Ctx, projectId: string, op: Op, opId: string 
   if (!applied.replayed) ctx.events?.projectChanged(projectId, applied.revision);
   return applied;
 }
+
+/**
+ * A project change made on behalf of another action (a member leaving the project or the
+ * studio), inside that action's transaction: it takes a revision and writes change log + audit
+ * like any operation, but its authorization was done by the caller.
+ */
+export async function applyConsequence<T>(ctx: Ctx, trx: Trx, projectId: string, fn: (env: OpEnv) => Promise<T>): Promise<T> {
+  const revision = await nextRevision(trx, projectId);
+  const { project, actor } = await loadProjectAccess(ctx, projectId, trx);
+  const graph = await graphAt(trx, projectId, revision - 1);
+  const at = ctx.clock.now().toISOString();
+  const env: OpEnv = {
+    ctx, trx, project, actor, graph, view: memberView(graph, actor), revision, at, opId: null, changes: [],
+    authorize: () => {
+      throw new Error('consequences are authorized by the action that causes them');
+    },
+    audit: (action, target, before, after) =>
+      appendAudit(trx, { studioId: project.studio_id, projectId, actorId: actor.userId, action, targetType: target.type, targetId: target.id, before, after, ip: ctx.ip }, at),
+  };
+  const result = await fn(env);
+  await writeChanges(trx, projectId, revision, { opId: null, actorId: actor.userId, at }, env.changes);
+  return result;
+}

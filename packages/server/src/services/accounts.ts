@@ -3,7 +3,7 @@ import { BacklotError, nameProblem, normalizeEmail } from '@backlot/core';
 import { inTransaction, nowIso, type AppDeps, type Ctx, type Trx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
 import { checkPasswordStrength, hashPassword, verifyAgainstDecoy, verifyPassword } from '../auth/passwords.js';
-import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from '../auth/rate-limit.js';
+import { beginLoginAttempt, clearLoginFailures } from '../auth/rate-limit.js';
 import { issueSession, requireUser, revokeSessions, type IssuedSession } from '../auth/sessions.js';
 import { hashSecret, newId, newSecret } from '../auth/tokens.js';
 
@@ -70,7 +70,9 @@ export async function completeSetup(ctx: Ctx, token: string, input: NewAccount, 
     if (anyUser) throw new BacklotError('gone', 'this instance is already set up');
     const row = await trx.selectFrom('setup_tokens').select('token_hash').where('token_hash', '=', hashSecret(token)).where('used_at', 'is', null).executeTakeFirst();
     if (!row) throw new BacklotError('forbidden', 'the setup token is not valid');
-    await trx.updateTable('setup_tokens').set({ used_at: nowIso(ctx) }).where('token_hash', '=', row.token_hash).execute();
+    // Claimed conditionally: of concurrent setups with one token only one updates the row (PostgreSQL re-checks after the lock).
+    const claimed = await trx.updateTable('setup_tokens').set({ used_at: nowIso(ctx) }).where('token_hash', '=', row.token_hash).where('used_at', 'is', null).executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) throw new BacklotError('gone', 'this instance is already set up');
     const userId = await insertUser(ctx, trx, input, true);
     await appendAudit(trx, { actorId: userId, action: 'instance.setup', targetType: 'user', targetId: userId, ip: ctx.ip }, nowIso(ctx));
     const session = await issueSession(ctx, trx, userId, kind, { ip: ctx.ip, userAgent });
@@ -99,12 +101,11 @@ export async function logIn(
   // A malformed email matches no account; control characters (NUL breaks PostgreSQL text) are neutralised.
   const email = normalizeEmail(rawEmail) ?? rawEmail.trim().toLowerCase().replace(/[\u0000-\u001f\u007f]/g, '\ufffd');
   const ip = ctx.ip ?? 'unknown';
-  await assertLoginAllowed(ctx, email, ip);
+  await beginLoginAttempt(ctx, email, ip); // counted as a failure until it succeeds
   const user = await ctx.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
   if (!user) await verifyAgainstDecoy(password);
   const ok = !!user && !user.deactivated_at && (await verifyPassword(user.password_hash, password));
   if (!ok) {
-    await recordLoginFailure(ctx, email, ip);
     await inTransaction(ctx, (trx) =>
       appendAudit(trx, { actorId: null, action: 'auth.login_failed', targetType: 'user', targetId: user?.id ?? null, after: { email }, ip: ctx.ip }, nowIso(ctx)),
     );

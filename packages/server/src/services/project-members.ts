@@ -6,6 +6,8 @@ import {
 import { inTransaction, nowIso, type Ctx, type Trx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
 import { check, projectAccess, type ProjectAccess } from './access.js';
+import { applyConsequence } from '../production/apply.js';
+import { releaseTasksOf } from '../production/control.js';
 
 export interface RoleRow {
   id: string;
@@ -52,6 +54,18 @@ export async function lastAdminProjects(trx: Trx, studioId: string, userId: stri
   const stuck = [];
   for (const p of mine) if ((await countAdmins(trx, p.id)) <= 1) stuck.push(p);
   return stuck;
+}
+
+/**
+ * Ends a project seat: the member's tasks pass to the most senior pending requester (or become
+ * unassigned), then the seat goes. Their access ends with this transaction.
+ */
+export async function leaveProject(ctx: Ctx, trx: Trx, projectId: string, userId: string): Promise<void> {
+  await applyConsequence(ctx, trx, projectId, async (env) => {
+    await releaseTasksOf(env, userId);
+    await trx.deleteFrom('project_members').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
+    env.changes.push({ entity: 'member', entityId: userId, change: 'remove', data: { userId } });
+  });
 }
 
 /** Responses about membership carry a warning while a project has fewer than two Admins. */
@@ -159,7 +173,7 @@ export async function removeProjectMember(ctx: Ctx, projectId: string, userId: s
     const current = await loadMember(trx, projectId, userId);
     if (!leaving) checkGrant(access, current, 'members.remove');
     check(guardLastProjectAdmin(current.fixed === 1, false, await countAdmins(trx, projectId)), { studioId: project.studio_id, projectId, action: 'members.remove' });
-    await trx.deleteFrom('project_members').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
+    await leaveProject(ctx, trx, projectId, userId);
     await appendAudit(trx, { studioId: project.studio_id, projectId, actorId: actor.userId, action: leaving ? 'project.member.left' : 'project.member.removed', targetType: 'user', targetId: userId, before: { roleId: current.id, roleName: current.name }, ip: ctx.ip }, nowIso(ctx));
     return { warnings: await adminWarnings(trx, projectId) };
   });

@@ -8,7 +8,7 @@ import { requireUser } from '../auth/sessions.js';
 import { newId } from '../auth/tokens.js';
 import { check, loadStudioAccess, studioAccess } from './access.js';
 import { validName } from './accounts.js';
-import { lastAdminProjects } from './project-members.js';
+import { lastAdminProjects, leaveProject } from './project-members.js';
 
 export function studioView(s: { id: string; name: string; allowed_domains: string; created_at: string }, role?: StudioRole | null) {
   return {
@@ -142,8 +142,12 @@ export async function changeStudioMember(ctx: Ctx, studioId: string, userId: str
       const stuck = await lastAdminProjects(trx, studioId, userId);
       if (stuck.length)
         throw new BacklotError('conflict', 'this member is the last Admin of some projects; appoint another Admin first', { reason: 'last_admin', projects: stuck });
-      await trx.deleteFrom('project_members').where('user_id', '=', userId)
-        .where('project_id', 'in', trx.selectFrom('projects').select('id').where('studio_id', '=', studioId)).execute();
+      const seats = await trx.selectFrom('project_members as pm').innerJoin('projects as p', 'p.id', 'pm.project_id')
+        .select(['pm.project_id', 'p.deleted_at']).where('pm.user_id', '=', userId).where('p.studio_id', '=', studioId).execute();
+      for (const seat of seats) {
+        if (seat.deleted_at) await trx.deleteFrom('project_members').where('project_id', '=', seat.project_id).where('user_id', '=', userId).execute();
+        else await leaveProject(ctx, trx, seat.project_id, userId);
+      }
       await trx.deleteFrom('studio_members').where('studio_id', '=', studioId).where('user_id', '=', userId).execute();
     } else {
       const set =
