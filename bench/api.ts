@@ -2,7 +2,8 @@
 // process (bench/api-server.ts: real Backlot, embedded SQLite, seeded over HTTP); autocannon runs
 // here, so load generator and server never share an event loop. Peer, in the same run: a minimal
 // Fastify server (bench/ceiling-server.ts) answering the same routes with the same JSON bodies,
-// without sessions, policy or database.
+// without sessions, policy or database. Both children stay up for the whole run and each endpoint
+// is measured on ours and then on the peer, back to back.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -67,7 +68,7 @@ async function spawnReady<T>(file: string, args: string[]): Promise<Child<T>> {
   });
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const lines = createInterface({ input: child.stdout! });
-  const info = await new Promise<T>((resolve, reject) => {
+  const ready = new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${file} not ready after 120 s`)), 120_000);
     lines.once('line', (line) => {
       clearTimeout(timer);
@@ -79,6 +80,13 @@ async function spawnReady<T>(file: string, args: string[]): Promise<Child<T>> {
     });
     void exited.then((code) => { clearTimeout(timer); reject(new Error(`${file} exited with ${code} before it was ready`)); });
   });
+  let info: T;
+  try {
+    info = await ready;
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
   return {
     info,
     async stop() {
@@ -131,33 +139,32 @@ export async function runApiBench(opts: ApiOptions): Promise<ApiResults> {
     { name: 'breakdown: session lookup only (`/auth/me`, no policy)', route: '/api/v1/auth/me', path: '/api/v1/auth/me', aim: false },
   ];
   const ours: LoadResult[] = [];
-  const bodies: Record<string, unknown> = {};
+  const peers: LoadResult[] = [];
+  let ceiling: Child<{ url: string }> | null = null;
+  const dir = mkdtempSync(join(tmpdir(), 'backlot-bench-ceiling-'));
   try {
+    if (!opts.ownOnly) {
+      // The peer answers exactly the bodies Backlot answered.
+      const bodies: Record<string, unknown> = {};
+      for (const e of endpoints) bodies[e.route] = (await fetchBody(fx.url + e.path, fx.token)).json;
+      const bodiesFile = join(dir, 'bodies.json');
+      writeFileSync(bodiesFile, JSON.stringify(bodies));
+      log('  api: starting the minimal Fastify peer in a child process …');
+      ceiling = await spawnReady<{ url: string }>('ceiling-server.ts', [bodiesFile]);
+    }
+    // Ours then the peer, endpoint by endpoint, so both see the machine in about the same state.
     for (const e of endpoints) {
-      bodies[e.route] = (await fetchBody(fx.url + e.path, fx.token)).json;
       ours.push(await measure(fx.url, e.path, fx.token, opts, 'Backlot'));
+      if (ceiling) {
+        const r = await measure(ceiling.info.url, e.path, undefined, opts, 'peer   ');
+        if (r.bodyBytes !== ours[ours.length - 1].bodyBytes) throw new Error(`peer body for ${e.route} is ${r.bodyBytes} bytes, ours ${ours[ours.length - 1].bodyBytes}`);
+        peers.push(r);
+      }
     }
   } finally {
     await backlot.stop();
-  }
-
-  const peers: LoadResult[] = [];
-  if (!opts.ownOnly) {
-    const dir = mkdtempSync(join(tmpdir(), 'backlot-bench-ceiling-'));
-    const bodiesFile = join(dir, 'bodies.json');
-    writeFileSync(bodiesFile, JSON.stringify(bodies));
-    log('  api: starting the minimal Fastify peer in a child process …');
-    const ceiling = await spawnReady<{ url: string }>('ceiling-server.ts', [bodiesFile]);
-    try {
-      for (const [i, e] of endpoints.entries()) {
-        const r = await measure(ceiling.info.url, e.path, undefined, opts, 'peer');
-        if (r.bodyBytes !== ours[i].bodyBytes) throw new Error(`peer body for ${e.route} is ${r.bodyBytes} bytes, ours ${ours[i].bodyBytes}`);
-        peers.push(r);
-      }
-    } finally {
-      await ceiling.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await ceiling?.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
   return {
     options: opts,

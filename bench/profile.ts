@@ -134,6 +134,9 @@ export interface ProfileRun {
   summary: ProfileSummary;
   load: ApiResults;
   queryCost: QueryCostRow[];
+  /** The same load, no profiler: the server as is, then with the statement cache. */
+  asIs: ApiResults;
+  cached: ApiResults;
   startedAt: Date;
   loadBefore: number[];
 }
@@ -157,10 +160,24 @@ export async function profileServer(opts: ApiOptions): Promise<ProfileRun> {
     log('\nquery cost of the read paths (in process) …');
     const queryCost = await runQueryCost({ log });
     log(`\n${formatQueryCost(queryCost)}`);
-    return { summary, load, queryCost, startedAt, loadBefore };
+    log('\nend to end, no profiler: the server as is, then with a statement-caching database handle …');
+    const asIs = await runApiBench({ ...opts, ownOnly: true });
+    const cached = await runApiBench({ ...opts, ownOnly: true, serverArgs: ['--stmt-cache'] });
+    log(`\n${formatEndToEnd(asIs, cached)}`);
+    return { summary, load, queryCost, asIs, cached, startedAt, loadBefore };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export function formatEndToEnd(asIs: ApiResults, cached: ApiResults): string {
+  return table(
+    ['endpoint', 'as is req/s', 'as is p99', 'statement cache req/s', 'statement cache p99', 'gain'],
+    asIs.endpoints.map((e, i) => {
+      const c = cached.endpoints[i].ours;
+      return [`\`${e.path}\``, fmt(e.ours.rps), `${fmt(e.ours.p99)} ms`, fmt(c.rps), `${fmt(c.p99)} ms`, `${fmt(c.rps / e.ours.rps, 2)}×`];
+    }),
+  );
 }
 
 export function profileSection(p: ProfileRun): string {
@@ -191,6 +208,12 @@ export function profileSection(p: ProfileRun): string {
     '',
     formatQueryCost(p.queryCost),
     '',
+    'The same load end to end (no profiler, no peer), back to back: the server as is, then started with a bench-only',
+    '`database` option (`startServer(config, { database })`, bench/stmt-cache.ts) whose better-sqlite3 handle reuses',
+    'prepared statements:',
+    '',
+    formatEndToEnd(p.asIs, p.cached),
+    '',
     '**What dominates and what would help** (numbers from the tables above; no server code was changed):',
     '',
     `1. **Statement preparation: ${(prepare * 100).toFixed(0)}% of server CPU.** Kysely's \`SqliteDialect\` calls better-sqlite3's \`prepare()\` for every`,
@@ -198,7 +221,8 @@ export function profileSection(p: ProfileRun): string {
     `   a \`{ prepare(sql), close() }\` wrapper that caches statements by SQL text (≈15 lines in \`db/connect.ts\`; Kysely runs`,
     '   `all`/`run` synchronously, so reuse is safe — only `.stream()`\'s `iterate` must not share a statement still being',
     `   iterated) took the session lookup from ${fmt(sess.asIs)} to ${fmt(sess.cached)} µs, \`getProject\``,
-    `   from ${fmt(get.asIs)} to ${fmt(get.cached)} µs and \`listProjects\` from ${fmt(list.asIs)} to ${fmt(list.cached)} µs.`,
+    `   from ${fmt(get.asIs)} to ${fmt(get.cached)} µs and \`listProjects\` from ${fmt(list.asIs)} to ${fmt(list.cached)} µs in process, and end to end`,
+    `   ${p.asIs.endpoints.map((e, i) => [e, p.cached.endpoints[i]] as const).filter(([e]) => e.aim).map(([e, c]) => `${e.path.split(' ')[1]} from ${fmt(e.ours.rps)} to ${fmt(c.ours.rps)} req/s`).join(', ')}.`,
     `2. **Query building and compiling in Kysely: ${(kysely * 100).toFixed(0)}% of server CPU.** With statements cached, Kysely and the service code`,
     `   still add ${fmt(sess.cached - sess.sqlOnly)} µs over the bare SQL (${fmt(sess.sqlOnly)} µs) for the session lookup and ${fmt(get.cached - get.sqlOnly)} µs over ${fmt(get.sqlOnly)} µs for project access.`,
     '   The three queries every read runs (session by token hash, studio access, project access) are fixed shapes:',

@@ -5,6 +5,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHarness, dbKinds, type Caller, type Harness, type Reply } from './harness.js';
 import { prepareSetup } from '../src/services/accounts.js';
+import { sql } from 'kysely';
+import pg from 'pg';
 
 const PASSWORD = 'correct horse battery';
 const DAY = 24 * 60 * 60 * 1000;
@@ -453,6 +455,32 @@ for (const kind of dbKinds()) {
         const c = await h.request('POST', '/auth/signup', { body: { email: 'quinn@studio.test', name: 'Quinn', password: PASSWORD, session: 'cookie' } });
         assert.equal(c.status, 201);
         assert.ok(cookieLine(c, 'backlot_session').attrs.includes('httponly'));
+      } finally {
+        await h.close();
+      }
+    });
+  });
+
+  if (kind === 'postgres') describe('database connections lost while idle (postgres)', () => {
+    test('sessions keep working and the process survives when PostgreSQL terminates idle connections', async () => {
+      const h = await createHarness(kind);
+      try {
+        const admin = await h.setupAdmin();
+        // Open several pooled connections, then let them go idle.
+        await Promise.all(Array.from({ length: 5 }, () => h.as(admin).get('/auth/me')));
+        const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(h.deps.db);
+        const killer = new pg.Client({ connectionString: process.env.BACKLOT_TEST_PG });
+        await killer.connect();
+        try {
+          const killed = await killer.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [rows[0].name]);
+          assert.ok(killed.rowCount! >= 1, 'some idle connection was terminated');
+        } finally {
+          await killer.end();
+        }
+        await new Promise((r) => setTimeout(r, 300)); // let the terminations reach the pool
+        const me = await h.as(admin).get('/auth/me');
+        assert.equal(me.status, 200, JSON.stringify(me.body));
+        assert.equal(me.body.id, admin.userId);
       } finally {
         await h.close();
       }

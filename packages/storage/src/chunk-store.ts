@@ -92,7 +92,7 @@ export async function readChunk(
   } catch (err) {
     if (err instanceof CorruptChunkError) throw err;
     const wrapped = new CorruptChunkError(id, (err as Error).message);
-    (wrapped as Error).cause = err;
+    wrapped.cause = err;
     throw wrapped;
   }
 }

@@ -26,6 +26,9 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): O
     // Integer columns come back as JS numbers; our counters stay far below 2^53.
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: opts.databaseUrl!, max: 10 });
+    // An idle connection lost to a database restart or termination: the pool drops it and connects
+    // anew. Without a listener, pg re-emits it as an uncaught error that ends the whole process.
+    pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

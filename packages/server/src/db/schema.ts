@@ -47,6 +47,7 @@ export interface StudiosTable {
   created_at: string;
   created_by: string;
   deleted_at: string | null;
+  quota_bytes: number | null;
 }
 
 export interface StudioMembersTable {
@@ -66,6 +67,7 @@ export interface ProjectsTable {
   revision: number;
   /** JSON: collectionTypes, assetTypes, dependencyTypes, tags. */
   settings: string;
+  quota_bytes: number | null;
   created_at: string;
   created_by: string;
   updated_at: string;
@@ -258,7 +260,39 @@ export interface AppliedOpsTable {
   created_at: string;
 }
 
+export interface ProjectChunksTable {
+  project_id: string;
+  chunk_id: string;
+  size: number;
+  stored_size: number;
+  created_at: string;
+  created_by: string | null;
+}
+
+export interface CheckpointChunksTable {
+  checkpoint_id: string;
+  seq: number;
+  project_id: string;
+  chunk_id: string;
+}
+
+export interface ShareLinksTable {
+  id: string;
+  project_id: string;
+  checkpoint_id: string;
+  token_hash: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  download_count: number;
+  last_access_at: string | null;
+}
+
 export interface Database {
+  project_chunks: ProjectChunksTable;
+  checkpoint_chunks: CheckpointChunksTable;
+  share_links: ShareLinksTable;
   collections: CollectionsTable;
   assets: AssetsTable;
   dependencies: DependenciesTable;

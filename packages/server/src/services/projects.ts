@@ -50,7 +50,7 @@ export async function createProject(ctx: Ctx, studioId: string, input: { name: s
     const at = nowIso(ctx);
     const row: ProjectsTable = {
       id: newId(), studio_id: studioId, name, status: 'active', preset, revision: 0,
-      created_at: at, created_by: actor.userId, updated_at: at, deleted_at: null, settings: JSON.stringify(DEFAULT_SETTINGS),
+      created_at: at, created_by: actor.userId, updated_at: at, deleted_at: null, settings: JSON.stringify(DEFAULT_SETTINGS), quota_bytes: null,
     };
     await trx.insertInto('projects').values(row).execute();
     await trx.insertInto('statuses').values(BUILTIN_STATUSES.map((st, i) => ({

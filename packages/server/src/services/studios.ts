@@ -39,7 +39,7 @@ export async function createStudio(ctx: Ctx, input: { name: string; allowedEmail
   return inTransaction(ctx, async (trx) => {
     const at = nowIso(ctx);
     const id = newId();
-    const row = { id, name, allowed_domains: JSON.stringify(domains), created_at: at, created_by: user.id, deleted_at: null };
+    const row = { id, name, allowed_domains: JSON.stringify(domains), created_at: at, created_by: user.id, deleted_at: null, quota_bytes: null };
     await trx.insertInto('studios').values(row).execute();
     await trx.insertInto('studio_members').values({ studio_id: id, user_id: user.id, role: 'owner', suspended_at: null, joined_at: at }).execute();
     await startAuditChain(trx, id);
