@@ -5,7 +5,7 @@
 // without sessions, policy or database. Both children stay up for the whole run and each endpoint
 // is measured on ours and then on the peer, back to back.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,6 +23,10 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   bodyBytes: number;
+  /** Server process CPU time (user + system) per request during the measured window, in µs. */
+  cpuUsPerReq?: number;
+  /** Cores the server process actually got during the window (CPU seconds ÷ wall seconds). */
+  coresUsed?: number;
 }
 
 export interface EndpointResult {
@@ -98,6 +102,17 @@ async function spawnReady<T>(file: string, args: string[]): Promise<Child<T>> {
   };
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux; USER_HZ is 100). */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 async function load(url: string, token: string | undefined, connections: number, duration: number): Promise<Omit<LoadResult, 'bodyBytes'>> {
   const r = await autocannon({
     url, connections, duration, pipelining: 1, timeout: 10,
@@ -116,14 +131,22 @@ async function fetchBody(url: string, token?: string): Promise<{ text: string; j
   return { text, json: JSON.parse(text) };
 }
 
-async function measure(base: string, path: string, token: string | undefined, opts: ApiOptions, label: string): Promise<LoadResult> {
+async function measure(base: string, path: string, token: string | undefined, opts: ApiOptions, label: string, serverPid: number): Promise<LoadResult> {
   const log = opts.log ?? (() => {});
   const { text } = await fetchBody(base + path, token);
   log(`  api: ${label} ${path.replace(/[0-9a-f-]{36}/g, ':id')} — warm-up ${opts.warmup} s, then ${opts.duration} s × ${opts.connections} connections`);
   if (opts.warmup > 0) await load(base + path, token, opts.connections, opts.warmup);
+  const cpu0 = cpuSeconds(serverPid);
+  const t0 = process.hrtime.bigint();
   const r = await load(base + path, token, opts.connections, opts.duration);
-  log(`       ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
-  return { ...r, bodyBytes: Buffer.byteLength(text) };
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu1 = cpuSeconds(serverPid);
+  const cpu = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined;
+  const cpuUsPerReq = cpu !== undefined && r.total ? (cpu * 1e6) / r.total : undefined;
+  const coresUsed = cpu !== undefined ? cpu / wall : undefined;
+  log(`       ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}` +
+    (cpuUsPerReq !== undefined ? `; server CPU ${fmt(cpuUsPerReq)} µs/request, ${fmt(coresUsed!, 2)} cores used` : ''));
+  return { ...r, bodyBytes: Buffer.byteLength(text), cpuUsPerReq, coresUsed };
 }
 
 export async function runApiBench(opts: ApiOptions): Promise<ApiResults> {
@@ -140,7 +163,7 @@ export async function runApiBench(opts: ApiOptions): Promise<ApiResults> {
   ];
   const ours: LoadResult[] = [];
   const peers: LoadResult[] = [];
-  let ceiling: Child<{ url: string }> | null = null;
+  let ceiling: Child<{ url: string; pid: number }> | null = null;
   const dir = mkdtempSync(join(tmpdir(), 'backlot-bench-ceiling-'));
   try {
     if (!opts.ownOnly) {
@@ -150,13 +173,13 @@ export async function runApiBench(opts: ApiOptions): Promise<ApiResults> {
       const bodiesFile = join(dir, 'bodies.json');
       writeFileSync(bodiesFile, JSON.stringify(bodies));
       log('  api: starting the minimal Fastify peer in a child process …');
-      ceiling = await spawnReady<{ url: string }>('ceiling-server.ts', [bodiesFile]);
+      ceiling = await spawnReady<{ url: string; pid: number }>('ceiling-server.ts', [bodiesFile]);
     }
     // Ours then the peer, endpoint by endpoint, so both see the machine in about the same state.
     for (const e of endpoints) {
-      ours.push(await measure(fx.url, e.path, fx.token, opts, 'Backlot'));
+      ours.push(await measure(fx.url, e.path, fx.token, opts, 'Backlot', fx.pid));
       if (ceiling) {
-        const r = await measure(ceiling.info.url, e.path, undefined, opts, 'peer   ');
+        const r = await measure(ceiling.info.url, e.path, undefined, opts, 'peer   ', ceiling.info.pid);
         if (r.bodyBytes !== ours[ours.length - 1].bodyBytes) throw new Error(`peer body for ${e.route} is ${r.bodyBytes} bytes, ours ${ours[ours.length - 1].bodyBytes}`);
         peers.push(r);
       }
@@ -194,6 +217,14 @@ export function apiSection(r: ApiResults): string {
   ]);
   const aimRows = r.endpoints.filter((e) => e.aim);
   const allMet = aimRows.every(meetsAim);
+  const haveCpu = r.endpoints.every((e) => e.ours.cpuUsPerReq !== undefined && e.peer?.cpuUsPerReq !== undefined);
+  const perCore = (us?: number) => (us ? fmt(1e6 / us) : 'n/a');
+  const cpuRows = r.endpoints.map((e) => [
+    `\`${e.path}\``,
+    fmt(e.ours.cpuUsPerReq ?? NaN), fmt(e.ours.coresUsed ?? NaN, 2), perCore(e.ours.cpuUsPerReq),
+    fmt(e.peer?.cpuUsPerReq ?? NaN), fmt(e.peer?.coresUsed ?? NaN, 2), perCore(e.peer?.cpuUsPerReq),
+    e.peer?.cpuUsPerReq && e.ours.cpuUsPerReq ? ratio(e.peer.cpuUsPerReq, e.ours.cpuUsPerReq) : 'n/a',
+  ]);
   return [
     '## API requests per second (embedded SQLite)',
     '',
@@ -205,13 +236,24 @@ export function apiSection(r: ApiResults): string {
     `(programmatic) in the parent process, ${o.connections} connections, pipelining 1, ${o.warmup} s warm-up then ${o.duration} s measured,`,
     `authorized as the member with \`Authorization: Bearer\`. Peer, same run and same machine: a minimal Fastify`,
     `server in a child process answering the same routes with the same JSON bodies (serialized per request), with`,
-    `no auth and no database — the ceiling. Ratio = our requests/s ÷ the ceiling's. Latencies are autocannon's`,
-    `(per request, client side). On a 2-core box the load generator takes one core, so the ceiling is partly bounded`,
-    `by autocannon itself.`,
+    `no auth and no database — the ceiling; each endpoint is measured on ours and then on the peer, back to back.`,
+    `Ratio = our requests/s ÷ the ceiling's. Latencies are autocannon's (per request, client side). On 2 cores the`,
+    `load generator takes one core, so the ceiling is partly bounded by autocannon itself.`,
     '',
     table(['endpoint', 'body bytes', 'ours req/s', 'ours p50', 'ours p99', 'ours non-2xx + errors', 'ceiling req/s', 'ceiling p50', 'ceiling p99', 'ours ÷ ceiling', 'meets aim'], rows),
     '',
     `**Aim:** API reads above ${fmt(AIM_RPS)} requests/s with p99 under ${AIM_P99_MS} ms on 2 cores — ${allMet ? 'met' : '**not met**'}` +
       ` (${aimRows.map((e) => `${e.path.split(' ')[1]}: ${fmt(e.ours.rps)} req/s, p99 ${fmt(e.ours.p99)} ms`).join('; ')}).`,
+    ...(haveCpu
+      ? [
+          '',
+          'Server CPU per request (user + system time of the server process over the measured window, from /proc),',
+          'which depends much less than requests/s on what else the machine is doing; "per full core" = 1 s ÷ CPU per',
+          'request, the rate one uncontended core could sustain. "Cores used" below 1 means the server was not getting',
+          'a whole core (other processes on the box, or waiting on the load generator).',
+          '',
+          table(['endpoint', 'ours CPU µs/request', 'ours cores used', 'ours req/s per full core', 'ceiling CPU µs/request', 'ceiling cores used', 'ceiling req/s per full core', 'ours ÷ ceiling (CPU)'], cpuRows),
+        ]
+      : []),
   ].join('\n');
 }

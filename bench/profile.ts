@@ -172,10 +172,14 @@ export async function profileServer(opts: ApiOptions): Promise<ProfileRun> {
 
 export function formatEndToEnd(asIs: ApiResults, cached: ApiResults): string {
   return table(
-    ['endpoint', 'as is req/s', 'as is p99', 'statement cache req/s', 'statement cache p99', 'gain'],
+    ['endpoint', 'as is req/s', 'as is p99', 'as is CPU µs/request', 'statement cache req/s', 'statement cache p99', 'statement cache CPU µs/request', 'gain (req/s)', 'gain (CPU/request)'],
     asIs.endpoints.map((e, i) => {
+      const a = e.ours;
       const c = cached.endpoints[i].ours;
-      return [`\`${e.path}\``, fmt(e.ours.rps), `${fmt(e.ours.p99)} ms`, fmt(c.rps), `${fmt(c.p99)} ms`, `${fmt(c.rps / e.ours.rps, 2)}×`];
+      return [
+        `\`${e.path}\``, fmt(a.rps), `${fmt(a.p99)} ms`, fmt(a.cpuUsPerReq ?? NaN), fmt(c.rps), `${fmt(c.p99)} ms`, fmt(c.cpuUsPerReq ?? NaN),
+        `${fmt(c.rps / a.rps, 2)}×`, a.cpuUsPerReq && c.cpuUsPerReq ? `${fmt(a.cpuUsPerReq / c.cpuUsPerReq, 2)}×` : 'n/a',
+      ];
     }),
   );
 }
@@ -222,7 +226,7 @@ export function profileSection(p: ProfileRun): string {
     '   `all`/`run` synchronously, so reuse is safe — only `.stream()`\'s `iterate` must not share a statement still being',
     `   iterated) took the session lookup from ${fmt(sess.asIs)} to ${fmt(sess.cached)} µs, \`getProject\``,
     `   from ${fmt(get.asIs)} to ${fmt(get.cached)} µs and \`listProjects\` from ${fmt(list.asIs)} to ${fmt(list.cached)} µs in process, and end to end`,
-    `   ${p.asIs.endpoints.map((e, i) => [e, p.cached.endpoints[i]] as const).filter(([e]) => e.aim).map(([e, c]) => `${e.path.split(' ')[1]} from ${fmt(e.ours.rps)} to ${fmt(c.ours.rps)} req/s`).join(', ')}.`,
+    `   ${p.asIs.endpoints.map((e, i) => [e, p.cached.endpoints[i]] as const).filter(([e]) => e.aim).map(([e, c]) => `${e.path.split(' ')[1]} from ${fmt(e.ours.rps)} to ${fmt(c.ours.rps)} req/s` + (e.ours.cpuUsPerReq && c.ours.cpuUsPerReq ? ` (${fmt(e.ours.cpuUsPerReq)} → ${fmt(c.ours.cpuUsPerReq)} CPU µs/request)` : '')).join(', ')}.`,
     `2. **Query building and compiling in Kysely: ${(kysely * 100).toFixed(0)}% of server CPU.** With statements cached, Kysely and the service code`,
     `   still add ${fmt(sess.cached - sess.sqlOnly)} µs over the bare SQL (${fmt(sess.sqlOnly)} µs) for the session lookup and ${fmt(get.cached - get.sqlOnly)} µs over ${fmt(get.sqlOnly)} µs for project access.`,
     '   The three queries every read runs (session by token hash, studio access, project access) are fixed shapes:',

@@ -11,7 +11,13 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
-  | 'setup_required';
+  | 'setup_required'
+  // content store: a push beyond a storage quota, a checkpoint listing chunks the server lacks,
+  // a stored chunk that fails verification, an uploaded chunk that does not match its id
+  | 'quota_exceeded'
+  | 'missing_chunks'
+  | 'corrupt_chunk'
+  | 'invalid_chunk';
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -25,6 +31,10 @@ const STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   setup_required: 409,
+  quota_exceeded: 413,
+  missing_chunks: 409,
+  corrupt_chunk: 409,
+  invalid_chunk: 400,
 };
 
 export class BacklotError extends Error {

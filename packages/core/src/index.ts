@@ -7,4 +7,5 @@ export * from './visibility.js';
 export * from './statuses.js';
 export * from './project-view.js';
 export * from './op-policy.js';
+export * from './content-policy.js';
 export * from './read-policy.js';

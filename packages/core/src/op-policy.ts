@@ -22,8 +22,11 @@ export type OpCheck =
   | { kind: 'checkpoint.create'; assetId: string; isTask: boolean; assigneeId: string | null }
   | { kind: 'checkpoint.delete'; assetId: string }
   | { kind: 'checkpoint.revert'; assetId: string; isTask: boolean; assigneeId: string | null }
+  | { kind: 'checkpoint.preview'; assetId: string; authorId: string }
+  | { kind: 'asset.cover'; assetId: string; assigneeId: string | null }
   | { kind: 'control.request'; assetId: string; isTask: boolean; assigneeId: string | null }
   | { kind: 'control.respond'; assetId: string; assigneeId: string | null }
+  | { kind: 'control.cancel'; assetId: string; requesterId: string }
   | { kind: 'control.handoff'; assetId: string; assigneeId: string | null }
   | { kind: 'trash.restore' }
   | { kind: 'trash.purge' };
@@ -105,12 +108,23 @@ export function authorizeOp(actor: ProjectActor, view: MemberView, op: OpCheck):
       );
     case 'checkpoint.delete':
       return all(() => seeAsset(view, op.assetId), () => need(actor, 'checkpoint.delete'));
+    // A checkpoint's preview image: its author, or whoever may edit the asset.
+    case 'checkpoint.preview':
+      return all(() => seeAsset(view, op.assetId), () => (op.authorId === me ? allow : need(actor, 'asset.update')));
+    // Which checkpoint's preview is a task's cover: its assignee, or whoever may edit the asset.
+    case 'asset.cover':
+      return all(() => seeAsset(view, op.assetId), () => (op.assigneeId === me ? allow : need(actor, 'asset.update')));
     case 'control.request':
       return all(
         () => seeAsset(view, op.assetId),
         () => (op.isTask ? allow : notTask()),
         () => need(actor, 'checkpoint.create'),
         () => (op.assigneeId === me ? deny(new BacklotError('conflict', 'you already hold this task', { reason: 'already_assignee' })) : allow),
+      );
+    case 'control.cancel':
+      return all(
+        () => seeAsset(view, op.assetId),
+        () => (op.requesterId === me ? allow : deny(forbidden('only the requester may cancel a request', { reason: 'not_requester' }))),
       );
     case 'control.respond':
     case 'control.handoff':

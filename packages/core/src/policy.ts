@@ -40,7 +40,9 @@ export type StudioAction =
   | 'studio.invite'
   | 'studio.audit.view'
   | 'studio.projects.create'
-  | 'studio.projects.view_all';
+  | 'studio.projects.view_all'
+  | 'studio.usage.view'
+  | 'studio.quota.set';
 
 /**
  * Studio-level actions. Non-members (and suspended members) get "not found": a studio's
@@ -59,6 +61,8 @@ export function authorizeStudio(actor: StudioActor, action: StudioAction): Decis
     case 'studio.audit.view':
     case 'studio.projects.create':
     case 'studio.projects.view_all':
+    case 'studio.usage.view':
+    case 'studio.quota.set':
       return isStudioManager(actor) ? allow : deny(forbidden('only studio owners and admins may do this'));
   }
 }

@@ -34,6 +34,7 @@ export function memberView(graph: ProjectGraph, actor: ProjectActor): MemberView
       if (allCollections || visibility.collections.has(id)) return 'full';
       return visibility.namesOnly.has(id) ? 'name' : null;
     },
-    canDownload: (id) => graph.assets.has(id) && download && (downloadAll || visibility.assets.has(id)),
+    // content.download: files of visible assets; content.download_all: any asset (PRODUCT.md).
+    canDownload: (id) => graph.assets.has(id) && (downloadAll || (download && visibility.assets.has(id))),
   };
 }

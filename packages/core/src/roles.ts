@@ -34,7 +34,8 @@ const supervisor: Permission[] = [
 ];
 
 const assistantSupervisor: Permission[] = [
-  'collection.view_all', 'asset.view_all',
+  // "view all assets" (PRODUCT.md), unlike the Supervisor's "view all": no collection.view_all.
+  'asset.view_all',
   'checkpoint.view', 'checkpoint.create', 'content.download',
   'status.change', 'status.change_any', 'status.approve', 'status.retake',
 ];

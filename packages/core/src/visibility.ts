@@ -141,7 +141,8 @@ export class ProjectGraph {
     // Parents of visible items are visible by name only.
     const namesOnly = new Set<string>();
     const climb = (parentId: string | null) => {
-      while (parentId && !collections.has(parentId) && !namesOnly.has(parentId)) {
+      // Only live collections: an orphan's missing parent is not an item to name.
+      while (parentId && this.collections.has(parentId) && !collections.has(parentId) && !namesOnly.has(parentId)) {
         namesOnly.add(parentId);
         parentId = this.collections.get(parentId)?.parentId ?? null;
       }

@@ -11,7 +11,11 @@ import { projectRoutes } from './routes/projects.js';
 import { invitationRoutes } from './routes/invitations.js';
 import { auditRoutes } from './routes/audit.js';
 import { productionRoutes } from './routes/production.js';
+import { browseRoutes } from './routes/browse.js';
 import { syncRoutes } from './routes/sync.js';
+import { contentRoutes } from './routes/content.js';
+import { eventRoutes } from './routes/events.js';
+import { installLiveEvents } from './events/plugin.js';
 
 export const API_PREFIX = '/api/v1';
 /** JSON bodies are small; chunk uploads get their own limit on their own routes. */
@@ -39,6 +43,9 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
       security: [{ bearer: [] }],
     },
   });
+  // Before the session hook: @fastify/websocket must mark upgrade requests first, or a handshake
+  // refused by that hook leaves its socket open.
+  await installLiveEvents(app, deps);
   installSessionResolution(app, deps);
 
   await app.register(async (api) => {
@@ -50,8 +57,12 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
     await api.register(invitationRoutes);
     await api.register(auditRoutes);
     await api.register(productionRoutes);
+    await api.register(browseRoutes);
     await api.register(syncRoutes);
+    await api.register(eventRoutes);
   }, { prefix: API_PREFIX });
+  // Chunks, files, previews, share links (API under the prefix, public /s/ pages at the root), usage.
+  await app.register(contentRoutes, { deps });
 
   return app;
 }

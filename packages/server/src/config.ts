@@ -2,6 +2,7 @@
 // command-line flags. One resolved object is passed down; nothing else reads process.env.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_CHUNK_STORE, resolveChunkStoreConfig, type ChunkStoreConfig } from './content/store-config.js';
 
 export interface ServerConfig {
   dataDir: string;
@@ -19,6 +20,8 @@ export interface ServerConfig {
   mailFrom: string;
   sessionDays: number;
   cookieSecure: boolean;
+  /** Where chunk bytes live: fs (default, DATA/chunks), sqlite or s3 (content/store-config.ts). */
+  chunkStore: ChunkStoreConfig;
 }
 
 export type ConfigInput = Partial<ServerConfig> & { configFile?: string };
@@ -33,6 +36,7 @@ const DEFAULTS: ServerConfig = {
   mailFrom: 'Backlot <no-reply@localhost>',
   sessionDays: 30,
   cookieSecure: false,
+  chunkStore: DEFAULT_CHUNK_STORE,
 };
 
 const bool = (v: string | undefined) => (v === undefined ? undefined : /^(1|true|yes|on)$/i.test(v));
@@ -75,6 +79,7 @@ export function loadConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
   const { configFile: _ignored, ...flagPart } = flags;
   const merged: ServerConfig = { ...DEFAULTS, ...defined(filePart), ...envPart, ...defined(flagPart) };
   merged.dataDir = resolve(merged.dataDir);
+  merged.chunkStore = resolveChunkStoreConfig(filePart.chunkStore, env, flagPart.chunkStore);
   if (!Number.isInteger(merged.port) || merged.port < 0 || merged.port > 65535) throw new Error(`invalid port ${merged.port}`);
   return merged;
 }

@@ -6,6 +6,7 @@ import type { ServerConfig } from './config.js';
 import type { Db, DbKind } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import type { Mailer } from './mail/mailer.js';
+import type { ChunkBackend } from '@backlot/storage';
 
 export interface AppDeps {
   db: Db;
@@ -13,6 +14,8 @@ export interface AppDeps {
   clock: Clock;
   config: ServerConfig;
   mailer: Mailer;
+  /** The content store (chunk bytes and preview images), one namespace per project. */
+  chunks: ChunkBackend;
   /** Base URL for links in emails and setup output. */
   baseUrl(): string;
   log: { info(msg: string): void; warn(msg: string): void };
@@ -37,6 +40,30 @@ export type Trx = Transaction<Database>;
 
 export const nowIso = (ctx: AppDeps) => ctx.clock.now().toISOString();
 
-export function inTransaction<T>(ctx: AppDeps, fn: (trx: Trx) => Promise<T>): Promise<T> {
-  return ctx.db.transaction().execute(fn);
+const AFTER_COMMIT = new WeakMap<Trx, (() => void)[]>();
+
+/**
+ * Runs `fn` after the transaction opened by inTransaction commits (live events for changes made
+ * deep inside another action). False when `trx` was not opened by inTransaction.
+ */
+export function afterCommit(trx: Trx, fn: () => void): boolean {
+  const hooks = AFTER_COMMIT.get(trx);
+  hooks?.push(fn);
+  return !!hooks;
+}
+
+export async function inTransaction<T>(ctx: AppDeps, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  const hooks: (() => void)[] = [];
+  const result = await ctx.db.transaction().execute((trx) => {
+    AFTER_COMMIT.set(trx, hooks);
+    return fn(trx);
+  });
+  for (const hook of hooks) {
+    try {
+      hook();
+    } catch (err) {
+      ctx.log.warn(`an after-commit hook failed: ${(err as Error).message}`);
+    }
+  }
+  return result;
 }

@@ -9,6 +9,9 @@ import { migrateToLatest, openDatabase, type OpenedDb } from './db/connect.js';
 import { startAuditChain, INSTANCE_SCOPE } from './audit/log.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { prepareSetup } from './services/accounts.js';
+import { openChunks } from './content/store-config.js';
+import type { ChunkBackend } from '@backlot/storage';
+import { EventHub } from './events/hub.js';
 
 export interface StartedServer {
   app: FastifyInstance;
@@ -25,6 +28,8 @@ export interface ServerOptions {
   print?: (line: string) => void;
   /** An already opened database (tests). */
   database?: OpenedDb;
+  /** An already opened chunk store backend (tests); default: the one config.chunkStore names. */
+  chunks?: ChunkBackend;
 }
 
 export interface PreparedDeps {
@@ -46,9 +51,12 @@ export async function prepareDeps(config: ServerConfig, opts: ServerOptions = {}
     clock: opts.clock ?? systemClock,
     config,
     mailer: opts.mailer ?? createMailer(config.smtpUrl, config.mailFrom),
+    chunks: opts.chunks ?? openChunks(config),
     baseUrl: () => publicBaseUrl(config, boundPort),
     log: { info: (m) => print(m), warn: (m) => print(`warning: ${m}`) },
   };
+  // Live events: in-process with SQLite; PostgreSQL LISTEN/NOTIFY across processes (closed with the app).
+  deps.events = new EventHub({ db: database.db, kind: database.kind, listenUrl: database.kind === 'postgres' ? config.databaseUrl : undefined, log: deps.log });
   return { deps, database, setBoundPort: (p) => void (boundPort = p) };
 }
 
@@ -60,6 +68,7 @@ export async function startServer(config: ServerConfig, opts: ServerOptions = {}
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   setBoundPort(port);
+  if (deps.events instanceof EventHub) deps.events.start();
   const url = publicBaseUrl(config, port);
   print(`Backlot server listening on ${url} (${database.kind === 'sqlite' ? `data in ${config.dataDir}` : 'PostgreSQL'})`);
   const setupToken = await prepareSetup(deps);
@@ -72,6 +81,7 @@ export async function startServer(config: ServerConfig, opts: ServerOptions = {}
     app, deps, url,
     async close() {
       await app.close();
+      await deps.chunks.close();
       await database.close();
     },
   };

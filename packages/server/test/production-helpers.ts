@@ -9,6 +9,29 @@ export const H1 = HASH('a');
 export const H2 = HASH('b');
 export const H3 = HASH('c');
 
+/** Raw size of every fake chunk; a checkpoint's size is the sum of its chunks' sizes. */
+export const CHUNK_SIZE = 10;
+
+/**
+ * Makes chunks present for a caller, as if they had uploaded them: a checkpoint may only list
+ * chunks the server holds for its author. Seeded in the database (the chunk upload route is the
+ * content suite's business); a database without the content tables needs no seeding.
+ */
+export async function seedChunks(h: Harness, projectId: string, userId: string, chunks: readonly string[]): Promise<void> {
+  const at = h.clock.now().toISOString();
+  for (const id of new Set(chunks)) {
+    try {
+      await (h.deps.db as any).insertInto('project_chunks')
+        .values({ project_id: projectId, chunk_id: id, size: CHUNK_SIZE, stored_size: CHUNK_SIZE, created_at: at, created_by: userId })
+        .onConflict((oc: any) => oc.columns(['project_id', 'chunk_id']).doUpdateSet({ created_by: userId }))
+        .execute();
+    } catch (err) {
+      if (/no such table|does not exist/.test((err as Error).message)) return;
+      throw err;
+    }
+  }
+}
+
 export type RoleKey = 'admin' | 'production_manager' | 'supervisor' | 'assistant_supervisor' | 'artist' | 'vendor';
 
 export interface World {
@@ -81,8 +104,18 @@ export class As {
   dep(assetId: string, body: Record<string, unknown>) { return this.r('POST', `/assets/${assetId}/dependencies`, body); }
   assign(assetId: string, assigneeId: string | null) { return this.r('PUT', `/assets/${assetId}/assignee`, { assigneeId }); }
   status(assetId: string, statusId: string) { return this.r('PUT', `/assets/${assetId}/status`, { statusId }); }
-  checkpoint(assetId: string, body: Record<string, unknown> = {}) {
-    return this.r('POST', `/assets/${assetId}/checkpoints`, { fileHash: H1, size: 10, chunks: [H1], ...body });
+  /** Chunks made present for this caller first; size defaults to the chunks' total. */
+  async checkpoint(assetId: string, body: Record<string, unknown> = {}) {
+    const chunks = (body.chunks as string[] | undefined) ?? [H1];
+    if (Array.isArray(chunks)) await this.seed(chunks);
+    return this.r('POST', `/assets/${assetId}/checkpoints`, { fileHash: chunks[0] ?? H1, size: chunks.length * CHUNK_SIZE, chunks, ...body });
+  }
+  seed(chunks: readonly string[]) { return seedChunks(this.h, this.pid, this.who.userId, chunks); }
+  /** A checkpoint.create op (chunks seeded for this caller). */
+  async cpOp(assetId: string, extra: Record<string, unknown> = {}) {
+    const chunks = (extra.chunks as string[] | undefined) ?? [H1];
+    await this.seed(chunks);
+    return { type: 'checkpoint.create', assetId, fileHash: chunks[0] ?? H1, size: chunks.length * CHUNK_SIZE, chunks, ...extra };
   }
   request(assetId: string, body: Record<string, unknown> = {}) { return this.r('POST', `/assets/${assetId}/control-requests`, body); }
   accept(id: string) { return this.r('POST', `/control-requests/${id}/accept`, {}); }
@@ -117,7 +150,7 @@ export interface Snapshot {
 }
 
 export const ids = (list: { id: string }[]) => list.map((x) => x.id).sort();
-export const byId = <T extends { id: string }>(list: T[], id: string): T | undefined => list.find((x) => x.id === id);
+export const byId = (list: any[], id: string): any => list.find((x) => x.id === id);
 
 /** Every string anywhere in a JSON value (keys included). */
 export function allStrings(v: unknown, out: string[] = []): string[] {

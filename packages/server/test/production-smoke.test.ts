@@ -1,6 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHarness, dbKinds, type Caller, type Harness } from './harness.js';
+import { pretendUploaded } from './content-helpers.js';
 
 const HASH = 'a'.repeat(64);
 
@@ -56,6 +57,8 @@ for (const kind of dbKinds()) {
       assert.deepEqual(second.body.snapshot.assets.map((x: any) => x.id), [task.body.id]);
       assert.deepEqual(second.body.snapshot.collections.find((c: any) => c.id === hidden.body.id)?.nameOnly, true);
 
+      // A checkpoint lists chunks its author has uploaded (content.test.ts covers the upload itself).
+      await pretendUploaded(h, pid, vendor.userId, [HASH], 1);
       const cp = await h.as(vendor).post(`/projects/${pid}/assets/${task.body.id}/checkpoints`, { fileHash: HASH, size: 1, chunks: [HASH], comment: 'v1' });
       assert.equal(cp.status, 201, JSON.stringify(cp.body));
       assert.equal(cp.body.authorId, vendor.userId);

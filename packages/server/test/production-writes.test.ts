@@ -5,7 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createHarness, dbKinds, type Harness } from './harness.js';
-import { As, byId, H1, H2, H3, makeProject, makeWorld, must, refused, audit, type World } from './production-helpers.js';
+import { As, byId, CHUNK_SIZE, H1, H2, H3, makeProject, makeWorld, must, refused, audit, type World } from './production-helpers.js';
 
 for (const kind of dbKinds()) {
   describe(`production writes (${kind})`, () => {
@@ -427,11 +427,11 @@ for (const kind of dbKinds()) {
       const art = as('Art', p.id);
       const task = must(await A.asset({ name: 'hero', kind: 'task', assigneeId: w.u.Art.userId }), 201);
       const t0 = h.clock.now().toISOString();
-      const c1 = must(await art.checkpoint(task.id, { comment: 'first', size: 1234 }), 201);
+      const c1 = must(await art.checkpoint(task.id, { comment: 'first', chunks: [H1, H2, H1] }), 201);
       assert.equal(c1.authorId, w.u.Art.userId);
       assert.equal(c1.createdAt, t0);
       assert.equal(c1.number, 1);
-      assert.equal(c1.size, 1234);
+      assert.equal(c1.size, 3 * CHUNK_SIZE, 'the size of its chunks');
       assert.equal(c1.comment, 'first');
       assert.equal(c1.statusId, p.st.todo, 'records the status it was made in');
       h.clock.advance(60_000);
@@ -441,13 +441,13 @@ for (const kind of dbKinds()) {
       for (const forged of [{ authorId: w.u.Sup.userId }, { author: w.u.Sup.userId }, { number: 7 }, { createdAt: '2020-01-01T00:00:00.000Z' }, { assetId: task.id }]) {
         refused(await art.checkpoint(task.id, forged), 400, 'validation_failed', `REST ${JSON.stringify(forged)}`);
         if ('assetId' in forged) continue; // the URL carries it over REST; an op carries it anyway
-        const pushed = must(await art.push([['forged', { type: 'checkpoint.create', assetId: task.id, fileHash: H1, size: 1, chunks: [H1], ...forged }]]), 200);
+        const pushed = must(await art.push([['forged', await art.cpOp(task.id, forged)]]), 200);
         assert.equal(pushed.results[0].status, 'rejected', JSON.stringify(forged));
         assert.equal(pushed.results[0].code, 'validation_failed');
       }
       refused(await art.checkpoint(task.id, { fileHash: 'abc' }), 400, 'validation_failed', 'bad hash');
       refused(await art.checkpoint(task.id, { size: -1 }), 400, 'validation_failed', 'negative size');
-      const pushed = must(await art.push([['c3', { type: 'checkpoint.create', assetId: task.id, fileHash: H3, size: 3, chunks: [H3] }]]), 200);
+      const pushed = must(await art.push([['c3', await art.cpOp(task.id, { chunks: [H3] })]]), 200);
       assert.equal(pushed.results[0].status, 'applied');
       assert.equal(pushed.results[0].result.authorId, w.u.Art.userId);
       assert.equal(pushed.results[0].result.number, 3);
@@ -467,7 +467,8 @@ for (const kind of dbKinds()) {
       const viaRest = async (who: string, assetId: string) => (await as(who, p.id).checkpoint(assetId)).status;
       let n = 0;
       const viaPush = async (who: string, assetId: string) => {
-        const r = must(await as(who, p.id).push([[`sl-${++n}`, { type: 'checkpoint.create', assetId, fileHash: H1, size: 1, chunks: [H1] }]]), 200).results[0];
+        const me = as(who, p.id);
+        const r = must(await me.push([[`sl-${++n}`, await me.cpOp(assetId)]]), 200).results[0];
         return r.status === 'applied' ? 201 : r.code === 'forbidden' ? 403 : r.code === 'not_found' ? 404 : r.code;
       };
       const expectBoth = async (who: string, assetId: string, status: number, what: string) => {
@@ -572,6 +573,31 @@ for (const kind of dbKinds()) {
       assert.ok((await audit(w, 'checkpoint.reverted')).some((e) => e.targetId === rv.id));
     });
 
+    test('ids of another project are unknown here', async () => {
+      const p = await makeProject(w, { Art: 'artist' });
+      const q = await makeProject(w, { Art: 'artist' });
+      const A = as('owner', p.id);
+      const Q = as('owner', q.id);
+      const mine = must(await A.collection({ name: 'Mine', shared: true }), 201);
+      const myTask = must(await A.asset({ collectionId: mine.id, name: 't', kind: 'task', assigneeId: w.u.Art.userId }), 201);
+      const theirs = must(await Q.collection({ name: 'Theirs', shared: true }), 201);
+      const theirAsset = must(await Q.asset({ collectionId: theirs.id, name: 'a', kind: 'task', assigneeId: w.u.Art.userId }), 201);
+      refused(await A.updateAsset(theirAsset.id, { name: 'stolen' }), 404, 'not_found', 'asset of another project');
+      refused(await A.updateCollection(theirs.id, { name: 'stolen' }), 404, 'not_found');
+      refused(await A.collection({ parentId: theirs.id, name: 'inside theirs' }), 404, 'not_found');
+      refused(await A.updateAsset(myTask.id, { collectionId: theirs.id }), 404, 'not_found', 'move into another project');
+      refused(await A.dep(myTask.id, { targetAssetId: theirAsset.id, dependencyType: 'uses' }), 404, 'not_found');
+      refused(await A.dep(myTask.id, { targetCollectionId: theirs.id, dependencyType: 'uses' }), 404, 'not_found');
+      refused(await A.status(myTask.id, q.st.wip), 400, 'validation_failed', 'status of another project');
+      refused(await as('Art', p.id).checkpoint(theirAsset.id), 404, 'not_found', 'checkpoint through the wrong project');
+      refused(await A.deleteAsset(theirAsset.id), 404, 'not_found');
+      const pushed = must(await A.push([['x1', { type: 'asset.delete', id: theirAsset.id }], ['x2', { type: 'task.assign', assetId: theirAsset.id, assigneeId: null }]]), 200);
+      assert.deepEqual(pushed.results.map((r: any) => r.code), ['not_found', 'not_found']);
+      const snap = await Q.snapshot();
+      assert.equal(byId(snap.assets, theirAsset.id).name, 'a');
+      assert.equal(byId(snap.assets, theirAsset.id).assigneeId, w.u.Art.userId);
+    });
+
     test('an archived project refuses writes (409) over REST and push, and accepts them again once unarchived', async () => {
       const p = await makeProject(w, { Art: 'artist' });
       const A = as('owner', p.id);
@@ -585,7 +611,7 @@ for (const kind of dbKinds()) {
       refused(await as('Art', p.id).status(task.id, p.st.wip), 409, 'conflict');
       refused(await A.r('PATCH', '/settings', { tags: ['x'] }), 409, 'conflict');
       refused(await A.deleteCollection(col.id), 409, 'conflict');
-      const pushed = must(await as('Art', p.id).push([['arch', { type: 'checkpoint.create', assetId: task.id, fileHash: H1, size: 1, chunks: [H1] }]]), 200);
+      const pushed = must(await as('Art', p.id).push([['arch', await as('Art', p.id).cpOp(task.id)]]), 200);
       assert.notEqual(pushed.results[0].status, 'applied');
       assert.equal(pushed.results[0].details.reason, 'archived');
       // reads still work, and nothing changed

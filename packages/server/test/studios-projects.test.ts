@@ -59,10 +59,10 @@ const DEFAULT_PRESET: Record<string, { fixed: boolean; perms: string[] }> = {
       'content.download', 'assignment.assign', 'assignment.unassign', 'assignment.take_over', ...ANY_STATUS, 'share.manage',
     ],
   },
-  // view all assets, checkpoint, download, any status incl. approve/retake.
+  // "view all assets" (not the Supervisor's "view all": no collection.view_all), checkpoint, download, any status.
   'Assistant Supervisor': {
     fixed: false,
-    perms: ['collection.view_all', 'asset.view_all', 'checkpoint.view', 'checkpoint.create', 'content.download', ...ANY_STATUS],
+    perms: ['asset.view_all', 'checkpoint.view', 'checkpoint.create', 'content.download', ...ANY_STATUS],
   },
   // checkpoint and download what is visible, status of own tasks, self-assign.
   Artist: { fixed: false, perms: ['checkpoint.view', 'checkpoint.create', 'content.download', 'assignment.self_assign', 'status.change'] },
@@ -350,10 +350,10 @@ for (const kind of dbKinds()) {
       assert.deepEqual(expectOk(await h.as(m1).get(`/studios/${studioId}/projects`)).projects, []);
       const iwaju = all.find((p: any) => p.name === 'Iwaju');
       expectError(await h.as(m1).get(`/projects/${iwaju.id}`), 404, 'not_found');
-      const viewer = (await rolesOf(h, owner, iwaju.id)).Vendor;
-      expectOk(await h.as(owner).post(`/projects/${iwaju.id}/members`, { userIds: [m1.userId], roleId: viewer.id }), 201);
+      const vendor = (await rolesOf(h, owner, iwaju.id)).Vendor;
+      expectOk(await h.as(owner).post(`/projects/${iwaju.id}/members`, { userIds: [m1.userId], roleId: vendor.id }), 201);
       const visible = expectOk(await h.as(m1).get(`/studios/${studioId}/projects`)).projects;
-      assert.deepEqual(visible.map((p: any) => [p.id, p.myRoleId]), [[iwaju.id, viewer.id]]);
+      assert.deepEqual(visible.map((p: any) => [p.id, p.myRoleId]), [[iwaju.id, vendor.id]]);
       expectError(await h.as(outsider).get(`/studios/${studioId}/projects`), 404);
     });
 
@@ -420,7 +420,7 @@ for (const kind of dbKinds()) {
       [lead, m1, m2, m3, m4, outsider] = await Promise.all(['lead', 'm1', 'm2', 'm3', 'm4', 'outsider'].map((n) => h.user(`${n}@studio.test`)));
       studioId = await studioWith(h, owner, 'Kugali', [lead, m1, m2, m3, m4].map((caller) => ({ caller, role: 'member' as const })));
       await studioWith(h, outsider, 'Elsewhere');
-      // A plain member with a project seat as the project's Admin, created by the owner.
+      // The owner creates the project and is its only Admin at first.
       projectId = expectOk(await h.as(owner).post(`/studios/${studioId}/projects`, { name: 'Iwaju' }), 201).id;
       roles = await rolesOf(h, owner, projectId);
     });

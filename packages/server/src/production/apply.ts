@@ -2,7 +2,7 @@
 // take the next revision, load the caller's current role and view, authorize against current
 // state, apply, and write change log + audit in the same transaction.
 import { authorizeOp, BacklotError, memberView, type MemberView, type OpCheck, type ProjectActor, type ProjectGraph } from '@backlot/core';
-import { inTransaction, type Ctx, type Trx } from '../context.js';
+import { afterCommit, inTransaction, type Ctx, type Trx } from '../context.js';
 import type { ProjectsTable } from '../db/schema.js';
 import { appendAudit } from '../audit/log.js';
 import { check, loadProjectAccess } from '../services/access.js';
@@ -10,6 +10,7 @@ import { nextRevision, writeChanges, type ChangeEntry } from './change-log.js';
 import { graphAt } from './graph-cache.js';
 import type { Op, OpOf, OpType } from './ops.js';
 import { HANDLERS } from './handlers.js';
+import { scheduleGc } from '../content/gc.js';
 
 export interface OpEnv {
   ctx: Ctx;
@@ -44,6 +45,12 @@ export async function applyOp(ctx: Ctx, projectId: string, op: Op, opId: string 
       if (done) return { revision: Number(done.revision), result: JSON.parse(done.result), replayed: true };
     }
     const revision = await nextRevision(trx, projectId);
+    // A concurrent retry of this op may have committed while this one waited for the project's
+    // lock (taken by nextRevision): answer its result (the revision taken here stays unused).
+    if (opId && actorId) {
+      const raced = await trx.selectFrom('applied_ops').select(['revision', 'result']).where('project_id', '=', projectId).where('actor_id', '=', actorId).where('op_id', '=', opId).executeTakeFirst();
+      if (raced) return { revision: Number(raced.revision), result: JSON.parse(raced.result), replayed: true };
+    }
     const { project, actor } = await loadProjectAccess(ctx, projectId, trx);
     const refusal = (action: string) => ({ studioId: project.studio_id, projectId, action });
     if (!actor.projectRole || actor.suspended || actor.role === null) check({ allowed: false, error: new BacklotError('not_found', 'project not found') }, refusal(op.type));
@@ -64,6 +71,8 @@ export async function applyOp(ctx: Ctx, projectId: string, op: Op, opId: string 
     return { revision, result };
   });
   if (!applied.replayed) ctx.events?.projectChanged(projectId, applied.revision);
+  // A purge may leave chunks unreferenced: collect them once it has committed.
+  if (!applied.replayed && op.type === 'trash.purge') scheduleGc(ctx, projectId);
   return applied;
 }
 
@@ -87,5 +96,7 @@ export async function applyConsequence<T>(ctx: Ctx, trx: Trx, projectId: string,
   };
   const result = await fn(env);
   await writeChanges(trx, projectId, revision, { opId: null, actorId: actor.userId, at }, env.changes);
+  // Live events once the causing action (member removal, ...) has committed.
+  afterCommit(trx, () => ctx.events?.projectChanged(projectId, revision));
   return result;
 }

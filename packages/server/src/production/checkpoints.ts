@@ -7,6 +7,7 @@ import { freshId, liveAsset } from './lookups.js';
 import { checkpointView } from './views.js';
 import { recordStatus, statusCategory } from './tasks.js';
 import type { AssetsTable, CheckpointsTable } from '../db/schema.js';
+import { admitCheckpointContent, copyCheckpointChunks, recordCheckpointChunks } from '../content/checkpoint-content.js';
 
 async function nextNumber(env: OpEnv, assetId: string): Promise<number> {
   const r = await env.trx.selectFrom('checkpoints').select((eb) => eb.fn.max('number').as('n')).where('asset_id', '=', assetId).executeTakeFirst();
@@ -46,7 +47,9 @@ export const createCheckpoint: Handler<'checkpoint.create'> = async (env, op) =>
   const asset = await liveAsset(env.trx, env.project.id, op.assetId);
   env.authorize({ kind: 'checkpoint.create', assetId: asset.id, isTask: asset.kind === 'task', assigneeId: asset.assignee_id });
   await authorizeStatus(env, asset, op.statusId);
+  await admitCheckpointContent(env, op);
   const { row, view } = await insertCheckpoint(env, asset, op, op.statusId);
+  await recordCheckpointChunks(env, row.id, op.chunks);
   await env.audit('checkpoint.created', { type: 'checkpoint', id: row.id }, null, { assetId: asset.id, number: view.number, fileHash: row.file_hash, size: view.size, statusId: row.status_id });
   return view;
 };
@@ -75,6 +78,7 @@ export const revertCheckpoint: Handler<'checkpoint.revert'> = async (env, op) =>
     fileHash: old.file_hash, size: Number(old.size), chunks: JSON.parse(old.chunks), previewHash: old.preview_hash, revertedFrom: old.id,
     comment: op.comment ?? `Reverted to version ${old.number}`,
   }, undefined);
+  await copyCheckpointChunks(env, old.id, row.id);
   await env.audit('checkpoint.reverted', { type: 'checkpoint', id: row.id }, { from: old.id, number: Number(old.number) }, { number: view.number });
   return view;
 };

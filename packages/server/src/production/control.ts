@@ -67,7 +67,8 @@ export const declineControl: Handler<'control.decline'> = (env, op) => respond(e
 
 export const cancelControl: Handler<'control.cancel'> = async (env, op) => {
   const req = await pendingRequest(env, op.requestId);
-  if (req.requester_id !== env.actor.userId) throw new BacklotError('forbidden', 'only the requester may cancel a request');
+  // Through the policy, so a refusal is audited like any other.
+  env.authorize({ kind: 'control.cancel', assetId: req.asset_id, requesterId: req.requester_id });
   const view = await resolve(env, req, 'cancelled');
   await env.audit('control.cancelled', { type: 'asset', id: req.asset_id }, null, { requestId: req.id });
   return view;
@@ -92,9 +93,12 @@ export async function releaseTasksOf(env: OpEnv, userId: string): Promise<number
       .selectFrom('control_requests as cr')
       .innerJoin('project_members as pm', (j) => j.onRef('pm.user_id', '=', 'cr.requester_id').onRef('pm.project_id', '=', 'cr.project_id'))
       .innerJoin('roles as r', 'r.id', 'pm.role_id')
+      // Only requesters with an active studio seat can hold a task (suspended ones are passed over).
+      .innerJoin('studio_members as sm', (j) => j.onRef('sm.user_id', '=', 'cr.requester_id').on('sm.studio_id', '=', env.project.studio_id))
       .select(['cr.id', 'cr.requester_id', 'r.rank', 'r.permissions', 'cr.created_at'])
       .where('cr.asset_id', '=', task.id)
       .where('cr.status', '=', 'pending')
+      .where('sm.suspended_at', 'is', null)
       .where('cr.requester_id', '!=', userId)
       .orderBy('r.rank').orderBy('cr.created_at')
       .execute();

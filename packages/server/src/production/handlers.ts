@@ -8,6 +8,7 @@ import { createCheckpoint, deleteCheckpoint, revertCheckpoint } from './checkpoi
 import { acceptControl, cancelControl, declineControl, handOff, requestControl } from './control.js';
 import { purgeFromTrash, restoreFromTrash } from './trash.js';
 import { createStatus, deleteStatus, updateSettings, updateStatus } from './settings.js';
+import { setAssetCover, setCheckpointPreview } from '../content/ops.js';
 
 export const HANDLERS: { [K in OpType]: Handler<K> } = {
   'settings.update': updateSettings,
@@ -28,6 +29,8 @@ export const HANDLERS: { [K in OpType]: Handler<K> } = {
   'checkpoint.create': createCheckpoint,
   'checkpoint.delete': deleteCheckpoint,
   'checkpoint.revert': revertCheckpoint,
+  'checkpoint.preview': setCheckpointPreview,
+  'asset.cover': setAssetCover,
   'control.request': requestControl,
   'control.accept': acceptControl,
   'control.decline': declineControl,

@@ -62,6 +62,8 @@ export const OPS = {
   }),
   'checkpoint.delete': op('checkpoint.delete', { id: Id }),
   'checkpoint.revert': op('checkpoint.revert', { id: Id, comment: Type.Optional(Type.String({ maxLength: 5000 })) }),
+  'checkpoint.preview': op('checkpoint.preview', { id: Id, previewHash: Type.Union([Hash, Type.Null()]) }),
+  'asset.cover': op('asset.cover', { assetId: Id, checkpointId: NullableId }),
   'control.request': op('control.request', { id: Type.Optional(Id), assetId: Id, message: Type.Optional(Type.String({ maxLength: 2000 })) }),
   'control.accept': op('control.accept', { requestId: Id }),
   'control.decline': op('control.decline', { requestId: Id }),

@@ -104,6 +104,7 @@ export async function pullChanges(ctx: Ctx, projectId: string, since: string | u
   const cursor = parseCursor(since);
   if (cursor && cursor.revision > revision) throw new BacklotError('validation_failed', 'the cursor is ahead of the server', { field: 'since' });
   const canViewCheckpoints = actor.projectRole!.permissions.has('checkpoint.view');
+  const pageSize = Math.min(Math.max(limit, 1), MAX_PULL);
 
   if (!cursor || visibilityDigest(graph, actor, view, cursor.revision) !== cursor.digest)
     return { ...(await snapshot(ctx, projectId, revision, view, canViewCheckpoints)), cursor: `${revision}.${visibilityDigest(graph, actor, view, revision)}` };
@@ -115,15 +116,24 @@ export async function pullChanges(ctx: Ctx, projectId: string, since: string | u
     .where('revision', '>', cursor.revision)
     .where('revision', '<=', revision)
     .orderBy('revision')
-    .limit(Math.min(Math.max(limit, 1), MAX_PULL) + 1)
+    .limit(pageSize + 1)
     .execute();
   let upTo = revision;
   let page = rows;
-  if (rows.length > limit) {
+  if (rows.length > pageSize) {
     // Stop before the last revision, which may be cut: a pull never ends inside a revision.
     upTo = Number(rows[rows.length - 1].revision) - 1;
     page = rows.filter((r) => Number(r.revision) <= upTo);
-    if (!page.length) { upTo = Number(rows[0].revision); page = rows.filter((r) => Number(r.revision) === upTo); }
+    if (!page.length) {
+      // One revision larger than a page: it goes whole (the fetched rows may hold only its start).
+      upTo = Number(rows[0].revision);
+      page = await ctx.db
+        .selectFrom('change_log')
+        .select(['revision', 'entity', 'entity_id', 'change', 'data', 'actor_id', 'created_at'])
+        .where('project_id', '=', projectId)
+        .where('revision', '=', upTo)
+        .execute();
+    }
   }
   const changes = [];
   for (const r of page) {

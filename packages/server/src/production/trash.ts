@@ -44,6 +44,13 @@ export async function trashAsset(env: OpEnv, asset: AssetsTable) {
   env.changes.push({ entity: 'asset', entityId: asset.id, change: 'remove', data: { id: asset.id } });
 }
 
+/** Collections ordered so that each comes after its parent when both are in the list. */
+function parentsFirst<T extends { id: string; parent_id: string | null }>(rows: T[]): T[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const depth = (r: T) => { let d = 0; for (let p = r.parent_id; p && byId.has(p); p = byId.get(p)!.parent_id) d++; return d; };
+  return rows.map((r) => ({ r, d: depth(r) })).sort((a, b) => a.d - b.d).map((x) => x.r);
+}
+
 type TrashRoot =
   | { kind: 'collection'; id: string; parentId: string | null; name: string }
   | { kind: 'asset'; id: string; parentId: string | null; name: string; extension: string }
@@ -78,7 +85,7 @@ export const restoreFromTrash: Handler<'trash.restore'> = async (env, op) => {
   } else {
     await assertPlaceLive(env, root.parentId);
     await assertFreeName(env.trx, env.project.id, root.kind === 'collection' ? 'collections' : 'assets', root.parentId, root.name, root.kind === 'asset' ? root.extension : null);
-    const collections = await env.trx.selectFrom('collections').selectAll().where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute();
+    const collections = parentsFirst(await env.trx.selectFrom('collections').selectAll().where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute());
     const assets = await env.trx.selectFrom('assets').selectAll().where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute();
     await env.trx.updateTable('collections').set(clear).where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute();
     await env.trx.updateTable('assets').set(clear).where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute();
@@ -99,8 +106,15 @@ export const purgeFromTrash: Handler<'trash.purge'> = async (env, op) => {
     await env.trx.updateTable('assets').set({ cover_checkpoint_id: null }).where('cover_checkpoint_id', '=', root.id).execute();
     await env.trx.deleteFrom('checkpoints').where('id', '=', root.id).execute();
   } else {
-    const assetIds = (await env.trx.selectFrom('assets').select('id').where('project_id', '=', pid).where('trash_root', '=', root.id).execute()).map((r) => r.id);
-    const collectionIds = (await env.trx.selectFrom('collections').select('id').where('project_id', '=', pid).where('trash_root', '=', root.id).execute()).map((r) => r.id);
+    // Everything below a purged collection goes with it, including items trashed on their own
+    // before it (they cannot outlive their parent's row). Walked parents first.
+    const collectionIds = root.kind === 'collection' ? [root.id] : [];
+    for (let i = 0; i < collectionIds.length; i++)
+      collectionIds.push(...(await env.trx.selectFrom('collections').select('id').where('project_id', '=', pid).where('parent_id', '=', collectionIds[i]).where('deleted_at', 'is not', null).execute()).map((r) => r.id));
+    const assetIds = root.kind === 'asset' ? [root.id] : [];
+    await inChunks(collectionIds, async (part) => {
+      assetIds.push(...(await env.trx.selectFrom('assets').select('id').where('project_id', '=', pid).where('collection_id', 'in', part).where('deleted_at', 'is not', null).execute()).map((r) => r.id));
+    });
     // Dependencies on purged items go with them (from either end).
     const depIds: string[] = [];
     await inChunks(assetIds, async (part) => {
@@ -115,12 +129,8 @@ export const purgeFromTrash: Handler<'trash.purge'> = async (env, op) => {
       depIds.push(...deps.map((d) => d.id));
     });
     await inChunks(assetIds, (part) => env.trx.deleteFrom('assets').where('id', 'in', part).execute());
-    // Children before parents (parent_id references).
-    const depth = new Map<string, number>();
-    const rows = await env.trx.selectFrom('collections').select(['id', 'parent_id']).where('project_id', '=', pid).where('trash_root', '=', root.id).execute();
-    const parentOf = new Map(rows.map((r) => [r.id, r.parent_id]));
-    for (const r of rows) { let d = 0; for (let p = r.parent_id; p && parentOf.has(p); p = parentOf.get(p) ?? null) d++; depth.set(r.id, d); }
-    const ordered = [...collectionIds].sort((a, b) => depth.get(b)! - depth.get(a)!);
+    // Children before parents (parent_id references): the walk above went parents first.
+    const ordered = [...collectionIds].reverse();
     for (const id of ordered) await env.trx.deleteFrom('collections').where('id', '=', id).execute();
     for (const id of depIds) env.changes.push({ entity: 'dependency', entityId: id, change: 'remove', data: { id } });
   }

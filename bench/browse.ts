@@ -1,0 +1,188 @@
+// Latency of the read side (board, asset list, detail, trail) on a large project: 100,000 assets,
+// 5,000 collections, 300,000 dependency edges, through the HTTP API (Fastify inject, so no
+// sockets) on SQLite. Reports p50/p99 per scenario for an Admin (view_all), an Artist (a few
+// thousand visible assets: ids handed to SQL) and a lead with ten assigned top-level collections
+// (tens of thousands visible: scan with in-memory visibility).
+//
+//   node --import tsx bench/browse.ts [--assets 100000] [--rounds 200]
+import { createHarness, type Caller } from '../packages/server/test/harness.js';
+import { forgetGraph } from '../packages/server/src/production/graph-cache.js';
+import { fmt, machineLine, table } from './report.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const ASSETS = arg('assets', 100_000);
+const COLLECTIONS = 5000;
+const EDGES = arg('edges', 300_000);
+const ROUNDS = arg('rounds', 200);
+
+function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = prng(42);
+const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+const uuid = () => crypto.randomUUID();
+
+async function main() {
+  const h = await createHarness('sqlite');
+  const db = h.deps.db;
+  const admin = await h.setupAdmin();
+  const artist = await h.user('artist@bench.test', 'Artist');
+  const lead = await h.user('lead@bench.test', 'Lead');
+  const s = (await h.as(admin).post('/studios', { name: 'Bench' })).body;
+  await h.as(admin).post(`/studios/${s.id}/invitations`, { emails: [artist.email, lead.email], role: 'member' });
+  const pid = (await h.as(admin).post(`/studios/${s.id}/projects`, { name: 'Big' })).body.id;
+  const roles = Object.fromEntries((await h.as(admin).get(`/projects/${pid}/roles`)).body.roles.map((r: any) => [r.key, r.id]));
+  await h.as(admin).post(`/projects/${pid}/members`, { userIds: [artist.userId, lead.userId], roleId: roles.artist });
+  const statuses = (await h.as(admin).get(`/projects/${pid}/statuses`)).body.statuses.map((x: any) => x.id) as string[];
+  const at = h.clock.now().toISOString();
+  const others: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const id = uuid();
+    others.push(id);
+    await db.insertInto('users').values({ id, email: `u${i}@bench.test`, name: `User ${i}`, password_hash: null, is_instance_admin: 0, deactivated_at: null, created_at: at, last_active_at: null }).execute();
+  }
+
+  const t0 = Date.now();
+  // Collections: 50 top level (the first is a shared library), 9 below each, 10 below those.
+  const top: string[] = [];
+  const leaves: { id: string; top: number }[] = [];
+  const cols: any[] = [];
+  const col = (parent: string | null, name: string, shared = 0, assignee: string | null = null) => {
+    const id = uuid();
+    cols.push({ id, project_id: pid, parent_id: parent, name, type: null, description: null, shared, assignee_id: assignee, created_at: at, created_by: admin.userId, created_rev: 1, updated_at: at, deleted_at: null, deleted_by: null, trash_root: null });
+    return id;
+  };
+  for (let t = 0; t < 50; t++) {
+    const tid = col(null, `top${t}`, t === 0 ? 1 : 0, t >= 40 ? lead.userId : null);
+    top.push(tid);
+    for (let m = 0; m < 9; m++) {
+      const mid = col(tid, `mid${m}`);
+      for (let l = 0; l < 10 && cols.length < COLLECTIONS; l++) leaves.push({ id: col(mid, `leaf${l}`), top: t });
+    }
+  }
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < cols.length; i += 500) await trx.insertInto('collections').values(cols.slice(i, i + 500)).execute();
+  });
+
+  // Assets: 60% tasks; the Artist holds 300 tasks spread over the project.
+  const byTop: string[][] = top.map(() => []);
+  const assets: any[] = [];
+  const words = ['hero', 'tree', 'rock', 'car', 'house', 'lamp', 'sword', 'shot', 'cloud', 'rig'];
+  for (let i = 0; i < ASSETS; i++) {
+    const leaf = pick(leaves);
+    const task = rand() < 0.6;
+    const id = uuid();
+    byTop[leaf.top].push(id);
+    const t = new Date(Date.parse(at) + Math.floor(rand() * 3e9)).toISOString();
+    assets.push({
+      id, project_id: pid, collection_id: leaf.id, name: `${pick(words)}_${i}`, extension: pick(['blend', 'psd', 'png', 'ma']), kind: task ? 'task' : 'resource',
+      type: pick(['Model', 'Rig', 'Texture', null]), tags: JSON.stringify(rand() < 0.3 ? [pick(words)] : []), description: null, url: null,
+      assignee_id: task && rand() < 0.7 ? (i % 200 === 0 ? artist.userId : pick(others)) : null, status_id: task ? pick(statuses) : null,
+      cover_checkpoint_id: null, created_at: t, created_by: admin.userId, created_rev: 1, updated_at: t, deleted_at: null, deleted_by: null, trash_root: null,
+    });
+  }
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < assets.length; i += 400) await trx.insertInto('assets').values(assets.slice(i, i + 400)).execute();
+  });
+  // Dependencies: local (same top-level collection), a few into the library, some on collections.
+  const deps: string[] = [];
+  for (let i = 0; i < EDGES; i++) deps.push(assets[Math.floor(rand() * assets.length)].id);
+  const topOfAsset = new Map<string, number>();
+  byTop.forEach((ids, t) => ids.forEach((id) => topOfAsset.set(id, t)));
+  const depRows: any[] = deps.map((src) => {
+    const t = topOfAsset.get(src)!;
+    const r = rand();
+    const toCollection = r < 0.05;
+    const targetPool = r < 0.1 ? byTop[0] : byTop[t];
+    return {
+      id: uuid(), project_id: pid, asset_id: src, target_asset_id: toCollection ? null : pick(targetPool), target_collection_id: toCollection ? pick(leaves.filter((l) => l.top === t)).id : null,
+      type: 'uses', created_at: at, created_by: admin.userId,
+    };
+  });
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < depRows.length; i += 1000) await trx.insertInto('dependencies').values(depRows.slice(i, i + 1000)).execute();
+  });
+  // Rows were written behind the change log's back: drop any cached graph of the project.
+  await db.updateTable('projects').set({ revision: 1 }).where('id', '=', pid).execute();
+  forgetGraph(pid);
+  if (process.env.BENCH_EXPLAIN) {
+    const { sql } = await import('kysely');
+    (globalThis as any).__bench = { h, pid, sql, admin, artist, lead, top };
+    await import(process.env.BENCH_EXPLAIN);
+  }
+  const seeded = (Date.now() - t0) / 1000;
+
+  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+  async function time(who: Caller, path: string): Promise<{ p50: number; p99: number; note: string }> {
+    const url = `/projects/${pid}${path}`;
+    const first = await h.as(who).get(url);
+    if (first.status !== 200) throw new Error(`${path}: ${first.status} ${JSON.stringify(first.body).slice(0, 300)}`);
+    for (let i = 0; i < 20; i++) await h.as(who).get(url);
+    const xs: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const t = process.hrtime.bigint();
+      await h.as(who).get(url);
+      xs.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    const b = first.body;
+    const note = b.columns ? `${b.columns.map((c: any) => c.count).join('/')}` : b.items ? `${b.items.length} items` : b.entries ? `${b.entries.length} entries` : '';
+    return { p50: pct(xs, 50), p99: pct(xs, 99), note };
+  }
+
+  const health = async () => {
+    const xs: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const t = process.hrtime.bigint();
+      await h.as(admin).get(`/projects/${pid}`);
+      xs.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    return { p50: pct(xs, 50), p99: pct(xs, 99), note: 'GET /projects/:id (floor: session + one query)' };
+  };
+
+  const mid = (await h.as(admin).get(`/projects/${pid}/assets?sort=name&limit=200`)).body.nextCursor;
+  const someTask = assets.find((a) => a.assignee_id === artist.userId)!.id;
+  const scenarios: [string, Caller, string][] = [
+    ['board, Admin', admin, '/board'],
+    ['board, Artist', artist, '/board'],
+    ['board, Lead (scan)', lead, '/board'],
+    ['board My Tasks, Artist', artist, '/board?view=my'],
+    ['board tag=hero, Admin', admin, '/board?tag=hero'],
+    ['board text=sword, Admin', admin, '/board?text=sword'],
+    ['board text=sword, Lead', lead, '/board?text=sword'],
+    [`board collection subtree, Admin`, admin, `/board?collection=${top[7]}`],
+    ['list name, Admin', admin, '/assets?sort=name'],
+    ['list name page 2 (cursor), Admin', admin, `/assets?sort=name&limit=200&cursor=${mid}`],
+    ['list updated, Admin', admin, '/assets?sort=updated'],
+    ['list status, Admin', admin, '/assets?sort=status'],
+    ['list name, Artist', artist, '/assets?sort=name'],
+    ['list name, Lead (scan)', lead, '/assets?sort=name'],
+    ['list updated, Lead (scan)', lead, '/assets?sort=updated'],
+    ['list type+ext+kind, Admin', admin, '/assets?type=Rig&extension=psd&kind=task'],
+    ['list text=rock, Artist', artist, '/assets?text=rock'],
+    ['list unassigned, Lead', lead, '/assets?view=unassigned'],
+    ['asset detail, Artist', artist, `/assets/${someTask}`],
+    ['trail, Artist', artist, `/assets/${someTask}/trail`],
+    ['collections top level, Artist', artist, '/collections'],
+  ];
+  const rows: (string | number)[][] = [];
+  const f = await health();
+  rows.push(['floor', fmt(f.p50), fmt(f.p99), f.note]);
+  for (const [label, who, path] of scenarios) {
+    const r = await time(who, path);
+    rows.push([label, fmt(r.p50), fmt(r.p99), r.note]);
+    console.error(`${label}: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms (${r.note})`);
+  }
+  console.log(`\n${machineLine()}\n${ASSETS} assets, ${cols.length} collections, ${EDGES} dependency edges (seeded in ${fmt(seeded)} s); ${ROUNDS} sequential requests each, ms\n`);
+  console.log(table(['scenario', 'p50 ms', 'p99 ms', 'answer'], rows));
+  await h.close();
+}
+
+await main();

@@ -1,0 +1,484 @@
+// Publishing a file as a checkpoint of an asset: cut it into content-defined chunks, ask the server
+// which chunks it lacks (batched), compress and upload only those in batched streamed requests
+// (two in flight), then create the checkpoint through the ops endpoint with an op id so that a
+// retry after a crash is idempotent. Re-running after an interruption asks again what is missing,
+// so whatever reached the server before is not sent twice.
+//
+// Pipeline (bounded memory, one read of the file):
+//   main thread:   read 1 MiB buffers -> FastCDC cut + whole-file SHA-256 -> chunk SHA-256
+//   check batches: up to CHECK_BATCH_BYTES of raw chunks wait for one `chunks/check` answer (the
+//                  next batch is cut meanwhile; at most one check in flight)
+//   worker pool:   zstd-encode only the chunks the server lacks (the pool re-hashes them too)
+//   upload:        frames gathered into ~32 MiB requests, at most 2 in flight; a chunk's bytes
+//                  are dropped once its request was acknowledged
+// Peak memory is about check batch x 2 + upload batch x 3 (~130 MiB with the defaults), whatever
+// the file size. With `mode: 'encode-all'` the storage package's `chunkFile` encodes every chunk
+// first (simpler, but compresses chunks the server already has).
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import {
+  chunkFile,
+  chunkId,
+  chunkStream,
+  DEFAULT_CDC_PARAMS,
+  FileHasher,
+  sharedWorkerPool,
+  type ChunkWorkerPool,
+  type FileSource,
+} from '@backlot/storage';
+import { ChunkApi, FRAME_HEADER_BYTES, MAX_CHECK_IDS, type EncodedFrame } from '../remote/chunks.js';
+import { isRetryable, type HttpClient, type RetryOptions } from '../remote/http.js';
+import { OpRejectedError, pushOps, type ClientOp, type OpResult } from '../remote/ops.js';
+
+const MiB = 1024 * 1024;
+
+export interface UploaderOptions {
+  /** Worker pool for compression (default: the shared process-wide pool). */
+  pool?: ChunkWorkerPool;
+  /** Raw bytes of chunks waiting for one `check` answer (default 8 MiB). */
+  checkBatchBytes?: number;
+  /** Ids per `check` request (default 2,000; at most 10,000). */
+  checkBatchIds?: number;
+  /** Encoded bytes per upload request (default 32 MiB). */
+  uploadBatchBytes?: number;
+  /** Upload requests in flight (default 2), not counting the one being filled. */
+  uploadsInFlight?: number;
+  /** An upload request that got no new chunk for this long is ended (default 5 s). */
+  idleCloseMs?: number;
+  /**
+   * Ids known to be on the server (e.g. uploaded or checked earlier in this session). Shared and
+   * updated: chunks found or uploaded are added. Such chunks are not asked about again.
+   */
+  known?: Set<string>;
+  retry?: RetryOptions;
+}
+
+export interface UploadStats {
+  /** Chunks offered (repeats within the session counted once). */
+  offered: number;
+  /** Chunks the server already had. */
+  present: number;
+  /** Chunks uploaded and acknowledged. */
+  uploaded: number;
+  /** Raw bytes of the uploaded chunks. */
+  uploadedRawBytes: number;
+  /** Encoded bytes sent (payload, without frame headers). */
+  uploadedBytes: number;
+  checkRequests: number;
+  uploadRequests: number;
+  /** Chunks compressed by this uploader (0 for chunks offered already encoded). */
+  encoded: number;
+  /** Time `offer` waited for the previous check/encode/upload cycle (backpressure), ms. */
+  offerWaitMs: number;
+  /** Time `flush` waited for the last checks and uploads, ms. */
+  flushWaitMs: number;
+}
+
+type Offer = { id: string; raw?: Buffer; encoded?: Buffer };
+
+/**
+ * Gets chunks onto the server: `offer` each chunk (in any order, repeats welcome), then `flush`.
+ * When `flush` resolves, every offered chunk is on the server. One uploader can serve many files,
+ * so small files share requests.
+ */
+export class ChunkUploader {
+  readonly stats: UploadStats = { offered: 0, present: 0, uploaded: 0, uploadedRawBytes: 0, uploadedBytes: 0, checkRequests: 0, uploadRequests: 0, encoded: 0, offerWaitMs: 0, flushWaitMs: 0 };
+  readonly known: Set<string>;
+  private readonly api: ChunkApi;
+  private readonly checkBatchBytes: number;
+  private readonly checkBatchIds: number;
+  private readonly uploadBatchBytes: number;
+  private readonly uploadsInFlight: number;
+  private poolPromise: Promise<ChunkWorkerPool> | undefined;
+  /** Offered and not yet known to be on the server. */
+  private readonly queued = new Set<string>();
+  private pending: Offer[] = [];
+  private pendingBytes = 0;
+  private cycle: Promise<void> = Promise.resolve();
+  private open: OpenRequest | null = null;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idleCloseMs: number;
+  private readonly uploads = new Set<Promise<void>>();
+  private failure: { err: unknown } | undefined;
+
+  constructor(http: HttpClient, projectId: string, options: UploaderOptions = {}) {
+    this.api = new ChunkApi(http, projectId, { retry: options.retry });
+    this.known = options.known ?? new Set();
+    this.checkBatchBytes = options.checkBatchBytes ?? 8 * MiB;
+    this.checkBatchIds = Math.min(MAX_CHECK_IDS, Math.max(1, options.checkBatchIds ?? 2000));
+    this.uploadBatchBytes = options.uploadBatchBytes ?? 32 * MiB;
+    this.uploadsInFlight = Math.max(1, options.uploadsInFlight ?? 2);
+    this.idleCloseMs = options.idleCloseMs ?? 5000;
+    if (options.pool) this.poolPromise = Promise.resolve(options.pool);
+  }
+
+  private pool(): Promise<ChunkWorkerPool> {
+    this.poolPromise ??= sharedWorkerPool();
+    return this.poolPromise;
+  }
+
+  /**
+   * Offer one chunk, raw (it is compressed only if the server lacks it) or already encoded. May
+   * wait (backpressure) while earlier chunks are being checked and uploaded. A raw buffer may be
+   * transferred to a worker thread: do not use it afterwards.
+   */
+  async offer(id: string, chunk: { raw: Buffer } | { encoded: Buffer }): Promise<void> {
+    this.throwIfFailed();
+    if (this.known.has(id) || this.queued.has(id)) return;
+    this.queued.add(id);
+    this.stats.offered++;
+    const item: Offer = 'raw' in chunk ? { id, raw: chunk.raw } : { id, encoded: chunk.encoded };
+    this.pending.push(item);
+    this.pendingBytes += (item.raw ?? item.encoded!).length;
+    if (this.pending.length >= this.checkBatchIds || this.pendingBytes >= this.checkBatchBytes) {
+      const t0 = performance.now();
+      await this.startCycle();
+      this.stats.offerWaitMs += performance.now() - t0;
+    }
+  }
+
+  /** Resolves when every chunk offered so far is on the server; throws the first failure. */
+  async flush(): Promise<void> {
+    const t0 = performance.now();
+    try {
+      if (this.pending.length > 0) await this.startCycle();
+      await this.cycle;
+      this.throwIfFailed();
+      await this.sendBatch();
+      while (this.uploads.size > 0) await Promise.all(this.uploads);
+      this.throwIfFailed();
+    } finally {
+      this.stats.flushWaitMs += performance.now() - t0;
+    }
+  }
+
+  /** Forget that ids are on the server (e.g. the server said a checkpoint's chunk is missing). */
+  forget(ids: Iterable<string>): void {
+    for (const id of ids) this.known.delete(id);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.err;
+  }
+
+  private fail(err: unknown): void {
+    this.failure ??= { err };
+  }
+
+  /** Hands the pending batch to a check cycle; waits for the previous cycle first (backpressure). */
+  private async startCycle(): Promise<void> {
+    const items = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    await this.cycle;
+    this.throwIfFailed();
+    this.cycle = this.runCycle(items).catch((err) => this.fail(err));
+  }
+
+  private async runCycle(items: Offer[]): Promise<void> {
+    this.stats.checkRequests += Math.ceil(items.length / MAX_CHECK_IDS);
+    const missing = await this.api.missing(items.map((i) => i.id));
+    const todo: Offer[] = [];
+    for (const it of items) {
+      if (missing.has(it.id)) todo.push(it);
+      else {
+        this.stats.present++;
+        this.known.add(it.id);
+        this.queued.delete(it.id);
+      }
+    }
+    items.length = 0; // drop the present chunks' bytes now
+    if (todo.length === 0) return;
+    const pool = todo.some((t) => !t.encoded) ? await this.pool() : undefined;
+    const limit = Math.max(2, 2 * (pool?.size ?? 1) + 2);
+    const window: Promise<EncodedFrame & { rawSize: number }>[] = [];
+    let next = 0;
+    const launch = () => {
+      while (window.length < limit && next < todo.length) {
+        const it = todo[next];
+        todo[next++] = undefined as unknown as Offer;
+        let p: Promise<EncodedFrame & { rawSize: number }>;
+        if (it.encoded) p = Promise.resolve({ id: it.id, encoded: it.encoded, rawSize: -1 });
+        else {
+          const rawSize = it.raw!.length;
+          this.stats.encoded++;
+          p = pool!.encode(it.raw!).then((e) => {
+            if (e.id !== it.id) throw new Error(`chunk hashed to ${e.id} in the worker but ${it.id} before`);
+            return { id: e.id, encoded: e.encoded, rawSize };
+          });
+        }
+        p.catch(() => {}); // observed below; no unhandled rejection if we stop early
+        window.push(p);
+      }
+    };
+    launch();
+    while (window.length > 0) {
+      const frame = await window.shift()!;
+      launch();
+      await this.addToBatch(frame);
+    }
+  }
+
+  /** Adds a frame to the open upload request (opening one when needed). */
+  private async addToBatch(frame: EncodedFrame & { rawSize: number }): Promise<void> {
+    if (!this.open) await this.openRequest();
+    const o = this.open!;
+    o.frames.push({ id: frame.id, encoded: frame.encoded });
+    o.rawSizes.push(frame.rawSize);
+    o.bytes += frame.encoded.length + FRAME_HEADER_BYTES;
+    o.feed.push({ id: frame.id, encoded: frame.encoded });
+    if (o.bytes >= this.uploadBatchBytes) this.closeRequest();
+    else this.armIdleTimer();
+  }
+
+  /**
+   * Starts a streamed upload request that frames are pushed into as they are encoded, so the
+   * server verifies and stores while we are still reading. Waits while `uploadsInFlight` closed
+   * requests are unanswered (backpressure).
+   */
+  private async openRequest(): Promise<void> {
+    while (this.uploads.size >= this.uploadsInFlight) await Promise.race(this.uploads);
+    this.throwIfFailed();
+    const feed = new Feed<EncodedFrame>();
+    const o: OpenRequest = { feed, frames: [], rawSizes: [], bytes: 0, done: Promise.resolve() };
+    this.stats.uploadRequests++;
+    o.done = this.api
+      .uploadFrom(feed)
+      .catch(async (err) => {
+        // The stream broke (connection reset, 5xx, …): once every frame of it is known, send them
+        // again as one request, with retries. The server kept what it had verified; it is cheap.
+        if (!isRetryable(err)) throw err;
+        await feed.closed;
+        this.stats.uploadRequests++;
+        return this.api.upload(o.frames);
+      })
+      .then(() => {
+        o.frames.forEach((f, i) => {
+          this.known.add(f.id);
+          this.queued.delete(f.id);
+          this.stats.uploaded++;
+          this.stats.uploadedBytes += f.encoded.length;
+          if (o.rawSizes[i] >= 0) this.stats.uploadedRawBytes += o.rawSizes[i];
+        });
+      })
+      .catch((err) => {
+        feed.end();
+        this.fail(err);
+      });
+    this.open = o;
+  }
+
+  /** Ends the open request's body; its answer is awaited in the background. */
+  private closeRequest(): void {
+    const o = this.open;
+    if (!o) return;
+    this.open = null;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    o.feed.end();
+    const p: Promise<void> = o.done.finally(() => this.uploads.delete(p));
+    this.uploads.add(p);
+  }
+
+  /** A request left open while nothing new turns up (long runs of chunks the server has) is closed. */
+  private armIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.closeRequest(), this.idleCloseMs);
+    this.idleTimer.unref?.();
+  }
+
+  private async sendBatch(): Promise<void> {
+    this.closeRequest();
+  }
+}
+
+interface OpenRequest {
+  feed: Feed<EncodedFrame>;
+  frames: EncodedFrame[];
+  rawSizes: number[];
+  bytes: number;
+  done: Promise<void>;
+}
+
+/** An async iterable fed by push(); ends after end(). */
+class Feed<T> implements AsyncIterable<T> {
+  private readonly queue: T[] = [];
+  private ended = false;
+  private wake: (() => void) | undefined;
+  private markClosed!: () => void;
+  /** Resolves once end() was called. */
+  readonly closed = new Promise<void>((r) => (this.markClosed = r));
+
+  push(item: T): void {
+    if (this.ended) return;
+    this.queue.push(item);
+    this.wake?.();
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.markClosed();
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    for (;;) {
+      while (this.queue.length > 0) yield this.queue.shift()!;
+      if (this.ended) return;
+      await new Promise<void>((r) => (this.wake = r));
+      this.wake = undefined;
+    }
+  }
+}
+
+export interface ChunkedFile {
+  /** SHA-256 of the whole file, lowercase hex. */
+  fileHash: string;
+  size: number;
+  /** Chunk ids in file order (repeats kept). */
+  chunks: string[];
+  /** Raw size of each chunk, same order. */
+  chunkSizes: number[];
+}
+
+export interface ChunkOptions {
+  /**
+   * 'check-first' (default): hash each chunk, ask the server, compress only what it lacks.
+   * 'encode-all': storage's chunkFile compresses every chunk on the worker pool first.
+   */
+  mode?: 'check-first' | 'encode-all';
+  /** Read buffer size (default 1 MiB). */
+  readSize?: number;
+}
+
+/** Reads `source` once, offering its chunks to `uploader`; returns the file's manifest. */
+export async function chunkInto(source: FileSource, uploader: ChunkUploader, options: ChunkOptions = {}): Promise<ChunkedFile> {
+  const chunks: string[] = [];
+  const chunkSizes: number[] = [];
+  if (options.mode === 'encode-all') {
+    const manifest = await chunkFile(source, {
+      readSize: options.readSize,
+      onChunk: (c) => uploader.offer(c.id, { encoded: c.encoded }),
+    });
+    for (const c of manifest.chunks) {
+      chunks.push(c.id);
+      chunkSizes.push(c.size);
+    }
+    return { fileHash: manifest.fileHash, size: manifest.size, chunks, chunkSizes };
+  }
+  const input: AsyncIterable<Uint8Array> =
+    typeof source === 'string' ? createReadStream(source, { highWaterMark: options.readSize ?? MiB }) : source;
+  const hasher = new FileHasher();
+  for await (const raw of chunkStream(input, DEFAULT_CDC_PARAMS, (buf) => hasher.update(buf))) {
+    const id = chunkId(raw);
+    chunks.push(id);
+    chunkSizes.push(raw.length);
+    await uploader.offer(id, { raw });
+  }
+  return { fileHash: hasher.digest(), size: hasher.size, chunks, chunkSizes };
+}
+
+export interface CheckpointRequest {
+  assetId: string;
+  fileHash: string;
+  size: number;
+  chunks: string[];
+  comment?: string;
+  statusId?: string;
+  /** Client op id; see checkpointOpId. */
+  opId: string;
+}
+
+/**
+ * A deterministic op id for "this content on top of that checkpoint of that asset". A client that
+ * crashed after the server applied the op but before it recorded the answer sends the same id
+ * again and gets the recorded result back instead of a second checkpoint. `baseCheckpointId` is
+ * the asset's latest checkpoint the client knows (null for the first one); including it keeps
+ * "publish A, then B, then A again" three distinct checkpoints.
+ */
+export function checkpointOpId(assetId: string, baseCheckpointId: string | null, fileHash: string, size: number): string {
+  const h = createHash('sha256').update(`checkpoint.create\n${assetId}\n${baseCheckpointId ?? ''}\n${fileHash}\n${size}`).digest('hex');
+  return `cp.${h.slice(0, 48)}`;
+}
+
+export function checkpointOp(req: CheckpointRequest): ClientOp {
+  return {
+    opId: req.opId,
+    op: {
+      type: 'checkpoint.create', assetId: req.assetId, fileHash: req.fileHash, size: req.size, chunks: req.chunks,
+      ...(req.comment !== undefined && { comment: req.comment }),
+      ...(req.statusId !== undefined && { statusId: req.statusId }),
+    },
+  };
+}
+
+/** Creates checkpoints (chunks must be on the server already); one result per request, in order. */
+export function createCheckpoints(http: HttpClient, projectId: string, requests: readonly CheckpointRequest[], retry?: RetryOptions): Promise<OpResult[]> {
+  return pushOps(http, projectId, requests.map(checkpointOp), retry);
+}
+
+/** Ids a rejected checkpoint names as missing, when the rejection is about missing chunks. */
+export function missingChunksOf(err: OpRejectedError): string[] | null {
+  const d = err.details as { missing?: unknown; chunkIds?: unknown; chunkId?: unknown };
+  const list = Array.isArray(d.missing) ? d.missing : Array.isArray(d.chunkIds) ? d.chunkIds : typeof d.chunkId === 'string' ? [d.chunkId] : null;
+  if (list) return list.filter((x): x is string => typeof x === 'string');
+  return /missing|chunk/i.test(err.code) || /chunk/i.test(err.message) ? [] : null;
+}
+
+export interface PublishFileOptions extends UploaderOptions, ChunkOptions {
+  comment?: string;
+  statusId?: string;
+  /**
+   * The asset's latest checkpoint known to the caller (null: none). With it (or `opId`), a retry
+   * after a crash cannot create a second checkpoint; without both, a random op id is used.
+   */
+  baseCheckpointId?: string | null;
+  /** Explicit op id (overrides the derived one). */
+  opId?: string;
+}
+
+export interface PublishFileResult {
+  /** The checkpoint as the server answered (id, number, fileHash, size, …). */
+  checkpoint: { id: string; number: number; [field: string]: unknown };
+  revision: number;
+  file: ChunkedFile;
+  opId: string;
+  stats: UploadStats;
+}
+
+/**
+ * Publishes the file at `path` as a new checkpoint of `assetId`. Throws OpRejectedError when the
+ * server refuses the checkpoint (permission, soft lock, …), ApiError/NetworkError on transport
+ * problems; in every case re-running it resumes (chunks already on the server are skipped).
+ */
+export async function publishFile(
+  http: HttpClient,
+  projectId: string,
+  assetId: string,
+  path: FileSource,
+  options: PublishFileOptions = {},
+): Promise<PublishFileResult> {
+  const uploader = new ChunkUploader(http, projectId, options);
+  for (let attempt = 1; ; attempt++) {
+    const file = await chunkInto(path, uploader, options);
+    await uploader.flush();
+    const opId =
+      options.opId ??
+      (options.baseCheckpointId !== undefined
+        ? checkpointOpId(assetId, options.baseCheckpointId, file.fileHash, file.size)
+        : `cp.${randomUUID()}`);
+    const [result] = await createCheckpoints(http, projectId, [
+      { assetId, fileHash: file.fileHash, size: file.size, chunks: file.chunks, comment: options.comment, statusId: options.statusId, opId },
+    ], options.retry);
+    if (result.status === 'applied') {
+      return { checkpoint: result.result, revision: result.revision, file, opId, stats: uploader.stats };
+    }
+    const err = new OpRejectedError(result, 'checkpoint.create');
+    const missing = missingChunksOf(err);
+    // A chunk vanished between check and checkpoint (e.g. garbage collection): read the file
+    // again, asking the server afresh about every chunk. Once.
+    if (missing === null || attempt >= 2 || typeof path !== 'string') throw err;
+    uploader.forget(missing.length > 0 ? missing : file.chunks);
+  }
+}

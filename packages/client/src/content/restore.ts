@@ -1,0 +1,236 @@
+// Restoring checkpoints from the server: chunks are fetched in batched streamed requests (two in
+// flight, batches spanning file boundaries so many small files do not cost a request each), each
+// chunk is decoded and checked against its SHA-256 id on arrival, and every file is written by
+// storage's restoreFile: to a temp file beside the destination, whole-file hash and size checked,
+// then renamed into place. A failure leaves the destination untouched.
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { restoreFile } from '@backlot/storage';
+import { ChunkApi, MAX_FETCH_IDS, type FetchedChunk } from '../remote/chunks.js';
+import type { HttpClient, RetryOptions } from '../remote/http.js';
+import { withRetry } from '../remote/http.js';
+
+const MiB = 1024 * 1024;
+/** Size assumed for a chunk whose size is not known (the chunker's mean is ~600 KiB). */
+const ASSUMED_CHUNK = 640 * 1024;
+
+export interface FileToRestore {
+  /** Destination path. */
+  path: string;
+  fileHash: string;
+  size: number;
+  /** Chunk ids in file order. */
+  chunks: readonly string[];
+  /** Raw chunk sizes, same order (optional; used to size fetch batches). */
+  chunkSizes?: readonly number[];
+}
+
+export interface FetchOptions {
+  /** Raw bytes per fetch request (default 32 MiB; at most 1,000 ids). */
+  batchBytes?: number;
+  /** Fetch requests in flight (default 2). */
+  fetchesInFlight?: number;
+  /**
+   * Chunks used again later in the plan (copies, repeated blocks) are kept up to this many bytes
+   * (default 256 MiB); beyond it they are fetched again when needed.
+   */
+  keepBytes?: number;
+  retry?: RetryOptions;
+}
+
+export interface FetchStats {
+  requests: number;
+  chunks: number;
+  /** Encoded bytes received. */
+  bytes: number;
+  /** Raw bytes after decoding. */
+  rawBytes: number;
+  refetched: number;
+}
+
+interface Batch {
+  ids: string[];
+  started?: Promise<void>;
+}
+
+/**
+ * Serves the chunks of a known plan (every chunk occurrence in the order they will be asked for),
+ * prefetching in batches. `get` may be called in plan order (ahead is fine); each id's bytes are
+ * released after its last planned use.
+ */
+export class ChunkFetcher {
+  readonly stats: FetchStats = { requests: 0, chunks: 0, bytes: 0, rawBytes: 0, refetched: 0 };
+  private readonly batches: Batch[] = [];
+  private readonly batchOf = new Map<string, number>();
+  private readonly uses = new Map<string, number>();
+  private readonly cache = new Map<string, Buffer>();
+  private readonly inFlight: number;
+  private readonly keepBytes: number;
+  private keptBytes = 0;
+  private readonly kept = new Set<string>();
+
+  constructor(private readonly api: ChunkApi, plan: Iterable<{ id: string; size?: number }>, private readonly options: FetchOptions = {}) {
+    this.inFlight = Math.max(1, options.fetchesInFlight ?? 2);
+    this.keepBytes = options.keepBytes ?? 256 * MiB;
+    const batchBytes = options.batchBytes ?? 32 * MiB;
+    let current: Batch = { ids: [] };
+    let bytes = 0;
+    for (const { id, size } of plan) {
+      this.uses.set(id, (this.uses.get(id) ?? 0) + 1);
+      if (this.batchOf.has(id)) continue;
+      const s = size ?? ASSUMED_CHUNK;
+      if (current.ids.length > 0 && (bytes + s > batchBytes || current.ids.length >= MAX_FETCH_IDS)) {
+        this.batches.push(current);
+        current = { ids: [] };
+        bytes = 0;
+      }
+      this.batchOf.set(id, this.batches.length);
+      current.ids.push(id);
+      bytes += s;
+    }
+    if (current.ids.length > 0) this.batches.push(current);
+  }
+
+  /** The raw, verified bytes of chunk `id`. */
+  async get(id: string): Promise<Buffer> {
+    const b = this.batchOf.get(id);
+    if (b === undefined) throw new Error(`chunk ${id} is not in the restore plan`);
+    // Keep the next batches coming while this one is consumed.
+    for (let k = b; k < Math.min(this.batches.length, b + this.inFlight); k++) this.start(k);
+    let data = this.cache.get(id);
+    if (!data) {
+      await this.batches[b].started;
+      data = this.cache.get(id);
+      if (!data) {
+        // Used before and dropped (beyond keepBytes): fetch it alone.
+        this.stats.refetched++;
+        data = (await this.fetch([id])).get(id)!;
+        this.cache.set(id, data);
+      }
+    }
+    const left = (this.uses.get(id) ?? 1) - 1;
+    this.uses.set(id, left);
+    if (left <= 0) this.drop(id);
+    else if (!this.kept.has(id)) {
+      if (this.keptBytes + data.length <= this.keepBytes) {
+        this.kept.add(id);
+        this.keptBytes += data.length;
+      } else this.cache.delete(id);
+    }
+    return data;
+  }
+
+  private drop(id: string): void {
+    const data = this.cache.get(id);
+    this.cache.delete(id);
+    if (data && this.kept.delete(id)) this.keptBytes -= data.length;
+  }
+
+  private start(k: number): void {
+    const batch = this.batches[k];
+    if (batch.started) return;
+    batch.started = this.fetch(batch.ids).then((got) => {
+      for (const [id, raw] of got) if ((this.uses.get(id) ?? 0) > 0) this.cache.set(id, raw);
+    });
+    batch.started.catch(() => {}); // observed by whoever awaits this batch
+  }
+
+  private async fetch(ids: string[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    const onChunk = (c: FetchedChunk) => {
+      this.stats.chunks++;
+      this.stats.bytes += c.encodedSize;
+      this.stats.rawBytes += c.raw.length;
+    };
+    await withRetry(async () => {
+      const rest = ids.filter((id) => !out.has(id));
+      if (rest.length === 0) return;
+      this.stats.requests++;
+      for await (const c of this.api.fetchStream(rest)) {
+        out.set(c.id, c.raw);
+        onChunk(c);
+      }
+    }, this.options.retry);
+    return out;
+  }
+}
+
+export interface RestoreFilesOptions extends FetchOptions {
+  /** fsync each file before renaming it into place (default false). */
+  fsync?: boolean;
+  /** Called after each file is in place. */
+  onFile?: (file: FileToRestore, index: number) => void;
+}
+
+export interface RestoreFilesResult {
+  files: number;
+  bytes: number;
+  fetch: FetchStats;
+}
+
+/**
+ * Restores files from the project's chunks on the server. Folders are created as needed. Each
+ * file is verified (every chunk by hash, then the whole file) before it replaces its destination.
+ */
+export async function restoreFiles(
+  http: HttpClient,
+  projectId: string,
+  files: readonly FileToRestore[],
+  options: RestoreFilesOptions = {},
+): Promise<RestoreFilesResult> {
+  const api = new ChunkApi(http, projectId, { retry: options.retry });
+  const plan = function* () {
+    for (const f of files) for (let i = 0; i < f.chunks.length; i++) yield { id: f.chunks[i], size: f.chunkSizes?.[i] };
+  };
+  const fetcher = new ChunkFetcher(api, plan(), options);
+  let bytes = 0;
+  const made = new Set<string>();
+  for (const [index, f] of files.entries()) {
+    const dir = dirname(f.path);
+    if (!made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      made.add(dir);
+    }
+    const { size } = await restoreFile(f.chunks, (id) => fetcher.get(id), f.path, f.fileHash, {
+      expectedSize: f.size,
+      fsync: options.fsync,
+      concurrency: 8,
+    });
+    bytes += size;
+    options.onFile?.(f, index);
+  }
+  return { files: files.length, bytes, fetch: fetcher.stats };
+}
+
+export interface CheckpointManifest {
+  id: string;
+  assetId: string;
+  /** name.extension of the asset. */
+  fileName: string;
+  fileHash: string;
+  size: number;
+  chunks: string[];
+  chunkSizes: number[];
+}
+
+/** A checkpoint's ordered chunk list with sizes (GET …/checkpoints/:id/manifest). */
+export async function fetchCheckpointManifest(http: HttpClient, projectId: string, checkpointId: string, retry?: RetryOptions): Promise<CheckpointManifest> {
+  const m = await withRetry(
+    () => http.get<{ id: string; assetId: string; fileName: string; fileHash: string; size: number; chunks: { id: string; size: number }[] }>(
+      `/projects/${encodeURIComponent(projectId)}/checkpoints/${encodeURIComponent(checkpointId)}/manifest`,
+    ),
+    retry,
+  );
+  return { id: m.id, assetId: m.assetId, fileName: m.fileName, fileHash: m.fileHash, size: m.size, chunks: m.chunks.map((c) => c.id), chunkSizes: m.chunks.map((c) => c.size) };
+}
+
+/** Restores one checkpoint's file (its manifest: fileHash, size, chunks) to `destPath`. */
+export async function restoreCheckpoint(
+  http: HttpClient,
+  projectId: string,
+  checkpoint: { fileHash: string; size: number; chunks: readonly string[]; chunkSizes?: readonly number[] },
+  destPath: string,
+  options: RestoreFilesOptions = {},
+): Promise<RestoreFilesResult> {
+  return restoreFiles(http, projectId, [{ path: destPath, ...checkpoint }], options);
+}

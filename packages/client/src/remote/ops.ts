@@ -1,0 +1,71 @@
+// Pushing operations through the sync endpoint: POST /projects/:id/ops with client op ids. The
+// server remembers applied op ids per caller, so re-sending a batch after a crash or a lost answer
+// replays the recorded results instead of applying twice; that makes whole batches safe to retry.
+import { HttpClient, withRetry, type RetryOptions } from './http.js';
+
+/** Largest batch the server takes (MAX_BATCH) and a body size well under its 8 MiB limit. */
+export const MAX_OPS_PER_BATCH = 500;
+export const MAX_OPS_BATCH_BYTES = 6 * 1024 * 1024;
+
+export interface ClientOp {
+  opId: string;
+  op: { type: string; [field: string]: unknown };
+}
+
+export type OpResult =
+  | { opId: string; status: 'applied'; revision: number; result: any }
+  | { opId: string; status: 'conflict'; code: string; message: string; existingId?: string; details: Record<string, unknown> }
+  | { opId: string; status: 'rejected'; code: string; message: string; details: Record<string, unknown> };
+
+/** An operation the server refused or found in conflict. */
+export class OpRejectedError extends Error {
+  override readonly name = 'OpRejectedError';
+  readonly opId: string;
+  readonly status: 'rejected' | 'conflict';
+  readonly code: string;
+  readonly details: Record<string, unknown>;
+  readonly existingId: string | undefined;
+
+  constructor(result: Exclude<OpResult, { status: 'applied' }>, readonly opType?: string) {
+    super(`${opType ?? 'operation'} ${result.status}: ${result.code}: ${result.message}`);
+    this.opId = result.opId;
+    this.status = result.status;
+    this.code = result.code;
+    this.details = result.details ?? {};
+    this.existingId = result.status === 'conflict' ? result.existingId : undefined;
+  }
+}
+
+/**
+ * Sends `ops` in order, in as few requests as the server's limits allow, and returns one result
+ * per op in the same order. Rejections are results, not exceptions; transport failures and
+ * 429/5xx are retried (the op ids make that safe).
+ */
+export async function pushOps(http: HttpClient, projectId: string, ops: readonly ClientOp[], retry?: RetryOptions): Promise<OpResult[]> {
+  const results: OpResult[] = [];
+  let batch: ClientOp[] = [];
+  let bytes = 0;
+  const send = async () => {
+    if (batch.length === 0) return;
+    const body = { ops: batch };
+    const res = await withRetry(() => http.post<{ results: OpResult[] }>(`/projects/${encodeURIComponent(projectId)}/ops`, body), retry);
+    if (!res || !Array.isArray(res.results) || res.results.length !== batch.length) throw new Error('ops: the answer does not have one result per operation');
+    results.push(...res.results);
+    batch = [];
+    bytes = 0;
+  };
+  for (const op of ops) {
+    const size = JSON.stringify(op).length + 1;
+    if (batch.length >= MAX_OPS_PER_BATCH || (batch.length > 0 && bytes + size > MAX_OPS_BATCH_BYTES)) await send();
+    batch.push(op);
+    bytes += size;
+  }
+  await send();
+  return results;
+}
+
+/** The applied result of one op, or an OpRejectedError. */
+export function appliedOrThrow(result: OpResult, opType?: string): any {
+  if (result.status === 'applied') return result.result;
+  throw new OpRejectedError(result, opType);
+}

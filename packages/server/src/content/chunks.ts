@@ -1,0 +1,106 @@
+// The chunk endpoints' logic: which chunks are missing, receiving a stream of frames, and
+// sending one (see frames.ts for the format, access.ts for who may know about a chunk).
+import { BacklotError, notFound } from '@backlot/core';
+import {
+  ChunkTooLargeError, CorruptChunkError, InvalidEncodingError, MAX_CHUNK_SIZE, maxEncodedSize, StorageError, verifyEncodedChunk,
+} from '@backlot/storage';
+import type { Ctx } from '../context.js';
+import { authorizeContentAccess, chunksPresentFor, downloadableChunks, loadContentAccess } from './access.js';
+import { storeVerifiedBlobs, type VerifiedBlob } from './blobs.js';
+import { FrameReader, type Frame } from './frames.js';
+
+export const MAX_CHECK_IDS = 10_000;
+export const MAX_FETCH_IDS = 1_000;
+/** One upload request carries at most this many bytes; clients send more in several requests. */
+export const MAX_UPLOAD_BODY = 512 * 1024 * 1024;
+/** Frames gathered before one bookkeeping transaction (bounds memory: ~ BATCH_BYTES + one frame). */
+const BATCH_FRAMES = 32;
+const BATCH_BYTES = 16 * 1024 * 1024;
+
+/** `{ missing }`: the ids not present for the caller, in request order, without repeats. */
+export async function checkChunks(ctx: Ctx, projectId: string, ids: readonly string[]): Promise<{ missing: string[] }> {
+  const access = await loadContentAccess(ctx, projectId);
+  authorizeContentAccess(access, { kind: 'chunks.check' });
+  const present = await chunksPresentFor(ctx.db, projectId, access.actor.userId, access.view, ids);
+  return { missing: [...new Set(ids)].filter((id) => !present.has(id)) };
+}
+
+/** Verifies one received frame; refusals are the client's fault (4xx), never a 500. */
+export function verifyFrame(frame: Frame): VerifiedBlob {
+  try {
+    const raw = verifyEncodedChunk(frame.id, frame.encoded, MAX_CHUNK_SIZE);
+    return { id: frame.id, encoded: frame.encoded, size: raw.length };
+  } catch (err) {
+    if (err instanceof ChunkTooLargeError)
+      throw new BacklotError('payload_too_large', `chunk ${frame.id}: ${err.message}`, { reason: 'chunk_too_large', chunkId: frame.id, limit: MAX_CHUNK_SIZE });
+    if (err instanceof CorruptChunkError)
+      throw new BacklotError('invalid_chunk', `chunk ${frame.id} does not match its id`, { reason: 'hash_mismatch', chunkId: frame.id });
+    if (err instanceof InvalidEncodingError || err instanceof StorageError)
+      throw new BacklotError('invalid_chunk', `chunk ${frame.id}: ${err.message}`, { reason: 'invalid_encoding', chunkId: frame.id });
+    throw err;
+  }
+}
+
+/**
+ * Receives a stream of frames. Each chunk is verified on arrival; verified chunks are stored in
+ * batches. A bad frame ends the request with a 4xx; chunks verified before it stay stored (the
+ * client resumes by asking /check again). Answers the frames accepted and their encoded bytes.
+ */
+export async function receiveChunks(
+  ctx: Ctx, projectId: string, body: AsyncIterable<Buffer | string | Uint8Array>, declaredLength: number | undefined,
+): Promise<{ stored: number; bytes: number }> {
+  const access = await loadContentAccess(ctx, projectId);
+  authorizeContentAccess(access, { kind: 'chunks.upload' });
+  if (access.project.status === 'archived') throw new BacklotError('conflict', 'the project is archived; unarchive it to make changes', { reason: 'archived' });
+  if (declaredLength !== undefined && declaredLength > MAX_UPLOAD_BODY)
+    throw new BacklotError('payload_too_large', `the body exceeds ${MAX_UPLOAD_BODY} bytes; send the chunks in several requests`, { limit: MAX_UPLOAD_BODY });
+  const store = ctx.chunks.store(projectId);
+  const reader = FrameReader.of(body, { maxFrame: maxEncodedSize(MAX_CHUNK_SIZE), maxTotal: MAX_UPLOAD_BODY });
+  let pending: VerifiedBlob[] = [];
+  let pendingBytes = 0;
+  let stored = 0;
+  let bytes = 0;
+  const flush = async () => {
+    if (!pending.length) return;
+    const batch = pending;
+    pending = [];
+    pendingBytes = 0;
+    await storeVerifiedBlobs(ctx, store, access.project, access.actor.userId, batch);
+    stored += batch.length;
+    bytes += batch.reduce((n, b) => n + b.encoded.length, 0);
+  };
+  try {
+    for (;;) {
+      const frame = await reader.next();
+      if (!frame) break;
+      const blob = verifyFrame(frame);
+      pending.push(blob);
+      pendingBytes += blob.encoded.length;
+      if (pending.length >= BATCH_FRAMES || pendingBytes >= BATCH_BYTES) await flush();
+    }
+    await flush();
+  } catch (err) {
+    // Keep what was verified before the failure.
+    try {
+      await flush();
+    } catch (flushErr) {
+      ctx.log.warn(`upload to project ${projectId}: could not keep the chunks verified before a failure: ${(flushErr as Error).message}`);
+    }
+    throw err;
+  }
+  return { stored, bytes };
+}
+
+/**
+ * Authorizes a fetch: every id must be listed by a live checkpoint of a live asset the caller
+ * may download. Anything else (forbidden, unknown, malformed as a request) answers the same 404.
+ * Returns the distinct ids in request order.
+ */
+export async function authorizeFetch(ctx: Ctx, projectId: string, ids: readonly string[]): Promise<string[]> {
+  const access = await loadContentAccess(ctx, projectId);
+  authorizeContentAccess(access, { kind: 'chunks.check' });
+  const distinct = [...new Set(ids)];
+  const allowed = await downloadableChunks(ctx.db, projectId, access.view, distinct);
+  if (distinct.some((id) => !allowed.has(id))) throw notFound('chunk');
+  return distinct;
+}

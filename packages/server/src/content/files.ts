@@ -1,0 +1,77 @@
+// A checkpoint's file: its manifest (ordered chunks with sizes) and the reconstructed bytes,
+// for members who may download it, and for share links (shares.ts).
+import type { FastifyReply } from 'fastify';
+import { BacklotError, notFound } from '@backlot/core';
+import type { Ctx } from '../context.js';
+import type { Db } from '../db/connect.js';
+import type { AssetsTable, CheckpointsTable } from '../db/schema.js';
+import { authorizeContentAccess, loadContentAccess, type ContentAccess } from './access.js';
+import { sendVerified } from './stream.js';
+
+export interface CheckpointFile {
+  checkpoint: CheckpointsTable;
+  asset: AssetsTable;
+}
+
+/** A live checkpoint of a live asset in the project, or null. */
+export async function liveCheckpointFile(db: Db, projectId: string, checkpointId: string): Promise<CheckpointFile | null> {
+  const checkpoint = await db.selectFrom('checkpoints').selectAll().where('id', '=', checkpointId).where('project_id', '=', projectId).where('deleted_at', 'is', null).executeTakeFirst();
+  if (!checkpoint) return null;
+  const asset = await db.selectFrom('assets').selectAll().where('id', '=', checkpoint.asset_id).where('deleted_at', 'is', null).executeTakeFirst();
+  return asset ? { checkpoint, asset } : null;
+}
+
+/** The caller's access plus a checkpoint they may download (404 when unknown or invisible, 403 without download). */
+export async function downloadableCheckpoint(ctx: Ctx, projectId: string, checkpointId: string): Promise<CheckpointFile & { access: ContentAccess }> {
+  const access = await loadContentAccess(ctx, projectId);
+  authorizeContentAccess(access, { kind: 'chunks.check' });
+  const file = await liveCheckpointFile(ctx.db, projectId, checkpointId);
+  if (!file || !access.view.canSeeAsset(file.asset.id)) throw notFound('checkpoint');
+  authorizeContentAccess(access, { kind: 'content.download', assetId: file.asset.id });
+  return { ...file, access };
+}
+
+export async function chunkListOf(db: Db, checkpointId: string): Promise<{ id: string; size: number }[]> {
+  const rows = await db
+    .selectFrom('checkpoint_chunks as cc')
+    .leftJoin('project_chunks as pc', (j) => j.onRef('pc.project_id', '=', 'cc.project_id').onRef('pc.chunk_id', '=', 'cc.chunk_id'))
+    .select(['cc.chunk_id', 'pc.size'])
+    .where('cc.checkpoint_id', '=', checkpointId)
+    .orderBy('cc.seq')
+    .execute();
+  return rows.map((r) => ({ id: r.chunk_id, size: Number(r.size ?? 0) }));
+}
+
+export async function checkpointManifest(ctx: Ctx, projectId: string, checkpointId: string) {
+  const { checkpoint, asset } = await downloadableCheckpoint(ctx, projectId, checkpointId);
+  return {
+    id: checkpoint.id, assetId: asset.id, fileName: fileNameOf(asset), fileHash: checkpoint.file_hash, size: Number(checkpoint.size),
+    chunks: await chunkListOf(ctx.db, checkpoint.id),
+  };
+}
+
+export const fileNameOf = (asset: Pick<AssetsTable, 'name' | 'extension'>) => (asset.extension ? `${asset.name}.${asset.extension}` : asset.name);
+
+/** RFC 6266 attachment header with an ASCII fallback and the exact UTF-8 name. */
+export function contentDisposition(name: string): string {
+  const fallback = name.replace(/[^\x20-\x7e]|["\\%;]/g, '_');
+  const exact = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`;
+}
+
+/** Streams the checkpoint's file, every chunk verified (stream.ts). */
+export async function sendCheckpointFile(ctx: Ctx, reply: FastifyReply, file: CheckpointFile, extraHeaders: Record<string, string> = {}): Promise<FastifyReply> {
+  const chunks = await chunkListOf(ctx.db, file.checkpoint.id);
+  const size = Number(file.checkpoint.size);
+  if (chunks.length === 0 && size > 0)
+    throw new BacklotError('conflict', 'this checkpoint has no stored content', { reason: 'no_content' });
+  return sendVerified(ctx, reply, file.checkpoint.project_id, chunks.map((c) => c.id), 'file', {
+    'content-type': 'application/octet-stream',
+    'content-length': String(size),
+    'content-disposition': contentDisposition(fileNameOf(file.asset)),
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'private, no-store',
+    'x-backlot-file-hash': file.checkpoint.file_hash,
+    ...extraHeaders,
+  });
+}

@@ -1,0 +1,96 @@
+// Garbage collection of a project's stored blobs (chunks and preview images).
+//
+// A blob survives while any surviving checkpoint references it: live or in the trash (only a
+// purge ends a checkpoint), through its chunk list (checkpoint_chunks) or as its preview
+// (checkpoints.preview_hash). An unreferenced blob is only deleted once its row is older than the
+// grace period, so chunks uploaded for a checkpoint that is not created yet are safe; re-uploading
+// a chunk renews its row (blobs.ts).
+//
+// Each round runs in one transaction holding the project lock (blobs.ts lockProject, also taken
+// by uploads and, through the revision bump, by every operation): it picks up to ROUND candidates,
+// deletes their rows, deletes their bytes, and commits. If deleting bytes fails the transaction
+// rolls back and the rows stay (the next run retries).
+import type { AppDeps } from '../context.js';
+import { inTransaction } from '../context.js';
+import { lockProject } from './blobs.js';
+
+export const GC_GRACE_MS = 60 * 60 * 1000;
+const ROUND = 500;
+
+export interface GcResult {
+  deleted: number;
+  bytes: number;
+}
+
+export interface GcOptions {
+  /** Blobs whose row is younger than this are kept (default GC_GRACE_MS). */
+  graceMs?: number;
+}
+
+export async function gc(deps: AppDeps, projectId: string, options: GcOptions = {}): Promise<GcResult> {
+  const graceMs = options.graceMs ?? GC_GRACE_MS;
+  const cutoff = new Date(deps.clock.now().getTime() - graceMs).toISOString();
+  const store = deps.chunks.store(projectId);
+  const result: GcResult = { deleted: 0, bytes: 0 };
+  for (;;) {
+    const round = await inTransaction(deps, async (trx) => {
+      await lockProject(trx, projectId);
+      const victims = await trx
+        .selectFrom('project_chunks as pc')
+        .select(['pc.chunk_id', 'pc.stored_size'])
+        .where('pc.project_id', '=', projectId)
+        .where('pc.created_at', '<', cutoff)
+        .where(({ not, exists, selectFrom }) => not(exists(
+          selectFrom('checkpoint_chunks as cc').select('cc.seq').whereRef('cc.project_id', '=', 'pc.project_id').whereRef('cc.chunk_id', '=', 'pc.chunk_id'),
+        )))
+        .where(({ not, exists, selectFrom }) => not(exists(
+          selectFrom('checkpoints as c').select('c.id').whereRef('c.project_id', '=', 'pc.project_id').whereRef('c.preview_hash', '=', 'pc.chunk_id'),
+        )))
+        .orderBy('pc.chunk_id')
+        .limit(ROUND)
+        .execute();
+      if (!victims.length) return null;
+      const ids = victims.map((v) => v.chunk_id);
+      await trx.deleteFrom('project_chunks').where('project_id', '=', projectId).where('chunk_id', 'in', ids).execute();
+      await store.delete(ids);
+      return { deleted: ids.length, bytes: victims.reduce((n, v) => n + Number(v.stored_size), 0) };
+    });
+    if (!round) return result;
+    result.deleted += round.deleted;
+    result.bytes += round.bytes;
+    if (round.deleted < ROUND) return result;
+  }
+}
+
+// ---- background runs (after a purge) ------------------------------------------------------------
+
+/** Runs in flight per backend, so a closing server (and a test) can wait for them. */
+const running = new WeakMap<object, Set<Promise<unknown>>>();
+/** One run per project at a time; a request during a run schedules exactly one more. */
+const queued = new Map<string, Promise<unknown>>();
+
+/** Collects a project's garbage soon, without holding up the caller; failures are logged. */
+export function scheduleGc(deps: AppDeps, projectId: string): void {
+  const previous = queued.get(projectId);
+  const run: Promise<unknown> = (previous ?? Promise.resolve())
+    .catch(() => {})
+    .then(() => gc(deps, projectId))
+    .catch((err) => deps.log.warn(`garbage collection of project ${projectId} failed: ${(err as Error).message}`))
+    .finally(() => {
+      if (queued.get(projectId) === run) queued.delete(projectId);
+      running.get(deps.chunks)?.delete(run);
+    });
+  queued.set(projectId, run);
+  let set = running.get(deps.chunks);
+  if (!set) running.set(deps.chunks, (set = new Set()));
+  set.add(run);
+}
+
+/** Resolves when no background collection on this backend is running. */
+export async function gcIdle(deps: Pick<AppDeps, 'chunks'>): Promise<void> {
+  for (;;) {
+    const set = running.get(deps.chunks);
+    if (!set || set.size === 0) return;
+    await Promise.allSettled([...set]);
+  }
+}
