@@ -35,7 +35,7 @@ export interface EndpointResult {
   /** Counted against the aims (the other rows break the cost down). */
   aim: boolean;
   ours: LoadResult;
-  /** Absent in profiling runs, which skip the peer. */
+  /** Absent when the run had no peer (the profiled run). */
   peer?: LoadResult;
 }
 
@@ -46,8 +46,12 @@ export interface ApiOptions {
   projects: number;
   /** Extra arguments for bench/api-server.ts (e.g. --profile=FILE). */
   serverArgs?: string[];
-  /** Skip the ceiling peer (profiling runs). */
-  ownOnly?: boolean;
+  /**
+   * What runs next to ours, measured endpoint by endpoint right after it: the minimal Fastify
+   * ceiling (default), a second Backlot server with these extra api-server arguments (to compare
+   * a variant under the same conditions), or nothing.
+   */
+  peer?: 'ceiling' | { backlotArgs: string[] } | 'none';
   log?: (s: string) => void;
 }
 
@@ -163,30 +167,37 @@ export async function runApiBench(opts: ApiOptions): Promise<ApiResults> {
   ];
   const ours: LoadResult[] = [];
   const peers: LoadResult[] = [];
-  let ceiling: Child<{ url: string; pid: number }> | null = null;
+  const peerKind = opts.peer ?? 'ceiling';
+  let peer: { child: Child<{ url: string; pid: number; token?: string }>; path: (e: (typeof endpoints)[number]) => string } | null = null;
   const dir = mkdtempSync(join(tmpdir(), 'backlot-bench-ceiling-'));
   try {
-    if (!opts.ownOnly) {
+    if (peerKind === 'ceiling') {
       // The peer answers exactly the bodies Backlot answered.
       const bodies: Record<string, unknown> = {};
       for (const e of endpoints) bodies[e.route] = (await fetchBody(fx.url + e.path, fx.token)).json;
       const bodiesFile = join(dir, 'bodies.json');
       writeFileSync(bodiesFile, JSON.stringify(bodies));
       log('  api: starting the minimal Fastify peer in a child process …');
-      ceiling = await spawnReady<{ url: string; pid: number }>('ceiling-server.ts', [bodiesFile]);
+      peer = { child: await spawnReady('ceiling-server.ts', [bodiesFile]), path: (e) => e.path };
+    } else if (peerKind !== 'none') {
+      log(`  api: starting a second Backlot (${peerKind.backlotArgs.join(' ')}) in a child process …`);
+      const child = await spawnReady<ApiFixture>('api-server.ts', [`--projects=${opts.projects}`, ...peerKind.backlotArgs]);
+      const other = child.info;
+      peer = { child, path: (e) => e.path.replace(fx.studioId, other.studioId).replace(fx.projectId, other.projectId) };
     }
     // Ours then the peer, endpoint by endpoint, so both see the machine in about the same state.
     for (const e of endpoints) {
       ours.push(await measure(fx.url, e.path, fx.token, opts, 'Backlot', fx.pid));
-      if (ceiling) {
-        const r = await measure(ceiling.info.url, e.path, undefined, opts, 'peer   ', ceiling.info.pid);
-        if (r.bodyBytes !== ours[ours.length - 1].bodyBytes) throw new Error(`peer body for ${e.route} is ${r.bodyBytes} bytes, ours ${ours[ours.length - 1].bodyBytes}`);
+      if (peer) {
+        const r = await measure(peer.child.info.url, peer.path(e), peer.child.info.token, opts, 'peer   ', peer.child.info.pid);
+        if (peerKind === 'ceiling' && r.bodyBytes !== ours[ours.length - 1].bodyBytes)
+          throw new Error(`peer body for ${e.route} is ${r.bodyBytes} bytes, ours ${ours[ours.length - 1].bodyBytes}`);
         peers.push(r);
       }
     }
   } finally {
     await backlot.stop();
-    await ceiling?.stop();
+    await peer?.child.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   return {

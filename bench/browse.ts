@@ -4,8 +4,12 @@
 // thousand visible assets: ids handed to SQL) and a lead with ten assigned top-level collections
 // (tens of thousands visible: scan with in-memory visibility).
 //
-//   node --import tsx bench/browse.ts [--assets 100000] [--rounds 200]
+//   node --import tsx bench/browse.ts [--assets 100000] [--edges 300000] [--rounds 200]
+//
+// `seedBigProject` is shared with bench/production.ts (which seeds a real server in a child).
 import { createHarness, type Caller } from '../packages/server/test/harness.js';
+import type { Db } from '../packages/server/src/db/connect.js';
+import { pathToFileURL } from 'node:url';
 import { forgetGraph } from '../packages/server/src/production/graph-cache.js';
 import { fmt, machineLine, table } from './report.js';
 
@@ -13,10 +17,8 @@ const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const ASSETS = arg('assets', 100_000);
-const COLLECTIONS = 5000;
-const EDGES = arg('edges', 300_000);
 const ROUNDS = arg('rounds', 200);
+const COLLECTIONS = 5000;
 
 function prng(seed: number) {
   return () => {
@@ -26,29 +28,69 @@ function prng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const rand = prng(42);
-const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
 const uuid = () => crypto.randomUUID();
 
-async function main() {
-  const h = await createHarness('sqlite');
-  const db = h.deps.db;
-  const admin = await h.setupAdmin();
-  const artist = await h.user('artist@bench.test', 'Artist');
-  const lead = await h.user('lead@bench.test', 'Lead');
-  const s = (await h.as(admin).post('/studios', { name: 'Bench' })).body;
-  await h.as(admin).post(`/studios/${s.id}/invitations`, { emails: [artist.email, lead.email], role: 'member' });
-  const pid = (await h.as(admin).post(`/studios/${s.id}/projects`, { name: 'Big' })).body.id;
-  const roles = Object.fromEntries((await h.as(admin).get(`/projects/${pid}/roles`)).body.roles.map((r: any) => [r.key, r.id]));
-  await h.as(admin).post(`/projects/${pid}/members`, { userIds: [artist.userId, lead.userId], roleId: roles.artist });
-  const statuses = (await h.as(admin).get(`/projects/${pid}/statuses`)).body.statuses.map((x: any) => x.id) as string[];
-  const at = h.clock.now().toISOString();
-  const others: string[] = [];
-  for (let i = 0; i < 20; i++) {
-    const id = uuid();
-    others.push(id);
-    await db.insertInto('users').values({ id, email: `u${i}@bench.test`, name: `User ${i}`, password_hash: null, is_instance_admin: 0, deactivated_at: null, created_at: at, last_active_at: null }).execute();
-  }
+/** What the seeding needs from a server: its database, its clock, and callers over its HTTP API. */
+export interface SeedEnv {
+  db: Db;
+  /** The server's notion of now, as an ISO string. */
+  now(): string;
+  setupAdmin(): Promise<Caller>;
+  /** Creates an account and signs it in. */
+  user(email: string, name: string): Promise<Caller>;
+  as(who: Caller): { get(path: string): Promise<{ status: number; body: any }>; post(path: string, body?: unknown): Promise<{ status: number; body: any }> };
+}
+
+export interface BigProject {
+  pid: string;
+  studioId: string;
+  admin: Caller;
+  artist: Caller;
+  lead: Caller;
+  /** Assignees of most tasks (not project members unless the caller makes them so). */
+  others: string[];
+  roles: Record<string, string>;
+  statuses: string[];
+  /** Top-level collections: the first is the shared library, the last ten are assigned to the lead. */
+  top: string[];
+  leaves: { id: string; top: number }[];
+  collections: number;
+  assets: { id: string; collection_id: string; kind: string; assignee_id: string | null; status_id: string | null }[];
+  edges: number;
+  seconds: number;
+}
+
+/**
+ * Seeds the large project: 50 top-level collections (the first a shared library, the last ten
+ * assigned to the lead), 5,000 collections, `assets` assets (60% tasks, 70% of those assigned:
+ * every 400th to the Artist, the rest to `others`), `edges` layered dependency edges. The Admin,
+ * the Artist and the lead are real accounts (the last two project members with the Artist role).
+ * Without `others`, 20 accounts are inserted to hold the tasks (not project members).
+ * Deterministic for given options (own PRNG).
+ */
+export async function seedBigProject(env: SeedEnv, opts: { assets?: number; edges?: number; others?: string[] } = {}): Promise<BigProject> {
+  const ASSETS = opts.assets ?? 100_000;
+  const EDGES = opts.edges ?? 300_000;
+  const rand = prng(42);
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+  const db = env.db;
+  const admin = await env.setupAdmin();
+  const artist = await env.user('artist@bench.test', 'Artist');
+  const lead = await env.user('lead@bench.test', 'Lead');
+  const s = (await env.as(admin).post('/studios', { name: 'Bench' })).body;
+  await env.as(admin).post(`/studios/${s.id}/invitations`, { emails: [artist.email, lead.email], role: 'member' });
+  const pid = (await env.as(admin).post(`/studios/${s.id}/projects`, { name: 'Big' })).body.id;
+  const roles = Object.fromEntries((await env.as(admin).get(`/projects/${pid}/roles`)).body.roles.map((r: any) => [r.key, r.id]));
+  await env.as(admin).post(`/projects/${pid}/members`, { userIds: [artist.userId, lead.userId], roleId: roles.artist });
+  const statuses = (await env.as(admin).get(`/projects/${pid}/statuses`)).body.statuses.map((x: any) => x.id) as string[];
+  const at = env.now();
+  const others: string[] = opts.others ? [...opts.others] : [];
+  if (!opts.others)
+    for (let i = 0; i < 20; i++) {
+      const id = uuid();
+      others.push(id);
+      await db.insertInto('users').values({ id, email: `u${i}@bench.test`, name: `User ${i}`, password_hash: null, is_instance_admin: 0, deactivated_at: null, created_at: at, last_active_at: null }).execute();
+    }
 
   const t0 = Date.now();
   // Collections: 50 top level (the first is a shared library), 9 below each, 10 below those.
@@ -73,52 +115,68 @@ async function main() {
   });
 
   // Assets: 60% tasks; the Artist holds 300 tasks spread over the project.
-  const byTop: string[][] = top.map(() => []);
+  const leafTop = new Map(leaves.map((l) => [l.id, l.top]));
   const assets: any[] = [];
   const words = ['hero', 'tree', 'rock', 'car', 'house', 'lamp', 'sword', 'shot', 'cloud', 'rig'];
   for (let i = 0; i < ASSETS; i++) {
     const leaf = pick(leaves);
     const task = rand() < 0.6;
     const id = uuid();
-    byTop[leaf.top].push(id);
     const t = new Date(Date.parse(at) + Math.floor(rand() * 3e9)).toISOString();
     assets.push({
       id, project_id: pid, collection_id: leaf.id, name: `${pick(words)}_${i}`, extension: pick(['blend', 'psd', 'png', 'ma']), kind: task ? 'task' : 'resource',
       type: pick(['Model', 'Rig', 'Texture', null]), tags: JSON.stringify(rand() < 0.3 ? [pick(words)] : []), description: null, url: null,
-      assignee_id: task && rand() < 0.7 ? (i % 200 === 0 ? artist.userId : pick(others)) : null, status_id: task ? pick(statuses) : null,
+      assignee_id: task && rand() < 0.7 ? (i % 400 === 0 ? artist.userId : pick(others)) : null, status_id: task ? pick(statuses) : null,
       cover_checkpoint_id: null, created_at: t, created_by: admin.userId, created_rev: 1, updated_at: t, deleted_at: null, deleted_by: null, trash_root: null,
     });
   }
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < assets.length; i += 400) await trx.insertInto('assets').values(assets.slice(i, i + 400)).execute();
   });
-  // Dependencies: local (same top-level collection), a few into the library, some on collections.
-  const deps: string[] = [];
-  for (let i = 0; i < EDGES; i++) deps.push(assets[Math.floor(rand() * assets.length)].id);
-  const topOfAsset = new Map<string, number>();
-  byTop.forEach((ids, t) => ids.forEach((id) => topOfAsset.set(id, t)));
-  const depRows: any[] = deps.map((src) => {
-    const t = topOfAsset.get(src)!;
+  // Dependencies, layered as in production (shots and rigs use models, models use textures), inside
+  // one top-level collection; a tenth into the shared library, a few on whole collections.
+  const layerOf = (i: number) => i % 3;
+  const byTopLayer = top.map(() => [[], [], []] as string[][]);
+  assets.forEach((a, i) => byTopLayer[topOfAssetIndex(a)][layerOf(i)].push(a.id));
+  function topOfAssetIndex(a: any) { return leafTop.get(a.collection_id)!; }
+  const depRows: any[] = [];
+  for (let n = 0; n < EDGES; n++) {
+    const i = Math.floor(rand() * assets.length);
+    const layer = layerOf(i);
+    if (layer === 0) { n--; continue; }
+    const t = topOfAssetIndex(assets[i]);
     const r = rand();
-    const toCollection = r < 0.05;
-    const targetPool = r < 0.1 ? byTop[0] : byTop[t];
-    return {
-      id: uuid(), project_id: pid, asset_id: src, target_asset_id: toCollection ? null : pick(targetPool), target_collection_id: toCollection ? pick(leaves.filter((l) => l.top === t)).id : null,
-      type: 'uses', created_at: at, created_by: admin.userId,
-    };
-  });
+    const toCollection = r < 0.005;
+    const pool = (r < 0.1 ? byTopLayer[0] : byTopLayer[t])[Math.floor(rand() * layer)];
+    if (!pool.length) continue;
+    depRows.push({
+      id: uuid(), project_id: pid, asset_id: assets[i].id, target_asset_id: toCollection ? null : pick(pool),
+      target_collection_id: toCollection ? pick(leaves.filter((l) => l.top === t)).id : null, type: 'uses', created_at: at, created_by: admin.userId,
+    });
+  }
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < depRows.length; i += 1000) await trx.insertInto('dependencies').values(depRows.slice(i, i + 1000)).execute();
   });
   // Rows were written behind the change log's back: drop any cached graph of the project.
   await db.updateTable('projects').set({ revision: 1 }).where('id', '=', pid).execute();
   forgetGraph(pid);
+  return {
+    pid, studioId: s.id, admin, artist, lead, others, roles, statuses, top, leaves, collections: cols.length, assets, edges: depRows.length,
+    seconds: (Date.now() - t0) / 1000,
+  };
+}
+
+async function main() {
+  const h = await createHarness('sqlite');
+  const env: SeedEnv = { db: h.deps.db, now: () => h.clock.now().toISOString(), setupAdmin: () => h.setupAdmin(), user: (e, n) => h.user(e, n), as: (c) => h.as(c) };
+  const seed = await seedBigProject(env, { assets: arg('assets', 100_000), edges: arg('edges', 300_000) });
+  const { pid, admin, artist, lead, top, assets } = seed;
   if (process.env.BENCH_EXPLAIN) {
     const { sql } = await import('kysely');
     (globalThis as any).__bench = { h, pid, sql, admin, artist, lead, top };
     await import(process.env.BENCH_EXPLAIN);
   }
-  const seeded = (Date.now() - t0) / 1000;
+  const seeded = seed.seconds;
 
   const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
   async function time(who: Caller, path: string): Promise<{ p50: number; p99: number; note: string }> {
@@ -180,9 +238,10 @@ async function main() {
     rows.push([label, fmt(r.p50), fmt(r.p99), r.note]);
     console.error(`${label}: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms (${r.note})`);
   }
-  console.log(`\n${machineLine()}\n${ASSETS} assets, ${cols.length} collections, ${EDGES} dependency edges (seeded in ${fmt(seeded)} s); ${ROUNDS} sequential requests each, ms\n`);
+  console.log(`\n${machineLine()}\n${assets.length} assets, ${seed.collections} collections, ${seed.edges} dependency edges (seeded in ${fmt(seeded)} s); ${ROUNDS} sequential requests each, ms\n`);
   console.log(table(['scenario', 'p50 ms', 'p99 ms', 'answer'], rows));
   await h.close();
 }
 
-await main();
+// Run only when executed directly (bench/production.ts imports the seeding).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

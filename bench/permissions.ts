@@ -169,22 +169,20 @@ class PrecomputedBigintSet {
   }
 }
 const INDEX = new Map<string, number>(ALL_PERMISSIONS.map((p, i) => [p, i]));
-/** Two 32-bit words instead of a bigint (the catalog has fewer than 64 permissions). */
-class TwoWordSet {
-  constructor(private readonly lo: number, private readonly hi: number) {}
+/** 32-bit number words instead of a bigint (any catalog size). */
+class WordSet {
+  constructor(private readonly words: Uint32Array) {}
   static of(perms: Iterable<string>) {
-    let lo = 0, hi = 0;
+    const words = new Uint32Array(Math.ceil(ALL_PERMISSIONS.length / 32));
     for (const p of perms) {
       const i = INDEX.get(p);
-      if (i === undefined) continue;
-      if (i < 32) lo |= 1 << i;
-      else hi |= 1 << (i - 32);
+      if (i !== undefined) words[i >> 5] |= 1 << (i & 31);
     }
-    return new TwoWordSet(lo, hi);
+    return new WordSet(words);
   }
   has(p: string) {
     const i = INDEX.get(p)!;
-    return (i < 32 ? this.lo & (1 << i) : this.hi & (1 << (i - 32))) !== 0;
+    return (this.words[i >> 5] & (1 << (i & 31))) !== 0;
   }
 }
 
@@ -193,10 +191,16 @@ class TwoWordSet {
 type Loop = (n: number) => number;
 let sink = 0;
 
+/**
+ * ns per operation in CPU time (user + system) rather than wall time: on a busy machine a
+ * descheduled benchmark would otherwise count other processes' time. On an idle machine the two
+ * agree for this single-threaded loop.
+ */
 function nsPerOp(loop: Loop, n: number): number {
-  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   sink += loop(n);
-  return Number(process.hrtime.bigint() - t0) / n;
+  const c = process.cpuUsage(c0);
+  return ((c.user + c.system) * 1000) / n;
 }
 
 /** Iterations that take about `ms` on this machine. */
@@ -294,17 +298,17 @@ export function runPermissionBench(opts: { rounds?: number; roundMs?: number; lo
       throw new Error(`naive studio peer disagrees on ${c.action}`);
 
   // Raw set membership: every default role × every permission, shuffled.
-  const setCases: { set: PermissionSet; arr: string[]; pre: PrecomputedBigintSet; two: TwoWordSet; lookup: Set<string>; p: Permission }[] = [];
+  const setCases: { set: PermissionSet; arr: string[]; pre: PrecomputedBigintSet; words: WordSet; lookup: Set<string>; p: Permission }[] = [];
   for (let i = 0; i < CASES; i++) {
     const tpl = DEFAULT_ROLES[Math.floor(rand() * DEFAULT_ROLES.length)];
     const p = ALL_PERMISSIONS[Math.floor(rand() * ALL_PERMISSIONS.length)];
     setCases.push({
       set: PermissionSet.of(tpl.permissions), arr: [...tpl.permissions], pre: PrecomputedBigintSet.of(tpl.permissions),
-      two: TwoWordSet.of(tpl.permissions), lookup: new Set(tpl.permissions), p,
+      words: WordSet.of(tpl.permissions), lookup: new Set(tpl.permissions), p,
     });
   }
   for (const c of setCases)
-    if (c.set.has(c.p) !== c.arr.includes(c.p) || c.pre.has(c.p) !== c.arr.includes(c.p) || c.two.has(c.p) !== c.arr.includes(c.p))
+    if (c.set.has(c.p) !== c.arr.includes(c.p) || c.pre.has(c.p) !== c.arr.includes(c.p) || c.words.has(c.p) !== c.arr.includes(c.p))
       throw new Error(`set implementations disagree on ${c.p}`);
 
   const projectLoops = (xs: ProjectCase[]): [Loop, Loop] => [
@@ -326,7 +330,7 @@ export function runPermissionBench(opts: { rounds?: number; roundMs?: number; lo
     (n) => { let s = 0; for (let i = 0; i < n; i++) { const c = studioCases[i & MASK]; if (authorizeStudio(c.actor, c.action).allowed) s++; } return s; },
     (n) => { let s = 0; for (let i = 0; i < n; i++) { const c = studioCases[i & MASK]; if (naiveAuthorizeStudio(c.actor, c.action).allowed) s++; } return s; },
   ]);
-  measure('PermissionSet.has', '6 default roles × 37 permissions', '`string[].includes`', [
+  measure('PermissionSet.has', `${DEFAULT_ROLES.length} default roles × ${ALL_PERMISSIONS.length} permissions`, '`string[].includes`', [
     (n) => { let s = 0; for (let i = 0; i < n; i++) { const c = setCases[i & MASK]; if (c.set.has(c.p)) s++; } return s; },
     (n) => { let s = 0; for (let i = 0; i < n; i++) { const c = setCases[i & MASK]; if (c.arr.includes(c.p)) s++; } return s; },
   ]);
@@ -360,7 +364,7 @@ export function runPermissionBench(opts: { rounds?: number; roundMs?: number; lo
   const alt = (loop: Loop) => single(loop, { rounds, roundMs });
   const alternatives = [
     { label: 'bigint mask, precomputed per-permission bit (no `BigInt()`/shift per call)', ns: alt((n) => { let s = 0; for (let i = 0; i < n; i++) { const c = setCases[i & MASK]; if (c.pre.has(c.p)) s++; } return s; }) },
-    { label: 'two 32-bit number words', ns: alt((n) => { let s = 0; for (let i = 0; i < n; i++) { const c = setCases[i & MASK]; if (c.two.has(c.p)) s++; } return s; }) },
+    { label: '32-bit number words (`Uint32Array`)', ns: alt((n) => { let s = 0; for (let i = 0; i < n; i++) { const c = setCases[i & MASK]; if (c.words.has(c.p)) s++; } return s; }) },
     { label: '`Set<string>.has`', ns: alt((n) => { let s = 0; for (let i = 0; i < n; i++) { const c = setCases[i & MASK]; if (c.lookup.has(c.p)) s++; } return s; }) },
   ];
   const hasRow = rows.find((r) => r.label === 'PermissionSet.has')!;
@@ -384,8 +388,9 @@ export function permissionSection(r: PermissionResults): string {
     'Core\'s policy functions on a deterministic mix of realistic actors (studio owners/admins, project members',
     'holding each default role, suspended members, outsiders) and actions. Peer, measured in the same run: a naive',
     'implementation making identical decisions (verified case by case) by looking permission names up in plain',
-    'string arrays with `Array.includes`. Median of alternating timed rounds after warm-up; ratio = our',
-    'checks/s ÷ peer checks/s (above 1× = faster than the naive peer).',
+    'string arrays with `Array.includes`. Median of alternating timed rounds after warm-up, timed in process CPU',
+    'time (so other load on the machine is not counted); ratio = our checks/s ÷ peer checks/s (above 1× = faster',
+    'than the naive peer).',
     '',
     table(['check', 'workload', 'ours ns/check', 'ours checks/s', 'peer', 'peer ns/check', 'peer checks/s', 'ratio (speed)'],
       r.rows.map((x) => [x.label, x.what, fmt(x.ours), perSec(x.ours), x.peerLabel, fmt(x.peer), perSec(x.peer), ratio(x.peer, x.ours)])),

@@ -134,9 +134,8 @@ export interface ProfileRun {
   summary: ProfileSummary;
   load: ApiResults;
   queryCost: QueryCostRow[];
-  /** The same load, no profiler: the server as is, then with the statement cache. */
-  asIs: ApiResults;
-  cached: ApiResults;
+  /** The same load, no profiler: the server as is (ours) next to one with the statement cache (peer). */
+  compare: ApiResults;
   startedAt: Date;
   loadBefore: number[];
 }
@@ -153,29 +152,28 @@ export async function profileServer(opts: ApiOptions): Promise<ProfileRun> {
   const out = join(dir, 'server.cpuprofile');
   try {
     log('profiling the Backlot server under the same load …');
-    const load = await runApiBench({ ...opts, ownOnly: true, serverArgs: [`--profile=${out}`] });
+    const load = await runApiBench({ ...opts, peer: 'none', serverArgs: [`--profile=${out}`] });
     const summary = summarizeProfile(JSON.parse(readFileSync(out, 'utf8')) as CpuProfile);
     log(`\nCPU profile of the Backlot server (throughput with the profiler on: ${load.endpoints.map((e) => fmt(e.ours.rps)).join(' / ')} req/s):\n`);
     log(formatSummary(summary));
     log('\nquery cost of the read paths (in process) …');
     const queryCost = await runQueryCost({ log });
     log(`\n${formatQueryCost(queryCost)}`);
-    log('\nend to end, no profiler: the server as is, then with a statement-caching database handle …');
-    const asIs = await runApiBench({ ...opts, ownOnly: true });
-    const cached = await runApiBench({ ...opts, ownOnly: true, serverArgs: ['--stmt-cache'] });
-    log(`\n${formatEndToEnd(asIs, cached)}`);
-    return { summary, load, queryCost, asIs, cached, startedAt, loadBefore };
+    log('\nend to end, no profiler: the server as is next to one with a statement-caching database handle …');
+    const compare = await runApiBench({ ...opts, peer: { backlotArgs: ['--stmt-cache'] } });
+    log(`\n${formatEndToEnd(compare)}`);
+    return { summary, load, queryCost, compare, startedAt, loadBefore };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export function formatEndToEnd(asIs: ApiResults, cached: ApiResults): string {
+export function formatEndToEnd(compare: ApiResults): string {
   return table(
     ['endpoint', 'as is req/s', 'as is p99', 'as is CPU µs/request', 'statement cache req/s', 'statement cache p99', 'statement cache CPU µs/request', 'gain (req/s)', 'gain (CPU/request)'],
-    asIs.endpoints.map((e, i) => {
+    compare.endpoints.map((e) => {
       const a = e.ours;
-      const c = cached.endpoints[i].ours;
+      const c = e.peer!;
       return [
         `\`${e.path}\``, fmt(a.rps), `${fmt(a.p99)} ms`, fmt(a.cpuUsPerReq ?? NaN), fmt(c.rps), `${fmt(c.p99)} ms`, fmt(c.cpuUsPerReq ?? NaN),
         `${fmt(c.rps / a.rps, 2)}×`, a.cpuUsPerReq && c.cpuUsPerReq ? `${fmt(a.cpuUsPerReq / c.cpuUsPerReq, 2)}×` : 'n/a',
@@ -212,11 +210,11 @@ export function profileSection(p: ProfileRun): string {
     '',
     formatQueryCost(p.queryCost),
     '',
-    'The same load end to end (no profiler, no peer), back to back: the server as is, then started with a bench-only',
-    '`database` option (`startServer(config, { database })`, bench/stmt-cache.ts) whose better-sqlite3 handle reuses',
-    'prepared statements:',
+    'The same load end to end (no profiler), endpoint by endpoint back to back: the server as is, and a second one',
+    'started with a bench-only `database` option (`startServer(config, { database })`, bench/stmt-cache.ts) whose',
+    'better-sqlite3 handle reuses prepared statements:',
     '',
-    formatEndToEnd(p.asIs, p.cached),
+    formatEndToEnd(p.compare),
     '',
     '**What dominates and what would help** (numbers from the tables above; no server code was changed):',
     '',
@@ -226,7 +224,7 @@ export function profileSection(p: ProfileRun): string {
     '   `all`/`run` synchronously, so reuse is safe — only `.stream()`\'s `iterate` must not share a statement still being',
     `   iterated) took the session lookup from ${fmt(sess.asIs)} to ${fmt(sess.cached)} µs, \`getProject\``,
     `   from ${fmt(get.asIs)} to ${fmt(get.cached)} µs and \`listProjects\` from ${fmt(list.asIs)} to ${fmt(list.cached)} µs in process, and end to end`,
-    `   ${p.asIs.endpoints.map((e, i) => [e, p.cached.endpoints[i]] as const).filter(([e]) => e.aim).map(([e, c]) => `${e.path.split(' ')[1]} from ${fmt(e.ours.rps)} to ${fmt(c.ours.rps)} req/s` + (e.ours.cpuUsPerReq && c.ours.cpuUsPerReq ? ` (${fmt(e.ours.cpuUsPerReq)} → ${fmt(c.ours.cpuUsPerReq)} CPU µs/request)` : '')).join(', ')}.`,
+    `   ${p.compare.endpoints.filter((e) => e.aim && e.peer).map((e) => `${e.path.split(' ')[1]} from ${fmt(e.ours.rps)} to ${fmt(e.peer!.rps)} req/s` + (e.ours.cpuUsPerReq && e.peer!.cpuUsPerReq ? ` (${fmt(e.ours.cpuUsPerReq)} → ${fmt(e.peer!.cpuUsPerReq)} CPU µs/request)` : '')).join(', ')}.`,
     `2. **Query building and compiling in Kysely: ${(kysely * 100).toFixed(0)}% of server CPU.** With statements cached, Kysely and the service code`,
     `   still add ${fmt(sess.cached - sess.sqlOnly)} µs over the bare SQL (${fmt(sess.sqlOnly)} µs) for the session lookup and ${fmt(get.cached - get.sqlOnly)} µs over ${fmt(get.sqlOnly)} µs for project access.`,
     '   The three queries every read runs (session by token hash, studio access, project access) are fixed shapes:',

@@ -441,6 +441,14 @@ describe('client content against a fake chunk server', () => {
     await assert.rejects(publishFolder(http, 'p1', other, { retry: fastRetry }), FolderConflictError);
     const adopted = await publishFolder(http, 'p1', other, { retry: fastRetry, onNameTaken: 'adopt' });
     assert.equal(adopted.published[0].assetId, t.assetId);
+
+    // An asset whose first checkpoint never got through has nothing to restore and is skipped.
+    const st = await loadState(root);
+    st.files['never.blend'] = { size: -1, mtimeMs: -1, fileHash: '', chunks: [], chunkSizes: [], assetId: randomUUID() };
+    const dest = tmp();
+    const rr = await restoreFolder(http, 'p1', st, dest);
+    assert.equal(rr.files, 1);
+    assert.ok(!existsSync(join(dest, 'never.blend')));
   });
 
   test('asset names', () => {

@@ -49,8 +49,9 @@ export function authorizeContent(actor: ProjectActor, view: MemberView | null, c
       return authorizeProject(actor, 'checkpoint.create');
     case 'content.download':
       if (!isProjectMember(actor)) return deny(notFound('project'));
+      // content.download_all reaches any asset, seen or not.
+      if (view?.canDownload(check.assetId)) return allow;
       if (!view?.canSeeAsset(check.assetId)) return deny(notFound('checkpoint'));
-      if (view.canDownload(check.assetId)) return allow;
       return deny(forbidden('file content needs content.download on an asset visible to you, or content.download_all', { permission: 'content.download' }));
     case 'preview.view': {
       if (!isProjectMember(actor)) return deny(notFound('project'));

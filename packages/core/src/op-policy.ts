@@ -118,7 +118,7 @@ export function authorizeOp(actor: ProjectActor, view: MemberView, op: OpCheck):
       return all(
         () => seeAsset(view, op.assetId),
         () => (op.isTask ? allow : notTask()),
-        () => need(actor, 'checkpoint.create'),
+        // PRODUCT.md: any member who can see a task may request it; the assignee decides.
         () => (op.assigneeId === me ? deny(new BacklotError('conflict', 'you already hold this task', { reason: 'already_assignee' })) : allow),
       );
     case 'control.cancel':

@@ -15,7 +15,8 @@ export interface StudioActor {
 
 /** Who is asking about one project: their studio seat plus their project membership, if any. */
 export interface ProjectActor extends StudioActor {
-  projectRole: { id: string; fixed: boolean; permissions: PermissionSet } | null;
+  /** `assignedOnly`: the role works only on what is explicitly assigned (and its dependencies). */
+  projectRole: { id: string; fixed: boolean; permissions: PermissionSet; assignedOnly?: boolean } | null;
 }
 
 export type Decision = { allowed: true } | { allowed: false; error: BacklotError };

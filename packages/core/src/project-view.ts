@@ -18,9 +18,14 @@ export interface MemberView {
 export function memberView(graph: ProjectGraph, actor: ProjectActor): MemberView {
   const perms = actor.projectRole?.permissions;
   const active = !!perms && actor.role !== null && !actor.suspended;
-  const visibility = active ? graph.visibleTo(actor.userId) : { assets: new Set<string>(), collections: new Set<string>(), namesOnly: new Set<string>() };
+  const visibility = active
+    ? graph.visibleTo(actor.userId, { shared: !actor.projectRole!.assignedOnly })
+    : { assets: new Set<string>(), collections: new Set<string>(), namesOnly: new Set<string>() };
   const allAssets = active && perms!.has('asset.view_all');
   const allCollections = active && perms!.has('collection.view_all');
+  // Seeing every asset but not every collection: each asset's parent chain is visible by name,
+  // so the tree stays navigable (PRODUCT.md: parents of visible items are visible by name).
+  if (allAssets && !allCollections) addParentsByName(graph, visibility);
   const downloadAll = active && perms!.has('content.download_all');
   const download = active && perms!.has('content.download');
   return {
@@ -37,4 +42,14 @@ export function memberView(graph: ProjectGraph, actor: ProjectActor): MemberView
     // content.download: files of visible assets; content.download_all: any asset (PRODUCT.md).
     canDownload: (id) => graph.assets.has(id) && (downloadAll || (download && visibility.assets.has(id))),
   };
+}
+
+function addParentsByName(graph: ProjectGraph, visibility: Visibility): void {
+  for (const asset of graph.assets.values()) {
+    let parentId = asset.collectionId;
+    while (parentId && !visibility.collections.has(parentId) && !visibility.namesOnly.has(parentId)) {
+      visibility.namesOnly.add(parentId);
+      parentId = graph.collections.get(parentId)?.parentId ?? null;
+    }
+  }
 }

@@ -7,6 +7,8 @@ export interface RoleTemplate {
   /** Lower rank = more senior; decides who inherits a departing assignee's tasks. */
   rank: number;
   fixed: boolean;
+  /** Works only on what is explicitly assigned (and its dependencies); shared collections do not count. */
+  assignedOnly?: boolean;
   permissions: readonly Permission[];
 }
 
@@ -54,7 +56,7 @@ export const DEFAULT_ROLES: readonly RoleTemplate[] = [
   { key: 'supervisor', name: 'Supervisor', rank: 2, fixed: false, permissions: supervisor },
   { key: 'assistant_supervisor', name: 'Assistant Supervisor', rank: 3, fixed: false, permissions: assistantSupervisor },
   { key: 'artist', name: 'Artist', rank: 4, fixed: false, permissions: artist },
-  { key: 'vendor', name: 'Vendor', rank: 5, fixed: false, permissions: vendor },
+  { key: 'vendor', name: 'Vendor', rank: 5, fixed: false, assignedOnly: true, permissions: vendor },
 ];
 
 /** The simpler preset: Owner (fixed, everything) / Admin / Editor / Viewer (read only). */

@@ -103,8 +103,11 @@ export class ProjectGraph {
     return this.collectionAssets.get(collectionId) ?? EMPTY;
   }
 
-  /** Every visible item for one member, by the rules above. */
-  visibleTo(userId: string): Visibility {
+  /**
+   * Every visible item for one member, by the rules above. `shared: false` leaves shared
+   * collections out, for roles limited to what is explicitly assigned (Vendor).
+   */
+  visibleTo(userId: string, opts: { shared?: boolean } = {}): Visibility {
     const assets = new Set<string>();
     const collections = new Set<string>();
     const pendingAssets: string[] = [];
@@ -124,7 +127,7 @@ export class ProjectGraph {
       if (!assets.has(id) && this.assets.has(id)) { assets.add(id); pendingAssets.push(id); }
     };
 
-    for (const c of this.sharedCollections) openCollection(c);
+    if (opts.shared !== false) for (const c of this.sharedCollections) openCollection(c);
     for (const c of this.assignedCollections.get(userId) ?? EMPTY) openCollection(c);
     for (const a of this.assignedAssets.get(userId) ?? EMPTY) openAsset(a);
     // Close under dependencies; visited sets make cycles harmless.

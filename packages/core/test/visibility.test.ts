@@ -162,8 +162,10 @@ interface Plain {
  * contents); then, until nothing changes, whatever a visible asset depends on (an asset, or a
  * whole collection with its contents). Parents of visible items not visible themselves are
  * shown by name only. Only items that exist count.
+ * `shared: false` (a Vendor: "only what is explicitly assigned (and its dependencies)"): shared
+ * collections are no root; what is assigned, and its dependency closure, still counts, shared or not.
  */
-function oracle(m: Model, user: string): Plain {
+function oracle(m: Model, user: string, opts: { shared?: boolean } = {}): Plain {
   // Each collection's chain of itself + ancestors, computed once with a plain walk.
   const chain = new Map<string, string[]>(m.collections.map((c) => [c.id, ancestorsOf(m.collections, c.id)]));
   const collectionIds = new Set(m.collections.map((c) => c.id));
@@ -171,7 +173,8 @@ function oracle(m: Model, user: string): Plain {
   const full = new Set<string>();
   const seen = new Set<string>();
   // Roots whose subtree is fully visible: shared, assigned, and (below) dependency targets.
-  const roots = new Set<string>(m.collections.filter((c) => c.shared || c.assigneeId === user).map((c) => c.id));
+  const useShared = opts.shared !== false;
+  const roots = new Set<string>(m.collections.filter((c) => (useShared && c.shared) || c.assigneeId === user).map((c) => c.id));
   for (const a of m.assets) if (a.assigneeId === user) seen.add(a.id);
   for (let changed = true; changed; ) {
     changed = false;
@@ -253,6 +256,22 @@ describe('ProjectGraph.visibleTo matches the PRODUCT.md rules', () => {
       assert.deepEqual(oracle(m, u), want, `oracle for ${u}`);
       assert.deepEqual(plain(g.visibleTo(u)), want, `graph for ${u}`);
     }
+    // Without shared roots (assigned-only roles): s, s1, a1 and b1 (a1's dependency) are gone for
+    // everyone; u1 keeps a2 and its closure (h1, b2), u2 the collection assigned to them.
+    const assignedOnly: Record<string, Plain> = {
+      u0: { assets: [], collections: [], namesOnly: [] },
+      u1: { assets: ['a2', 'b2'], collections: ['h1'], namesOnly: ['h'] },
+      u2: { assets: [], collections: ['x'], namesOnly: ['h', 'h2'] },
+    };
+    for (const [u, want] of Object.entries(assignedOnly)) {
+      assert.deepEqual(oracle(m, u, { shared: false }), want, `oracle without shared roots for ${u}`);
+      assert.deepEqual(plain(g.visibleTo(u, { shared: false })), want, `graph without shared roots for ${u}`);
+    }
+    // A dependency of an assigned item is visible even inside a shared collection.
+    const m2: Model = { ...m, deps: [...m.deps, { id: 'd5', assetId: 'a2', targetAssetId: 'a1', targetCollectionId: null }] };
+    const want = { assets: ['a1', 'a2', 'b1', 'b2'], collections: ['h1'], namesOnly: ['h', 's', 's1'] };
+    assert.deepEqual(oracle(m2, 'u1', { shared: false }), want, 'oracle: a shared dependency of an assigned task');
+    assert.deepEqual(plain(buildGraph(m2).visibleTo('u1', { shared: false })), want, 'graph: a shared dependency of an assigned task');
   });
 
   test(`${PROJECTS} random projects (base seed ${BASE_SEED})`, () => {
@@ -267,6 +286,29 @@ describe('ProjectGraph.visibleTo matches the PRODUCT.md rules', () => {
       });
     }
     assert.ok(items > PROJECTS * 20, `random projects should not all be tiny (${items} items)`);
+  });
+
+  test(`${PROJECTS} random projects without shared roots (assigned-only roles; base seed ${BASE_SEED})`, () => {
+    let differs = 0;
+    for (let i = 0; i < PROJECTS; i++) {
+      const seed = (BASE_SEED + 200_000 + i) >>> 0;
+      withSeed(seed, (rng) => {
+        const m = randomModel(rng, { n: 0 });
+        const g = buildGraph(m);
+        for (const u of [...USERS, 'nobody']) {
+          const where = `project ${i} (${describeModel(m)}), user ${u}, shared: false`;
+          const narrow = plain(g.visibleTo(u, { shared: false }));
+          assertSameVisibility(narrow, oracle(m, u, { shared: false }), where, m);
+          // Leaving roots out only ever hides: never more assets or full collections than with them.
+          const wide = plain(g.visibleTo(u));
+          for (const k of ['assets', 'collections'] as const)
+            assert.deepEqual(narrow[k].filter((x) => !wide[k].includes(x)), [], `${where}: ${k} not visible with shared roots`);
+          if (!m.collections.some((c) => c.shared)) assertSameVisibility(narrow, wide, `${where}: nothing is shared, so nothing differs`, m);
+          else if (narrow.assets.length !== wide.assets.length) differs++;
+        }
+      });
+    }
+    assert.ok(differs > PROJECTS / 10, `shared collections should often make a difference (${differs} cases)`);
   });
 
   test(`incremental updates on ${INCREMENTAL_PROJECTS} random projects match a fresh build (base seed ${BASE_SEED})`, () => {
@@ -420,6 +462,7 @@ function runIncremental(rng: Rng, project: number) {
       const patched = plain(g.visibleTo(u));
       assertSameVisibility(patched, plain(fresh.visibleTo(u)), `${where}, user ${u}: patched vs fresh graph`, m);
       assertSameVisibility(patched, oracle(m, u), `${where}, user ${u}: patched graph vs oracle`, m);
+      assertSameVisibility(plain(g.visibleTo(u, { shared: false })), oracle(m, u, { shared: false }), `${where}, user ${u}: patched graph vs oracle, shared: false`, m);
     }
   }
 }
@@ -462,6 +505,8 @@ describe('memberView combines visibility with view_all and download permissions'
   // Every combination of the five toggles: seeing follows view_all, downloading follows
   // content.download (visible assets) / content.download_all (any asset), and neither view_all
   // grants content (PRODUCT.md: "file content still needs visibility, or content.download_all").
+  // Who sees every asset but not every collection sees each asset's parent chain by name
+  // ("The parent chain of every visible item is visible by name"): hc makes h1 a name.
   const TOGGLES: Permission[] = ['asset.view_all', 'collection.view_all', 'content.download', 'content.download_all', 'checkpoint.create'];
   for (let mask = 0; mask < 1 << TOGGLES.length; mask++) {
     const perms = TOGGLES.filter((_, i) => mask & (1 << i));
@@ -471,13 +516,16 @@ describe('memberView combines visibility with view_all and download permissions'
       assert.equal(v.allAssets, has('asset.view_all'));
       assert.equal(v.allCollections, has('collection.view_all'));
       assert.deepEqual(seen(v), has('asset.view_all') ? ALL : VISIBLE, 'assets seen');
+      const parentsByName = has('asset.view_all') && !has('collection.view_all');
       assert.deepEqual(access(v), has('collection.view_all')
         ? { s: 'full', h: 'full', h1: 'full', unknown: null }
-        : { s: 'full', h: 'name', h1: null, unknown: null }, 'collection access');
+        : { s: 'full', h: 'name', h1: parentsByName ? 'name' : null, unknown: null }, 'collection access');
       const wantDownloads = has('content.download_all') ? ALL : has('content.download') ? VISIBLE : [];
       assert.deepEqual(downloads(v), wantDownloads, 'downloads');
-      // The visibility sets themselves never depend on the permissions.
-      assert.deepEqual(plain(v.visibility), plain(g.visibleTo('me')));
+      // What is visible (and so downloadable) never depends on the permissions; only the names
+      // shown for navigation grow with asset.view_all.
+      const base = plain(g.visibleTo('me'));
+      assert.deepEqual(plain(v.visibility), parentsByName ? { ...base, namesOnly: ['h', 'h1'] } : base);
       assert.equal(v.canSeeAsset('unknown'), false);
       assert.equal(v.canDownload('unknown'), false);
     });
@@ -505,5 +553,52 @@ describe('memberView combines visibility with view_all and download permissions'
     assert.deepEqual(seen(other), ['sa']);
     assert.deepEqual(downloads(other), ['sa']);
     assert.deepEqual(access(other), { s: 'full', h: null, h1: null, unknown: null });
+  });
+
+  // PRODUCT.md, Vendor: "checkpoint and download only what is explicitly assigned (and its
+  // dependencies)": for a role marked assignedOnly, shared collections grant nothing.
+  const assignedOnly = (perms: Permission[], userId = 'me'): ProjectActor => ({
+    userId, role: 'member', suspended: false, projectRole: { id: 'v', fixed: false, assignedOnly: true, permissions: PermissionSet.of(perms) },
+  });
+
+  test('assignedOnly roles: what is assigned, not what is shared', () => {
+    const v = memberView(g, assignedOnly(['content.download', 'checkpoint.create']));
+    assert.deepEqual(seen(v), ['ha']);
+    assert.deepEqual(downloads(v), ['ha']);
+    assert.deepEqual(access(v), { s: null, h: 'name', h1: null, unknown: null });
+    assert.deepEqual(plain(v.visibility), plain(g.visibleTo('me', { shared: false })));
+    // Nothing assigned: nothing at all, though s is shared.
+    const idle = memberView(g, assignedOnly(['content.download'], 'other'));
+    assert.deepEqual(seen(idle), []);
+    assert.deepEqual(downloads(idle), []);
+    assert.deepEqual(access(idle), { s: null, h: null, h1: null, unknown: null });
+    // The same permissions without the flag do see the shared collection.
+    assert.deepEqual(seen(memberView(g, actor(['content.download']))), VISIBLE);
+  });
+
+  test('assignedOnly roles: the dependencies of what is assigned, shared or not', () => {
+    // ha (assigned) -> sa (shared) and ha -> collection h1: both visible, s and h by name only.
+    const withDeps = new ProjectGraph(
+      [...g.collections.values()],
+      [...g.assets.values()],
+      [
+        { id: 'd1', assetId: 'ha', targetAssetId: 'sa', targetCollectionId: null },
+        { id: 'd2', assetId: 'ha', targetAssetId: null, targetCollectionId: 'h1' },
+      ],
+    );
+    const v = memberView(withDeps, assignedOnly(['content.download']));
+    assert.deepEqual(seen(v), ['ha', 'hc', 'sa']);
+    assert.deepEqual(downloads(v), ['ha', 'hc', 'sa']);
+    assert.deepEqual(access(v), { s: 'name', h: 'name', h1: 'full', unknown: null });
+    assert.equal(v.canSeeAsset('hb'), false, 'a sibling of the assigned task is no dependency');
+  });
+
+  test('assignedOnly roles with asset.view_all: every asset and its parents by name, content only where assigned', () => {
+    const v = memberView(g, assignedOnly(['asset.view_all', 'content.download']));
+    assert.deepEqual(seen(v), ALL);
+    assert.deepEqual(downloads(v), ['ha']);
+    assert.deepEqual(access(v), { s: 'name', h: 'name', h1: 'name', unknown: null });
+    // content.download_all still reaches any asset.
+    assert.deepEqual(downloads(memberView(g, assignedOnly(['content.download_all']))), ALL);
   });
 });

@@ -80,7 +80,7 @@ for (const kind of dbKinds()) {
       await restoreFile(ids, async (id) => byId.get(id)!, dest, c.manifest.fileHash, { expectedSize: data.length });
       assert.ok((await readFile(dest)).equals(data));
 
-      const file = await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${c.checkpoint.id}/content`, w.by.vendor);
+      const file = await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${c.checkpoint.id}/content`, w.by.assistant_supervisor);
       assert.equal(file.status, 200);
       assert.ok(file.bytes.equals(data));
 

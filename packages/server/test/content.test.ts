@@ -128,7 +128,8 @@ for (const kind of dbKinds()) {
         assert.deepEqual(f1.body, f2.body, `${who}: identical answer for a forbidden and an unknown chunk`);
         assert.equal(f1.body.error.code, 'not_found');
         // One forbidden id among allowed ones spoils the whole request.
-        const mine = await commitFile(h, w.by[who === 'production_manager' ? 'artist' : who], w.pid, await asset({ name: `mine-${who}` }), prose(3000, who.length));
+        const author = w.by[who === 'production_manager' ? 'artist' : who];
+        const mine = await commitFile(h, author, w.pid, await asset({ name: `mine-${who}`, kind: 'task', assigneeId: author.userId }), prose(3000, who.length));
         if (who !== 'production_manager') {
           const mixed = await fetchChunks(h, caller, w.pid, [mine.manifest.chunks[0].id, secretIds[0]]);
           assert.equal(mixed.status, 404);
@@ -303,15 +304,16 @@ for (const kind of dbKinds()) {
     test('download authorization matrix: six default roles x assigned / visible / invisible', async () => {
       // Independent expectation (PRODUCT.md): content needs content.download on a visible asset,
       // or content.download_all. Admin has download_all; the Production Manager has no download
-      // at all; Supervisor, Assistant Supervisor, Artist and Vendor download what is visible to
-      // them (assigned, or in a shared collection), not the rest.
+      // at all; Supervisor, Assistant Supervisor and Artist download what is visible to them
+      // (assigned, or in a shared collection), not the rest; the Vendor "only what is explicitly
+      // assigned (and its dependencies)": shared collections do not count for it.
       const expected: Record<RoleKey, Record<'assigned' | 'visible' | 'invisible', boolean>> = {
         admin: { assigned: true, visible: true, invisible: true },
         production_manager: { assigned: false, visible: false, invisible: false },
         supervisor: { assigned: true, visible: true, invisible: false },
         assistant_supervisor: { assigned: true, visible: true, invisible: false },
         artist: { assigned: true, visible: true, invisible: false },
-        vendor: { assigned: true, visible: true, invisible: false },
+        vendor: { assigned: true, visible: false, invisible: false },
       };
       // Who sees metadata of everything (asset.view_all) gets 403 for content it cannot
       // download; who cannot see the asset at all gets 404.
@@ -338,12 +340,25 @@ for (const kind of dbKinds()) {
           assert.equal(f.status, allowed ? 200 : 404, `${label}: fetch`);
           if (allowed) assert.deepEqual(parseFrames(f.bytes).map((x) => x.id), ids);
           const file = await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${c.checkpoint.id}/content`, who);
-          const visibleToRole = target !== 'invisible' || seesAll[role];
+          const visibleToRole = target === 'assigned' || (target === 'visible' && role !== 'vendor') || seesAll[role];
           assert.equal(file.status, allowed ? 200 : visibleToRole ? 403 : 404, `${label}: content`);
           const manifest = await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${c.checkpoint.id}/manifest`, who);
           assert.equal(manifest.status, file.status, `${label}: manifest`);
         }
       }
+    });
+
+    test('content.download_all alone reaches any asset, seen or not', async () => {
+      const role = must(await post(h, A(), `/projects/${w.pid}/roles`, { name: 'Archivist', permissions: ['checkpoint.view', 'content.download_all'] }), 201).id;
+      const archivist = await h.user(`archivist-${kind}@content.test`);
+      must(await post(h, A(), `/studios/${w.studioId}/invitations`, { emails: [archivist.email], role: 'member' }), 201);
+      must(await post(h, A(), `/projects/${w.pid}/members`, { userIds: [archivist.userId], roleId: role }), 201);
+      const aid = await asset({ name: 'archived-take', collectionId: hidden });
+      const c = await commitFile(h, A(), w.pid, aid, prose(5000, 81));
+      const ids = c.manifest.chunks.map((x) => x.id);
+      assert.deepEqual(must(await check(h, archivist, w.pid, ids), 200).missing, []);
+      assert.equal((await fetchChunks(h, archivist, w.pid, ids)).status, 200);
+      assert.equal((await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${c.checkpoint.id}/content`, archivist)).status, 200);
     });
 
     test('quotas: uploads and checkpoints past a quota are refused; usage per project and studio', async () => {
@@ -409,7 +424,8 @@ for (const kind of dbKinds()) {
       refused(await raw(h, 'PUT', url, w.by.artist, { payload: JPEG, headers: { 'content-type': 'image/png' } }), 415, 'unsupported_media_type', 'JPEG bytes sent as PNG');
       refused(await raw(h, 'PUT', url, w.by.artist, { payload: Buffer.from('<svg/>'), headers: { 'content-type': 'image/svg+xml' } }), 415, 'unsupported_media_type');
       refused(await raw(h, 'PUT', url, w.by.artist, { payload: Buffer.concat([PNG, Buffer.alloc(4 * 1024 * 1024)]), headers: { 'content-type': 'image/png' } }), 413, 'payload_too_large');
-      refused(await raw(h, 'PUT', url, w.by.vendor, { payload: PNG, headers: { 'content-type': 'image/png' } }), 403, 'forbidden', 'not the author, no asset.update');
+      refused(await raw(h, 'PUT', url, w.by.assistant_supervisor, { payload: PNG, headers: { 'content-type': 'image/png' } }), 403, 'forbidden', 'not the author, no asset.update');
+      refused(await raw(h, 'PUT', url, w.by.vendor, { payload: PNG, headers: { 'content-type': 'image/png' } }), 404, 'not_found', 'cannot see it');
       const set = must(await raw(h, 'PUT', url, w.by.artist, { payload: PNG, headers: { 'content-type': 'image/png' } }), 200, 'author sets the preview');
       assert.equal(set.previewHash, sha(PNG));
       const got = await raw(h, 'GET', url, w.by.production_manager);
@@ -430,7 +446,8 @@ for (const kind of dbKinds()) {
       // Cover: the assignee, or asset.update.
       const cover = `/projects/${w.pid}/assets/${t}/cover`;
       must(await put(h, w.by.artist, cover, { checkpointId: c.checkpoint.id }), 200, 'assignee sets the cover');
-      refused(await put(h, w.by.vendor, cover, { checkpointId: c.checkpoint.id }), 403, 'forbidden');
+      refused(await put(h, w.by.assistant_supervisor, cover, { checkpointId: c.checkpoint.id }), 403, 'forbidden');
+      refused(await put(h, w.by.vendor, cover, { checkpointId: c.checkpoint.id }), 404, 'not_found');
       refused(await put(h, w.by.artist, cover, { checkpointId: hc.checkpoint.id }), 404, 'not_found', "another asset's checkpoint");
       const cleared = must(await put(h, w.by.production_manager, cover, { checkpointId: null }), 200);
       assert.equal(cleared.coverCheckpointId, null);
@@ -439,6 +456,11 @@ for (const kind of dbKinds()) {
       assert.ok(actions.includes('asset.cover_set'));
       // Previews count as stored bytes and are not chunks anyone may fetch.
       refused(await fetchChunks(h, w.by.artist, w.pid, [sha(PNG)]), 404, 'not_found');
+      // Removing a preview: the same rule as setting one.
+      refused(await raw(h, 'DELETE', `/projects/${w.pid}/checkpoints/${hc.checkpoint.id}/preview`, w.by.vendor), 404, 'not_found');
+      refused(await raw(h, 'DELETE', url, w.by.supervisor), 403, 'forbidden');
+      assert.equal(must(await raw(h, 'DELETE', url, w.by.artist), 200).previewHash, null);
+      refused(await raw(h, 'GET', url, w.by.artist), 404, 'not_found');
     });
 
     test('archived projects take no uploads', async () => {

@@ -20,7 +20,11 @@ for (const kind of dbKinds()) {
     const as = (who: string, pid: string) => new As(h, who === 'owner' ? w.owner : w.u[who], pid);
     const uid = (who: string) => (who === 'owner' ? w.owner.userId : w.u[who].userId);
 
-    /** A project with a shared collection (everyone sees its tasks) and a hidden one. */
+    /**
+     * A project with a shared collection (every member but the Vendor sees its tasks), a hidden
+     * one, and inside the shared one a collection assigned to the Vendor: the Vendor sees only
+     * what is explicitly assigned to it (PRODUCT.md), so its tasks there are visible to everyone.
+     */
     async function setup(extra: Record<string, any> = {}) {
       const p = await makeProject(w, {
         Adm: 'admin', PM: 'production_manager', Sup: 'supervisor', Sup2: 'supervisor', Art: 'artist', Art2: 'artist', Art3: 'artist', Ven: 'vendor', ...extra,
@@ -28,19 +32,21 @@ for (const kind of dbKinds()) {
       const A = as('owner', p.id);
       const shared = must(await A.collection({ name: 'Shared', shared: true }), 201);
       const hidden = must(await A.collection({ name: 'Hidden' }), 201);
+      const vendors = must(await A.collection({ parentId: shared.id, name: 'Vendor work' }), 201);
+      must(await A.r('PUT', `/collections/${vendors.id}/assignee`, { assigneeId: uid('Ven') }), 200, 'assign the collection to the vendor');
       let n = 0;
       const task = async (assignee: string | null, collectionId = shared.id) =>
         must(await A.asset({ collectionId, name: `task ${++n}`, kind: 'task', ...(assignee && { assigneeId: uid(assignee) }) }), 201);
-      return { p, A, shared, hidden, task };
+      return { p, A, shared, hidden, vendors, task };
     }
     const assigneeOf = async (p: Project, taskId: string) =>
       (await h.deps.db.selectFrom('assets').select('assignee_id').where('id', '=', taskId).executeTakeFirstOrThrow()).assignee_id;
     const requestRow = (id: string) => h.deps.db.selectFrom('control_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     const canCheckpoint = async (who: string, pid: string, taskId: string) => (await as(who, pid).checkpoint(taskId)).status;
 
-    test('request: must see the task, not one\'s own, not twice, only tasks, only with checkpoint.create', async () => {
-      const { p, task, hidden, shared } = await setup();
-      const t = await task('Art2');
+    test('request: must see the task, not one\'s own, not twice, only tasks; no permission needed', async () => {
+      const { p, task, hidden, shared, vendors } = await setup();
+      const t = await task('Art2', vendors.id);
       const secret = await task('Art2', hidden.id);
       const free = await task(null);
       const res = must(await as('owner', p.id).asset({ collectionId: shared.id, name: 'res' }), 201);
@@ -51,7 +57,9 @@ for (const kind of dbKinds()) {
       assert.equal(own.details.reason, 'already_assignee');
       assert.equal(refused(await as('Art', p.id).request(free.id), 409, 'conflict', 'unassigned task').details.reason, 'unassigned');
       refused(await as('Art', p.id).request(res.id), 400, 'bad_request', 'a resource');
-      refused(await as('PM', p.id).request(t.id), 403, 'forbidden', 'PM lacks checkpoint.create');
+      // the Vendor sees only what is assigned to it: a shared task is unknown to it
+      const sharedOnly = await task('Art2');
+      refused(await as('Ven', p.id).request(sharedOnly.id), 404, 'not_found', 'vendor: a shared task not assigned to it');
 
       const r1 = must(await as('Art', p.id).request(t.id, { message: 'I can finish it today' }), 201);
       assert.equal(r1.status, 'pending');
@@ -60,9 +68,12 @@ for (const kind of dbKinds()) {
       assert.equal(r1.message, 'I can finish it today');
       const dup = refused(await as('Art', p.id).request(t.id), 409, 'conflict', 'duplicate pending');
       assert.equal(dup.details.existingId, r1.id);
-      // several people may ask for the same task
+      // several people may ask for the same task; "a member who can see a task may request it",
+      // the Production Manager too, though it cannot checkpoint
       must(await as('Ven', p.id).request(t.id), 201);
       must(await as('Sup', p.id).request(t.id), 201);
+      const pmr = must(await as('PM', p.id).request(t.id), 201);
+      assert.equal(pmr.requesterId, uid('PM'));
       // requesting changes nothing yet: the assignee still holds the soft lock
       assert.equal(await assigneeOf(p, t.id), uid('Art2'));
       assert.equal(await canCheckpoint('Art', p.id, t.id), 403);
@@ -74,7 +85,7 @@ for (const kind of dbKinds()) {
       assert.equal(pushed.results[1].status, 'rejected');
       assert.equal(pushed.results[1].code, 'not_found');
       const requested = (await audit(w, 'control.requested')).filter((e) => e.projectId === p.id);
-      assert.equal(requested.length, 3);
+      assert.equal(requested.length, 4);
       assert.ok(requested.every((e) => e.targetId === t.id && e.after.assigneeId === uid('Art2')));
     });
 
@@ -139,8 +150,8 @@ for (const kind of dbKinds()) {
     });
 
     test('hand-off: the assignee gives their task to another member', async () => {
-      const { p, task, hidden } = await setup();
-      const t = await task('Art');
+      const { p, task, hidden, vendors } = await setup();
+      const t = await task('Art', vendors.id);
       const secret = await task('Art', hidden.id);
       const vr = must(await as('Ven', p.id).request(t.id), 201);
       refused(await as('Art2', p.id).handoff(t.id, uid('Art2')), 403, 'forbidden', 'only the assignee hands off');
@@ -163,9 +174,9 @@ for (const kind of dbKinds()) {
     });
 
     test('take over with assignment.take_over; self-assign only unassigned tasks', async () => {
-      const { p, task, hidden } = await setup();
-      const t = await task('Art');
-      const free = await task(null);
+      const { p, task, hidden, vendors } = await setup();
+      const t = await task('Art', vendors.id);
+      const free = await task(null, vendors.id);
       const secretFree = await task(null, hidden.id);
       const put = (who: string, id: string, assignee: string | null) => as(who, p.id).assign(id, assignee === null ? null : uid(assignee));
 
@@ -195,6 +206,7 @@ for (const kind of dbKinds()) {
       refused(await put('Art3', free.id, 'Art3'), 403, 'forbidden', 'no longer unassigned');
       refused(await put('Art3', secretFree.id, 'Art3'), 404, 'not_found', 'cannot self-assign an invisible task');
       refused(await put('Ven', secretFree.id, 'Ven'), 404, 'not_found');
+      refused(await put('Ven', (await task(null)).id, 'Ven'), 404, 'not_found', 'vendor: a shared task not assigned to it');
       // the assignee may give it up, then a vendor (no self_assign) cannot take it
       must(await put('Art2', free.id, null), 200);
       refused(await put('Ven', free.id, 'Ven'), 403, 'forbidden', 'vendor lacks assignment.self_assign');
@@ -213,12 +225,13 @@ for (const kind of dbKinds()) {
     });
 
     test('leaving the project: each task goes to the most senior pending requester who can checkpoint, or becomes unassigned', async () => {
-      const { p, task } = await setup();
+      const { p, task, vendors } = await setup();
       const t1 = await task('Art');
-      const t2 = await task('Art');
+      const t2 = await task('Art', vendors.id); // where the vendor sees it
       const t3 = await task('Art');
       const t4 = await task('Art');
       const t5 = await task('Art3');
+      const t6 = await task('Art');
       // t1: Artist, Supervisor and Admin ask; the Admin wins whatever the order
       must(await as('Art2', p.id).request(t1.id), 201);
       h.clock.advance(1000);
@@ -236,6 +249,10 @@ for (const kind of dbKinds()) {
       const art2OnT4 = must(await as('Art2', p.id).request(t4.id), 201);
       // the leaver's own request on t5 ends with their seat
       const artOnT5 = must(await as('Art', p.id).request(t5.id), 201);
+      // t6: the Production Manager (senior, but it cannot checkpoint) asked, then an Artist: the Artist wins
+      const pmOnT6 = must(await as('PM', p.id).request(t6.id), 201);
+      h.clock.advance(1000);
+      must(await as('Art3', p.id).request(t6.id), 201);
       must(await h.as(w.owner).patch(`/projects/${p.id}/members/${uid('Sup')}`, { roleId: p.roles.production_manager }), 200);
 
       // Art leaves on their own
@@ -245,6 +262,8 @@ for (const kind of dbKinds()) {
       assert.equal(await assigneeOf(p, t3.id), null);
       assert.equal(await assigneeOf(p, t4.id), uid('Art2'));
       assert.equal(await assigneeOf(p, t5.id), uid('Art3'));
+      assert.equal(await assigneeOf(p, t6.id), uid('Art3'), 'the Production Manager is skipped');
+      assert.equal((await requestRow(pmOnT6.id)).status, 'pending', 'the skipped request stays, addressed to the new holder');
       assert.equal((await requestRow(admOnT1.id)).status, 'accepted');
       assert.equal((await requestRow(art2OnT4.id)).status, 'accepted');
       assert.equal((await requestRow(supOnT1.id)).status, 'pending', 'other requests stay, addressed to the new holder');
@@ -258,7 +277,7 @@ for (const kind of dbKinds()) {
       // audited, every step
       const moved = (await audit(w, 'task.*')).filter((e) => e.projectId === p.id && e.action.endsWith('_on_leave'));
       const byTask = Object.fromEntries(moved.map((e) => [e.targetId, e]));
-      assert.equal(moved.length, 4);
+      assert.equal(moved.length, 5);
       assert.equal(byTask[t1.id].action, 'task.transferred_on_leave');
       assert.equal(byTask[t1.id].after.assigneeId, uid('Adm'));
       assert.equal(byTask[t1.id].before.assigneeId, uid('Art'));
@@ -266,6 +285,7 @@ for (const kind of dbKinds()) {
       assert.equal(byTask[t3.id].action, 'task.unassigned_on_leave');
       assert.equal(byTask[t3.id].after.assigneeId, null);
       assert.equal(byTask[t4.id].after.assigneeId, uid('Art2'));
+      assert.equal(byTask[t6.id].after.assigneeId, uid('Art3'));
       assert.ok((await audit(w, 'project.member.left')).some((e) => e.projectId === p.id && e.targetId === uid('Art')));
       // the change log tells the others: a pull shows the new holders
       const snap = await as('Adm', p.id).snapshot();
@@ -297,15 +317,17 @@ for (const kind of dbKinds()) {
       const b = await setup({ Quit: 'vendor' });
       const a1 = await a.task('Quit');
       const a2 = await a.task('Quit');
-      const b1 = await b.task('Quit');
+      const b1 = await b.task('Quit', b.vendors.id);
       must(await as('Art2', a.p.id).request(a1.id), 201);
       must(await as('Adm', a.p.id).request(a1.id), 201);
       must(await as('Ven', b.p.id).request(b1.id), 201);
       // the only requester of a2 becomes Production Manager (cannot checkpoint): skipped
       must(await as('Sup2', a.p.id).request(a2.id), 201);
       must(await h.as(w.owner).patch(`/projects/${a.p.id}/members/${uid('Sup2')}`, { roleId: a.p.roles.production_manager }), 200);
-      // Quit's own pending request in project b ends with the seat
+      // Quit's own pending request in project b ends with the seat (a vendor there: it sees the
+      // task as a dependency of its own)
       const t = await b.task('Art');
+      must(await b.A.dep(b1.id, { targetAssetId: t.id, dependencyType: 'uses' }), 201);
       const quitsOwn = must(await as('Quit', b.p.id).request(t.id), 201);
 
       const r = await h.as(w.owner).delete(`/studios/${w.studioId}/members/${uid('Quit')}`);

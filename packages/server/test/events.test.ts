@@ -181,6 +181,7 @@ interface World {
   outsider: Caller;
   pid: string;
   roles: Record<string, string>;
+  /** Shared, and assigned to the vendor: everyone sees it (a Vendor only through the assignment). */
   shared: string;
   hidden: string;
   studioId: string;
@@ -205,6 +206,9 @@ async function buildWorld(live: Live): Promise<World> {
   await must(h.as(admin).post(`/projects/${pid}/members`, { userIds: [artist.userId], roleId: roles.artist }), 201);
   await must(h.as(admin).post(`/projects/${pid}/members`, { userIds: [vendor.userId], roleId: roles.vendor }), 201);
   const shared = (await must(h.as(admin).post(`/projects/${pid}/collections`, { parentId: null, name: 'Shared', shared: true }), 201)).id;
+  // A Vendor sees only what is explicitly assigned to it and its dependencies, never a shared
+  // collection as such (PRODUCT.md): the vendor watches this one through an assignment.
+  await must(h.request('PUT', `/projects/${pid}/collections/${shared}/assignee`, { token: admin.token, body: { assigneeId: vendor.userId } }), 200);
   const hidden = (await must(h.as(admin).post(`/projects/${pid}/collections`, { parentId: null, name: 'Hidden' }), 201)).id;
   return { live, admin, artist, vendor, outsider, pid, roles, shared, hidden, studioId };
 }
@@ -280,9 +284,14 @@ for (const kind of dbKinds()) {
 
     test('a member never receives invisible items (Vendor vs a hidden collection)', async () => {
       const { h } = live;
+      // Shared, but not assigned to the vendor: as invisible to it as the hidden collection.
+      const othersShared = (await must(h.as(w.admin).post(`/projects/${w.pid}/collections`, { parentId: null, name: name('Others shared'), shared: true }), 201)).id;
       const vendor = await connect(live.url, w.pid, w.vendor);
       const admin = await connect(live.url, w.pid, w.admin);
+      const artist = await connect(live.url, w.pid, w.artist);
       try {
+        const sharedName = name('shared-prop');
+        const sharedAsset = (await must(h.as(w.admin).post(`/projects/${w.pid}/assets`, { collectionId: othersShared, name: sharedName }), 201)).id;
         const secretName = name('secret-shot');
         const secret = (await must(h.as(w.admin).post(`/projects/${w.pid}/assets`, { collectionId: w.hidden, name: secretName, extension: 'exr', description: 'do not leak' }), 201)).id;
         const sub = (await must(h.as(w.admin).post(`/projects/${w.pid}/collections`, { parentId: w.hidden, name: name('secret-seq') }), 201)).id;
@@ -295,7 +304,9 @@ for (const kind of dbKinds()) {
         // The Admin sees everything (positive control).
         await admin.next(changeOf('asset', secret));
         await admin.next(changeOf('collection', sub));
+        await artist.next(changeOf('asset', sharedAsset));
         const got = vendor.everything();
+        assert.ok(!got.includes(othersShared) && !got.includes(sharedAsset) && !got.includes(sharedName), 'nor a shared collection not assigned to the vendor');
         assert.ok(!got.includes(secret), 'the hidden asset id never reaches the vendor');
         assert.ok(!got.includes(secretName) && !got.includes('do not leak'));
         assert.ok(!got.includes(sub), 'nor the hidden sub-collection');
@@ -304,6 +315,7 @@ for (const kind of dbKinds()) {
       } finally {
         vendor.close();
         admin.close();
+        artist.close();
       }
     });
 

@@ -47,7 +47,10 @@ for (const kind of dbKinds()) {
       assert.equal(first.status, 200, JSON.stringify(first.body));
       assert.equal(first.body.reset, true);
       assert.deepEqual(first.body.snapshot.assets, []);
-      assert.deepEqual(first.body.snapshot.collections.map((c: any) => c.name), ['Shared']);
+      // A Vendor sees only what is explicitly assigned to it (PRODUCT.md): not even the shared collection.
+      assert.deepEqual(first.body.snapshot.collections, []);
+      const byArtist = await h.as(artist).get(`/projects/${pid}/changes`);
+      assert.deepEqual(byArtist.body.snapshot.collections.map((c: any) => c.name), ['Shared'], 'an Artist sees the shared collection');
 
       const a = await h.request('PUT', `/projects/${pid}/assets/${task.body.id}/assignee`, { token: admin.token, body: { assigneeId: vendor.userId } });
       assert.equal(a.status, 200, JSON.stringify(a.body));
@@ -78,8 +81,10 @@ for (const kind of dbKinds()) {
 
       const third = await h.as(vendor).get(`/projects/${pid}/changes?since=${second.body.cursor}`);
       assert.equal(third.body.reset, false, JSON.stringify(third.body));
-      assert.ok(third.body.changes.some((c: any) => c.entity === 'collection' && c.data.name === 'Props'));
+      assert.ok(!third.body.changes.some((c: any) => c.entity === 'collection' && c.data.name === 'Props'), 'Props is in the shared collection: not the vendor\'s');
       assert.ok(third.body.changes.some((c: any) => c.entity === 'checkpoint'));
+      const artistNext = await h.as(artist).get(`/projects/${pid}/changes?since=${byArtist.body.cursor}`);
+      assert.ok(artistNext.body.changes.some((c: any) => c.entity === 'collection' && c.data.name === 'Props'), 'the Artist hears of Props');
     });
   });
 }

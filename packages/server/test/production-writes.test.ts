@@ -362,11 +362,15 @@ for (const kind of dbKinds()) {
       await expectStatus('Art', tArt2, wip, 403, 'artist on another artist\'s task');
       await expectStatus('Art', tFree, wip, 403, 'artist on an unassigned task');
       await expectStatus('Art', tHidden, wip, 404, 'artist on an invisible task');
-      // Vendor: own task only, no approve/retake
+      // Vendor: own task only, no approve/retake. It sees only what is assigned to it and its
+      // dependencies (PRODUCT.md), not the shared collection: another's task it sees is one its
+      // own task depends on.
+      must(await A.dep(tVen.id, { targetAssetId: tArt2.id, dependencyType: 'references' }), 201);
       await expectStatus('Ven', tVen, wip, 200, 'vendor own -> WIP');
       await expectStatus('Ven', tVen, done, 403, 'vendor own -> Done');
       await expectStatus('Ven', tVen, retake, 403, 'vendor own -> Retake');
-      await expectStatus('Ven', tArt, wip, 403, 'vendor on artist\'s task');
+      await expectStatus('Ven', tArt2, wip, 403, 'vendor on an artist\'s task it sees');
+      await expectStatus('Ven', tArt, wip, 404, 'vendor on a shared task: not assigned to it, so invisible');
       // Supervisor: any task, approve and retake
       await expectStatus('Sup', tArt, retake, 200, 'supervisor -> Retake');
       await expectStatus('Sup', tArt2, done, 200, 'supervisor -> Done');
@@ -476,6 +480,10 @@ for (const kind of dbKinds()) {
         assert.equal(await viaPush(who, assetId), status, `push: ${what}`);
       };
 
+      // The Vendor sees only what is assigned to it (PRODUCT.md): it checks the soft lock on a
+      // shared task it depends on through a task of its own.
+      const venTask = must(await A.asset({ collectionId: hidden.id, name: 'vendor shot', kind: 'task', assigneeId: w.u.Ven.userId }), 201);
+      must(await A.dep(venTask.id, { targetAssetId: task.id, dependencyType: 'references' }), 201);
       // unassigned: nobody, not even the Admin
       for (const who of ['owner', 'Sup', 'Art', 'Ven']) await expectBoth(who, task.id, 403, `${who} on unassigned task`);
       await expectBoth('PM', task.id, 403, 'PM lacks checkpoint.create');
@@ -510,6 +518,7 @@ for (const kind of dbKinds()) {
       const hiddenRes = must(await A.asset({ collectionId: hidden.id, name: 'secret-texture', extension: 'png' }), 201);
       for (const who of ['owner', 'Sup', 'Art', 'Art2']) await expectBoth(who, res.id, 201, `${who} on a visible resource`);
       await expectBoth('PM', res.id, 403, 'PM lacks checkpoint.create');
+      await expectBoth('Ven', res.id, 404, 'vendor on a shared resource nothing of its own depends on');
       await expectBoth('Art', hiddenRes.id, 404, 'artist on a hidden resource');
       await expectBoth('Sup', hiddenRes.id, 201, 'supervisor sees all');
       // a dependency of the vendor's task makes the hidden resource visible to them

@@ -390,9 +390,7 @@ for (const kind of dbKinds()) {
       noSecrets(c8, 'sub-collection shared');
     });
 
-    test('asset.view_all without collection.view_all still sees the parent chain of every asset by name', {
-      todo: 'open: since the Assistant Supervisor lost collection.view_all (core/roles.ts), memberView names only the parents of rule-visible items',
-    }, async () => {
+    test('asset.view_all without collection.view_all still sees the parent chain of every asset by name', async () => {
       const p = await makeProject(w, { Art2: 'assistant_supervisor', Sup: 'supervisor' });
       const v = await vendorWorld(p);
       const snap = await as('Art2', p.id).snapshot();
@@ -488,6 +486,9 @@ for (const kind of dbKinds()) {
       const res = must(await A.asset({ collectionId: shared.id, name: 'shared resource' }), 201);
       const tasks: Record<string, string> = {};
       for (const who of ['Art', 'Art2', 'Ven', 'Sup']) tasks[who] = must(await A.asset({ collectionId: shared.id, name: `task of ${who}`, kind: 'task', assigneeId: uid(who) }), 201).id;
+      // The Vendor sees only what is assigned to it and its dependencies (PRODUCT.md), not the
+      // shared collection: its task uses the shared resource, so it checkpoints that too.
+      must(await A.dep(tasks.Ven, { targetAssetId: res.id, dependencyType: 'uses' }), 201);
       // one status per op, so that every status op really changes something
       const statuses: string[] = [];
       for (let i = 0; i < 20; i++) statuses.push(must(await A.r('POST', '/statuses', { name: `step ${i}`, shortLabel: `S${i}`, color: '#101010', category: 'active' }), 201).id);

@@ -449,7 +449,8 @@ export async function restoreFolder(
   dest: string,
   options: RestoreFolderOptions = {},
 ): Promise<{ files: number; bytes: number; fetch: FetchStats }> {
-  const paths = Object.keys(state.files).sort();
+  // Files whose asset exists but whose first checkpoint never got through have nothing to restore.
+  const paths = Object.keys(state.files).filter((p) => state.files[p].checkpointId && /^[0-9a-f]{64}$/.test(state.files[p].fileHash)).sort();
   const tracked: Record<string, TrackedFile> = { ...state.files };
   if (options.manifests === 'server') {
     let next = 0;

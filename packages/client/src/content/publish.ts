@@ -6,12 +6,15 @@
 //
 // Pipeline (bounded memory, one read of the file):
 //   main thread:   read 1 MiB buffers -> FastCDC cut + whole-file SHA-256 -> chunk SHA-256
-//   check batches: up to CHECK_BATCH_BYTES of raw chunks wait for one `chunks/check` answer (the
-//                  next batch is cut meanwhile; at most one check in flight)
+//   check batches: up to 8 MiB of raw chunks wait for one `chunks/check` answer while the next
+//                  batch is cut (one check cycle in flight)
 //   worker pool:   zstd-encode only the chunks the server lacks (the pool re-hashes them too)
-//   upload:        frames gathered into ~32 MiB requests, at most 2 in flight; a chunk's bytes
-//                  are dropped once its request was acknowledged
-// Peak memory is about check batch x 2 + upload batch x 3 (~130 MiB with the defaults), whatever
+//   upload:        encoded frames are streamed into an open request as they are ready, so the
+//                  server verifies and stores while we still read; a request is ended at ~32 MiB
+//                  (or after 5 s without a new frame) and at most 2 ended requests await their
+//                  answer. A chunk's bytes are kept until its request was acknowledged; a broken
+//                  stream is sent again as one request (with retries) once all its frames are known.
+// Peak memory is about 2 check batches + 3 upload requests (~110 MiB with the defaults), whatever
 // the file size. With `mode: 'encode-all'` the storage package's `chunkFile` encodes every chunk
 // first (simpler, but compresses chunks the server already has).
 import { createHash, randomUUID } from 'node:crypto';
@@ -144,7 +147,7 @@ export class ChunkUploader {
       if (this.pending.length > 0) await this.startCycle();
       await this.cycle;
       this.throwIfFailed();
-      await this.sendBatch();
+      this.closeRequest();
       while (this.uploads.size > 0) await Promise.all(this.uploads);
       this.throwIfFailed();
     } finally {
@@ -285,10 +288,6 @@ export class ChunkUploader {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => this.closeRequest(), this.idleCloseMs);
     this.idleTimer.unref?.();
-  }
-
-  private async sendBatch(): Promise<void> {
-    this.closeRequest();
   }
 }
 

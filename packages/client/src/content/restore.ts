@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { restoreFile } from '@backlot/storage';
-import { ChunkApi, MAX_FETCH_IDS, type FetchedChunk } from '../remote/chunks.js';
+import { ChunkApi, MAX_FETCH_IDS } from '../remote/chunks.js';
 import type { HttpClient, RetryOptions } from '../remote/http.js';
 import { withRetry } from '../remote/http.js';
 
@@ -68,6 +68,7 @@ export class ChunkFetcher {
   private readonly keepBytes: number;
   private keptBytes = 0;
   private readonly kept = new Set<string>();
+  private readonly waiters = new Map<string, { promise: Promise<Buffer>; resolve: (d: Buffer) => void }>();
 
   constructor(private readonly api: ChunkApi, plan: Iterable<{ id: string; size?: number }>, private readonly options: FetchOptions = {}) {
     this.inFlight = Math.max(1, options.fetchesInFlight ?? 2);
@@ -91,7 +92,7 @@ export class ChunkFetcher {
     if (current.ids.length > 0) this.batches.push(current);
   }
 
-  /** The raw, verified bytes of chunk `id`. */
+  /** The raw, verified bytes of chunk `id`; resolves as soon as that chunk has arrived. */
   async get(id: string): Promise<Buffer> {
     const b = this.batchOf.get(id);
     if (b === undefined) throw new Error(`chunk ${id} is not in the restore plan`);
@@ -99,13 +100,24 @@ export class ChunkFetcher {
     for (let k = b; k < Math.min(this.batches.length, b + this.inFlight); k++) this.start(k);
     let data = this.cache.get(id);
     if (!data) {
-      await this.batches[b].started;
-      data = this.cache.get(id);
+      const batch = this.batches[b];
+      let waiter = this.waiters.get(id);
+      if (!waiter) {
+        let resolve!: (d: Buffer) => void;
+        const promise = new Promise<Buffer>((r) => (resolve = r));
+        waiter = { promise, resolve };
+        this.waiters.set(id, waiter);
+      }
+      // The chunk itself, or the end of its batch without it (it came earlier and was dropped).
+      const got = await Promise.race([waiter.promise, batch.started!.then(() => this.cache.get(id) ?? null)]);
+      this.waiters.delete(id);
+      data = got ?? undefined;
       if (!data) {
-        // Used before and dropped (beyond keepBytes): fetch it alone.
         this.stats.refetched++;
-        data = (await this.fetch([id])).get(id)!;
-        this.cache.set(id, data);
+        await this.fetch([id], (cid, raw) => {
+          if (cid === id) data = raw;
+        });
+        if (!data) throw new Error(`chunk ${id} did not arrive`);
       }
     }
     const left = (this.uses.get(id) ?? 1) - 1;
@@ -113,6 +125,7 @@ export class ChunkFetcher {
     if (left <= 0) this.drop(id);
     else if (!this.kept.has(id)) {
       if (this.keptBytes + data.length <= this.keepBytes) {
+        this.cache.set(id, data);
         this.kept.add(id);
         this.keptBytes += data.length;
       } else this.cache.delete(id);
@@ -129,29 +142,28 @@ export class ChunkFetcher {
   private start(k: number): void {
     const batch = this.batches[k];
     if (batch.started) return;
-    batch.started = this.fetch(batch.ids).then((got) => {
-      for (const [id, raw] of got) if ((this.uses.get(id) ?? 0) > 0) this.cache.set(id, raw);
+    batch.started = this.fetch(batch.ids, (id, raw) => {
+      if ((this.uses.get(id) ?? 0) > 0) this.cache.set(id, raw);
+      this.waiters.get(id)?.resolve(raw);
     });
     batch.started.catch(() => {}); // observed by whoever awaits this batch
   }
 
-  private async fetch(ids: string[]): Promise<Map<string, Buffer>> {
-    const out = new Map<string, Buffer>();
-    const onChunk = (c: FetchedChunk) => {
-      this.stats.chunks++;
-      this.stats.bytes += c.encodedSize;
-      this.stats.rawBytes += c.raw.length;
-    };
+  /** Fetches `ids`, calling `onChunk` for each as it arrives; a broken stream is resumed for the rest. */
+  private async fetch(ids: string[], onChunk: (id: string, raw: Buffer) => void): Promise<void> {
+    const got = new Set<string>();
     await withRetry(async () => {
-      const rest = ids.filter((id) => !out.has(id));
+      const rest = ids.filter((id) => !got.has(id));
       if (rest.length === 0) return;
       this.stats.requests++;
       for await (const c of this.api.fetchStream(rest)) {
-        out.set(c.id, c.raw);
-        onChunk(c);
+        got.add(c.id);
+        this.stats.chunks++;
+        this.stats.bytes += c.encodedSize;
+        this.stats.rawBytes += c.raw.length;
+        onChunk(c.id, c.raw);
       }
     }, this.options.retry);
-    return out;
   }
 }
 

@@ -25,40 +25,52 @@ export interface GcResult {
 export interface GcOptions {
   /** Blobs whose row is younger than this are kept (default GC_GRACE_MS). */
   graceMs?: number;
+  /** Blobs examined per transaction (default 500; small values exercise the paging in tests). */
+  roundSize?: number;
 }
 
 export async function gc(deps: AppDeps, projectId: string, options: GcOptions = {}): Promise<GcResult> {
   const graceMs = options.graceMs ?? GC_GRACE_MS;
   const cutoff = new Date(deps.clock.now().getTime() - graceMs).toISOString();
   const store = deps.chunks.store(projectId);
+  const roundSize = Math.max(1, options.roundSize ?? ROUND);
   const result: GcResult = { deleted: 0, bytes: 0 };
+  // Candidates are walked in id order; previews (checked in memory: checkpoints has no index on
+  // preview_hash) are skipped by moving the cursor past them.
+  let after = '';
   for (;;) {
     const round = await inTransaction(deps, async (trx) => {
       await lockProject(trx, projectId);
-      const victims = await trx
+      const candidates = await trx
         .selectFrom('project_chunks as pc')
         .select(['pc.chunk_id', 'pc.stored_size'])
         .where('pc.project_id', '=', projectId)
+        .where('pc.chunk_id', '>', after)
         .where('pc.created_at', '<', cutoff)
         .where(({ not, exists, selectFrom }) => not(exists(
           selectFrom('checkpoint_chunks as cc').select('cc.seq').whereRef('cc.project_id', '=', 'pc.project_id').whereRef('cc.chunk_id', '=', 'pc.chunk_id'),
         )))
-        .where(({ not, exists, selectFrom }) => not(exists(
-          selectFrom('checkpoints as c').select('c.id').whereRef('c.project_id', '=', 'pc.project_id').whereRef('c.preview_hash', '=', 'pc.chunk_id'),
-        )))
         .orderBy('pc.chunk_id')
-        .limit(ROUND)
+        .limit(roundSize)
         .execute();
-      if (!victims.length) return null;
+      if (!candidates.length) return null;
+      const previews = new Set(
+        (await trx.selectFrom('checkpoints').select('preview_hash').distinct().where('project_id', '=', projectId).where('preview_hash', 'is not', null).execute())
+          .map((r) => r.preview_hash),
+      );
+      const victims = candidates.filter((c) => !previews.has(c.chunk_id));
       const ids = victims.map((v) => v.chunk_id);
-      await trx.deleteFrom('project_chunks').where('project_id', '=', projectId).where('chunk_id', 'in', ids).execute();
-      await store.delete(ids);
-      return { deleted: ids.length, bytes: victims.reduce((n, v) => n + Number(v.stored_size), 0) };
+      if (ids.length) {
+        await trx.deleteFrom('project_chunks').where('project_id', '=', projectId).where('chunk_id', 'in', ids).execute();
+        await store.delete(ids);
+      }
+      return { last: candidates[candidates.length - 1].chunk_id, full: candidates.length === roundSize, deleted: ids.length, bytes: victims.reduce((n, v) => n + Number(v.stored_size), 0) };
     });
     if (!round) return result;
     result.deleted += round.deleted;
     result.bytes += round.bytes;
-    if (round.deleted < ROUND) return result;
+    if (!round.full) return result;
+    after = round.last;
   }
 }
 

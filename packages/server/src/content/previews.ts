@@ -61,6 +61,10 @@ export async function getPreview(ctx: Ctx, projectId: string, checkpointId: stri
   return { type, bytes: blob.raw, hash };
 }
 
+export async function clearPreview(ctx: Ctx, projectId: string, checkpointId: string) {
+  return (await applyOp(ctx, projectId, { type: 'checkpoint.preview', id: checkpointId, previewHash: null })).result;
+}
+
 export async function setCover(ctx: Ctx, projectId: string, assetId: string, checkpointId: string | null) {
   return (await applyOp(ctx, projectId, { type: 'asset.cover', assetId, checkpointId })).result;
 }

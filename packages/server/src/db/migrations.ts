@@ -375,8 +375,9 @@ const m003_browse: Migration = {
     await live('assets_live_updated', 'assets', ['project_id', 'updated_at', 'id']);
     await live('assets_live_created', 'assets', ['project_id', 'created_at', 'id']);
     await live('assets_live_status_updated', 'assets', ['project_id', 'status_id', 'updated_at', 'id']);
-    // Board counts per status (and the task views) read this index alone.
-    await live('assets_live_board', 'assets', ['project_id', 'kind', 'status_id', 'assignee_id']);
+    // Board counts per status (and per collection, for members who see much but not all) read
+    // this index alone.
+    await live('assets_live_board', 'assets', ['project_id', 'kind', 'status_id', 'assignee_id', 'collection_id']);
     const present = (name: string, table: string, columns: string[], column: string) =>
       db.schema.createIndex(name).on(table).columns(columns).where(sql.ref(column), 'is not', null).execute();
     await present('assets_trash', 'assets', ['project_id', 'trash_root'], 'trash_root');
@@ -387,11 +388,20 @@ const m003_browse: Migration = {
   },
 };
 
+const m005_assigned_only_roles: Migration = {
+  async up(db: Kysely<any>) {
+    // Roles that work only on what is explicitly assigned (Vendor): shared collections do not count.
+    await db.schema.alterTable('roles').addColumn('assigned_only', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.updateTable('roles').set({ assigned_only: 1 }).where('key', '=', 'vendor').execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '001_foundation': m001_foundation,
   '002_production': m002_production,
   '003_browse': m003_browse,
   '004_content': m004_content,
+  '005_assigned_only_roles': m005_assigned_only_roles,
 };
 
 export const migrationProvider: MigrationProvider = {

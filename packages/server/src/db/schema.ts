@@ -81,6 +81,7 @@ export interface RolesTable {
   name: string;
   rank: number;
   fixed: number;
+  assigned_only: number;
   permissions: string;
   created_at: string;
   updated_at: string;

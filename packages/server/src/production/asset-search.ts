@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { BacklotError, notFound } from '@backlot/core';
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { MemberView } from '@backlot/core';
 import type { Reader } from './read-context.js';
 
 export const BOARD_VIEWS = ['default', 'my', 'assigned', 'unassigned'] as const;
@@ -138,6 +139,12 @@ export interface Plan {
   scanVisibility: boolean;
   /** Statuses of the project, in board order. */
   statuses: { id: string; name: string; short_label: string; color: string; sort_order: number; category: string; key: string | null }[];
+  /**
+   * With few visible candidates (ids in the query), their light rows are read once per request
+   * and shared by the board's columns: counts and time- or status-ordered pages are then made in
+   * memory (ISO times and ids compare alike everywhere). Name order stays the database's.
+   */
+  light: { base: Plan | null; rows: Map<string, Promise<LightRow[]>> };
 }
 
 const ref = (col: string) => sql.ref(`a.${col}`);
@@ -201,7 +208,9 @@ export async function planQuery(r: Reader, f: AssetFilter): Promise<Plan> {
   // Tags are a JSON array of strings: an exact, case-sensitive substring test for the quoted tag.
   if (f.tag !== null) where.push(sql`replace(${ref('tags')}, ${JSON.stringify(f.tag)}, '') <> ${ref('tags')}`);
   if (f.folder !== undefined) where.push(f.folder === null ? sql`${ref('collection_id')} is null` : sql`${ref('collection_id')} = ${f.folder}`);
-  if (f.collection)
+  const subtree = f.collection ? subtreeOf(r, f.collection) : null;
+  if (subtree && subtree.size <= searchTuning.inLimit) where.push(sql`${ref('collection_id')} in (${sql.join([...subtree])})`);
+  else if (f.collection)
     where.push(sql`${ref('collection_id')} in (with recursive sub(id) as (
       select c0.id from collections c0 where c0.id = ${f.collection} and c0.project_id = ${pid}
       union all
@@ -223,10 +232,11 @@ export async function planQuery(r: Reader, f: AssetFilter): Promise<Plan> {
     const candidates = graphCandidates(r, f, r.view.visibility.assets, (id) => r.view.canSeeAsset(id));
     if (candidates.length <= searchTuning.inLimit) {
       visibleIds = candidates;
-      if (candidates.length) where.push(sql`${ref('id')} in (${sql.join(candidates)})`);
     } else scanVisibility = true;
   }
-  return { r, f, where, visibleIds, scanVisibility, statuses };
+  const plan: Plan = { r, f, where, visibleIds, scanVisibility, statuses, light: { base: null, rows: new Map() } };
+  plan.light.base = plan;
+  return plan;
 }
 
 /**
@@ -305,7 +315,9 @@ async function fetchLight(p: Plan, seg: Segment, order: SortOrder, after: Key | 
     .select(['a.id', 'a.status_id'])
     .select(seg.col ? sql<string>`${ref(seg.col)}`.as('k') : sql<null>`null`.as('k'))
     .$if(withText, (qb) => qb.select(['a.name', 'a.type', 'a.tags']))
-    .where(conditions(p, conds));
+    .where(conditions(p, conds))
+    // Kysely's own IN list: far cheaper to build than a raw fragment of thousands of values.
+    .$if(!!p.visibleIds?.length, (qb) => qb.where('a.id', 'in', p.visibleIds!));
   if (seg.col) q = q.orderBy(ref(seg.col), order);
   q = q.orderBy('a.id', order);
   if (limit !== null) q = q.limit(limit);
@@ -320,8 +332,10 @@ export interface Page {
 /** One page of matching, visible asset ids in sort order, after `after`. */
 export async function pageOf(p: Plan, s: Sort, after: Key | null, limit: number): Promise<Page> {
   if (empty(p)) return { ids: [], next: null };
+  if (p.visibleIds !== null && s.key !== 'name') return pageInMemory(p, s, after, limit);
   const segs = segments(p, s);
   let start = 0;
+  if (after && s.key !== 'status' && typeof after.k !== 'string') throw new BacklotError('validation_failed', 'invalid cursor', { field: 'cursor' });
   if (after && s.key === 'status') {
     start = segs.findIndex((seg) => seg.bucket === after.k);
     if (start < 0) throw new BacklotError('validation_failed', 'the cursor\'s status no longer exists; start again', { field: 'cursor' });
@@ -352,6 +366,40 @@ export async function pageOf(p: Plan, s: Sort, after: Key | null, limit: number)
   return { ids: out.map((x) => x.id), next: null };
 }
 
+/** The plan's candidate rows that pass, with `col` as key (few: the ids are in the query). */
+async function lightRows(p: Plan, col: string): Promise<LightRow[]> {
+  const base = p.light.base!;
+  let rows = p.light.rows.get(col);
+  if (!rows) {
+    rows = fetchLight(base, { cond: null, col }, 'asc', null, null).then((all) => all.filter((row) => passes(base, row)));
+    p.light.rows.set(col, rows);
+  }
+  const wanted = p.f.statuses ? new Set(p.f.statuses) : null;
+  return wanted ? (await rows).filter((row) => wanted.has(row.status_id)) : rows;
+}
+
+async function pageInMemory(p: Plan, s: Sort, after: Key | null, limit: number): Promise<Page> {
+  const rank = new Map<string | null, number>(p.statuses.map((st, i) => [st.id, i]));
+  rank.set(null, p.statuses.length);
+  const sign = s.order === 'asc' ? 1 : -1;
+  const keyOf = (row: { k: string | null; status_id?: string | null }) => (s.key === 'status' ? rank.get(row.status_id ?? null) ?? -1 : row.k);
+  const cmp = (a: { key: string | number | null | undefined; id: string }, b: { key: string | number | null | undefined; id: string }) =>
+    sign * (a.key! < b.key! ? -1 : a.key! > b.key! ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const rows = (await lightRows(p, s.key === 'created' ? 'created_at' : 'updated_at')).map((row) => ({ key: keyOf(row), id: row.id, row }));
+  let from: { key: string | number | null | undefined; id: string } | null = null;
+  if (after) {
+    if (s.key === 'status' && !rank.has(after.k)) throw new BacklotError('validation_failed', 'the cursor\'s status no longer exists; start again', { field: 'cursor' });
+    from = { key: s.key === 'status' ? rank.get(after.k) : after.k, id: after.i };
+  }
+  const sorted = rows.filter((x) => !from || cmp(x, from) > 0).sort(cmp);
+  const page = sorted.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    ids: page.map((x) => x.id),
+    next: sorted.length > limit ? { k: s.key === 'status' ? last.row.status_id : last.row.k, i: last.id } : null,
+  };
+}
+
 // ---- counts ------------------------------------------------------------------------------------
 
 /** How many matching, visible assets there are per status id (null: no status). */
@@ -359,26 +407,77 @@ export async function countByStatus(p: Plan): Promise<Map<string | null, number>
   const counts = new Map<string | null, number>();
   if (empty(p)) return counts;
   const db = p.r.ctx.db;
-  const grouped = async (extra: RawBuilder<SqlBool>[]) =>
+  const grouped = async (ids: string[] | null) =>
     db.selectFrom('assets as a').select(['a.status_id', sql<number>`count(*)`.as('n')])
-      .where(conditions(p, extra, p.visibleIds !== null || extra.length > 0)).groupBy('a.status_id').execute();
+      .where(conditions(p, [], ids !== null)).$if(ids !== null, (qb) => qb.where('a.id', 'in', ids!)).groupBy('a.status_id').execute();
   const add = (rows: { status_id: string | null; n: number | string }[], sign: number) => {
     for (const row of rows) counts.set(row.status_id, (counts.get(row.status_id) ?? 0) + sign * Number(row.n));
   };
 
-  if (!needsRowCheck(p)) {
-    add(await grouped([]), 1);
+  if (p.visibleIds !== null) {
+    for (const row of await lightRows(p, 'updated_at')) counts.set(row.status_id, (counts.get(row.status_id) ?? 0) + 1);
+  } else if (!needsRowCheck(p)) {
+    add(await grouped(null), 1);
   } else if (!p.f.text) {
     // Many visible candidates: subtract the invisible ones when they are few.
     const hidden = graphCandidates(p.r, p.f, p.r.graph.assets.keys(), (id) => !p.r.view.canSeeAsset(id));
     if (hidden.length <= searchTuning.inLimit) {
-      add(await grouped([]), 1);
-      if (hidden.length) add(await grouped([sql`${ref('id')} in (${sql.join(hidden)})`]), -1);
-    } else await countInMemory(p, counts);
+      add(await grouped(null), 1);
+      if (hidden.length) add(await grouped(hidden), -1);
+    } else await countByCollection(p, counts);
   } else await countInMemory(p, counts);
   for (const [k, v] of counts) if (v <= 0) counts.delete(k);
   return counts;
 }
+
+type Share = 'all' | 'none' | 'some';
+const shares = new WeakMap<MemberView, Map<string | null, Share>>();
+
+/** For each collection (null: the top level), how many of its assets the member sees. */
+function visibleShares(r: Reader): Map<string | null, Share> {
+  let out = shares.get(r.view);
+  if (out) return out;
+  out = new Map();
+  const classify = (c: string | null) => {
+    let all = 0;
+    let seen = 0;
+    for (const a of r.graph.assetsIn(c)) { all++; if (r.view.canSeeAsset(a)) seen++; }
+    out!.set(c, seen === 0 ? 'none' : seen === all ? 'all' : 'some');
+  };
+  classify(null);
+  for (const c of r.graph.collections.keys()) classify(c);
+  shares.set(r.view, out);
+  return out;
+}
+
+/**
+ * Counts for a large visible set: SQL counts per collection and status; a collection whose
+ * assets the member all sees counts whole, one they see none of not at all, and the few in
+ * between are counted by the ids of their visible assets.
+ */
+async function countByCollection(p: Plan, counts: Map<string | null, number>) {
+  const share = visibleShares(p.r);
+  const db = p.r.ctx.db;
+  // Grouped status first: a planner without statistics would otherwise walk the collection
+  // index for its order, reading every row, instead of the covering board index.
+  const rows = await db.selectFrom('assets as a').select(['a.collection_id', 'a.status_id', sql<number>`count(*)`.as('n')])
+    .where(conditions(p)).groupBy(['a.status_id', 'a.collection_id']).execute();
+  const some = new Set<string | null>();
+  for (const row of rows) {
+    const s = share.get(row.collection_id) ?? 'none';
+    if (s === 'all') counts.set(row.status_id, (counts.get(row.status_id) ?? 0) + Number(row.n));
+    else if (s === 'some') some.add(row.collection_id);
+  }
+  const ids: string[] = [];
+  for (const c of some) for (const a of p.r.graph.assetsIn(c)) if (p.r.view.canSeeAsset(a)) ids.push(a);
+  for (let i = 0; i < ids.length; i += ID_CHUNK) {
+    const part = await db.selectFrom('assets as a').select(['a.status_id', sql<number>`count(*)`.as('n')])
+      .where(conditions(p, [], true)).where('a.id', 'in', ids.slice(i, i + ID_CHUNK)).groupBy('a.status_id').execute();
+    for (const row of part) counts.set(row.status_id, (counts.get(row.status_id) ?? 0) + Number(row.n));
+  }
+}
+
+const ID_CHUNK = 2000;
 
 async function countInMemory(p: Plan, counts: Map<string | null, number>) {
   const rows = await fetchLight(p, { cond: null, col: null }, 'asc', null, null);

@@ -4,7 +4,7 @@ import { BacklotError } from '@backlot/core';
 import type { Trx } from '../context.js';
 
 /** Entities a change-log entry can describe. */
-export type Entity = 'collection' | 'asset' | 'dependency' | 'checkpoint' | 'control_request' | 'status' | 'settings' | 'member';
+export type Entity = 'collection' | 'asset' | 'dependency' | 'checkpoint' | 'control_request' | 'status' | 'settings' | 'member' | 'role';
 
 export interface ChangeEntry {
   entity: Entity;

@@ -25,6 +25,6 @@ export function visibilityDigest(graph: ProjectGraph, actor: ProjectActor, view:
     // Counted twice, so a collection turning from name-only to fully visible changes the sum.
     for (const id of view.visibility.namesOnly) if ((graph.collections.get(id)?.createdRev ?? 0) <= upTo) { mix(id); mix(id); }
   }
-  const role = actor.projectRole ? `${actor.projectRole.id}:${actor.projectRole.permissions.list().join(',')}` : '-';
+  const role = actor.projectRole ? `${actor.projectRole.id}:${actor.projectRole.assignedOnly ? 'assigned' : 'all'}:${actor.projectRole.permissions.list().join(',')}` : '-';
   return createHash('sha256').update(`${role}|${count}|${lanes.join('.')}`).digest('base64url').slice(0, 16);
 }

@@ -27,7 +27,8 @@ const memo = new WeakMap<ProjectGraph, { revision: number; views: Map<string, Me
 const MAX_VIEWS_PER_GRAPH = 256;
 
 function viewOf(graph: ProjectGraph, revision: number, actor: ProjectActor): MemberView {
-  const key = [actor.userId, actor.role, actor.suspended, actor.projectRole?.id ?? '', actor.projectRole?.permissions.list().join(',') ?? ''].join('|');
+  const role = actor.projectRole;
+  const key = JSON.stringify([actor.userId, actor.role, actor.suspended, role && { ...role, permissions: role.permissions.list() }]);
   let entry = memo.get(graph);
   if (!entry || entry.revision !== revision) {
     entry = { revision, views: new Map() };

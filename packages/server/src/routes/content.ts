@@ -11,7 +11,7 @@ import { Id, params } from '../http/schemas.js';
 import { authorizeFetch, checkChunks, MAX_CHECK_IDS, MAX_FETCH_IDS, MAX_UPLOAD_BODY, receiveChunks } from '../content/chunks.js';
 import { sendVerified } from '../content/stream.js';
 import { checkpointManifest, downloadableCheckpoint, sendCheckpointFile } from '../content/files.js';
-import { getPreview, PREVIEW_TYPES, putPreview, setCover } from '../content/previews.js';
+import { clearPreview, getPreview, PREVIEW_TYPES, putPreview, setCover } from '../content/previews.js';
 import { MAX_PREVIEW_SIZE } from '../content/store-config.js';
 import { gc, gcIdle } from '../content/gc.js';
 import { changeShareExpiry, createShare, listShares, revokeShare, SHARE_PATH, shareDownload, sharePage } from '../content/shares.js';
@@ -93,6 +93,8 @@ async function apiRoutes(app: FastifyInstance) {
         'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; sandbox",
       }).send(preview.bytes);
     });
+  r.delete('/projects/:projectId/checkpoints/:checkpointId/preview', { schema: { tags: kt, params: p2('checkpointId'), summary: 'Remove the preview image' } },
+    async (req) => clearPreview(req.ctx, req.params.projectId, (req.params as P).checkpointId));
   r.put('/projects/:projectId/assets/:assetId/cover', {
     schema: { tags: ['assets'], params: p2('assetId'), summary: "Use a checkpoint's preview as the asset's cover (null clears it)", body: Type.Object({ checkpointId: Type.Union([Id, Type.Null()]) }, { additionalProperties: false }) },
   }, async (req) => setCover(req.ctx, req.params.projectId, (req.params as P).assetId, req.body.checkpointId));

@@ -53,10 +53,10 @@ export async function projectRoutes(app: FastifyInstance) {
   const rtags = ['roles'];
   r.get('/projects/:projectId/roles', { schema: { tags: rtags, params: params.project } }, async (req) => ({ roles: await listRoles(req.ctx, req.params.projectId) }));
 
-  r.post('/projects/:projectId/roles', { schema: { tags: rtags, params: params.project, body: body({ name: Name, permissions: Permissions }) } }, async (req, reply) =>
+  r.post('/projects/:projectId/roles', { schema: { tags: rtags, params: params.project, body: body({ name: Name, permissions: Permissions, assignedOnly: Type.Optional(Type.Boolean({ description: 'work only on what is explicitly assigned (and its dependencies)' })) }) } }, async (req, reply) =>
     reply.status(201).send(await createRole(req.ctx, req.params.projectId, req.body)));
 
-  r.patch('/projects/:projectId/roles/:roleId', { schema: { tags: rtags, params: params.role, body: body({ name: Type.Optional(Name), permissions: Type.Optional(Permissions) }) } }, async (req) =>
+  r.patch('/projects/:projectId/roles/:roleId', { schema: { tags: rtags, params: params.role, body: body({ name: Type.Optional(Name), permissions: Type.Optional(Permissions), assignedOnly: Type.Optional(Type.Boolean()) }) } }, async (req) =>
     updateRole(req.ctx, req.params.projectId, req.params.roleId, req.body));
 
   r.delete('/projects/:projectId/roles/:roleId', {

@@ -68,14 +68,14 @@ export async function loadProjectAccess(ctx: Ctx, projectId: string, exec: Db | 
     .leftJoin('roles as r', 'r.id', 'pm.role_id')
     .selectAll('p')
     .select([
-      'sm.role as studio_role', 'sm.suspended_at', 'r.id as role_id', 'r.fixed as role_fixed', 'r.permissions as role_permissions',
+      'sm.role as studio_role', 'sm.suspended_at', 'r.id as role_id', 'r.fixed as role_fixed', 'r.assigned_only as role_assigned_only', 'r.permissions as role_permissions',
     ])
     .where('p.id', '=', projectId)
     .where('p.deleted_at', 'is', null)
     .where('s.deleted_at', 'is', null)
     .executeTakeFirst();
   if (!row) throw notFound('project');
-  const { studio_role, suspended_at, role_id, role_fixed, role_permissions, ...project } = row;
+  const { studio_role, suspended_at, role_id, role_fixed, role_assigned_only, role_permissions, ...project } = row;
   const actor: ProjectActor = {
     userId: user.id,
     role: studio_role ?? null,
@@ -83,7 +83,7 @@ export async function loadProjectAccess(ctx: Ctx, projectId: string, exec: Db | 
     // A project seat only counts while the studio seat exists.
     projectRole:
       role_id && studio_role
-        ? { id: role_id, fixed: role_fixed === 1, permissions: PermissionSet.of(JSON.parse(role_permissions ?? '[]')) }
+        ? { id: role_id, fixed: role_fixed === 1, assignedOnly: role_assigned_only === 1, permissions: PermissionSet.of(JSON.parse(role_permissions ?? '[]')) }
         : null,
   };
   return { project, actor };

@@ -68,6 +68,13 @@ export async function leaveProject(ctx: Ctx, trx: Trx, projectId: string, userId
   });
 }
 
+/** Membership changes go to the change log too, so syncing clients and live sockets hear of them. */
+async function recordMembers(ctx: Ctx, trx: Trx, projectId: string, userIds: string[], roleId: string): Promise<void> {
+  await applyConsequence(ctx, trx, projectId, async (env) => {
+    for (const userId of userIds) env.changes.push({ entity: 'member', entityId: userId, change: 'upsert', data: { userId, roleId } });
+  });
+}
+
 /** Responses about membership carry a warning while a project has fewer than two Admins. */
 export async function adminWarnings(db: Trx | Ctx['db'], projectId: string) {
   const admins = await countAdmins(db, projectId);
@@ -122,6 +129,7 @@ export async function addMembersInTrx(ctx: Ctx, trx: Trx, access: ProjectAccess,
   const at = nowIso(ctx);
   if (fresh.length) {
     await trx.insertInto('project_members').values(fresh.map((user_id) => ({ project_id: project.id, user_id, role_id: role.id, added_at: at, added_by: actor.userId }))).execute();
+    await recordMembers(ctx, trx, project.id, fresh, role.id);
     for (const userId of fresh)
       await appendAudit(trx, { studioId: project.studio_id, projectId: project.id, actorId: actor.userId, action: 'project.member.added', targetType: 'user', targetId: userId, after: { roleId: role.id, roleName: role.name }, ip: ctx.ip }, at);
   }
@@ -157,6 +165,7 @@ export async function changeProjectMemberRole(ctx: Ctx, projectId: string, userI
     if (current.id !== next.id) {
       const at = nowIso(ctx);
       await trx.updateTable('project_members').set({ role_id: next.id }).where('project_id', '=', projectId).where('user_id', '=', userId).execute();
+      await recordMembers(ctx, trx, projectId, [userId], next.id);
       await appendAudit(trx, { studioId: project.studio_id, projectId, actorId: actor.userId, action: 'project.member.role_changed', targetType: 'user', targetId: userId, before: { roleId: current.id, roleName: current.name }, after: { roleId: next.id, roleName: next.name }, ip: ctx.ip }, at);
     }
     return { userId, roleId: next.id, warnings: await adminWarnings(trx, projectId) };

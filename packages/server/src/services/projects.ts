@@ -35,7 +35,7 @@ async function seedRoles(trx: Trx, projectId: string, preset: RolePreset, at: st
   const rows = ROLE_PRESETS[preset].map((r) => {
     const id = newId();
     if (r.fixed) fixedId = id;
-    return { id, project_id: projectId, key: r.key, name: r.name, rank: r.rank, fixed: r.fixed ? 1 : 0, permissions: JSON.stringify(r.permissions), created_at: at, updated_at: at };
+    return { id, project_id: projectId, key: r.key, name: r.name, rank: r.rank, fixed: r.fixed ? 1 : 0, assigned_only: r.assignedOnly ? 1 : 0, permissions: JSON.stringify(r.permissions), created_at: at, updated_at: at };
   });
   await trx.insertInto('roles').values(rows).execute();
   return fixedId;

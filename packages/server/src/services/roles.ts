@@ -1,12 +1,12 @@
 // Project roles: the presets' roles plus custom ones. The fixed Admin role is never edited or
 // deleted; a role in use is deleted only by moving its members to a replacement.
-import { ALL_PERMISSIONS, BacklotError, isPermission, PERMISSION_AREAS, PermissionSet } from '@backlot/core';
+import { ALL_PERMISSIONS, authorizeGrantProjectRole, BacklotError, isPermission, PERMISSION_AREAS, PermissionSet } from '@backlot/core';
 import { inTransaction, nowIso, type Ctx, type Trx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
 import { newId } from '../auth/tokens.js';
 import { check, projectAccess, RefusedError, type ProjectAccess } from './access.js';
+import { applyConsequence } from '../production/apply.js';
 import { validName } from './accounts.js';
-import { authorizeGrantProjectRole } from '@backlot/core';
 import type { RolesTable } from '../db/schema.js';
 
 export const permissionCatalog = () => ({
@@ -16,7 +16,7 @@ export const permissionCatalog = () => ({
 
 export function roleView(r: RolesTable, memberCount?: number) {
   return {
-    id: r.id, key: r.key, name: r.name, rank: r.rank, fixed: r.fixed === 1,
+    id: r.id, key: r.key, name: r.name, rank: r.rank, fixed: r.fixed === 1, assignedOnly: r.assigned_only === 1,
     permissions: JSON.parse(r.permissions) as string[], createdAt: r.created_at, updatedAt: r.updated_at,
     ...(memberCount !== undefined && { memberCount }),
   };
@@ -55,14 +55,14 @@ export async function listRoles(ctx: Ctx, projectId: string) {
     .selectAll('r')
     .select((eb) => eb.fn.count<number>('pm.user_id').as('member_count'))
     .where('r.project_id', '=', projectId)
-    .groupBy(['r.id', 'r.project_id', 'r.key', 'r.name', 'r.rank', 'r.fixed', 'r.permissions', 'r.created_at', 'r.updated_at'])
+    .groupBy(['r.id', 'r.project_id', 'r.key', 'r.name', 'r.rank', 'r.fixed', 'r.assigned_only', 'r.permissions', 'r.created_at', 'r.updated_at'])
     .orderBy('r.rank')
     .orderBy('r.name')
     .execute();
   return rows.map(({ member_count, ...r }) => roleView(r, Number(member_count)));
 }
 
-export async function createRole(ctx: Ctx, projectId: string, input: { name: string; permissions: string[] }) {
+export async function createRole(ctx: Ctx, projectId: string, input: { name: string; permissions: string[]; assignedOnly?: boolean }) {
   const access = await projectAccess(ctx, projectId, 'roles.manage');
   const name = validName(input.name, 'name', 100);
   const permissions = validPermissions(input.permissions);
@@ -73,15 +73,15 @@ export async function createRole(ctx: Ctx, projectId: string, input: { name: str
     const at = nowIso(ctx);
     const row: RolesTable = {
       id: newId(), project_id: projectId, key: null, name, rank: Number(last?.rank ?? 0) + 1, fixed: 0,
-      permissions: JSON.stringify(permissions), created_at: at, updated_at: at,
+      assigned_only: input.assignedOnly ? 1 : 0, permissions: JSON.stringify(permissions), created_at: at, updated_at: at,
     };
     await trx.insertInto('roles').values(row).execute();
-    await appendAudit(trx, { studioId: access.project.studio_id, projectId, actorId: access.actor.userId, action: 'role.created', targetType: 'role', targetId: row.id, after: { name, permissions }, ip: ctx.ip }, at);
+    await appendAudit(trx, { studioId: access.project.studio_id, projectId, actorId: access.actor.userId, action: 'role.created', targetType: 'role', targetId: row.id, after: { name, permissions, assignedOnly: !!input.assignedOnly }, ip: ctx.ip }, at);
     return roleView(row, 0);
   });
 }
 
-export async function updateRole(ctx: Ctx, projectId: string, roleId: string, patch: { name?: string; permissions?: string[] }) {
+export async function updateRole(ctx: Ctx, projectId: string, roleId: string, patch: { name?: string; permissions?: string[]; assignedOnly?: boolean }) {
   const access = await projectAccess(ctx, projectId, 'roles.manage');
   return inTransaction(ctx, async (trx) => {
     const role = await findRole(trx, projectId, roleId);
@@ -93,11 +93,16 @@ export async function updateRole(ctx: Ctx, projectId: string, roleId: string, pa
     checkGrant(access, permissions, false);
     if (name !== role.name) await assertRoleNameFree(trx, projectId, name, roleId);
     const at = nowIso(ctx);
-    const next = { name, permissions: JSON.stringify(permissions), updated_at: at };
+    const assignedOnly = patch.assignedOnly === undefined ? role.assigned_only : patch.assignedOnly ? 1 : 0;
+    const next = { name, permissions: JSON.stringify(permissions), assigned_only: assignedOnly, updated_at: at };
     await trx.updateTable('roles').set(next).where('id', '=', roleId).execute();
+    await applyConsequence(ctx, trx, projectId, async (env) => {
+      env.changes.push({ entity: 'role', entityId: roleId, change: 'upsert', data: roleView({ ...role, ...next }) });
+    });
     await appendAudit(trx, {
       studioId: access.project.studio_id, projectId, actorId: access.actor.userId, action: 'role.updated', targetType: 'role', targetId: roleId,
-      before: { name: role.name, permissions: JSON.parse(role.permissions) }, after: { name, permissions }, ip: ctx.ip,
+      before: { name: role.name, permissions: JSON.parse(role.permissions), assignedOnly: role.assigned_only === 1 },
+      after: { name, permissions, assignedOnly: assignedOnly === 1 }, ip: ctx.ip,
     }, at);
     return roleView({ ...role, ...next });
   });
@@ -122,6 +127,9 @@ export async function deleteRole(ctx: Ctx, projectId: string, roleId: string, re
       await trx.updateTable('project_members').set({ role_id: replacement.id }).where('role_id', '=', roleId).execute();
     }
     await trx.deleteFrom('roles').where('id', '=', roleId).execute();
+    await applyConsequence(ctx, trx, projectId, async (env) => {
+      env.changes.push({ entity: 'role', entityId: roleId, change: 'remove', data: { id: roleId, replacementRoleId: replacement?.id ?? null } });
+    });
     await appendAudit(trx, {
       studioId: access.project.studio_id, projectId, actorId: access.actor.userId, action: 'role.deleted', targetType: 'role', targetId: roleId,
       before: { name: role.name, permissions: JSON.parse(role.permissions) },

@@ -39,12 +39,18 @@
 //
 // * Production Manager: "all collection/asset create/update": a manager of every collection and
 //   asset sees them all (view_all); "No deletes": no collection/asset/checkpoint delete, no purge.
-//   It cannot checkpoint (not listed), so it holds tasks only to hand them on.
+//   It cannot checkpoint (not listed), so it holds tasks only to hand them on; it may still
+//   request control of a task it sees, like any member (see the control request rule below).
 // Supervisor: "view all" = both view_all toggles; "checkpoints (create/delete/revert)".
 // Assistant Supervisor: "view all assets" = asset.view_all only (collections by the visibility
 //   rules); "checkpoint" = checkpoint.create only (no delete, no revert).
 // Artist: "checkpoint and download what is visible", own-task status, self-assign.
-// Vendor: checkpoint, own-task status; no self-assign.
+// Vendor: checkpoint, own-task status; no self-assign. And PRODUCT.md ("Project roles and
+//   permissions"): "Vendor: checkpoint and download only what is explicitly assigned (and its
+//   dependencies)": for the Vendor, shared collections grant no visibility. What it sees is what
+//   is assigned to it and the dependency closure of that; the rest, shared or not, is invisible
+//   (404, like an unknown id), so the Vendor's `visible` column below is a column of 404s, but
+//   where the permission is refused before the target is looked at (creation, trash: 403).
 //
 // ---- targets -------------------------------------------------------------------------------------
 // Every targeted operation is tried on three fresh targets, one per column:
@@ -53,7 +59,8 @@
 //               for control.cancel, the actor's own pending request; for trash rows, a trashed
 //               task that was assigned to the actor.
 //   visible   · inside the shared collection, not assigned to the actor (assigned to another
-//               member or unassigned, as the row says).
+//               member or unassigned, as the row says). Visible to every role but the Vendor
+//               (ASSIGNED_ONLY below): for the Vendor it is as invisible as the next column.
 //   invisible · inside a hidden collection (not shared, not assigned to the actor); the actor sees
 //               it only through asset.view_all / collection.view_all.
 //
@@ -98,6 +105,13 @@ export const SEES_ALL_ASSETS: Record<RoleName, boolean> = {
 export const SEES_ALL_COLLECTIONS: Record<RoleName, boolean> = {
   Admin: true, ProductionManager: true, Supervisor: true, AssistantSupervisor: false, Artist: false, Vendor: false,
 };
+/**
+ * Who works only on what is explicitly assigned (PRODUCT.md: "Vendor: checkpoint and download only
+ * what is explicitly assigned (and its dependencies)"): shared collections show them nothing.
+ */
+export const ASSIGNED_ONLY: Record<RoleName, boolean> = {
+  Admin: false, ProductionManager: false, Supervisor: false, AssistantSupervisor: false, Artist: false, Vendor: true,
+};
 
 type O = Outcome;
 type T = readonly [O, O, O];
@@ -112,58 +126,64 @@ const no: T = [403, 403, 403];
 const noSees: T = [403, 403, 403];
 /** Lacks the permission, and the invisible target is not theirs to see. */
 const noHidden: T = [403, 403, 404];
+/** The Vendor lacking the permission: only its own (assigned) target is visible to it. */
+const noVendor: T = [403, 404, 404];
+/** The Vendor: its own target answers `own`; the shared and the hidden one are invisible to it. */
+const vendor = (own: O): T => [own, 404, 404];
 
 export const TARGETED_EXPECTED = {
   //                                                   Admin           PM              Supervisor       Assistant Sup.   Artist           Vendor
   // collections: the target is the collection (create: the parent it is created in)
   'collection.create (in target)':                   [all,            all,            no,              no,              no,              no],
-  'collection.update (rename)':                      [all,            all,            noSees,          noHidden,        noHidden,        noHidden],
-  'collection.assign (to another member)':           [all,            all,            all,             noHidden,        noHidden,        noHidden],
-  'collection.assign (unassign)':                    [all,            all,            all,             noHidden,        noHidden,        noHidden],
-  'collection.delete':                               [all,            noSees,         noSees,          noHidden,        noHidden,        noHidden],
+  'collection.update (rename)':                      [all,            all,            noSees,          noHidden,        noHidden,        noVendor],
+  'collection.assign (to another member)':           [all,            all,            all,             noHidden,        noHidden,        noVendor],
+  'collection.assign (unassign)':                    [all,            all,            all,             noHidden,        noHidden,        noVendor],
+  'collection.delete':                               [all,            noSees,         noSees,          noHidden,        noHidden,        noVendor],
   // assets: the target is a task (create: the collection it is created in)
   'asset.create (in target)':                        [all,            all,            no,              no,              no,              no],
   'asset.create (a task assigned to another member)':[all,            all,            no,              no,              no,              no],
-  'asset.update (rename)':                           [all,            all,            noSees,          noSees,          noHidden,        noHidden],
-  'asset.delete':                                    [all,            noSees,         noSees,          noSees,          noHidden,        noHidden],
-  // dependencies: "from": the target depends on a visible resource; "onto": a visible resource
-  // depends on the target (permission is refused before the target's visibility is looked at)
-  'dependency.add (from target)':                    [all,            all,            noSees,          noSees,          noHidden,        noHidden],
-  'dependency.add (onto target)':                    [all,            all,            noSees,          noSees,          no,              no],
-  'dependency.remove (from target)':                 [all,            all,            noSees,          noSees,          noHidden,        noHidden],
+  'asset.update (rename)':                           [all,            all,            noSees,          noSees,          noHidden,        noVendor],
+  'asset.delete':                                    [all,            noSees,         noSees,          noSees,          noHidden,        noVendor],
+  // dependencies: "from": the target depends on a resource in the shared collection; "onto": a
+  // resource in the shared collection depends on the target (permission is refused before the
+  // target's visibility is looked at). For the Vendor that shared resource, the source of every
+  // "onto" edge, is invisible: 404 wherever the target is.
+  'dependency.add (from target)':                    [all,            all,            noSees,          noSees,          noHidden,        noVendor],
+  'dependency.add (onto target)':                    [all,            all,            noSees,          noSees,          no,              [404, 404, 404]],
+  'dependency.remove (from target)':                 [all,            all,            noSees,          noSees,          noHidden,        noVendor],
   // assignment: visible/invisible tasks are unassigned (assign, self-assign) or held by another
   // member (unassign, take over); the actor's own task: reassign away / release / no-op / no-op
-  'task.assign (to another member)':                 [all,            all,            all,             noSees,          noHidden,        noHidden],
-  'task.assign (unassign)':                          [all,            all,            all,             [OK, 403, 403],  [OK, 403, 404],  [OK, 403, 404]],
-  'task.assign (self-assign an unassigned task)':    [all,            all,            all,             [OK, 403, 403],  [OK, OK, 404],   [OK, 403, 404]],
-  'task.assign (take over)':                         [all,            all,            all,             [OK, 403, 403],  [OK, 403, 404],  [OK, 403, 404]],
+  'task.assign (to another member)':                 [all,            all,            all,             noSees,          noHidden,        noVendor],
+  'task.assign (unassign)':                          [all,            all,            all,             [OK, 403, 403],  [OK, 403, 404],  vendor(OK)],
+  'task.assign (self-assign an unassigned task)':    [all,            all,            all,             [OK, 403, 403],  [OK, OK, 404],   vendor(OK)],
+  'task.assign (take over)':                         [all,            all,            all,             [OK, 403, 403],  [OK, 403, 404],  vendor(OK)],
   // status: visible/invisible tasks are held by another member
-  'task.status (into todo)':                         [all,            all,            all,             all,             [OK, 403, 404],  [OK, 403, 404]],
-  'task.status (into active)':                       [all,            all,            all,             all,             [OK, 403, 404],  [OK, 403, 404]],
-  'task.status (into review)':                       [all,            all,            all,             all,             [OK, 403, 404],  [OK, 403, 404]],
-  'task.status (into retake)':                       [all,            all,            all,             all,             noHidden,        noHidden],
-  'task.status (into done)':                         [all,            all,            all,             all,             noHidden,        noHidden],
-  'task.status (into a custom done-category status)':[all,            all,            all,             all,             noHidden,        noHidden],
+  'task.status (into todo)':                         [all,            all,            all,             all,             [OK, 403, 404],  vendor(OK)],
+  'task.status (into active)':                       [all,            all,            all,             all,             [OK, 403, 404],  vendor(OK)],
+  'task.status (into review)':                       [all,            all,            all,             all,             [OK, 403, 404],  vendor(OK)],
+  'task.status (into retake)':                       [all,            all,            all,             all,             noHidden,        noVendor],
+  'task.status (into done)':                         [all,            all,            all,             all,             noHidden,        noVendor],
+  'task.status (into a custom done-category status)':[all,            all,            all,             all,             noHidden,        noVendor],
   // checkpoints: visible/invisible tasks are held by another member unless the row says otherwise
-  'checkpoint.create (task)':                        [[OK, 403, 403], no,             [OK, 403, 403],  [OK, 403, 403],  [OK, 403, 404],  [OK, 403, 404]],
-  'checkpoint.create (unassigned task)':             [[OK, 403, 403], no,             [OK, 403, 403],  [OK, 403, 403],  [OK, 403, 404],  [OK, 403, 404]],
+  'checkpoint.create (task)':                        [[OK, 403, 403], no,             [OK, 403, 403],  [OK, 403, 403],  [OK, 403, 404],  vendor(OK)],
+  'checkpoint.create (unassigned task)':             [[OK, 403, 403], no,             [OK, 403, 403],  [OK, 403, 403],  [OK, 403, 404],  vendor(OK)],
   // resources have no soft lock; "assigned": a resource in a collection assigned to the actor.
-  // The Vendor checkpoints a shared resource: visibility is role-independent in PRODUCT.md and no
-  // permission expresses "only what is explicitly assigned" (an open question for the product owner).
-  'checkpoint.create (resource)':                    [all,            no,             all,             all,             [OK, OK, 404],   [OK, OK, 404]],
-  'checkpoint.create (setting a done status)':       [[OK, 403, 403], no,             [OK, 403, 403],  [OK, 403, 403],  noHidden,        noHidden],
-  'checkpoint.delete':                               [all,            noSees,         all,             noSees,          noHidden,        noHidden],
-  'checkpoint.revert':                               [[OK, 403, 403], no,             [OK, 403, 403],  no,              noHidden,        noHidden],
+  // The Vendor does not checkpoint a shared resource: "only what is explicitly assigned (and its
+  // dependencies)" (PRODUCT.md); a resource its task depends on it does (ops-matrix.test.ts).
+  'checkpoint.create (resource)':                    [all,            no,             all,             all,             [OK, OK, 404],   vendor(OK)],
+  'checkpoint.create (setting a done status)':       [[OK, 403, 403], no,             [OK, 403, 403],  [OK, 403, 403],  noHidden,        noVendor],
+  'checkpoint.delete':                               [all,            noSees,         all,             noSees,          noHidden,        noVendor],
+  'checkpoint.revert':                               [[OK, 403, 403], no,             [OK, 403, 403],  no,              noHidden,        noVendor],
   // control requests: visible/invisible tasks are held by another member; the requests to accept,
   // decline or cancel there were made by a third member (the setup Admin); on the `assigned`
   // target the request is for the actor's own task, or (cancel) is the actor's own request
-  'control.request':                                 [[409, OK, OK],  [409, OK, OK],  [409, OK, OK],   [409, OK, OK],   [409, OK, 404],  [409, OK, 404]],
-  'control.request (unassigned task)':               [[409, 409, 409],[409, 409, 409],[409, 409, 409], [409, 409, 409], [409, 409, 404], [409, 409, 404]],
-  'control.accept':                                  [[OK, 403, 403], [OK, 403, 403], [OK, 403, 403],  [OK, 403, 403],  [OK, 403, 404],  [OK, 403, 404]],
-  'control.decline':                                 [[OK, 403, 403], [OK, 403, 403], [OK, 403, 403],  [OK, 403, 403],  [OK, 403, 404],  [OK, 403, 404]],
-  'control.accept (a request already declined)':     [[409, 409, 409],[409, 409, 409],[409, 409, 409], [409, 409, 409], [409, 409, 404], [409, 409, 404]],
-  'control.cancel':                                  [[OK, 403, 403], [OK, 403, 403], [OK, 403, 403],  [OK, 403, 403],  [OK, 403, 404],  [OK, 403, 404]],
-  'control.handoff (to another member)':             [[OK, 403, 403], [OK, 403, 403], [OK, 403, 403],  [OK, 403, 403],  [OK, 403, 404],  [OK, 403, 404]],
+  'control.request':                                 [[409, OK, OK],  [409, OK, OK],  [409, OK, OK],   [409, OK, OK],   [409, OK, 404],  vendor(409)],
+  'control.request (unassigned task)':               [[409, 409, 409],[409, 409, 409],[409, 409, 409], [409, 409, 409], [409, 409, 404], vendor(409)],
+  'control.accept':                                  [[OK, 403, 403], [OK, 403, 403], [OK, 403, 403],  [OK, 403, 403],  [OK, 403, 404],  vendor(OK)],
+  'control.decline':                                 [[OK, 403, 403], [OK, 403, 403], [OK, 403, 403],  [OK, 403, 403],  [OK, 403, 404],  vendor(OK)],
+  'control.accept (a request already declined)':     [[409, 409, 409],[409, 409, 409],[409, 409, 409], [409, 409, 409], [409, 409, 404], vendor(409)],
+  'control.cancel':                                  [[OK, 403, 403], [OK, 403, 403], [OK, 403, 403],  [OK, 403, 403],  [OK, 403, 404],  vendor(OK)],
+  'control.handoff (to another member)':             [[OK, 403, 403], [OK, 403, 403], [OK, 403, 403],  [OK, 403, 403],  [OK, 403, 404],  vendor(OK)],
   // trash: the target is a trashed task
   'trash.restore':                                   [all,            all,            no,              no,              no,              no],
   'trash.purge':                                     [all,            no,             no,              no,              no,              no],
@@ -179,23 +199,6 @@ export const PLAIN_EXPECTED = {
 
 export type TargetedOpName = keyof typeof TARGETED_EXPECTED;
 
-/**
- * Cells where the server answers differently today and the difference is a reading of PRODUCT.md
- * that another part of the project (packages/server/test/control-requests.test.ts) took the other
- * way. The table keeps PRODUCT.md's wording; the test runs these cells as `todo` (reported in the
- * summary, not failing the run) until the product owner decides.
- *
- * - control requests by a member who cannot checkpoint: PRODUCT.md says "a member who can see a
- *   task may *request* it" and, for a departing assignee, "roles that cannot checkpoint are
- *   skipped", which presumes such requesters exist. The server (core op-policy) requires
- *   checkpoint.create to request, so the Production Manager gets 403. (The cancel row's
- *   `assigned` target is the actor's own request, which the PM cannot make today.)
- */
-export const DISPUTED: readonly { op: TargetedOpName; role: RoleName; targets: readonly TargetName[]; server: string }[] = [
-  { op: 'control.request', role: 'ProductionManager', targets: TARGETS, server: '403 missing permission checkpoint.create' },
-  { op: 'control.request (unassigned task)', role: 'ProductionManager', targets: TARGETS, server: '403 missing permission checkpoint.create' },
-  { op: 'control.cancel', role: 'ProductionManager', targets: ['assigned'], server: 'the PM cannot make the request to cancel (403)' },
-];
 export type PlainOpName = keyof typeof PLAIN_EXPECTED;
 
 /**

@@ -17,9 +17,10 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { createHarness, dbKinds, type Caller, type Harness, type Reply } from '../harness.js';
 import {
-  DISPUTED, NOT_COVERED, OK, PLAIN_EXPECTED, ROLES, SEES_ALL_ASSETS, SEES_ALL_COLLECTIONS, TARGETED_EXPECTED, TARGETS,
+  ASSIGNED_ONLY, NOT_COVERED, OK, PLAIN_EXPECTED, ROLES, SEES_ALL_ASSETS, SEES_ALL_COLLECTIONS, TARGETED_EXPECTED, TARGETS,
   type Outcome, type PlainOpName, type RoleName, type TargetName, type TargetedOpName,
 } from './ops-expected.js';
+import { commitFile, prose, raw } from '../content-helpers.js';
 
 /**
  * Each person's own chunk (1 byte): a checkpoint may only list chunks the server holds for its
@@ -384,8 +385,9 @@ const VARIANTS: Record<TargetedOpName, Variant> = {
     kind: 'asset', primary: 'requestId',
     async setup(c, t) {
       if (t !== 'assigned') return requestedTask(c, t);
-      // The actor's own request, for a visible task held by `other`.
-      const assetId = await newAsset(c, c.w.S, 'task', userId(c, 'other'));
+      // The actor's own request, for a task held by `other` that the actor sees through a
+      // collection assigned to them (the shared collection would not do for the Vendor).
+      const assetId = await newAsset(c, await newCollection(c, c.w.H, c.me.userId), 'task', userId(c, 'other'));
       return { assetId, requestId: must(await api(c, c.role).post(`${P(c)}/assets/${assetId}/control-requests`, {}), 201, 'own request').id };
     },
     op: (_c, p) => ({ type: 'control.cancel', requestId: p.requestId }),
@@ -442,8 +444,6 @@ interface Case {
   op(c: Ctx, p: Params): Op;
   /** For a target the role cannot see: the parameter to replace by an unknown id. */
   unknownCheck?: string;
-  /** A DISPUTED cell (see ops-expected.ts): run as todo, with what the server answers today. */
-  todo?: string;
 }
 
 const ERROR_CODE: Record<Exclude<Outcome, typeof OK>, string> = { 403: 'forbidden', 404: 'not_found', 409: 'conflict' };
@@ -536,10 +536,10 @@ function buildCases(): Case[] {
     ROLES.forEach((role, ri) => {
       TARGETS.forEach((target, ti) => {
         const expected = rows[ri][ti] as Outcome;
-        const hidden = target === 'invisible' && !(v.kind === 'asset' ? SEES_ALL_ASSETS[role] : SEES_ALL_COLLECTIONS[role]);
-        const disputed = DISPUTED.find((d) => d.op === name && d.role === role && d.targets.includes(target));
-        const todo = disputed && `disputed: PRODUCT.md reading vs server (${disputed.server}); see DISPUTED in ops-expected.ts`;
-        const base = { name, role, target, expected, todo, setup: (c: Ctx) => v.setup(c, target), op: v.op };
+        // The shared collection shows nothing to an assigned-only role (the Vendor).
+        const unseen = target === 'invisible' || (target === 'visible' && ASSIGNED_ONLY[role]);
+        const hidden = unseen && !(v.kind === 'asset' ? SEES_ALL_ASSETS[role] : SEES_ALL_COLLECTIONS[role]);
+        const base = { name, role, target, expected, setup: (c: Ctx) => v.setup(c, target), op: v.op };
         cases.push({ ...base, transport: 'rest', unknownCheck: hidden ? v.primary : undefined });
         if (sampledForOps(oi, ri, ti)) cases.push({ ...base, transport: 'ops' });
       });
@@ -568,8 +568,57 @@ for (const kind of dbKinds()) {
 
     for (const k of CASES) {
       const t = k.target ? ` on ${k.target}` : '';
-      test(`${k.name} as ${k.role}${t} → ${label(k.expected)} [${k.transport === 'rest' ? 'REST' : 'ops'}]`, { todo: k.todo }, () => runCase(w, k));
+      test(`${k.name} as ${k.role}${t} → ${label(k.expected)} [${k.transport === 'rest' ? 'REST' : 'ops'}]`, () => runCase(w, k));
     }
+
+    // PRODUCT.md: "Vendor: checkpoint and download only what is explicitly assigned (and its
+    // dependencies)". The matrix shows the shared collection hidden from the Vendor; here, what its
+    // assigned task depends on (an asset, a whole collection) is seen, checkpointed and downloaded,
+    // inside the shared collection or out of it, while a shared sibling nothing depends on is not.
+    test('a Vendor sees, checkpoints and downloads what its assigned task depends on', async () => {
+      const c: Ctx = { w, role: 'Vendor', me: w.users.Vendor };
+      const task = await newAsset(c, w.H, 'task', c.me.userId);
+      const hiddenDep = await newAsset(c, w.H, 'resource');
+      const sharedDep = await newAsset(c, w.S, 'resource');
+      const depFolder = await newCollection(c, w.S);
+      const inFolder = await newAsset(c, depFolder, 'resource');
+      const sibling = await newAsset(c, w.S, 'resource');
+      for (const target of [{ targetAssetId: hiddenDep }, { targetAssetId: sharedDep }, { targetCollectionId: depFolder }])
+        must(await api(c).post(`${P(c)}/assets/${task}/dependencies`, { ...target, dependencyType: 'uses' }), 201, 'dependency');
+      const files = new Map<string, { data: Buffer; checkpointId: string }>();
+      for (const [i, id] of [hiddenDep, sharedDep, inFolder, sibling].entries()) {
+        const data = prose(4000 + i, i + 1);
+        files.set(id, { data, checkpointId: (await commitFile(w.h, w.users.boss, w.projectId, id, data)).checkpoint.id });
+      }
+      const contentOf = (id: string, who: Caller) => raw(w.h, 'GET', `${P(c)}/checkpoints/${id}/content`, who);
+
+      const snap = must(await w.h.as(c.me).get(`${P(c)}/changes`), 200, 'vendor snapshot').snapshot;
+      // (The Vendor holds other tasks of earlier cases too: only these five are looked at.)
+      const seen = new Set(snap.assets.map((a: { id: string }) => a.id));
+      assert.deepEqual([task, hiddenDep, sharedDep, inFolder, sibling].filter((id) => seen.has(id)), [task, hiddenDep, sharedDep, inFolder], 'the task and its dependencies, not the sibling');
+      for (const id of [hiddenDep, sharedDep, inFolder]) {
+        const { data, checkpointId } = files.get(id)!;
+        const file = await contentOf(checkpointId, c.me);
+        assert.equal(file.status, 200, `download of dependency ${id}: ${file.bytes.toString().slice(0, 300)}`);
+        assert.ok(file.bytes.equals(data), `dependency ${id}: the bytes`);
+        const cp = await sendRest(w, c.me, checkpointOp(c, id));
+        assert.equal(cp.outcome, OK, `checkpoint of dependency ${id}: ${cp.detail}`);
+      }
+      // The shared sibling: seen by an Artist, answered to the Vendor like an unknown id.
+      assert.equal((await contentOf(files.get(sibling)!.checkpointId, w.users.Artist)).status, 200, 'the Artist downloads the shared sibling');
+      const hiddenFile = await contentOf(files.get(sibling)!.checkpointId, c.me);
+      const unknownFile = await contentOf(randomUUID(), c.me);
+      assert.equal(hiddenFile.status, 404, `download of the shared sibling: ${hiddenFile.bytes.toString().slice(0, 300)}`);
+      assert.equal(hiddenFile.body?.error?.code, unknownFile.body?.error?.code);
+      assert.equal(unknownFile.status, 404);
+      const cp = await sendRest(w, c.me, checkpointOp(c, sibling));
+      assert.equal(cp.outcome, 404, `checkpoint of the shared sibling: ${cp.detail}`);
+      assert.equal((await sendRest(w, c.me, checkpointOp(c, randomUUID()))).reply.body?.error?.code, cp.reply.body?.error?.code);
+      // Dropping the dependency on the folder takes it away again.
+      const edge = snap.dependencies.find((d: { targetCollectionId: string | null }) => d.targetCollectionId === depFolder);
+      must(await api(c).delete(`${P(c)}/dependencies/${edge.id}`), 200, 'remove the folder dependency');
+      assert.equal((await contentOf(files.get(inFolder)!.checkpointId, c.me)).status, 404, 'no longer a dependency');
+    });
 
     test('the matrix covers every operation type of ops.ts', async () => {
       const { OPS } = await import('../../src/production/ops.js');
