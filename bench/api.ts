@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import autocannon from 'autocannon';
+import autocannon, { type RawResult } from 'autocannon';
 import type { ApiFixture } from './api-server.js';
 import { fmt, machineLine, ratio, REPO_ROOT, table } from './report.js';
 
@@ -40,7 +40,10 @@ export interface EndpointResult {
 }
 
 export interface ApiOptions {
+  /** Measured seconds per server and endpoint (split into `slices`). */
   duration: number;
+  /** Alternating slices the measured time is split into (default 1). */
+  slices?: number;
   warmup: number;
   connections: number;
   projects: number;
@@ -117,15 +120,11 @@ function cpuSeconds(pid: number): number | undefined {
   }
 }
 
-async function load(url: string, token: string | undefined, connections: number, duration: number): Promise<Omit<LoadResult, 'bodyBytes'>> {
-  const r = await autocannon({
-    url, connections, duration, pipelining: 1, timeout: 10,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-  });
-  return {
-    rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max,
-    non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts,
-  };
+const authHeaders = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+
+/** A plain load run (warm-ups). */
+async function load(url: string, token: string | undefined, connections: number, duration: number): Promise<void> {
+  await autocannon({ url, connections, duration, pipelining: 1, timeout: 10, headers: authHeaders(token) });
 }
 
 async function fetchBody(url: string, token?: string): Promise<{ text: string; json: unknown }> {
@@ -135,22 +134,58 @@ async function fetchBody(url: string, token?: string): Promise<{ text: string; j
   return { text, json: JSON.parse(text) };
 }
 
-async function measure(base: string, path: string, token: string | undefined, opts: ApiOptions, label: string, serverPid: number): Promise<LoadResult> {
+/** One server answering one endpoint. */
+interface Target {
+  label: string;
+  url: string;
+  token?: string;
+  pid: number;
+}
+
+/**
+ * Measures one endpoint on every target: a warm-up each, then `slices` rounds in which each target
+ * gets `duration / slices` seconds in turn (A B A B …), so a change in background load hits all
+ * targets alike. Latency histograms are merged across slices (autocannon.aggregateResult);
+ * requests/s is completed requests ÷ measured seconds; server CPU comes from /proc over the slices.
+ */
+async function measureTargets(targets: Target[], opts: ApiOptions): Promise<LoadResult[]> {
   const log = opts.log ?? (() => {});
-  const { text } = await fetchBody(base + path, token);
-  log(`  api: ${label} ${path.replace(/[0-9a-f-]{36}/g, ':id')} — warm-up ${opts.warmup} s, then ${opts.duration} s × ${opts.connections} connections`);
-  if (opts.warmup > 0) await load(base + path, token, opts.connections, opts.warmup);
-  const cpu0 = cpuSeconds(serverPid);
-  const t0 = process.hrtime.bigint();
-  const r = await load(base + path, token, opts.connections, opts.duration);
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu1 = cpuSeconds(serverPid);
-  const cpu = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined;
-  const cpuUsPerReq = cpu !== undefined && r.total ? (cpu * 1e6) / r.total : undefined;
-  const coresUsed = cpu !== undefined ? cpu / wall : undefined;
-  log(`       ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}` +
-    (cpuUsPerReq !== undefined ? `; server CPU ${fmt(cpuUsPerReq)} µs/request, ${fmt(coresUsed!, 2)} cores used` : ''));
-  return { ...r, bodyBytes: Buffer.byteLength(text), cpuUsPerReq, coresUsed };
+  const slices = Math.max(1, Math.round(opts.slices ?? 1));
+  const bodies: string[] = [];
+  for (const t of targets) bodies.push((await fetchBody(t.url, t.token)).text);
+  log(`  api: ${targets[0].url.replace(/^http:\/\/[^/]+/, '').replace(/[0-9a-f-]{36}/g, ':id')} — ${targets.map((t) => t.label).join(' / ')}: ` +
+    `warm-up ${opts.warmup} s each, then ${slices} × ${fmt(opts.duration / slices)} s each, alternating, ${opts.connections} connections`);
+  if (opts.warmup > 0) for (const t of targets) await load(t.url, t.token, opts.connections, opts.warmup);
+  const raws = targets.map((): RawResult[] => []);
+  const wall = targets.map(() => 0);
+  const cpu = targets.map((): number | undefined => 0);
+  for (let s = 0; s < slices; s++) {
+    for (const [i, t] of targets.entries()) {
+      const c0 = cpuSeconds(t.pid);
+      const t0 = process.hrtime.bigint();
+      raws[i].push(await autocannon({
+        url: t.url, connections: opts.connections, duration: opts.duration / slices, pipelining: 1, timeout: 10,
+        headers: authHeaders(t.token), skipAggregateResult: true,
+      }));
+      wall[i] += Number(process.hrtime.bigint() - t0) / 1e9;
+      const c1 = cpuSeconds(t.pid);
+      cpu[i] = c0 !== undefined && c1 !== undefined && cpu[i] !== undefined ? cpu[i]! + (c1 - c0) : undefined;
+    }
+  }
+  return targets.map((t, i) => {
+    const r = autocannon.aggregateResult(raws[i], { url: t.url, connections: opts.connections });
+    const total = r.requests.total;
+    const c = cpu[i];
+    const out: LoadResult = {
+      rps: total / wall[i], total, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max,
+      non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, bodyBytes: Buffer.byteLength(bodies[i]),
+      cpuUsPerReq: c !== undefined && total ? (c * 1e6) / total : undefined,
+      coresUsed: c !== undefined ? c / wall[i] : undefined,
+    };
+    log(`       ${t.label}: ${fmt(out.rps)} req/s, p50 ${out.p50} ms, p99 ${out.p99} ms, non-2xx ${out.non2xx}, errors ${out.errors}` +
+      (out.cpuUsPerReq !== undefined ? `; server CPU ${fmt(out.cpuUsPerReq)} µs/request, ${fmt(out.coresUsed!, 2)} cores used` : ''));
+    return out;
+  });
 }
 
 export async function runApiBench(opts: ApiOptions): Promise<ApiResults> {
@@ -185,14 +220,24 @@ export async function runApiBench(opts: ApiOptions): Promise<ApiResults> {
       const other = child.info;
       peer = { child, path: (e) => e.path.replace(fx.studioId, other.studioId).replace(fx.projectId, other.projectId) };
     }
-    // Ours then the peer, endpoint by endpoint, so both see the machine in about the same state.
+    // Warm every route on every server first (JIT, statement and page caches), so the endpoint
+    // measured first is not the one that pays for a cold process.
+    if (opts.warmup > 0) {
+      log(`  api: warming up every endpoint (${opts.warmup} s each) …`);
+      for (const e of endpoints) {
+        await load(fx.url + e.path, fx.token, opts.connections, opts.warmup);
+        if (peer) await load(peer.child.info.url + peer.path(e), peer.child.info.token, opts.connections, opts.warmup);
+      }
+    }
+    // Ours and the peer, endpoint by endpoint, in alternating slices.
     for (const e of endpoints) {
-      ours.push(await measure(fx.url, e.path, fx.token, opts, 'Backlot', fx.pid));
-      if (peer) {
-        const r = await measure(peer.child.info.url, peer.path(e), peer.child.info.token, opts, 'peer   ', peer.child.info.pid);
-        if (peerKind === 'ceiling' && r.bodyBytes !== ours[ours.length - 1].bodyBytes)
-          throw new Error(`peer body for ${e.route} is ${r.bodyBytes} bytes, ours ${ours[ours.length - 1].bodyBytes}`);
-        peers.push(r);
+      const targets: Target[] = [{ label: 'Backlot', url: fx.url + e.path, token: fx.token, pid: fx.pid }];
+      if (peer) targets.push({ label: 'peer', url: peer.child.info.url + peer.path(e), token: peer.child.info.token, pid: peer.child.info.pid });
+      const [o, p] = await measureTargets(targets, opts);
+      ours.push(o);
+      if (p) {
+        if (peerKind === 'ceiling' && p.bodyBytes !== o.bodyBytes) throw new Error(`peer body for ${e.route} is ${p.bodyBytes} bytes, ours ${o.bodyBytes}`);
+        peers.push(p);
       }
     }
   } finally {
@@ -244,10 +289,11 @@ export function apiSection(r: ApiResults): string {
     `A real Backlot server (\`startServer\`, embedded SQLite in a temporary data directory, logger off) in a child`,
     `process, seeded over its HTTP API: first account via the setup token, one studio, ${r.fixture.projects} projects, and a studio`,
     `member holding a role (artist, supervisor, vendor, …) in ${r.fixture.memberProjects} of them, plus 5 colleagues. Load: autocannon`,
-    `(programmatic) in the parent process, ${o.connections} connections, pipelining 1, ${o.warmup} s warm-up then ${o.duration} s measured,`,
+    `(programmatic) in the parent process, ${o.connections} connections, pipelining 1; every endpoint warmed for ${o.warmup} s on every server,`,
+    `then per endpoint another ${o.warmup} s warm-up each and ${o.duration} s measured on each server, in ${o.slices ?? 1} alternating slices (ours, peer, …),`,
     `authorized as the member with \`Authorization: Bearer\`. Peer, same run and same machine: a minimal Fastify`,
     `server in a child process answering the same routes with the same JSON bodies (serialized per request), with`,
-    `no auth and no database — the ceiling; each endpoint is measured on ours and then on the peer, back to back.`,
+    `no auth and no database — the ceiling.`,
     `Ratio = our requests/s ÷ the ceiling's. Latencies are autocannon's (per request, client side). On 2 cores the`,
     `load generator takes one core, so the ceiling is partly bounded by autocannon itself.`,
     '',

@@ -1,7 +1,7 @@
 // The slice of autocannon's programmatic API the benchmarks use (the package ships no types and
 // @types/autocannon is not a dependency).
 declare module 'autocannon' {
-  interface Histogram {
+  export interface Histogram {
     average: number;
     mean: number;
     stddev: number;
@@ -13,7 +13,7 @@ declare module 'autocannon' {
     p99: number;
     p99_9: number;
   }
-  interface Options {
+  export interface Options {
     url: string;
     connections?: number;
     duration?: number;
@@ -21,8 +21,14 @@ declare module 'autocannon' {
     timeout?: number;
     headers?: Record<string, string>;
     method?: string;
+    /** Return the raw per-run result (encoded histograms) for `aggregateResult`. */
+    skipAggregateResult?: boolean;
   }
-  interface Result {
+  /** A result from a run with `skipAggregateResult`: only for `aggregateResult`. */
+  export interface RawResult {
+    readonly __raw: unique symbol;
+  }
+  export interface Result {
     requests: Histogram;
     latency: Histogram;
     throughput: Histogram;
@@ -32,9 +38,17 @@ declare module 'autocannon' {
     non2xx: number;
     statusCodeStats: Record<string, { count: number }>;
   }
-  interface Instance extends PromiseLike<Result> {
+  export interface Instance extends PromiseLike<Result> {
     stop(): void;
   }
+  export interface RawInstance extends PromiseLike<RawResult> {
+    stop(): void;
+  }
+  function autocannon(opts: Options & { skipAggregateResult: true }): RawInstance;
   function autocannon(opts: Options): Instance;
+  namespace autocannon {
+    /** Merges raw results: latency histograms exactly; `requests.total` is the sum of completed requests. */
+    function aggregateResult(results: RawResult[], opts: { url: string; connections?: number }): Result;
+  }
   export default autocannon;
 }

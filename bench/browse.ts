@@ -65,10 +65,11 @@ export interface BigProject {
  * assigned to the lead), 5,000 collections, `assets` assets (60% tasks, 70% of those assigned:
  * every 400th to the Artist, the rest to `others`), `edges` layered dependency edges. The Admin,
  * the Artist and the lead are real accounts (the last two project members with the Artist role).
- * Without `others`, 20 accounts are inserted to hold the tasks (not project members).
+ * `others` creates the accounts holding those tasks (called once the Admin exists); without it, 20
+ * accounts are inserted (not project members).
  * Deterministic for given options (own PRNG).
  */
-export async function seedBigProject(env: SeedEnv, opts: { assets?: number; edges?: number; others?: string[] } = {}): Promise<BigProject> {
+export async function seedBigProject(env: SeedEnv, opts: { assets?: number; edges?: number; others?: (admin: Caller) => Promise<string[]> } = {}): Promise<BigProject> {
   const ASSETS = opts.assets ?? 100_000;
   const EDGES = opts.edges ?? 300_000;
   const rand = prng(42);
@@ -84,7 +85,7 @@ export async function seedBigProject(env: SeedEnv, opts: { assets?: number; edge
   await env.as(admin).post(`/projects/${pid}/members`, { userIds: [artist.userId, lead.userId], roleId: roles.artist });
   const statuses = (await env.as(admin).get(`/projects/${pid}/statuses`)).body.statuses.map((x: any) => x.id) as string[];
   const at = env.now();
-  const others: string[] = opts.others ? [...opts.others] : [];
+  const others: string[] = opts.others ? await opts.others(admin) : [];
   if (!opts.others)
     for (let i = 0; i < 20; i++) {
       const id = uuid();

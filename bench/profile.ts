@@ -152,7 +152,7 @@ export async function profileServer(opts: ApiOptions): Promise<ProfileRun> {
   const out = join(dir, 'server.cpuprofile');
   try {
     log('profiling the Backlot server under the same load …');
-    const load = await runApiBench({ ...opts, peer: 'none', serverArgs: [`--profile=${out}`] });
+    const load = await runApiBench({ ...opts, slices: 1, peer: 'none', serverArgs: [`--profile=${out}`] });
     const summary = summarizeProfile(JSON.parse(readFileSync(out, 'utf8')) as CpuProfile);
     log(`\nCPU profile of the Backlot server (throughput with the profiler on: ${load.endpoints.map((e) => fmt(e.ours.rps)).join(' / ')} req/s):\n`);
     log(formatSummary(summary));
@@ -160,7 +160,7 @@ export async function profileServer(opts: ApiOptions): Promise<ProfileRun> {
     const queryCost = await runQueryCost({ log });
     log(`\n${formatQueryCost(queryCost)}`);
     log('\nend to end, no profiler: the server as is next to one with a statement-caching database handle …');
-    const compare = await runApiBench({ ...opts, peer: { backlotArgs: ['--stmt-cache'] } });
+    const compare = await runApiBench({ ...opts, slices: Math.max(4, opts.slices ?? 1), peer: { backlotArgs: ['--stmt-cache'] } });
     log(`\n${formatEndToEnd(compare)}`);
     return { summary, load, queryCost, compare, startedAt, loadBefore };
   } finally {
@@ -210,8 +210,8 @@ export function profileSection(p: ProfileRun): string {
     '',
     formatQueryCost(p.queryCost),
     '',
-    'The same load end to end (no profiler), endpoint by endpoint back to back: the server as is, and a second one',
-    'started with a bench-only `database` option (`startServer(config, { database })`, bench/stmt-cache.ts) whose',
+    `The same load end to end (no profiler), endpoint by endpoint in ${p.compare.options.slices} alternating slices: the server as is, and a second`,
+    'one started with a bench-only `database` option (`startServer(config, { database })`, bench/stmt-cache.ts) whose',
     'better-sqlite3 handle reuses prepared statements:',
     '',
     formatEndToEnd(p.compare),

@@ -5,7 +5,7 @@
 //
 //   npm run bench                         both areas (about 2 minutes on 2 cores)
 //   npm run bench -- --only=permissions   one area (permissions | api)
-//   npm run bench -- --duration=10 --connections=50 --warmup=2 --projects=20
+//   npm run bench -- --duration=10 --slices=2 --connections=50 --warmup=2 --projects=20
 //   npm run bench -- --no-write           print the sections instead of writing BENCHMARKS.md
 //   npm run bench -- --only=api --profile also profile the Backlot server under the same load and
 //                                         break down its read paths (section `bench:api-profile`)
@@ -40,7 +40,7 @@ if (areas.has('permissions')) {
 if (areas.has('api')) {
   log('API requests per second …');
   const apiOpts = {
-    duration: opt('duration', 10), warmup: opt('warmup', 2), connections: opt('connections', 50), projects: opt('projects', 20), log,
+    duration: opt('duration', 10), slices: opt('slices', 2), warmup: opt('warmup', 2), connections: opt('connections', 50), projects: opt('projects', 20), log,
   };
   const r = await runApiBench(apiOpts);
   sections.api = apiSection(r);

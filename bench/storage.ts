@@ -10,6 +10,7 @@
 //            --no-write                                      do not touch BENCHMARKS.md
 //            --keep                                          keep the temp folder (repos, work trees)
 //            --workers N                                     Backlot compression threads (default: cores - 1)
+//            --save FILE / --report-from FILE                keep raw results / rebuild the report from them
 //            --repeat N                                      N rounds (order alternating), fastest round kept
 //
 // The generator is run once per system with that system's per-commit command as --after; it
@@ -29,7 +30,7 @@
 // Peers are installed with apt-get when missing (never under CI, where missing peers are skipped).
 // Results go to BENCHMARKS.md between <!-- bench:storage --> markers.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,10 @@ interface Options {
   write: boolean;
   keep: boolean;
   repeat: number;
+  /** Write the raw results (JSON) here. */
+  save: string | undefined;
+  /** Only rebuild the report (and BENCHMARKS.md section) from a file written by --save. */
+  reportFrom: string | undefined;
   /** Compression threads for Backlot (0: the storage default, one per core beyond the first). */
   workers: number;
 }
@@ -80,6 +85,8 @@ function parseOptions(argv: string[]): Options {
     keep: argv.includes('--keep'),
     repeat: Math.max(1, Number(val('repeat') ?? 1)),
     workers: Math.max(0, Number(val('workers') ?? 0)),
+    save: val('save'),
+    reportFrom: val('report-from'),
   };
 }
 
@@ -382,6 +389,13 @@ const PEERS: Peer[] = [
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
+  if (o.reportFrom) {
+    const saved = JSON.parse(readFileSync(o.reportFrom, 'utf8')) as { options: Options; results: SystemResult[]; skipped: string[]; loadBefore: number[]; profile: string; measuredAt: string; machine: string };
+    const section = report({ ...saved.options, write: o.write }, saved.results, saved.skipped, saved.loadBefore, saved.profile, new Date(saved.measuredAt), saved.machine);
+    console.log(section);
+    if (o.write) updateSections({ storage: section });
+    return;
+  }
   const wants = (k: string) => !o.only || o.only.has(k);
   const loadBefore = loadavg();
   ensurePeers();
@@ -438,6 +452,8 @@ async function main(): Promise<void> {
       const best = { ...all[0] };
       best.afterSeconds = Math.min(...all.map((r) => r.afterSeconds));
       best.restoreSeconds = Math.min(...all.map((r) => r.restoreSeconds));
+      // Sizes are deterministic except restic's (see the report); the smallest is the peer's best.
+      best.repoBytes = Math.min(...all.map((r) => r.repoBytes));
       best.restoredOk = all.every((r) => r.restoredOk);
       best.rounds = all.map((r) => ({ after: r.afterSeconds, restore: r.restoreSeconds, bytes: r.repoBytes }));
       const fastest = all.reduce((a, r) => (r.afterSeconds < a.afterSeconds ? r : a));
@@ -451,7 +467,10 @@ async function main(): Promise<void> {
     else log(`kept ${base}`);
   }
 
-  const section = report(o, results, skipped, loadBefore, profileText);
+  const measuredAt = new Date();
+  const machine = machineLine(measuredAt, loadBefore);
+  if (o.save) writeFileSync(o.save, JSON.stringify({ options: { ...o, only: null }, results, skipped, loadBefore, profile: profileText, measuredAt: measuredAt.toISOString(), machine }, null, 1));
+  const section = report(o, results, skipped, loadBefore, profileText, measuredAt, machine);
   console.log(section);
   if (o.write) {
     updateSections({ storage: section });
@@ -649,13 +668,13 @@ async function summarizeProfiles(client: unknown, profDir: string): Promise<stri
 
 const MiB = 2 ** 20;
 
-function report(o: Options, results: SystemResult[], skipped: string[], loadBefore: number[], profile: string): string {
+function report(o: Options, results: SystemResult[], skipped: string[], loadBefore: number[], profile: string, measuredAt: Date, machine?: string): string {
   const by = (k: string) => results.find((r) => r.key === k);
   const gen = results[0]?.gen;
   const lines: string[] = [];
   lines.push('## Storage: checkpoint/commit time, repository size, restore time');
   lines.push('');
-  lines.push(machineLine(new Date(), loadBefore));
+  lines.push(machine ?? machineLine(measuredAt, loadBefore));
   lines.push('');
   lines.push(
     `Data: \`node ../shared/bench/creative-history.mjs --seed ${o.seed} --scale ${o.scale} --commits ${o.commits}\`` +
@@ -689,7 +708,7 @@ function report(o: Options, results: SystemResult[], skipped: string[], loadBefo
       return `${r.label}: ${rounds.map((x) => `${fmt(x.after)} / ${fmt(x.restore)}${sizes.size > 1 ? ` (${fmt(x.bytes / MiB)} MiB)` : ''}`).join(', ')}`;
     }).join('; ') + '.');
     if (results.some((r) => new Set((r.rounds ?? []).map((x) => x.bytes)).size > 1))
-      lines.push('', 'Repository sizes that differ between rounds: restic picks a random chunker polynomial per repository, so its chunk boundaries, and hence its dedup, change from one repository to the next; the tables show the first round.');
+      lines.push('', 'Repository sizes that differ between rounds: restic picks a random chunker polynomial per repository, so its chunk boundaries, and hence its dedup of this periodic data, change from one repository to the next. The tables use the smallest size seen (the peer\'s best case).');
   }
   lines.push('');
 

@@ -47,7 +47,7 @@ export function memberView(graph: ProjectGraph, actor: ProjectActor): MemberView
 function addParentsByName(graph: ProjectGraph, visibility: Visibility): void {
   for (const asset of graph.assets.values()) {
     let parentId = asset.collectionId;
-    while (parentId && !visibility.collections.has(parentId) && !visibility.namesOnly.has(parentId)) {
+    while (parentId && graph.collections.has(parentId) && !visibility.collections.has(parentId) && !visibility.namesOnly.has(parentId)) {
       visibility.namesOnly.add(parentId);
       parentId = graph.collections.get(parentId)?.parentId ?? null;
     }

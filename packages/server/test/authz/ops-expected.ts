@@ -205,10 +205,10 @@ export type PlainOpName = keyof typeof PLAIN_EXPECTED;
  * Operation types of ops.ts this matrix does not cover (the coverage test fails on any other
  * uncovered type). They arrived with the content store while the matrix was being written:
  * PRODUCT.md names no rule for who may set a checkpoint's preview image or an asset's cover (the
- * server lets the checkpoint's author / the task's assignee, or asset.update), and they have no
- * REST route yet, so there is nothing independent to write down.
+ * server lets the checkpoint's author / the task's assignee, or asset.update), so there is nothing
+ * independent to write down; content.test.ts exercises their rules.
  */
 export const NOT_COVERED: Record<string, string> = {
-  'checkpoint.preview': 'no PRODUCT.md rule, no REST route yet',
-  'asset.cover': 'no PRODUCT.md rule, no REST route yet',
+  'checkpoint.preview': 'no PRODUCT.md rule; covered by content.test.ts (author or asset.update)',
+  'asset.cover': 'no PRODUCT.md rule; covered by content.test.ts (assignee or asset.update)',
 };
