@@ -3,10 +3,7 @@
 // by bench/seed.ts. Prints one JSON line (`ApiFixture`) on stdout once ready, then serves until
 // SIGTERM/SIGINT or until stdin closes, and removes its data.
 //
-//   node --import tsx bench/api-server.ts [--projects=20] [--profile=OUT.cpuprofile] [--stmt-cache]
-//
-// With --stmt-cache the server gets a database handle that reuses prepared statements
-// (bench/stmt-cache.ts), to measure that suggestion end to end without changing server code.
+//   node --import tsx bench/api-server.ts [--projects=20] [--profile=OUT.cpuprofile]
 // With --profile, V8's sampling CPU profiler runs from the moment the seeding is done until
 // shutdown (so set-up, migrations and password hashing stay out of it) and the profile is written
 // to OUT on exit.
@@ -17,7 +14,6 @@ import { join } from 'node:path';
 import { loadConfig } from '../packages/server/src/config.js';
 import { startServer } from '../packages/server/src/server.js';
 import { seedStudio, type ApiFixture } from './seed.js';
-import { openCachedDatabase } from './stmt-cache.js';
 
 export type { ApiFixture };
 
@@ -31,8 +27,7 @@ let profiler: Session | null = null;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'backlot-bench-'));
 const config = loadConfig({ dataDir, port: 0, host: '127.0.0.1' }, {});
-const database = process.argv.includes('--stmt-cache') ? openCachedDatabase(dataDir) : undefined;
-const server = await startServer(config, { logger: false, print: () => {}, database });
+const server = await startServer(config, { logger: false, print: () => {} });
 
 let closing = false;
 async function shutdown(code = 0) {

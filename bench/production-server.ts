@@ -12,7 +12,10 @@
 // Vendors (assigned-only) holding most of the ~42,000 assigned tasks. Rows are inserted directly
 // (as bench/browse.ts does); accounts, studio, project and memberships go through the HTTP API.
 // With --analyze, `ANALYZE` runs once after seeding (to measure what statistics would change).
-import { mkdtempSync, rmSync } from 'node:fs';
+// Lines `profile-start` / `profile-stop FILE` on stdin record a CPU profile of what runs between.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -198,8 +201,28 @@ try {
     analyzed,
   };
   process.stdout.write(`${JSON.stringify(fixture)}\n`);
-  process.stdin.on('end', () => void shutdown());
-  process.stdin.resume();
+  // Profiling on request (for finding where a route's time goes): a line `profile-start` on stdin
+  // starts V8's sampling profiler, `profile-stop FILE` writes the profile to FILE and answers
+  // `profiled FILE` on stdout. The parent going away (stdin closing) ends us.
+  const lines = createInterface({ input: process.stdin });
+  let profiler: Session | null = null;
+  lines.on('line', (line) => void (async () => {
+    if (line === 'profile-start' && !profiler) {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 250 });
+      await profiler.post('Profiler.start');
+      process.stdout.write('profiling\n');
+    } else if (line.startsWith('profile-stop ') && profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(line.slice('profile-stop '.length), JSON.stringify(profile));
+      profiler.disconnect();
+      profiler = null;
+      process.stdout.write(`profiled ${line.slice('profile-stop '.length)}\n`);
+    }
+  })());
+  lines.on('close', () => void shutdown());
 } catch (err) {
   process.stderr.write(`production-server: ${(err as Error).stack ?? err}\n`);
   await shutdown(1);

@@ -134,8 +134,6 @@ export interface ProfileRun {
   summary: ProfileSummary;
   load: ApiResults;
   queryCost: QueryCostRow[];
-  /** The same load, no profiler: the server as is (ours) next to one with the statement cache (peer). */
-  compare: ApiResults;
   startedAt: Date;
   loadBefore: number[];
 }
@@ -159,83 +157,68 @@ export async function profileServer(opts: ApiOptions): Promise<ProfileRun> {
     log('\nquery cost of the read paths (in process) …');
     const queryCost = await runQueryCost({ log });
     log(`\n${formatQueryCost(queryCost)}`);
-    log('\nend to end, no profiler: the server as is next to one with a statement-caching database handle …');
-    const compare = await runApiBench({ ...opts, slices: Math.max(4, opts.slices ?? 1), peer: { backlotArgs: ['--stmt-cache'] } });
-    log(`\n${formatEndToEnd(compare)}`);
-    return { summary, load, queryCost, compare, startedAt, loadBefore };
+    return { summary, load, queryCost, startedAt, loadBefore };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export function formatEndToEnd(compare: ApiResults): string {
-  return table(
-    ['endpoint', 'as is req/s', 'as is p99', 'as is CPU µs/request', 'statement cache req/s', 'statement cache p99', 'statement cache CPU µs/request', 'gain (req/s)', 'gain (CPU/request)'],
-    compare.endpoints.map((e) => {
-      const a = e.ours;
-      const c = e.peer!;
-      return [
-        `\`${e.path}\``, fmt(a.rps), `${fmt(a.p99)} ms`, fmt(a.cpuUsPerReq ?? NaN), fmt(c.rps), `${fmt(c.p99)} ms`, fmt(c.cpuUsPerReq ?? NaN),
-        `${fmt(c.rps / a.rps, 2)}×`, a.cpuUsPerReq && c.cpuUsPerReq ? `${fmt(a.cpuUsPerReq / c.cpuUsPerReq, 2)}×` : 'n/a',
-      ];
-    }),
-  );
-}
-
 export function profileSection(p: ProfileRun): string {
   const area = (prefix: string) => p.summary.areas.filter((a) => a.area.startsWith(prefix)).reduce((s, a) => s + a.share, 0);
+  const pc = (x: number) => `${(x * 100).toFixed(0)}%`;
   const prepare = area('SQLite: preparing');
   const run = area('SQLite: running');
   const kysely = area('Kysely');
-  const socket = area('socket I/O');
+  const socket = area('socket I/O') + area('node core');
+  const fastify = area('Fastify');
+  const ours = area('Backlot');
   const row = (prefix: string) => p.queryCost.find((r) => r.path.startsWith(prefix))!;
   const sess = row('session');
   const get = row('`getProject`');
   const list = row('`listProjects`');
+  const suggestions: string[] = [];
+  if (prepare >= 0.03)
+    suggestions.push(
+      `**Statement preparation: ${pc(prepare)} of server CPU** (running them: ${pc(run)}). Kysely's \`SqliteDialect\` prepares every query`,
+      '   anew unless the better-sqlite3 handle it is given reuses statements by SQL text; give it one that does.',
+    );
+  suggestions.push(
+    `**Query building, compiling and result mapping in Kysely: ${pc(kysely)} of server CPU**${prepare < 0.03 ? ` (statement preparation is down to ${pc(prepare)}: the statement cache works)` : ''}.`,
+    `   In process, Kysely and the service code cost ${fmt(sess.asIs - sess.sqlOnly)} µs of the session lookup's ${fmt(sess.asIs)} µs (its SQL: ${fmt(sess.sqlOnly)} µs)`,
+    `   and ${fmt(get.asIs - get.sqlOnly)} µs of \`getProject\`'s ${fmt(get.asIs)} µs (SQL: ${fmt(get.sqlOnly)} µs). The queries every read runs (session by token`,
+    '   hash, studio access, project access) have fixed shapes: building them once — prepared statements behind the',
+    '   same functions, or Kysely queries compiled once and run with new parameters — would remove most of that.',
+    `**Session lookup on every request** (${fmt(sess.asIs)} µs in process). A small in-process cache keyed by token hash with a`,
+    '   TTL of a few seconds, dropped on logout/revocation/deactivation in the same process, would skip it on most',
+    '   requests; with several server processes the TTL bounds how long a revoked token keeps working.',
+    `**\`listProjects\`'s SQL itself is ${fmt(list.sqlOnly)} µs** (studio access + one list query for the member's projects). It selects \`p.*\`,`,
+    '   including the per-project `settings` JSON that `projectView` never returns; selecting the returned columns',
+    '   made the statement about a quarter faster in a one-off check.',
+    `**HTTP and Fastify (${pc(socket)} in node's HTTP stack and socket writes, ${pc(fastify)} in Fastify)** are the same work the ceiling`,
+    `   peer does and are not Backlot-specific; Backlot's own code is ${pc(ours)}.`,
+  );
+  let n = 0;
+  const numbered = suggestions.map((l) => (l.startsWith('**') ? `${++n}. ${l}` : l));
   return [
     '## API profile: where the server\'s CPU goes',
     '',
     machineLine(p.startedAt, p.loadBefore),
     '',
     `Written by \`npm run bench -- --only=api --profile\`. The Backlot child of the API benchmark, under the same load`,
-    `(${p.load.endpoints.length} endpoints × (${p.load.options.warmup} + ${p.load.options.duration}) s, ${p.load.options.connections} connections), sampled by V8's CPU profiler from the end of seeding`,
-    `to shutdown; throughput with the profiler on: ${p.load.endpoints.map((e) => `${fmt(e.ours.rps)}`).join(' / ')} req/s. Shares are of non-idle samples.`,
-    'Async functions resume from the microtask queue, so "inclusive" time of our functions is a lower bound.',
+    `(${p.load.endpoints.length} endpoints, ${p.load.options.connections} connections, ${p.load.options.duration} s each), sampled by V8's CPU profiler from the end of seeding to`,
+    `shutdown; throughput with the profiler on: ${p.load.endpoints.map((e) => `${fmt(e.ours.rps)}`).join(' / ')} req/s. Shares are of non-idle samples.`,
     '',
     table(['area (self time)', 'share'], p.summary.areas.map((a) => [a.area, `${(a.share * 100).toFixed(1)}%`])),
     '',
     table(['hottest functions (self time)', 'share'], p.summary.selfTop.slice(0, 12).map((f) => [`\`${f.fn}\``, `${(f.share * 100).toFixed(1)}%`])),
     '',
-    'The read paths\' database work, in process (no HTTP), sequential calls, median of rounds (bench/query-cost.ts):',
+    'The read paths\' database work, in process (no HTTP), sequential calls, median of interleaved rounds (bench/query-cost.ts):',
     '',
     formatQueryCost(p.queryCost),
     '',
-    `The same load end to end (no profiler), endpoint by endpoint in ${p.compare.options.slices} alternating slices: the server as is, and a second`,
-    'one started with a bench-only `database` option (`startServer(config, { database })`, bench/stmt-cache.ts) whose',
-    'better-sqlite3 handle reuses prepared statements:',
+    '**What dominates and what would help** (numbers from the tables above; no server code was changed by the benchmark):',
     '',
-    formatEndToEnd(p.compare),
-    '',
-    '**What dominates and what would help** (numbers from the tables above; no server code was changed):',
-    '',
-    `1. **Statement preparation: ${(prepare * 100).toFixed(0)}% of server CPU.** Kysely's \`SqliteDialect\` calls better-sqlite3's \`prepare()\` for every`,
-    `   query, so each request re-parses and re-plans its SQL; running the statements is only ${(run * 100).toFixed(0)}%. Handing \`SqliteDialect\``,
-    `   a \`{ prepare(sql), close() }\` wrapper that caches statements by SQL text (≈15 lines in \`db/connect.ts\`; Kysely runs`,
-    '   `all`/`run` synchronously, so reuse is safe — only `.stream()`\'s `iterate` must not share a statement still being',
-    `   iterated) took the session lookup from ${fmt(sess.asIs)} to ${fmt(sess.cached)} µs, \`getProject\``,
-    `   from ${fmt(get.asIs)} to ${fmt(get.cached)} µs and \`listProjects\` from ${fmt(list.asIs)} to ${fmt(list.cached)} µs in process, and end to end`,
-    `   ${p.compare.endpoints.filter((e) => e.aim && e.peer).map((e) => `${e.path.split(' ')[1]} from ${fmt(e.ours.rps)} to ${fmt(e.peer!.rps)} req/s` + (e.ours.cpuUsPerReq && e.peer!.cpuUsPerReq ? ` (${fmt(e.ours.cpuUsPerReq)} → ${fmt(e.peer!.cpuUsPerReq)} CPU µs/request)` : '')).join(', ')}.`,
-    `2. **Query building and compiling in Kysely: ${(kysely * 100).toFixed(0)}% of server CPU.** With statements cached, Kysely and the service code`,
-    `   still add ${fmt(sess.cached - sess.sqlOnly)} µs over the bare SQL (${fmt(sess.sqlOnly)} µs) for the session lookup and ${fmt(get.cached - get.sqlOnly)} µs over ${fmt(get.sqlOnly)} µs for project access.`,
-    '   The three queries every read runs (session by token hash, studio access, project access) are fixed shapes:',
-    '   building them once (raw prepared statements behind the same functions, or Kysely queries compiled once with',
-    '   placeholders) would remove most of that.',
-    `3. **Session lookup on every request** (${fmt(sess.asIs)} µs as is). A small in-process cache keyed by token hash with a`,
-    '   TTL of a few seconds, dropped on logout/revocation/deactivation in the same process, would skip it on most',
-    '   requests; with several server processes the TTL bounds how long a revoked token keeps working.',
-    `4. **Socket writes (${(socket * 100).toFixed(0)}%)** and Fastify are shared with the ceiling peer and are not Backlot-specific.`,
-    '5. `listProjects` selects `p.*`, including the per-project `settings` JSON it never returns; selecting the',
-    '   columns `projectView` uses made that statement about a quarter faster in a one-off check (≈60 → 45 µs for 10 rows).',
+    ...numbered,
   ].join('\n');
 }
 

@@ -23,8 +23,8 @@ export function isPermission(name: string): name is Permission {
   return known.has(name);
 }
 
-/** Bit index of every permission, so a role's permissions fit in one integer mask. */
-const bitOf = new Map<Permission, number>(ALL_PERMISSIONS.map((p, i) => [p, i]));
+/** Each permission's bit, precomputed, so a role's permissions fit in one integer mask. */
+const bitOf = new Map<Permission, bigint>(ALL_PERMISSIONS.map((p, i) => [p, 1n << BigInt(i)]));
 
 /** A compact, immutable permission set: checks are a single bitwise AND. */
 export class PermissionSet {
@@ -34,7 +34,7 @@ export class PermissionSet {
     let mask = 0n;
     for (const p of perms) {
       const bit = bitOf.get(p as Permission);
-      if (bit !== undefined) mask |= 1n << BigInt(bit);
+      if (bit !== undefined) mask |= bit;
     }
     return new PermissionSet(mask);
   }
@@ -44,7 +44,7 @@ export class PermissionSet {
   }
 
   has(p: Permission): boolean {
-    return (this.mask & (1n << BigInt(bitOf.get(p)!))) !== 0n;
+    return (this.mask & bitOf.get(p)!) !== 0n;
   }
 
   /** True when every permission here is also in `other`. */

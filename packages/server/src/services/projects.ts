@@ -7,7 +7,9 @@ import { projectAccess, studioAccess } from './access.js';
 import { validName } from './accounts.js';
 import type { ProjectsTable } from '../db/schema.js';
 
-export function projectView(p: ProjectsTable, extra: Record<string, unknown> = {}) {
+type ProjectFields = Pick<ProjectsTable, 'id' | 'studio_id' | 'name' | 'status' | 'preset' | 'revision' | 'created_at' | 'updated_at'>;
+
+export function projectView(p: ProjectFields, extra: Record<string, unknown> = {}) {
   return {
     id: p.id, studioId: p.studio_id, name: p.name, status: p.status, preset: p.preset,
     revision: Number(p.revision), createdAt: p.created_at, updatedAt: p.updated_at, ...extra,
@@ -70,8 +72,8 @@ export async function listProjects(ctx: Ctx, studioId: string, status: 'active' 
   let q = ctx.db
     .selectFrom('projects as p')
     .leftJoin('project_members as pm', (j) => j.onRef('pm.project_id', '=', 'p.id').on('pm.user_id', '=', actor.userId))
-    .selectAll('p')
-    .select('pm.role_id as my_role_id')
+    // Only what projectView shows: the settings JSON would be read for nothing.
+    .select(['p.id', 'p.studio_id', 'p.name', 'p.status', 'p.preset', 'p.revision', 'p.created_at', 'p.updated_at', 'pm.role_id as my_role_id'])
     .where('p.studio_id', '=', studioId)
     .where('p.deleted_at', 'is', null);
   if (!seesAll) q = q.where('pm.user_id', 'is not', null);
