@@ -4,7 +4,7 @@
 // members in a realistic role mix. Prints one JSON line (`ProductionFixture`) on stdout once ready,
 // then serves until SIGTERM/SIGINT or until stdin closes, and removes its data.
 //
-//   node --import tsx bench/production-server.ts [--assets=100000] [--edges=300000] [--analyze]
+//   node --import tsx bench/production-server.ts [--assets=100000] [--edges=300000] [--analyze] [--pragma=NAME=VALUE …]
 //
 // Members (50): the Admin (who created the project), a Production Manager, a Supervisor, two
 // Assistant Supervisors, the lead (Artist role, ten top-level collections assigned: tens of
@@ -62,6 +62,7 @@ export interface ProductionFixture {
   edges: number;
   seedSeconds: number;
   analyzed: boolean;
+  pragmas: string[];
 }
 
 const arg = (name: string, fallback: number) => {
@@ -169,6 +170,12 @@ try {
     await sql`ANALYZE`.execute(db);
     analyzed = true;
   }
+  // Trying SQLite settings without changing the server: --pragma=cache_size=-65536 (repeatable).
+  const pragmas = process.argv.filter((a) => a.startsWith('--pragma=')).map((a) => a.slice('--pragma='.length));
+  for (const p of pragmas) {
+    if (!/^[a-z_]+=-?\w+$/.test(p)) throw new Error(`bad --pragma ${p}`);
+    await sql.raw(`PRAGMA ${p}`).execute(db);
+  }
 
   const pool = [...artists, ...vendors];
   const others = new Set(pool.filter((id) => id !== vendor.userId));
@@ -199,6 +206,7 @@ try {
     edges: seed.edges,
     seedSeconds: seed.seconds,
     analyzed,
+    pragmas,
   };
   process.stdout.write(`${JSON.stringify(fixture)}\n`);
   // Profiling on request (for finding where a route's time goes): a line `profile-start` on stdin

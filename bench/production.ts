@@ -5,15 +5,16 @@
 //      incremental replay of 100 changes;
 //   2. board, My Tasks and list over HTTP (warm);
 //   3. a 10-op push (asset creates, status changes, assignments) over HTTP;
-//   4. a pull of 100 changes made by others, over HTTP, for an Artist and for an Admin.
+//   4. a pull of 100 changes made by others, over HTTP, for an Artist and for an Admin: repeated at
+//      one revision (view memoised) and right after a new change (view computed afresh).
 // Peers in the same run: for the closure, the same sets computed by recursive CTEs on the same
 // SQLite file (what a server without an in-memory graph would run; checked equal to ours member
 // by member); for HTTP routes, the same server's trivial authorized `GET /api/v1/projects/:id`
 // (the floor), measured interleaved with them. The server runs in a child process
 // (bench/production-server.ts); requests are sequential over one keep-alive connection.
 //
-//   node --import tsx bench/production.ts [--rounds=200] [--push-rounds=100] [--closure-rounds=40]
-//                                         [--analyze] [--no-write] [--assets=N --edges=N (try-outs)]
+//   node --import tsx bench/production.ts [--rounds=200] [--push-rounds=100] [--closure-rounds=40] [--cold-rounds=50]
+//                                         [--analyze] [--pragma=NAME=VALUE …] [--no-write] [--assets=N --edges=N (try-outs)]
 //   npm run bench -- --only=production
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -38,7 +39,11 @@ export interface ProductionOptions {
   pushRounds: number;
   /** Closure computations per member (ours and the SQL peer each). */
   closureRounds: number;
+  /** Pulls per member right after a change (view and digest computed afresh). */
+  coldRounds: number;
   analyze?: boolean;
+  /** SQLite pragmas set on the server's connection after seeding (trying settings out). */
+  pragmas?: string[];
   /** Smaller data for trying the script out (the defaults are the issue's). */
   assets?: number;
   edges?: number;
@@ -224,7 +229,7 @@ export async function runProductionBench(opts: ProductionOptions): Promise<Produ
   const startedAt = new Date();
   const loadBefore = loadavg();
   log(`  production: seeding the server (child process) — load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
-  const childArgs = [...(opts.analyze ? ['--analyze'] : []), ...(opts.assets ? [`--assets=${opts.assets}`] : []), ...(opts.edges ? [`--edges=${opts.edges}`] : [])];
+  const childArgs = [...(opts.analyze ? ['--analyze'] : []), ...(opts.pragmas ?? []).map((x) => `--pragma=${x}`), ...(opts.assets ? [`--assets=${opts.assets}`] : []), ...(opts.edges ? [`--edges=${opts.edges}`] : [])];
   const server = await spawnServer(childArgs, log);
   const fx = server.fixture;
   const c = client(fx.url);
@@ -366,6 +371,25 @@ export async function runProductionBench(opts: ProductionOptions): Promise<Produ
     }
     const R1 = Number((await db.selectFrom('projects').select('revision').where('id', '=', fx.projectId).executeTakeFirstOrThrow()).revision);
     const entries = Number((await db.selectFrom('change_log').select((eb) => eb.fn.countAll().as('n')).where('project_id', '=', fx.projectId).where('revision', '>', R0).where('revision', '<=', R1).executeTakeFirstOrThrow()).n);
+    // In process, while the server idles: the graph cached here is at R0 (built before the others'
+    // ops), so this is a real incremental replay of their 100 changes.
+    let t = now();
+    const g1 = await graphAt(db, fx.projectId, R1);
+    const replayOnce = msSince(t);
+    if (g1 !== g0) throw new Error('graphAt rebuilt instead of replaying');
+    // Then the same work in rounds: read the entries, apply them (upserts are idempotent).
+    const readEntries = () => db.selectFrom('change_log').select(['entity', 'entity_id', 'change', 'data'])
+      .where('project_id', '=', fx.projectId).where('revision', '>', R0).where('revision', '<=', R1)
+      .where('entity', 'in', ['collection', 'asset', 'dependency']).orderBy('revision').execute();
+    const replayTimes: number[] = [];
+    let replayEntries = 0;
+    for (let i = 0; i < 50 + 5; i++) {
+      t = now();
+      const es = await readEntries();
+      applyToGraph(g1, es);
+      if (i >= 5) replayTimes.push(msSince(t));
+      replayEntries = es.length;
+    }
     const pullPath = (cursor: string) => `${P}/changes?since=${encodeURIComponent(cursor)}`;
     const firstPull = async (m: Member, cursor: string) => {
       const r = await c.json('GET', pullPath(cursor), m.token);
@@ -393,34 +417,46 @@ export async function runProductionBench(opts: ProductionOptions): Promise<Produ
       { group: 'pull', label: 'pull of 100 changes, Admin', route: 'GET /api/v1/projects/:id/changes?since=…', note: `${pullChanges.admin} of ${entries} changes`, ours: stat(pullTimes.get('admin')!), floor: pullFloor, aim: 20 },
     );
 
-    // ---- 1. in process: replay, build, closure (the server is idle from here on) ---------------
-    log('  production: in process — replay, graph build, closure (ours and the SQL peer)');
-    // The cached graph is at R0 (built before the others' ops): a real incremental replay.
-    let t = now();
-    const g1 = await graphAt(db, fx.projectId, R1);
-    const replayOnce = msSince(t);
-    if (g1 !== g0) throw new Error('graphAt rebuilt instead of replaying');
-    // Then the same work in rounds: read the entries, apply them (upserts are idempotent).
-    const readEntries = () => db.selectFrom('change_log').select(['entity', 'entity_id', 'change', 'data'])
-      .where('project_id', '=', fx.projectId).where('revision', '>', R0).where('revision', '<=', R1)
-      .where('entity', 'in', ['collection', 'asset', 'dependency']).orderBy('revision').execute();
-    const replayTimes: number[] = [];
-    let replayEntries = 0;
-    for (let i = 0; i < 50 + 5; i++) {
-      t = now();
-      const es = await readEntries();
-      applyToGraph(g1, es);
-      if (i >= 5) replayTimes.push(msSince(t));
-      replayEntries = es.length;
-    }
+    // Cold: another member's op moves the project on, then the member asks for the last 100 changes,
+    // so the server computes their view and its digests afresh (the warm rounds above reuse both).
+    log(`  production: ${opts.coldRounds} × 2 pulls right after a change`);
+    const coldTimes = { artist: [] as number[], admin: [] as number[], floor: [] as number[] };
+    let coldChanges = { artist: 0, admin: 0 };
+    for (let i = 0; i < opts.coldRounds + 2; i++)
+      for (const [key, m] of [['artist', fx.artist], ['admin', fx.admin]] as const) {
+        const id = nextTask();
+        const pushed = await c.json('POST', `${P}/ops`, fx.pm.token, { ops: [{ opId: `cold-${i}-${key}`, op: { type: 'task.status', assetId: id, statusId: nextStatus(id, taskStatus) } }] });
+        checkApplied(pushed.body, 'cold');
+        const R = Number(pushed.body.results[0].revision);
+        // The cursor a client holding the state of R - 100 would send, computed the server's way.
+        const g = await graphAt(db, fx.projectId, R);
+        const actor = await actorOf(m);
+        const cursor = `${R - 100}.${visibilityDigest(g, actor, memberView(g, actor), R - 100)}`;
+        const r = await c.json('GET', pullPath(cursor), m.token);
+        if (r.body.reset || Number(r.body.revision) !== R) throw new Error(`cold pull: reset ${r.body.reset}, revision ${r.body.revision} (expected ${R})`);
+        const f = await c.request('GET', P, m.token);
+        if (i < 2) continue; // warm-up
+        coldTimes[key].push(r.ms);
+        coldTimes.floor.push(f.ms);
+        coldChanges[key] = r.body.changes.length;
+      }
+    const coldFloor = stat(coldTimes.floor);
+    http.push(
+      { group: 'pull', label: 'pull of the last 100 changes right after a new one, Artist (view computed afresh)', route: 'GET /api/v1/projects/:id/changes?since=…', note: `${coldChanges.artist} of 100 changes visible to them (last round)`, ours: stat(coldTimes.artist), floor: coldFloor, aim: 20 },
+      { group: 'pull', label: 'pull of the last 100 changes right after a new one, Admin', route: 'GET /api/v1/projects/:id/changes?since=…', note: `${coldChanges.admin} of 100 changes`, ours: stat(coldTimes.admin), floor: coldFloor, aim: 20 },
+    );
+
+    // ---- 1. in process: graph build, closure (the server is idle from here on) -----------------
+    log('  production: in process — graph build, closure (ours and the SQL peer)');
+    const R2 = Number((await db.selectFrom('projects').select('revision').where('id', '=', fx.projectId).executeTakeFirstOrThrow()).revision);
     const buildTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
       forgetGraph(fx.projectId);
-      t = now();
-      await graphAt(db, fx.projectId, R1);
+      const t = now();
+      await graphAt(db, fx.projectId, R2);
       buildTimes.push(msSince(t));
     }
-    const graph = await graphAt(db, fx.projectId, R1);
+    const graph = await graphAt(db, fx.projectId, R2);
 
     peer = sqlPeer(fx.dbFile);
     const members: { label: string; m: Member }[] = [
@@ -511,14 +547,16 @@ times and above all the p99s; the ratios against the floor, measured interleaved
 Data: the project of \`bench/browse.ts\` (\`seedBigProject\`): ${f.assets.toLocaleString('en-US')} assets (60% tasks, 70% of those assigned),
 ${f.collections.toLocaleString('en-US')} collections (50 top level, the first a shared library), ${f.edges.toLocaleString('en-US')} layered dependency edges, and
 ${f.members} members: ${mix}. The lead (Artist role) has ten top-level collections assigned; the other Artists and the
-Vendors (assigned-only) hold about 1,000 tasks each, the bench Artist about 100.${f.analyzed ? ' `ANALYZE` was run after seeding.' : ''} A real server (\`startServer\`,
+Vendors (assigned-only) hold about 1,000 tasks each, the bench Artist about 100.${f.analyzed ? ' `ANALYZE` was run after seeding.' : ''}${f.pragmas.length ? ` Server connection set to ${f.pragmas.map((x) => `\`PRAGMA ${x}\``).join(', ')} after seeding.` : ''} A real server (\`startServer\`,
 logger off) in a child process, seeded in ${fmt(f.seedSeconds)} s; requests are sequential over one keep-alive connection
 from this process (${r.options.rounds} per read and pull scenario, ${r.options.pushRounds} pushes, after warm-up), timed to the
 last byte. Written by \`node --import tsx bench/production.ts\` (or \`npm run bench -- --only=production\`); the run took ${fmt(r.seconds)} s.
 
 **Visibility closure, in process** (${r.options.closureRounds} rounds each, after warm-up). \`visibleTo\` is
 \`ProjectGraph.visibleTo\`; \`memberView\` is core's \`memberView\` (calls \`visibleTo\`, adds the role's view_all/download
-rules): what a read computes when its view is not memoised, and what every pull and every pushed op compute.
+rules): what a read or a pull computes when the member's view is not memoised yet at this revision, and what every
+pushed op computes. Whoever sees every asset and collection and downloads any asset or none (the Admin, the Production
+Manager) decides nothing by the rules, so \`memberView\` leaves their closure uncomputed unless something reads it.
 Peer: the same three sets from one recursive-CTE statement (\`PEER_SQL\` in bench/production.ts, prepared once on a
 read-only better-sqlite3 connection to the same file), checked equal to ours member by member. Ratio = ours
 (memberView) p50 ÷ peer p50: below 1× = faster.
@@ -535,7 +573,10 @@ interleaved with the routes of its group; ratio = route ÷ floor. The pulls star
 the Production Manager in 10 pushes (20 asset.create, half of them in the shared library; 20 task.status on the Artist's tasks,
 40 on others'; 20 task.assign between others; ${r.pullChanges.entries} change-log entries): the Artist's cursor from a real first sync (a snapshot: ${fmt(r.snapshot.ms)} ms, ${r.snapshot.assets.toLocaleString('en-US')} assets,
 ${fmt(r.snapshot.bytes / 2 ** 20)} MiB), the Admin's computed the server's way (\`visibilityDigest\`; their snapshot would be the whole
-project); both pulls answer a diff, not a reset (checked).
+project); both pulls answer a diff, not a reset (checked). Repeated pulls at one revision reuse the member's memoised view
+and digests; the "right after a new one" rows measure the other case: each round the Production Manager pushes one op,
+then the member pulls the last 100 changes (${r.options.coldRounds} rounds each, cursor computed the server's way for revision − 100), so
+the server computes their view and digests afresh.
 
 ${table(['scenario', 'route', 'answer', 'p50 ms', 'p99 ms', 'floor p50 ms', 'floor p99 ms', 'p50 ÷ floor', 'p99 ÷ floor', 'aim (p99)'], httpRows)}
 
@@ -553,7 +594,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   };
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const r = await runProductionBench({
-    rounds: opt('rounds', 200), pushRounds: opt('push-rounds', 100), closureRounds: opt('closure-rounds', 40), analyze: args.includes('--analyze'),
+    rounds: opt('rounds', 200), pushRounds: opt('push-rounds', 100), closureRounds: opt('closure-rounds', 40), coldRounds: opt('cold-rounds', 50), analyze: args.includes('--analyze'),
+    pragmas: args.filter((a) => a.startsWith('--pragma=')).map((a) => a.slice('--pragma='.length)),
     assets: opt('assets', 0) || undefined, edges: opt('edges', 0) || undefined, log,
   });
   const body = productionSection(r);

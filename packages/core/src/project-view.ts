@@ -18,29 +18,40 @@ export interface MemberView {
 export function memberView(graph: ProjectGraph, actor: ProjectActor): MemberView {
   const perms = actor.projectRole?.permissions;
   const active = !!perms && actor.role !== null && !actor.suspended;
-  const visibility = active
-    ? graph.visibleTo(actor.userId, { shared: !actor.projectRole!.assignedOnly })
-    : { assets: new Set<string>(), collections: new Set<string>(), namesOnly: new Set<string>() };
   const allAssets = active && perms!.has('asset.view_all');
   const allCollections = active && perms!.has('collection.view_all');
-  // Seeing every asset but not every collection: each asset's parent chain is visible by name,
-  // so the tree stays navigable (PRODUCT.md: parents of visible items are visible by name).
-  if (allAssets && !allCollections) addParentsByName(graph, visibility);
   const downloadAll = active && perms!.has('content.download_all');
   const download = active && perms!.has('content.download');
+  const compute = (): Visibility => {
+    const v = active
+      ? graph.visibleTo(actor.userId, { shared: !actor.projectRole!.assignedOnly })
+      : { assets: new Set<string>(), collections: new Set<string>(), namesOnly: new Set<string>() };
+    // Seeing every asset but not every collection: each asset's parent chain is visible by name,
+    // so the tree stays navigable (PRODUCT.md: parents of visible items are visible by name).
+    if (allAssets && !allCollections) addParentsByName(graph, v);
+    return v;
+  };
+  // Whoever sees every asset and every collection, and downloads any asset or none, decides
+  // nothing by the visibility rules (below, each check stops at its view_all or download flag):
+  // the closure, a walk of the project, is then only computed if someone reads `visibility`.
+  // Everyone else gets it now, from the graph as it is at this revision.
+  const needed = !allAssets || !allCollections || (download && !downloadAll);
+  let visibility: Visibility | undefined = needed ? compute() : undefined;
   return {
     userId: actor.userId,
-    visibility,
+    get visibility() {
+      return (visibility ??= compute());
+    },
     allAssets,
     allCollections,
-    canSeeAsset: (id) => graph.assets.has(id) && (allAssets || visibility.assets.has(id)),
+    canSeeAsset: (id) => graph.assets.has(id) && (allAssets || visibility!.assets.has(id)),
     collectionAccess: (id) => {
       if (!graph.collections.has(id)) return null;
-      if (allCollections || visibility.collections.has(id)) return 'full';
-      return visibility.namesOnly.has(id) ? 'name' : null;
+      if (allCollections || visibility!.collections.has(id)) return 'full';
+      return visibility!.namesOnly.has(id) ? 'name' : null;
     },
     // content.download: files of visible assets; content.download_all: any asset (PRODUCT.md).
-    canDownload: (id) => graph.assets.has(id) && (downloadAll || (download && visibility.assets.has(id))),
+    canDownload: (id) => graph.assets.has(id) && (downloadAll || (download && visibility!.assets.has(id))),
   };
 }
 

@@ -36,7 +36,8 @@ export class ProjectGraph {
   private readonly deps = new Map<string, DependencyEdge & { id: string }>();
   private readonly childCollections = new Map<string | null, Set<string>>();
   private readonly collectionAssets = new Map<string | null, Set<string>>();
-  private readonly assetDeps = new Map<string, Set<string>>();
+  /** Edges by source asset, as the edge objects themselves: the closure follows them without a lookup. */
+  private readonly assetDeps = new Map<string, Set<DependencyEdge & { id: string }>>();
   private readonly assignedAssets = new Map<string, Set<string>>();
   private readonly assignedCollections = new Map<string, Set<string>>();
   private readonly sharedCollections = new Set<string>();
@@ -84,15 +85,16 @@ export class ProjectGraph {
   /** Edges are kept even while an end is trashed: a restore brings the dependency back. */
   upsertDependency(d: DependencyEdge & { id: string }): void {
     this.removeDependency(d.id);
-    this.deps.set(d.id, { id: d.id, assetId: d.assetId, targetAssetId: d.targetAssetId, targetCollectionId: d.targetCollectionId });
-    add(this.assetDeps, d.assetId, d.id);
+    const edge = { id: d.id, assetId: d.assetId, targetAssetId: d.targetAssetId, targetCollectionId: d.targetCollectionId };
+    this.deps.set(d.id, edge);
+    add(this.assetDeps, d.assetId, edge);
   }
 
   removeDependency(id: string): void {
     const old = this.deps.get(id);
     if (!old) return;
     this.deps.delete(id);
-    remove(this.assetDeps, old.assetId, id);
+    remove(this.assetDeps, old.assetId, old);
   }
 
   childrenOf(collectionId: string | null): Iterable<string> {
@@ -134,8 +136,7 @@ export class ProjectGraph {
     while (pendingAssets.length) {
       const edges = this.assetDeps.get(pendingAssets.pop()!);
       if (!edges) continue;
-      for (const edgeId of edges) {
-        const d = this.deps.get(edgeId)!;
+      for (const d of edges) {
         if (d.targetAssetId) openAsset(d.targetAssetId);
         if (d.targetCollectionId) openCollection(d.targetCollectionId);
       }
@@ -167,13 +168,13 @@ export interface Visibility {
 
 const EMPTY: ReadonlySet<string> = new Set();
 
-function add<K>(map: Map<K, Set<string>>, key: K, value: string) {
+function add<K, V>(map: Map<K, Set<V>>, key: K, value: V) {
   const set = map.get(key);
   if (set) set.add(value);
   else map.set(key, new Set([value]));
 }
 
-function remove<K>(map: Map<K, Set<string>>, key: K, value: string) {
+function remove<K, V>(map: Map<K, Set<V>>, key: K, value: V) {
   const set = map.get(key);
   if (!set) return;
   set.delete(value);

@@ -241,9 +241,10 @@ export async function planQuery(r: Reader, f: AssetFilter): Promise<Plan> {
 
 /**
  * Ids from `pool` that may match the filters, judged on what the graph knows (place and
- * assignee). Only narrows: SQL still applies every filter.
+ * assignee). Only narrows: SQL still applies every filter. Stops after `max + 1` ids: callers
+ * only use the list when it holds at most `max`.
  */
-function graphCandidates(r: Reader, f: AssetFilter, pool: Iterable<string>, keep: (id: string) => boolean): string[] {
+function graphCandidates(r: Reader, f: AssetFilter, pool: Iterable<string>, keep: (id: string) => boolean, max = searchTuning.inLimit): string[] {
   const subtree = f.collection ? subtreeOf(r, f.collection) : null;
   const assignees = f.assignees ? new Set(f.assignees) : null;
   const me = r.actor.userId;
@@ -258,6 +259,7 @@ function graphCandidates(r: Reader, f: AssetFilter, pool: Iterable<string>, keep
     if (f.view === 'assigned' && node.assigneeId === null) continue;
     if (f.view === 'unassigned' && node.assigneeId !== null) continue;
     out.push(id);
+    if (out.length > max) break;
   }
   return out;
 }

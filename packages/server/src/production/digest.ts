@@ -10,6 +10,22 @@ import type { MemberView, ProjectActor, ProjectGraph } from '@backlot/core';
  * Kinds the member sees wholesale (view_all) do not depend on the rules and are left out.
  */
 export function visibilityDigest(graph: ProjectGraph, actor: ProjectActor, view: MemberView, upTo: number): string {
+  // Views are memoised per graph revision and member (read-context.ts), and a view's sets never
+  // change: a pull's two digests, and every later pull at the same revision, reuse the answer.
+  let byRev = memo.get(view);
+  if (!byRev) memo.set(view, (byRev = new Map()));
+  let digest = byRev.get(upTo);
+  if (digest === undefined) {
+    digest = compute(graph, actor, view, upTo);
+    if (byRev.size >= 16) byRev.clear();
+    byRev.set(upTo, digest);
+  }
+  return digest;
+}
+
+const memo = new WeakMap<MemberView, Map<number, string>>();
+
+function compute(graph: ProjectGraph, actor: ProjectActor, view: MemberView, upTo: number): string {
   const lanes = new Uint32Array(4);
   let count = 0;
   const mix = (id: string) => {

@@ -26,7 +26,7 @@ export interface Reader {
 const memo = new WeakMap<ProjectGraph, { revision: number; views: Map<string, MemberView> }>();
 const MAX_VIEWS_PER_GRAPH = 256;
 
-function viewOf(graph: ProjectGraph, revision: number, actor: ProjectActor): MemberView {
+export function viewOf(graph: ProjectGraph, revision: number, actor: ProjectActor): MemberView {
   const role = actor.projectRole;
   const key = JSON.stringify([actor.userId, actor.role, actor.suspended, role && { ...role, permissions: role.permissions.list() }]);
   let entry = memo.get(graph);

@@ -1,7 +1,7 @@
 // The sync endpoints' logic. Push: a batch of client operations, each applied on its own through
 // applyOp (idempotent by op id) with a per-op answer. Pull: the changes after a cursor, filtered
 // by what the caller may see now, or a snapshot when their visibility changed.
-import { BacklotError, memberView, type MemberView, type ProjectActor } from '@backlot/core';
+import { BacklotError, type MemberView, type ProjectActor } from '@backlot/core';
 import { inTransaction, type Ctx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
 import { loadProjectAccess, RefusedError } from '../services/access.js';
@@ -9,6 +9,7 @@ import { applyOp } from './apply.js';
 import { graphAt } from './graph-cache.js';
 import { parseOp } from './ops.js';
 import { visibilityDigest } from './digest.js';
+import { viewOf } from './read-context.js';
 import { assetView, checkpointView, collectionNameView, collectionView, controlRequestView, dependencyView, statusView } from './views.js';
 
 export const MAX_BATCH = 500;
@@ -100,7 +101,8 @@ export async function pullChanges(ctx: Ctx, projectId: string, since: string | u
   const { project, actor } = await requireMember(ctx, projectId);
   const revision = Number(project.revision);
   const graph = await graphAt(ctx.db, projectId, revision);
-  const view = memberView(graph, actor);
+  // The memoised view (read-context.ts): a board, a list and a pull at one revision share it.
+  const view = viewOf(graph, revision, actor);
   const cursor = parseCursor(since);
   if (cursor && cursor.revision > revision) throw new BacklotError('validation_failed', 'the cursor is ahead of the server', { field: 'since' });
   const canViewCheckpoints = actor.projectRole!.permissions.has('checkpoint.view');
