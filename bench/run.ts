@@ -1,10 +1,11 @@
-// `npm run bench`: permission checks in process and API requests per second under load, each
-// against a peer measured in the same run; results go to BENCHMARKS.md (sections
-// `bench:permissions`, `bench:api` and, with --profile, `bench:api-profile`; nothing else in the
+// `npm run bench`: permission checks in process, API requests per second under load, and
+// production tracking on a 100,000-asset project (bench/production.ts), each against a peer
+// measured in the same run; results go to BENCHMARKS.md (sections `bench:permissions`,
+// `bench:api`, `bench:production` and, with --profile, `bench:api-profile`; nothing else in the
 // file is touched).
 //
-//   npm run bench                         both areas (about 2 minutes on 2 cores)
-//   npm run bench -- --only=permissions   one area (permissions | api)
+//   npm run bench                         all three areas (about 5 minutes on 2 cores)
+//   npm run bench -- --only=permissions   one area (permissions | api | production)
 //   npm run bench -- --duration=10 --slices=2 --connections=50 --warmup=2 --projects=20
 //   npm run bench -- --no-write           print the sections instead of writing BENCHMARKS.md
 //   npm run bench -- --only=api --profile also profile the Backlot server under the same load and
@@ -12,6 +13,7 @@
 import { permissionSection, runPermissionBench } from './permissions.js';
 import { apiSection, meetsAim, runApiBench } from './api.js';
 import { profileSection, profileServer } from './profile.js';
+import { productionSection, runProductionBench } from './production.js';
 import { BENCHMARKS_FILE, updateSections } from './report.js';
 
 const args = process.argv.slice(2);
@@ -23,8 +25,8 @@ const opt = (name: string, fallback: number) => {
   return v;
 };
 const onlyArg = args.find((x) => x.startsWith('--only='))?.split('=')[1];
-const areas = new Set(onlyArg ? onlyArg.split(',') : ['permissions', 'api']);
-for (const a of areas) if (a !== 'permissions' && a !== 'api') throw new Error(`unknown area ${a} (permissions | api)`);
+const areas = new Set(onlyArg ? onlyArg.split(',') : ['permissions', 'api', 'production']);
+for (const a of areas) if (a !== 'permissions' && a !== 'api' && a !== 'production') throw new Error(`unknown area ${a} (permissions | api | production)`);
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const started = Date.now();
@@ -53,6 +55,11 @@ if (areas.has('api')) {
   const short = r.endpoints.filter((e) => e.aim && !meetsAim(e));
   if (short.length && !flag('profile')) log(`note: ${short.length} endpoint(s) short of the aim; \`npm run bench -- --only=api --profile\` shows where the time goes`);
   if (flag('profile')) sections['api-profile'] = profileSection(await profileServer({ ...apiOpts, log }));
+}
+
+if (areas.has('production')) {
+  log('production tracking on a 100,000-asset project …');
+  sections.production = productionSection(await runProductionBench({ rounds: 200, pushRounds: 100, closureRounds: 40, coldRounds: 50, log }));
 }
 
 for (const [name, body] of Object.entries(sections)) process.stdout.write(`\n${body}\n`);
