@@ -24,7 +24,11 @@ export async function assignTask(env: OpEnv, task: AssetsTable, assigneeId: stri
   const check = { kind: 'task.assign' as const, assetId: task.id, isTask: task.kind === 'task', currentAssigneeId: task.assignee_id, newAssigneeId: assigneeId };
   // A task created in this same operation is not in the visibility graph yet; its creator could
   // see the place it was created in, so it counts as visible to them.
-  env.authorize(check, opts.newlyCreated ? { ...env.view, canSeeAsset: (id: string) => id === task.id || env.view.canSeeAsset(id) } : undefined);
+  // Delegating to env.view (not spreading it) keeps its lazily computed closure lazy.
+  const view = opts.newlyCreated
+    ? Object.assign(Object.create(env.view) as typeof env.view, { canSeeAsset: (id: string) => id === task.id || env.view.canSeeAsset(id) })
+    : undefined;
+  env.authorize(check, view);
   if (task.assignee_id === assigneeId) return assetView(task);
   const action = assigneeId === null ? 'task.unassigned'
     : assigneeId === env.actor.userId && task.assignee_id ? 'task.taken_over'
