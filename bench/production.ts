@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import SQLite from 'better-sqlite3';
-import { memberView, type ProjectActor } from '@backlot/core';
+import { memberView, type IdSet, type ProjectActor } from '@backlot/core';
 import { openDatabase, type OpenedDb } from '../packages/server/src/db/connect.js';
 import { applyToGraph, forgetGraph, graphAt } from '../packages/server/src/production/graph-cache.js';
 import { visibilityDigest } from '../packages/server/src/production/digest.js';
@@ -57,7 +57,7 @@ export interface Stat {
 }
 
 export interface HttpRow {
-  group: 'read' | 'push' | 'pull';
+  group: 'read' | 'push' | 'pull' | 'cold board';
   label: string;
   route: string;
   note: string;
@@ -219,7 +219,7 @@ function sqlPeer(file: string) {
   };
 }
 
-const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
+const sameSet = (a: IdSet, b: IdSet) => a.size === b.size && [...a].every((x) => b.has(x));
 
 // ---- the run -------------------------------------------------------------------------------------
 
@@ -446,6 +446,27 @@ export async function runProductionBench(opts: ProductionOptions): Promise<Produ
       { group: 'pull', label: 'pull of the last 100 changes right after a new one, Admin', route: 'GET /api/v1/projects/:id/changes?since=…', note: `${coldChanges.admin} of 100 changes`, ours: stat(coldTimes.admin), floor: coldFloor, aim: 20 },
     );
 
+    // Boards right after a change: the warm rounds above reuse the member's memoised view and
+    // board answer at one revision; here each round moves the project on first, so the server
+    // computes the member's view and walks their visible tasks again.
+    log(`  production: ${opts.coldRounds} × 4 boards right after a change`);
+    const coldBoards = [['Admin (view_all)', fx.admin], ['Artist', fx.artist], ['Vendor', fx.vendor], ['lead', fx.lead]] as const;
+    const coldBoardTimes = new Map<string, number[]>([...coldBoards.map(([label]) => [label, [] as number[]] as const), ['floor', []]]);
+    for (let i = 0; i < opts.coldRounds + 2; i++)
+      for (const [k, [label, m]] of coldBoards.entries()) {
+        const id = nextTask();
+        checkApplied((await c.json('POST', `${P}/ops`, fx.pm.token, { ops: [{ opId: `cold-board-${i}-${k}`, op: { type: 'task.status', assetId: id, statusId: nextStatus(id, taskStatus) } }] })).body, 'cold board');
+        const r = await c.request('GET', `${P}/board`, m.token);
+        if (r.status !== 200) throw new Error(`cold board ${label}: ${r.status}`);
+        const f = await c.request('GET', P, m.token);
+        if (i < 2) continue; // warm-up
+        coldBoardTimes.get(label)!.push(r.ms);
+        coldBoardTimes.get('floor')!.push(f.ms);
+      }
+    const coldBoardFloor = stat(coldBoardTimes.get('floor')!);
+    for (const [label] of coldBoards)
+      http.push({ group: 'cold board', label: `board right after a new change, ${label} (computed afresh)`, route: 'GET /api/v1/projects/:id/board', note: 'one task.status by the Production Manager just before', ours: stat(coldBoardTimes.get(label)!), floor: coldBoardFloor, aim: 20 });
+
     // ---- 1. in process: graph build, closure (the server is idle from here on) -----------------
     log('  production: in process — graph build, closure (ours and the SQL peer)');
     const R2 = Number((await db.selectFrom('projects').select('revision').where('id', '=', fx.projectId).executeTakeFirstOrThrow()).revision);
@@ -576,7 +597,9 @@ ${fmt(r.snapshot.bytes / 2 ** 20)} MiB), the Admin's computed the server's way (
 project); both pulls answer a diff, not a reset (checked). Repeated pulls at one revision reuse the member's memoised view
 and digests; the "right after a new one" rows measure the other case: each round the Production Manager pushes one op,
 then the member pulls the last 100 changes (${r.options.coldRounds} rounds each, cursor computed the server's way for revision − 100), so
-the server computes their view and digests afresh.
+the server computes their view and digests afresh. Boards likewise: warm rounds at one revision reuse the member's memoised
+view and board answer (cards are read fresh every time); the "board right after a new change" rows push one op first, so the
+member's view and the walk over their visible tasks are computed again.
 
 ${table(['scenario', 'route', 'answer', 'p50 ms', 'p99 ms', 'floor p50 ms', 'floor p99 ms', 'p50 ÷ floor', 'p99 ÷ floor', 'aim (p99)'], httpRows)}
 

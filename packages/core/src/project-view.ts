@@ -2,7 +2,7 @@
 // download permissions of their role. Every listing, board, trail, pull and event filters
 // through this, so "forbidden" and "does not exist" look the same to the caller.
 import type { ProjectActor } from './policy.js';
-import type { ProjectGraph, Visibility } from './visibility.js';
+import type { IdSet, ProjectGraph, Visibility } from './visibility.js';
 
 export interface MemberView {
   readonly userId: string;
@@ -22,15 +22,11 @@ export function memberView(graph: ProjectGraph, actor: ProjectActor): MemberView
   const allCollections = active && perms!.has('collection.view_all');
   const downloadAll = active && perms!.has('content.download_all');
   const download = active && perms!.has('content.download');
-  const compute = (): Visibility => {
-    const v = active
-      ? graph.visibleTo(actor.userId, { shared: !actor.projectRole!.assignedOnly })
-      : { assets: new Set<string>(), collections: new Set<string>(), namesOnly: new Set<string>() };
-    // Seeing every asset but not every collection: each asset's parent chain is visible by name,
-    // so the tree stays navigable (PRODUCT.md: parents of visible items are visible by name).
-    if (allAssets && !allCollections) addParentsByName(graph, v);
-    return v;
-  };
+  // Seeing every asset but not every collection: each asset's parent chain is visible by name,
+  // so the tree stays navigable (PRODUCT.md: parents of visible items are visible by name).
+  const compute = (): Visibility => active
+    ? graph.visibleTo(actor.userId, { shared: !actor.projectRole!.assignedOnly, parentsOfAllAssets: allAssets && !allCollections })
+    : NOTHING;
   // Whoever sees every asset and every collection, and downloads any asset or none, decides
   // nothing by the visibility rules (below, each check stops at its view_all or download flag):
   // the closure, a walk of the project, is then only computed if someone reads `visibility`.
@@ -55,12 +51,5 @@ export function memberView(graph: ProjectGraph, actor: ProjectActor): MemberView
   };
 }
 
-function addParentsByName(graph: ProjectGraph, visibility: Visibility): void {
-  for (const asset of graph.assets.values()) {
-    let parentId = asset.collectionId;
-    while (parentId && graph.collections.has(parentId) && !visibility.collections.has(parentId) && !visibility.namesOnly.has(parentId)) {
-      visibility.namesOnly.add(parentId);
-      parentId = graph.collections.get(parentId)?.parentId ?? null;
-    }
-  }
-}
+const NONE: IdSet = new Set<string>();
+const NOTHING: Visibility = { assets: NONE, collections: NONE, namesOnly: NONE };

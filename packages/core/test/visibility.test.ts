@@ -332,6 +332,7 @@ function runIncremental(rng: Rng, project: number) {
   const removedAssets: AssetNode[] = [];
   const steps = 40 + rng.int(160);
   const log: string[] = [];
+  const earlier: { v: Visibility; was: Plain }[] = [];
 
   const descendantsOf = (id: string) => new Set(m.collections.filter((c) => ancestorsOf(m.collections, c.id).includes(id)).map((c) => c.id));
   const upsertC = (c: CollectionNode) => {
@@ -450,6 +451,8 @@ function runIncremental(rng: Rng, project: number) {
   }
 
   function compare(step: number) {
+    // Renumbering drops the slots of ids nothing refers to any more; it must change no answer.
+    if (rng.chance(0.3)) g.compact();
     const fresh = buildGraph(m);
     const where = `project ${project} after step ${step} (${describeModel(m)}; last changes: ${log.slice(-5).join(' | ')})`;
     assert.deepEqual([...g.collections.keys()].sort(), [...fresh.collections.keys()].sort(), `${where}: collections`);
@@ -458,14 +461,88 @@ function runIncremental(rng: Rng, project: number) {
       assert.deepEqual([...g.childrenOf(id)].sort(), [...fresh.childrenOf(id)].sort(), `${where}: children of ${id}`);
       assert.deepEqual([...g.assetsIn(id)].sort(), [...fresh.assetsIn(id)].sort(), `${where}: assets in ${id}`);
     }
+    // A result answers for the graph it was computed on, however the graph moved on since
+    // (changes, compaction): views are shared by requests still running at an older revision.
+    const known = [...m.collections, ...m.assets, ...removedCollections, ...removedAssets].map((x) => x.id);
+    for (const { v, was } of earlier) assert.deepEqual(plainWithHas(v, was, known), was, `${where}: an earlier result changed`);
     for (const u of USERS) {
       const patched = plain(g.visibleTo(u));
       assertSameVisibility(patched, plain(fresh.visibleTo(u)), `${where}, user ${u}: patched vs fresh graph`, m);
       assertSameVisibility(patched, oracle(m, u), `${where}, user ${u}: patched graph vs oracle`, m);
       assertSameVisibility(plain(g.visibleTo(u, { shared: false })), oracle(m, u, { shared: false }), `${where}, user ${u}: patched graph vs oracle, shared: false`, m);
     }
+    const v = g.visibleTo(rng.pick(USERS));
+    earlier.push({ v, was: plain(v) });
   }
 }
+
+/** The result as sorted lists, checking along the way that `has` and `size` agree with iteration. */
+function plainWithHas(v: Visibility, was: Plain, known: string[]): Plain {
+  const p = plain(v);
+  for (const k of ['assets', 'collections', 'namesOnly'] as const) {
+    assert.equal(v[k].size, p[k].length, `${k}: size`);
+    const listed = new Set(was[k]);
+    for (const id of [...was[k], ...known, 'nope']) assert.equal(v[k].has(id), listed.has(id), `${k}: has(${id})`);
+  }
+  return p;
+}
+
+describe('ProjectGraph slots', () => {
+  test('ids of removed items are dropped once enough pile up, and answers stay right', () => {
+    const c = (id: string, parentId: string | null, shared = false): CollectionNode => ({ id, parentId, shared, assigneeId: null });
+    const g = new ProjectGraph(
+      [c('s', null, true), c('h', null), c('h1', 'h')],
+      [{ id: 'keep', collectionId: 'h1', assigneeId: 'me' }, { id: 'lib', collectionId: 's', assigneeId: null }],
+      [{ id: 'd0', assetId: 'keep', targetAssetId: 'gone', targetCollectionId: null }],
+    );
+    const first = g.visibleTo('me');
+    const firstPlain = plain(first);
+    // Churn: 20 rounds of 1,000 new assets (with edges between them and onto live items), then
+    // their removal. Without reuse the graph would hold 20,000 dead slots.
+    let peak = 0;
+    for (let round = 0; round < 20; round++) {
+      const ids = Array.from({ length: 1000 }, (_, i) => `r${round}-${i}`);
+      ids.forEach((id, i) => g.upsertAsset({ id, collectionId: i % 2 ? 'h' : 'h1', assigneeId: i % 3 ? null : 'me' }));
+      ids.forEach((id, i) => g.upsertDependency({ id: `e-${id}`, assetId: id, targetAssetId: i % 5 ? ids[(i + 1) % ids.length] : 'lib', targetCollectionId: null }));
+      const during = g.visibleTo('me');
+      // Assigned every third; each reaches the next along the ring until an edge goes to 'lib'.
+      assert.ok(ids.every((id, i) => during.assets.has(id) === (i % 3 === 0 || (i % 3 === 1 && (i - 1) % 5 !== 0) || (i % 3 === 2 && (i - 2) % 5 !== 0 && (i - 1) % 5 !== 0))), `round ${round}`);
+      for (const id of ids) g.removeAsset(id);
+      for (const id of ids) g.removeDependency(`e-${id}`);
+      peak = Math.max(peak, g.slotCount);
+    }
+    assert.ok(peak < 12_000, `slots are reused (peak ${peak})`);
+    // The last round's assets still wait for the next compaction; it keeps only what is referenced:
+    // the live items, the root, and 'gone' (an edge names it).
+    g.compact();
+    assert.equal(g.slotCount, 4 + 3); // root, s, h, h1; keep, lib, gone
+    assert.deepEqual(plain(g.visibleTo('me')), firstPlain);
+    // The first result still answers for its own graph, new ids included.
+    assert.deepEqual(plain(first), firstPlain);
+    assert.equal(first.assets.has('r19-0'), false);
+    g.upsertAsset({ id: 'late', collectionId: 'h1', assigneeId: 'me' });
+    assert.equal(first.assets.has('late'), false);
+    assert.equal(g.visibleTo('me').assets.has('late'), true);
+    // 'gone' comes back: the edge kept in the meantime makes it visible to me.
+    g.upsertAsset({ id: 'gone', collectionId: 'h', assigneeId: null });
+    assert.ok(g.visibleTo('me').assets.has('gone'));
+  });
+
+  test('parentsOfAllAssets names the parent chain of every live asset', () => {
+    for (let i = 0; i < 100; i++)
+      withSeed((BASE_SEED + 300_000 + i) >>> 0, (rng) => {
+        const m = randomModel(rng, { n: 0 });
+        const g = buildGraph(m);
+        for (const u of USERS) {
+          const want = oracle(m, u);
+          const names = new Set(want.namesOnly);
+          const full = new Set(want.collections);
+          for (const a of m.assets) for (const id of a.collectionId ? ancestorsOf(m.collections, a.collectionId) : []) if (!full.has(id)) names.add(id);
+          assertSameVisibility(plain(g.visibleTo(u, { parentsOfAllAssets: true })), { ...want, namesOnly: [...names].sort() }, `project ${i}, user ${u}`, m);
+        }
+      });
+  });
+});
 
 // ---- memberView ----------------------------------------------------------------------------------
 

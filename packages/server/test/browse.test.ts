@@ -6,7 +6,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHarness, dbKinds, type Caller, type Harness, type Reply } from './harness.js';
-import { searchTuning } from '../src/production/asset-search.js';
 
 const HASH = (c: string) => c.repeat(64).slice(0, 64);
 
@@ -136,10 +135,8 @@ for (const kind of dbKinds()) {
       await put(admin, `/assets/${as.plan}/status`, { statusId: st.wfa });
       for (const i of [1, 4, 7]) await put(admin, `/assets/${as[`b${i}`]}/status`, { statusId: st.wip });
       await put(admin, `/assets/${as.b2}/status`, { statusId: st.done });
-      searchTuning.inLimit = 5000;
     });
     after(async () => {
-      searchTuning.inLimit = 5000;
       await h.close();
     });
 
@@ -163,174 +160,157 @@ for (const kind of dbKinds()) {
       }
     });
 
-    for (const inLimit of [5000, 0, 3, 8] as const) {
-      test(`asset list: visibility and every filter (strategy inLimit=${inLimit})`, async () => {
-        searchTuning.inLimit = inLimit;
-        try {
-          const v = visible();
-          const people = { admin, artist, vendor, art2 } as const;
-          for (const [who, caller] of Object.entries(people)) {
-            const items = await walk(caller, '/assets', 7);
-            assert.deepEqual(names(items), v[who as keyof typeof v], `${who} sees exactly their visible set`);
-          }
-          const q = async (who: Caller, query: string) => names(await walk(who, `/assets?${query}`, 5));
-          // views
-          assert.deepEqual(await q(artist, 'view=my'), ['sword']);
-          assert.deepEqual(await q(vendor, 'view=my'), ['hero']);
-          assert.deepEqual(await q(admin, 'view=assigned'), ['hero', 'herorig', 'sword']);
-          assert.deepEqual(await q(artist, 'view=assigned'), ['sword']);
-          assert.deepEqual(await q(vendor, 'view=assigned'), ['hero']);
-          assert.deepEqual(await q(artist, 'view=unassigned'), [...bulk, 'shield'].sort());
-          assert.deepEqual(await q(admin, 'view=unassigned'), [...bulk, 'plan', 'shield', 'villain'].sort());
-          // single filters
-          assert.deepEqual(await q(admin, `assignee=${vendor.userId}`), ['hero']);
-          assert.deepEqual(await q(artist, `assignee=${vendor.userId},${art2.userId}`), [], 'others\' invisible tasks stay invisible');
-          assert.deepEqual(await q(admin, `assignee=${vendor.userId},${art2.userId}`), ['hero', 'herorig']);
-          assert.deepEqual(await q(admin, `status=${st.wip}`), ['b01', 'b04', 'b07', 'sword']);
-          assert.deepEqual(await q(admin, `status=${st.wfa}`), ['plan']);
-          assert.deepEqual(await q(artist, `status=${st.wfa}`), []);
-          assert.deepEqual(await q(artist, `status=${st.todo},none`), [...bulk.filter((b) => !['b01', 'b02', 'b04', 'b07'].includes(b)), 'dup', 'dup', 'dup', 'lamp', 'shield'].sort());
-          assert.deepEqual(await q(vendor, `status=${st.todo},none`), ['hero', 'rock']);
-          assert.deepEqual(await q(admin, 'type=Rig'), ['herorig', 'villain']);
-          assert.deepEqual(await q(vendor, 'type=Rig'), []);
-          assert.deepEqual(await q(admin, 'tag=hero'), ['sword', 'villain']);
-          assert.deepEqual(await q(artist, 'tag=hero'), ['sword']);
-          assert.deepEqual(await q(admin, 'tag=Hero'), [], 'tags match exactly');
-          assert.deepEqual(await q(admin, 'tag=metal'), ['b01', 'b03', 'b05', 'b07', 'b09', 'b11', 'shield', 'sword']);
-          assert.deepEqual(await q(admin, 'extension=blend'), ['hero', 'herorig', 'shield', 'sword']);
-          assert.deepEqual(await q(artist, 'extension=.BLEND'), ['shield', 'sword']);
-          assert.deepEqual(await q(admin, 'kind=resource'), ['dup', 'dup', 'dup', 'lamp', 'readme', 'rock']);
-          assert.deepEqual(await q(vendor, 'kind=resource'), ['rock']);
-          assert.deepEqual(await q(artist, 'kind=resource'), ['dup', 'dup', 'dup', 'lamp']);
-          assert.deepEqual(await q(admin, `collection=${col.Hidden}`), ['hero', 'herorig', 'villain']);
-          assert.deepEqual(await q(vendor, `collection=${col.Hidden}`), ['hero'], 'a collection seen by name only can be searched; only visible items show');
-          assert.deepEqual(await q(artist, `collection=${col.Shared}`), v.artist);
-          assert.deepEqual(await q(admin, `collection=${col.Props}`), ['dup', 'shield']);
-          assert.deepEqual(await q(admin, `folder=${col.Shared}`), ['dup', 'lamp', 'sword']);
-          assert.deepEqual(await q(admin, 'folder=root'), ['readme']);
-          assert.deepEqual(await q(artist, 'folder=root'), []);
-          // text: names, tags and types, case-insensitive
-          assert.deepEqual(await q(admin, 'text=HER'), ['hero', 'herorig', 'sword', 'villain'], 'names hero*, tag hero');
-          assert.deepEqual(await q(artist, 'text=HER'), ['sword']);
-          assert.deepEqual(await q(vendor, 'text=her'), ['hero']);
-          assert.deepEqual(await q(admin, 'text=textu'), ['lamp'], 'type Texture');
-          assert.deepEqual(await q(admin, 'text=%25'), [], 'LIKE wildcards are plain characters');
-          assert.deepEqual(await q(admin, 'text=_'), []);
-          assert.deepEqual(await q(admin, 'text=%C3%A9p%C3%A9e'), [], 'non-ASCII text is fine');
-          // combinations
-          assert.deepEqual(await q(admin, `type=Model&tag=metal&status=${st.wip}`), ['sword']);
-          assert.deepEqual(await q(admin, `view=unassigned&tag=metal&collection=${col.Shared}`), ['b01', 'b03', 'b05', 'b07', 'b09', 'b11', 'shield']);
-          assert.deepEqual(await q(artist, `extension=blend&kind=task&text=e`), ['shield', 'sword']);
-          assert.deepEqual(await q(vendor, `extension=blend&kind=task&text=e`), ['hero']);
-          assert.deepEqual(await q(admin, `collection=${col.Hidden}&assignee=${art2.userId}&text=rig`), ['herorig']);
-          assert.deepEqual(await q(admin, `folder=${col.Bulk}&status=${st.wip},${st.done}&tag=metal`), ['b01', 'b07']);
-          // invisible or unknown collections answer alike
-          for (const c of [col.Secret, col.Deep, crypto.randomUUID()]) {
-            refused(await h.as(artist).get(`/projects/${pid}/assets?collection=${c}`), 404, 'not_found');
-          }
-          refused(await h.as(vendor).get(`/projects/${pid}/assets?folder=${col.Deep}`), 404, 'not_found');
-        } finally {
-          searchTuning.inLimit = 5000;
-        }
-      });
+    test(`asset list: visibility and every filter`, async () => {
+      const v = visible();
+      const people = { admin, artist, vendor, art2 } as const;
+      for (const [who, caller] of Object.entries(people)) {
+        const items = await walk(caller, '/assets', 7);
+        assert.deepEqual(names(items), v[who as keyof typeof v], `${who} sees exactly their visible set`);
+      }
+      const q = async (who: Caller, query: string) => names(await walk(who, `/assets?${query}`, 5));
+      // views
+      assert.deepEqual(await q(artist, 'view=my'), ['sword']);
+      assert.deepEqual(await q(vendor, 'view=my'), ['hero']);
+      assert.deepEqual(await q(admin, 'view=assigned'), ['hero', 'herorig', 'sword']);
+      assert.deepEqual(await q(artist, 'view=assigned'), ['sword']);
+      assert.deepEqual(await q(vendor, 'view=assigned'), ['hero']);
+      assert.deepEqual(await q(artist, 'view=unassigned'), [...bulk, 'shield'].sort());
+      assert.deepEqual(await q(admin, 'view=unassigned'), [...bulk, 'plan', 'shield', 'villain'].sort());
+      // single filters
+      assert.deepEqual(await q(admin, `assignee=${vendor.userId}`), ['hero']);
+      assert.deepEqual(await q(artist, `assignee=${vendor.userId},${art2.userId}`), [], 'others\' invisible tasks stay invisible');
+      assert.deepEqual(await q(admin, `assignee=${vendor.userId},${art2.userId}`), ['hero', 'herorig']);
+      assert.deepEqual(await q(admin, `status=${st.wip}`), ['b01', 'b04', 'b07', 'sword']);
+      assert.deepEqual(await q(admin, `status=${st.wfa}`), ['plan']);
+      assert.deepEqual(await q(artist, `status=${st.wfa}`), []);
+      assert.deepEqual(await q(artist, `status=${st.todo},none`), [...bulk.filter((b) => !['b01', 'b02', 'b04', 'b07'].includes(b)), 'dup', 'dup', 'dup', 'lamp', 'shield'].sort());
+      assert.deepEqual(await q(vendor, `status=${st.todo},none`), ['hero', 'rock']);
+      assert.deepEqual(await q(admin, 'type=Rig'), ['herorig', 'villain']);
+      assert.deepEqual(await q(vendor, 'type=Rig'), []);
+      assert.deepEqual(await q(admin, 'tag=hero'), ['sword', 'villain']);
+      assert.deepEqual(await q(artist, 'tag=hero'), ['sword']);
+      assert.deepEqual(await q(admin, 'tag=Hero'), [], 'tags match exactly');
+      assert.deepEqual(await q(admin, 'tag=metal'), ['b01', 'b03', 'b05', 'b07', 'b09', 'b11', 'shield', 'sword']);
+      assert.deepEqual(await q(admin, 'extension=blend'), ['hero', 'herorig', 'shield', 'sword']);
+      assert.deepEqual(await q(artist, 'extension=.BLEND'), ['shield', 'sword']);
+      assert.deepEqual(await q(admin, 'kind=resource'), ['dup', 'dup', 'dup', 'lamp', 'readme', 'rock']);
+      assert.deepEqual(await q(vendor, 'kind=resource'), ['rock']);
+      assert.deepEqual(await q(artist, 'kind=resource'), ['dup', 'dup', 'dup', 'lamp']);
+      assert.deepEqual(await q(admin, `collection=${col.Hidden}`), ['hero', 'herorig', 'villain']);
+      assert.deepEqual(await q(vendor, `collection=${col.Hidden}`), ['hero'], 'a collection seen by name only can be searched; only visible items show');
+      assert.deepEqual(await q(artist, `collection=${col.Shared}`), v.artist);
+      assert.deepEqual(await q(admin, `collection=${col.Props}`), ['dup', 'shield']);
+      assert.deepEqual(await q(admin, `folder=${col.Shared}`), ['dup', 'lamp', 'sword']);
+      assert.deepEqual(await q(admin, 'folder=root'), ['readme']);
+      assert.deepEqual(await q(artist, 'folder=root'), []);
+      // text: names, tags and types, case-insensitive
+      assert.deepEqual(await q(admin, 'text=HER'), ['hero', 'herorig', 'sword', 'villain'], 'names hero*, tag hero');
+      assert.deepEqual(await q(artist, 'text=HER'), ['sword']);
+      assert.deepEqual(await q(vendor, 'text=her'), ['hero']);
+      assert.deepEqual(await q(admin, 'text=textu'), ['lamp'], 'type Texture');
+      assert.deepEqual(await q(admin, 'text=%25'), [], 'LIKE wildcards are plain characters');
+      assert.deepEqual(await q(admin, 'text=_'), []);
+      assert.deepEqual(await q(admin, 'text=%C3%A9p%C3%A9e'), [], 'non-ASCII text is fine');
+      // combinations
+      assert.deepEqual(await q(admin, `type=Model&tag=metal&status=${st.wip}`), ['sword']);
+      assert.deepEqual(await q(admin, `view=unassigned&tag=metal&collection=${col.Shared}`), ['b01', 'b03', 'b05', 'b07', 'b09', 'b11', 'shield']);
+      assert.deepEqual(await q(artist, `extension=blend&kind=task&text=e`), ['shield', 'sword']);
+      assert.deepEqual(await q(vendor, `extension=blend&kind=task&text=e`), ['hero']);
+      assert.deepEqual(await q(admin, `collection=${col.Hidden}&assignee=${art2.userId}&text=rig`), ['herorig']);
+      assert.deepEqual(await q(admin, `folder=${col.Bulk}&status=${st.wip},${st.done}&tag=metal`), ['b01', 'b07']);
+      // invisible or unknown collections answer alike
+      for (const c of [col.Secret, col.Deep, crypto.randomUUID()]) {
+        refused(await h.as(artist).get(`/projects/${pid}/assets?collection=${c}`), 404, 'not_found');
+      }
+      refused(await h.as(vendor).get(`/projects/${pid}/assets?folder=${col.Deep}`), 404, 'not_found');
+    });
 
-      test(`pagination: every item once, stable order, for each sort (strategy inLimit=${inLimit})`, async () => {
-        searchTuning.inLimit = inLimit;
-        try {
-          for (const who of [admin, artist, vendor]) {
-            for (const sort of ['name', 'updated', 'created', 'status']) {
-              for (const order of ['asc', 'desc']) {
-                const base = `/assets?sort=${sort}&order=${order}`;
-                const whole = (await get(who, `${base}&limit=200`)).items;
-                for (const size of [2, 7]) {
-                  const paged = await walk(who, base, size);
-                  assert.deepEqual(paged.map((a) => a.id), whole.map((a: any) => a.id), `${sort} ${order} by ${size}`);
-                }
-                assert.equal(new Set(whole.map((a: any) => a.id)).size, whole.length);
-                // The order is the one asked for, ties broken by id.
-                const sign = order === 'asc' ? -1 : 1;
-                const statusRank = new Map(Object.values(st).map((id, i) => [id, i]));
-                const key = (a: any) => (sort === 'name' ? a.name : sort === 'updated' ? a.updatedAt : sort === 'created' ? a.createdAt : a.statusId === null ? 99 : statusRank.get(a.statusId)!);
-                for (let i = 1; i < whole.length; i++) {
-                  const [x, y] = [whole[i - 1], whole[i]];
-                  const c = key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : x.id < y.id ? -1 : 1;
-                  assert.equal(c, sign, `${sort} ${order}: ${x.name} before ${y.name}`);
-                }
-              }
+    test(`pagination: every item once, stable order, for each sort`, async () => {
+      for (const who of [admin, artist, vendor]) {
+        for (const sort of ['name', 'updated', 'created', 'status']) {
+          for (const order of ['asc', 'desc']) {
+            const base = `/assets?sort=${sort}&order=${order}`;
+            const whole = (await get(who, `${base}&limit=200`)).items;
+            for (const size of [2, 7]) {
+              const paged = await walk(who, base, size);
+              assert.deepEqual(paged.map((a) => a.id), whole.map((a: any) => a.id), `${sort} ${order} by ${size}`);
+            }
+            assert.equal(new Set(whole.map((a: any) => a.id)).size, whole.length);
+            // The order is the one asked for, ties broken by id.
+            const sign = order === 'asc' ? -1 : 1;
+            const statusRank = new Map(Object.values(st).map((id, i) => [id, i]));
+            const key = (a: any) => (sort === 'name' ? a.name : sort === 'updated' ? a.updatedAt : sort === 'created' ? a.createdAt : a.statusId === null ? 99 : statusRank.get(a.statusId)!);
+            for (let i = 1; i < whole.length; i++) {
+              const [x, y] = [whole[i - 1], whole[i]];
+              const c = key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : x.id < y.id ? -1 : 1;
+              assert.equal(c, sign, `${sort} ${order}: ${x.name} before ${y.name}`);
             }
           }
-          const items = await walk(artist, '/assets?sort=name', 3);
-          assert.deepEqual(items.filter((a) => a.name === 'dup').map((a) => a.id), [as['dup-Shared'], as['dup-Props'], as['dup-Bulk']].sort(), 'same names: by id');
-        } finally {
-          searchTuning.inLimit = 5000;
         }
-      });
+      }
+      const items = await walk(artist, '/assets?sort=name', 3);
+      assert.deepEqual(items.filter((a) => a.name === 'dup').map((a) => a.id), [as['dup-Shared'], as['dup-Props'], as['dup-Bulk']].sort(), 'same names: by id');
+    });
 
-      test(`board: columns, counts, cards, views and column pages (strategy inLimit=${inLimit})`, async () => {
-        searchTuning.inLimit = inLimit;
-        try {
-          const counts = (b: any) => Object.fromEntries(b.columns.map((c: any) => [c.status?.key ?? 'none', c.count]));
-          const cardNames = (b: any) => Object.fromEntries(b.columns.map((c: any) => [c.status?.key ?? 'none', c.cards.map((x: any) => x.name).sort()]));
-          const a = await get(admin, '/board');
-          assert.deepEqual(a.columns.map((c: any) => c.status.key), ['todo', 'wip', 'wfa', 'retake', 'done'], 'columns in status order; tasks only, so no "none"');
-          assert.deepEqual(counts(a), { todo: 12, wip: 4, wfa: 1, retake: 0, done: 1 });
-          const art = await get(artist, '/board');
-          assert.deepEqual(counts(art), { todo: 9, wip: 4, wfa: 0, retake: 0, done: 1 }, 'invisible tasks are not counted');
-          const ven = await get(vendor, '/board?limit=200');
-          assert.deepEqual(counts(ven), { todo: 1, wip: 0, wfa: 0, retake: 0, done: 0 });
-          assert.deepEqual(cardNames(ven).todo, ['hero']);
-          const artAll = await get(artist, '/board?limit=200');
-          assert.deepEqual(cardNames(artAll).wip, ['b01', 'b04', 'b07', 'sword']);
-          for (const name of HIDDEN_FROM_VENDOR) assert.ok(!JSON.stringify(ven).includes(`"${name}"`), `vendor board leaks ${name}`);
-          for (const name of HIDDEN_FROM_ARTIST) assert.ok(!JSON.stringify(artAll).includes(`"${name}"`), `artist board leaks ${name}`);
-          assert.ok(!artAll.columns.some((c: any) => c.cards.some((x: any) => x.name === 'hero')), 'hero (also a tag) is not a card');
+    test(`board: columns, counts, cards, views and column pages`, async () => {
+      const counts = (b: any) => Object.fromEntries(b.columns.map((c: any) => [c.status?.key ?? 'none', c.count]));
+      const cardNames = (b: any) => Object.fromEntries(b.columns.map((c: any) => [c.status?.key ?? 'none', c.cards.map((x: any) => x.name).sort()]));
+      const a = await get(admin, '/board');
+      assert.deepEqual(a.columns.map((c: any) => c.status.key), ['todo', 'wip', 'wfa', 'retake', 'done'], 'columns in status order; tasks only, so no "none"');
+      assert.deepEqual(counts(a), { todo: 12, wip: 4, wfa: 1, retake: 0, done: 1 });
+      const art = await get(artist, '/board');
+      assert.deepEqual(counts(art), { todo: 9, wip: 4, wfa: 0, retake: 0, done: 1 }, 'invisible tasks are not counted');
+      const ven = await get(vendor, '/board?limit=200');
+      assert.deepEqual(counts(ven), { todo: 1, wip: 0, wfa: 0, retake: 0, done: 0 });
+      assert.deepEqual(cardNames(ven).todo, ['hero']);
+      const artAll = await get(artist, '/board?limit=200');
+      assert.deepEqual(cardNames(artAll).wip, ['b01', 'b04', 'b07', 'sword']);
+      for (const name of HIDDEN_FROM_VENDOR) assert.ok(!JSON.stringify(ven).includes(`"${name}"`), `vendor board leaks ${name}`);
+      for (const name of HIDDEN_FROM_ARTIST) assert.ok(!JSON.stringify(artAll).includes(`"${name}"`), `artist board leaks ${name}`);
+      assert.ok(!artAll.columns.some((c: any) => c.cards.some((x: any) => x.name === 'hero')), 'hero (also a tag) is not a card');
 
-          // cards
-          const sword = art.columns[1].cards.find((c: any) => c.name === 'sword');
-          assert.equal(sword.assigneeName, 'Ari Artist');
-          assert.equal(sword.assigneeId, artist.userId);
-          assert.equal(sword.latestCheckpoint, null);
-          assert.equal(sword.cover, null);
-          assert.deepEqual(sword.tags, ['hero', 'metal']);
+      // cards
+      const sword = art.columns[1].cards.find((c: any) => c.name === 'sword');
+      assert.equal(sword.assigneeName, 'Ari Artist');
+      assert.equal(sword.assigneeId, artist.userId);
+      assert.equal(sword.latestCheckpoint, null);
+      assert.equal(sword.cover, null);
+      assert.deepEqual(sword.tags, ['hero', 'metal']);
 
-          // views
-          assert.deepEqual(counts(await get(artist, '/board?view=my')), { todo: 0, wip: 1, wfa: 0, retake: 0, done: 0 });
-          assert.deepEqual(counts(await get(admin, '/board?view=assigned')), { todo: 2, wip: 1, wfa: 0, retake: 0, done: 0 });
-          assert.deepEqual(counts(await get(vendor, '/board?view=assigned')), { todo: 1, wip: 0, wfa: 0, retake: 0, done: 0 });
-          assert.deepEqual(counts(await get(admin, '/board?view=unassigned')), { todo: 10, wip: 3, wfa: 1, retake: 0, done: 1 });
-          // filters on the board
-          assert.deepEqual(counts(await get(admin, '/board?tag=metal')), { todo: 5, wip: 3, wfa: 0, retake: 0, done: 0 });
-          assert.deepEqual(counts(await get(artist, '/board?text=HER')), { todo: 0, wip: 1, wfa: 0, retake: 0, done: 0 });
-          assert.deepEqual(counts(await get(admin, '/board?text=HER')), { todo: 3, wip: 1, wfa: 0, retake: 0, done: 0 });
-          assert.deepEqual(counts(await get(admin, `/board?collection=${col.Hidden}`)), { todo: 3, wip: 0, wfa: 0, retake: 0, done: 0 });
-          const only = await get(admin, `/board?status=${st.wip},none`);
-          assert.deepEqual(only.columns.map((c: any) => c.status?.key ?? 'none'), ['wip', 'none']);
-          assert.deepEqual(counts(only), { wip: 4, none: 0 });
-          assert.deepEqual(counts(await get(admin, '/board?kind=resource')), { todo: 0, wip: 0, wfa: 0, retake: 0, done: 0, none: 6 });
+      // views
+      assert.deepEqual(counts(await get(artist, '/board?view=my')), { todo: 0, wip: 1, wfa: 0, retake: 0, done: 0 });
+      assert.deepEqual(counts(await get(admin, '/board?view=assigned')), { todo: 2, wip: 1, wfa: 0, retake: 0, done: 0 });
+      assert.deepEqual(counts(await get(vendor, '/board?view=assigned')), { todo: 1, wip: 0, wfa: 0, retake: 0, done: 0 });
+      assert.deepEqual(counts(await get(admin, '/board?view=unassigned')), { todo: 10, wip: 3, wfa: 1, retake: 0, done: 1 });
+      // filters on the board
+      assert.deepEqual(counts(await get(admin, '/board?tag=metal')), { todo: 5, wip: 3, wfa: 0, retake: 0, done: 0 });
+      assert.deepEqual(counts(await get(artist, '/board?text=HER')), { todo: 0, wip: 1, wfa: 0, retake: 0, done: 0 });
+      assert.deepEqual(counts(await get(admin, '/board?text=HER')), { todo: 3, wip: 1, wfa: 0, retake: 0, done: 0 });
+      assert.deepEqual(counts(await get(admin, `/board?collection=${col.Hidden}`)), { todo: 3, wip: 0, wfa: 0, retake: 0, done: 0 });
+      const only = await get(admin, `/board?status=${st.wip},none`);
+      assert.deepEqual(only.columns.map((c: any) => c.status?.key ?? 'none'), ['wip', 'none']);
+      assert.deepEqual(counts(only), { wip: 4, none: 0 });
+      assert.deepEqual(counts(await get(admin, '/board?kind=resource')), { todo: 0, wip: 0, wfa: 0, retake: 0, done: 0, none: 6 });
 
-          // a column page by page
-          for (const who of [admin, artist]) {
-            const first = await get(who, '/board?limit=2&sort=name');
-            const todo = first.columns[0];
-            assert.equal(todo.cards.length, 2);
-            const seen = todo.cards.map((c: any) => c.id);
-            let cursor = todo.nextCursor;
-            while (cursor) {
-              const next = await get(who, `/board?limit=2&sort=name&status=${st.todo}&cursor=${cursor}`);
-              assert.equal(next.columns.length, 1);
-              seen.push(...next.columns[0].cards.map((c: any) => c.id));
-              cursor = next.columns[0].nextCursor;
-            }
-            assert.equal(seen.length, todo.count, 'the column pages add up to its count');
-            assert.equal(new Set(seen).size, seen.length);
-            const whole = await get(who, `/assets?kind=task&status=${st.todo}&sort=name&limit=200`);
-            assert.deepEqual(seen, whole.items.map((x: any) => x.id), 'board column order = list order');
-          }
-        } finally {
-          searchTuning.inLimit = 5000;
+      // a column page by page
+      for (const who of [admin, artist]) {
+        const first = await get(who, '/board?limit=2&sort=name');
+        const todo = first.columns[0];
+        assert.equal(todo.cards.length, 2);
+        const seen = todo.cards.map((c: any) => c.id);
+        let cursor = todo.nextCursor;
+        while (cursor) {
+          const next = await get(who, `/board?limit=2&sort=name&status=${st.todo}&cursor=${cursor}`);
+          assert.equal(next.columns.length, 1);
+          seen.push(...next.columns[0].cards.map((c: any) => c.id));
+          cursor = next.columns[0].nextCursor;
         }
-      });
-    }
+        assert.equal(seen.length, todo.count, 'the column pages add up to its count');
+        assert.equal(new Set(seen).size, seen.length);
+        const whole = await get(who, `/assets?kind=task&status=${st.todo}&sort=name&limit=200`);
+        assert.deepEqual(seen, whole.items.map((x: any) => x.id), 'board column order = list order');
+      }
+    });
 
     test('bad query parameters are refused with 400', async () => {
       const bad = [

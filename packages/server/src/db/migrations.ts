@@ -396,12 +396,23 @@ const m005_assigned_only_roles: Migration = {
   },
 };
 
+const m006_change_log_order: Migration = {
+  async up(db: Kysely<any>) {
+    // An operation's entries keep their order inside its revision: replaying them (caches, pulls)
+    // must apply them as written, which neither database promises without a key to sort on.
+    await db.schema.alterTable('change_log').addColumn('seq', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.dropIndex('change_log_revision').execute();
+    await db.schema.createIndex('change_log_revision').on('change_log').columns(['project_id', 'revision', 'seq']).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '001_foundation': m001_foundation,
   '002_production': m002_production,
   '003_browse': m003_browse,
   '004_content': m004_content,
   '005_assigned_only_roles': m005_assigned_only_roles,
+  '006_change_log_order': m006_change_log_order,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -243,6 +243,8 @@ export interface ControlRequestsTable {
 export interface ChangeLogTable {
   project_id: string;
   revision: number;
+  /** Position inside the revision: entries replay in the order they were written. */
+  seq: number;
   op_id: string | null;
   actor_id: string | null;
   entity: string;

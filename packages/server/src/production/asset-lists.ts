@@ -1,15 +1,14 @@
 // The Kanban board (columns by status with counts and a first page of cards each) and the flat
 // asset list, both over asset-search's filters and visibility handling.
 import { BacklotError } from '@backlot/core';
-import { sql } from 'kysely';
 import type { Reader } from './read-context.js';
-import { countByStatus, decodeCursor, encodeCursor, pageOf, planQuery, type AssetFilter, type Plan, type Sort } from './asset-search.js';
+import { decodeCursor, encodeCursor, pageOf, planQuery, type AssetFilter, type Key, type Plan, type Sort } from './asset-search.js';
+import { memoised } from './search-memo.js';
 import { loadCards, type Card } from './cards.js';
 
 export async function listAssets(r: Reader, f: AssetFilter, sort: Sort, cursor: string | undefined, limit: number) {
   const after = decodeCursor(cursor, f, sort);
-  const plan = await planQuery(r, f);
-  const page = await pageOf(plan, sort, after, limit);
+  const page = await memoised(r.view, JSON.stringify(['list', f, sort, after, limit]), async () => pageOf(await planQuery(r, f), sort, after, limit));
   return {
     items: await loadCards(r, page.ids),
     nextCursor: page.next ? encodeCursor(f, sort, page.next) : null,
@@ -38,24 +37,10 @@ export async function boardOf(r: Reader, f: AssetFilter, sort: Sort, cursor: str
   if (cursor !== undefined && f.statuses?.length !== 1)
     throw new BacklotError('validation_failed', 'a board cursor continues one column: name exactly one status', { field: 'status' });
   const after = decodeCursor(cursor, f, sort);
-  const plan = await planQuery(r, f);
-  const counts = await countByStatus(plan);
-  const wanted = f.statuses ? new Set(f.statuses) : null;
-  const keys: (string | null)[] = plan.statuses.map((s) => s.id).filter((id) => !wanted || wanted.has(id));
-  // The "no status" column appears when asked for, or when something is in it.
-  if (wanted ? wanted.has(null) : counts.has(null)) keys.push(null);
-
-  const pages = await Promise.all(keys.map(async (key) => {
-    const count = counts.get(key) ?? 0;
-    const colFilter: AssetFilter = { ...f, statuses: [key] };
-    if (!count && !after) return { key, count, ids: [] as string[], next: null, colFilter };
-    const colPlan: Plan = { ...plan, f: colFilter, where: [...plan.where, key === null ? sql`${sql.ref("a.status_id")} is null` : sql`${sql.ref("a.status_id")} = ${key}`] };
-    const page = await pageOf(colPlan, sort, after, limit);
-    return { key, count, ids: page.ids, next: page.next, colFilter };
-  }));
+  const { statuses, pages } = await memoised(r.view, JSON.stringify(['board', f, sort, after, limit]), () => boardPages(r, f, sort, after, limit));
   const cards = await loadCards(r, pages.flatMap((p) => p.ids));
   const byId = new Map(cards.map((c) => [c.id, c]));
-  const byStatus = new Map(plan.statuses.map((s) => [s.id, s]));
+  const byStatus = new Map(statuses.map((s) => [s.id, s]));
   const columns: Column[] = pages.map((p) => ({
     status: p.key === null ? null : statusOut(byStatus.get(p.key)!),
     count: p.count,
@@ -63,4 +48,22 @@ export async function boardOf(r: Reader, f: AssetFilter, sort: Sort, cursor: str
     nextCursor: p.next ? encodeCursor(p.colFilter, sort, p.next) : null,
   }));
   return { view: f.view, sort: sort.key, order: sort.order, columns };
+}
+
+/** Which columns, how many in each, and the ids of each column's page. */
+async function boardPages(r: Reader, f: AssetFilter, sort: Sort, after: Key | null, limit: number) {
+  const plan = await planQuery(r, f);
+  const groups = plan.groups;
+  const wanted = f.statuses ? new Set(f.statuses) : null;
+  const keys: (string | null)[] = plan.statuses.map((s) => s.id).filter((id) => !wanted || wanted.has(id));
+  // The "no status" column appears when asked for, or when something is in it.
+  if (wanted ? wanted.has(null) : groups.has(null)) keys.push(null);
+
+  const pages = keys.map((key) => {
+    const group = groups.get(key);
+    const colFilter: AssetFilter = { ...f, statuses: [key] };
+    const page = pageOf(plan, sort, after, limit, group?.rows ?? []);
+    return { key, count: group?.count ?? 0, ids: page.ids, next: page.next, colFilter };
+  });
+  return { statuses: plan.statuses, pages };
 }

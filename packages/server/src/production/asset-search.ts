@@ -1,19 +1,13 @@
-// Asset search behind the board and the asset list: filters narrow the candidates in SQL (on
-// indexed columns), then the caller's MemberView from core decides what is visible; nothing here
-// restates a visibility rule. Order is the database's (keyset pagination on an indexed key, tie
-// broken by id), so a cursor walks every item exactly once while the data stands still.
-//
-// How visibility meets SQL, cheapest first:
-//   - asset.view_all: no visibility filter at all;
-//   - few visible candidates: their ids go into the query (`id IN (...)`), so SQL counts and
-//     pages exactly what the member sees;
-//   - many: pages scan the filtered candidates in order and drop invisible rows in memory;
-//     counts subtract the (then few) invisible candidates, or count visible rows in memory.
+// Asset search behind the board and the asset list: the filters and the caller's MemberView from
+// core are applied to the project's in-memory asset index (asset-index.ts, at the same revision
+// as the visibility graph), so nothing here restates a visibility rule and no visible-id list is
+// ever handed to SQL. Sorting is by one key with the id as tie-breaker, compared as JavaScript
+// strings, so every database orders alike and a cursor walks each item exactly once while the
+// data stands still. Pages pick their first rows without sorting every match.
 import { createHash } from 'node:crypto';
 import { BacklotError, notFound } from '@backlot/core';
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { MemberView } from '@backlot/core';
 import type { Reader } from './read-context.js';
+import type { IndexedAsset } from './asset-index.js';
 
 export const BOARD_VIEWS = ['default', 'my', 'assigned', 'unassigned'] as const;
 export type BoardView = (typeof BOARD_VIEWS)[number];
@@ -22,11 +16,6 @@ export type SortKey = (typeof SORT_KEYS)[number];
 export type SortOrder = 'asc' | 'desc';
 export const DEFAULT_ORDER: Record<SortKey, SortOrder> = { name: 'asc', updated: 'desc', created: 'desc', status: 'asc' };
 
-/**
- * Most ids handed to SQL in one IN list (well inside SQLite's and PostgreSQL's parameter limits).
- * Mutable so tests can drive every strategy on small projects.
- */
-export const searchTuning = { inLimit: 5000 };
 export const MAX_LIMIT = 200;
 
 export interface AssetFilter {
@@ -86,7 +75,7 @@ export function parseFilter(q: FilterQuery, defaults: { kind?: 'task' } = {}): A
 
 // ---- cursors -----------------------------------------------------------------------------------
 
-interface Key {
+export interface Key {
   /** The sort key's value (for sort=status, the status id of the row's bucket). */
   k: string | null;
   i: string;
@@ -119,49 +108,34 @@ export function decodeCursor(raw: string | undefined, f: AssetFilter, s: Sort): 
 
 // ---- planning ----------------------------------------------------------------------------------
 
-interface LightRow {
-  id: string;
-  k: string | null;
-  status_id: string | null;
-  name?: string;
-  type?: string | null;
-  tags?: string;
-}
+type StatusRow = { id: string; name: string; short_label: string; color: string; sort_order: number; category: string; key: string | null };
 
 export interface Plan {
   r: Reader;
   f: AssetFilter;
-  /** SQL conditions from the filters (no visibility, no project: see `conditions`). */
-  where: RawBuilder<SqlBool>[];
-  /** Visible candidates, when few enough to hand to SQL; [] means nothing can match. */
-  visibleIds: string[] | null;
-  /** Whether rows must still pass the MemberView in memory (a large visible set). */
-  scanVisibility: boolean;
   /** Statuses of the project, in board order. */
-  statuses: { id: string; name: string; short_label: string; color: string; sort_order: number; category: string; key: string | null }[];
+  statuses: StatusRow[];
   /**
-   * With few visible candidates (ids in the query), their light rows are read once per request
-   * and shared by the board's columns: counts and time- or status-ordered pages are then made in
-   * memory (ISO times and ids compare alike everywhere). Name order stays the database's.
+   * Every asset that matches the filters and that the member may see, per status id (null: no
+   * status; a board's columns), in no particular order.
    */
-  light: { base: Plan | null; rows: Map<string, Promise<LightRow[]>> };
+  groups: Map<string | null, Group>;
 }
 
-const ref = (col: string) => sql.ref(`a.${col}`);
-const likeEscape = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
-
-/** The longest piece of the (lowercased) needle that reads the same to every database's lower(). */
-function sqlNeedle(text: string): string | null {
-  const pieces = text.split(/[^\x20-\x7e]|["\\]/);
-  const best = pieces.reduce((a, b) => (b.length > a.length ? b : a), '');
-  return best.length ? best : null;
+export interface Group {
+  rows: Iterable<IndexedAsset>;
+  count: number;
 }
 
-function matchesText(row: { name?: string; type?: string | null; tags?: string }, text: string): boolean {
-  if (row.name!.toLowerCase().includes(text)) return true;
-  if (row.type && row.type.toLowerCase().includes(text)) return true;
-  return (JSON.parse(row.tags!) as string[]).some((t) => t.toLowerCase().includes(text));
+/** All of a plan's matches, whatever their status. */
+export function* allMatches(p: Plan): Iterable<IndexedAsset> {
+  for (const g of p.groups.values()) yield* g.rows;
 }
+
+/** Whether the filters ask for nothing but tasks (of some statuses): the index has those grouped already. */
+const tasksOnly = (f: AssetFilter) =>
+  f.kind === 'task' && f.view === 'default' && !f.assignees && f.type === null && f.tag === null && f.extension === null &&
+  f.collection === null && f.folder === undefined && f.text === null;
 
 /** Collections from `root` down, from the graph (the same revision visibility was computed on). */
 function subtreeOf(r: Reader, root: string): Set<string> {
@@ -176,12 +150,47 @@ function requireReachable(r: Reader, collectionId: string) {
   if (!r.view.collectionAccess(collectionId)) throw notFound('collection');
 }
 
-export async function planQuery(r: Reader, f: AssetFilter): Promise<Plan> {
-  const pid = r.project.id;
+/**
+ * The visible assets worth looking at: the narrowest of a folder, a subtree (each asset asked of
+ * the view), the member's visible set, or every asset for a view that sees them all.
+ */
+function forEachVisibleInPool(r: Reader, f: AssetFilter, visit: (a: IndexedAsset) => void): void {
+  const place = f.folder !== undefined ? [f.folder] : f.collection ? subtreeOf(r, f.collection) : null;
+  const byId = (id: string) => {
+    const a = r.index.get(id);
+    if (a && r.view.canSeeAsset(id)) visit(a);
+  };
+  if (place) for (const c of place) for (const id of r.graph.assetsIn(c)) byId(id);
+  else if (r.view.allAssets) for (const a of r.index.all(f.kind)) visit(a);
+  else r.graph.forEachAssetIn(r.view.visibility.assets, visit);
+}
+
+/** A predicate for every filter, cheapest tests first (visibility is the pool's business). */
+function matcher(r: Reader, f: AssetFilter): (a: IndexedAsset) => boolean {
   const me = r.actor.userId;
+  const assignees = f.assignees && new Set(f.assignees);
+  const statuses = f.statuses && new Set(f.statuses);
+  const subtree = f.folder === undefined && f.collection ? subtreeOf(r, f.collection) : null;
+  return (a) =>
+    (f.kind === null || a.kind === f.kind) &&
+    (f.view !== 'my' || a.assigneeId === me) &&
+    (f.view !== 'assigned' || a.assigneeId !== null) &&
+    (f.view !== 'unassigned' || a.assigneeId === null) &&
+    (!assignees || (a.assigneeId !== null && assignees.has(a.assigneeId))) &&
+    (!statuses || statuses.has(a.statusId)) &&
+    (f.type === null || a.type === f.type) &&
+    (f.extension === null || a.extension === f.extension) &&
+    (f.folder === undefined || a.collectionId === f.folder) &&
+    (!subtree || (a.collectionId !== null && subtree.has(a.collectionId))) &&
+    // Tags match exactly (case-sensitive); text matches names, types and tags case-insensitively.
+    (f.tag === null || a.tags.includes(f.tag)) &&
+    (f.text === null || a.searchText.includes(f.text));
+}
+
+export async function planQuery(r: Reader, f: AssetFilter): Promise<Plan> {
   const statuses = await r.ctx.db
     .selectFrom('statuses').select(['id', 'name', 'short_label', 'color', 'sort_order', 'category', 'key'])
-    .where('project_id', '=', pid).where('deleted_at', 'is', null).orderBy('sort_order').orderBy('id').execute();
+    .where('project_id', '=', r.project.id).where('deleted_at', 'is', null).orderBy('sort_order').orderBy('id').execute();
   if (f.statuses) {
     const known = new Set(statuses.map((s) => s.id));
     const unknown = f.statuses.find((s) => s !== null && !known.has(s));
@@ -189,299 +198,91 @@ export async function planQuery(r: Reader, f: AssetFilter): Promise<Plan> {
   }
   if (f.collection) requireReachable(r, f.collection);
   if (f.folder) requireReachable(r, f.folder);
-
-  const where: RawBuilder<SqlBool>[] = [sql`${ref('deleted_at')} is null`];
-  if (f.kind) where.push(sql`${ref('kind')} = ${f.kind}`);
-  if (f.view === 'my') where.push(sql`${ref('assignee_id')} = ${me}`);
-  if (f.view === 'assigned') where.push(sql`${ref('assignee_id')} is not null`);
-  if (f.view === 'unassigned') where.push(sql`${ref('assignee_id')} is null`);
-  if (f.assignees) where.push(f.assignees.length ? sql`${ref('assignee_id')} in (${sql.join(f.assignees)})` : sql`1 = 0`);
-  if (f.statuses) {
-    const ids = f.statuses.filter((s): s is string => s !== null);
-    const parts: RawBuilder<SqlBool>[] = [];
-    if (ids.length) parts.push(sql`${ref('status_id')} in (${sql.join(ids)})`);
-    if (f.statuses.includes(null)) parts.push(sql`${ref('status_id')} is null`);
-    where.push(parts.length ? sql`(${sql.join(parts, sql` or `)})` : sql`1 = 0`);
+  const groups = new Map<string | null, Group>();
+  if (r.view.allAssets && tasksOnly(f)) {
+    // Seeing every asset, nothing to filter row by row: the index's columns as they stand (read
+    // synchronously from here on, so no other request moves the index meanwhile).
+    const wanted = f.statuses && new Set(f.statuses);
+    for (const [status, tasks] of r.index.tasksPerStatus())
+      if (!wanted || wanted.has(status)) groups.set(status, { rows: { [Symbol.iterator]: () => tasks.values() }, count: tasks.size });
+    return { r, f, statuses, groups };
   }
-  if (f.type !== null) where.push(sql`${ref('type')} = ${f.type}`);
-  if (f.extension !== null) where.push(sql`${ref('extension')} = ${f.extension}`);
-  // Tags are a JSON array of strings: an exact, case-sensitive substring test for the quoted tag.
-  if (f.tag !== null) where.push(sql`replace(${ref('tags')}, ${JSON.stringify(f.tag)}, '') <> ${ref('tags')}`);
-  if (f.folder !== undefined) where.push(f.folder === null ? sql`${ref('collection_id')} is null` : sql`${ref('collection_id')} = ${f.folder}`);
-  const subtree = f.collection ? subtreeOf(r, f.collection) : null;
-  if (subtree && subtree.size <= searchTuning.inLimit) where.push(sql`${ref('collection_id')} in (${sql.join([...subtree])})`);
-  else if (f.collection)
-    where.push(sql`${ref('collection_id')} in (with recursive sub(id) as (
-      select c0.id from collections c0 where c0.id = ${f.collection} and c0.project_id = ${pid}
-      union all
-      select c.id from collections c inner join sub on c.parent_id = sub.id where c.project_id = ${pid} and c.deleted_at is null
-    ) select sub.id from sub)`);
-  if (f.text) {
-    // A superset in SQL (lower() differs between databases beyond ASCII); the exact,
-    // case-insensitive match happens in memory.
-    const needle = sqlNeedle(f.text);
-    if (needle) {
-      const p = `%${likeEscape(needle)}%`;
-      where.push(sql`(lower(${ref('name')}) like ${p} escape '!' or lower(coalesce(${ref('type')}, '')) like ${p} escape '!' or lower(${ref('tags')}) like ${p} escape '!')`);
-    }
-  }
-
-  let visibleIds: string[] | null = null;
-  let scanVisibility = false;
-  if (!r.view.allAssets) {
-    const candidates = graphCandidates(r, f, r.view.visibility.assets, (id) => r.view.canSeeAsset(id));
-    if (candidates.length <= searchTuning.inLimit) {
-      visibleIds = candidates;
-    } else scanVisibility = true;
-  }
-  const plan: Plan = { r, f, where, visibleIds, scanVisibility, statuses, light: { base: null, rows: new Map() } };
-  plan.light.base = plan;
-  return plan;
-}
-
-/**
- * Ids from `pool` that may match the filters, judged on what the graph knows (place and
- * assignee). Only narrows: SQL still applies every filter. Stops after `max + 1` ids: callers
- * only use the list when it holds at most `max`.
- */
-function graphCandidates(r: Reader, f: AssetFilter, pool: Iterable<string>, keep: (id: string) => boolean, max = searchTuning.inLimit): string[] {
-  const subtree = f.collection ? subtreeOf(r, f.collection) : null;
-  const assignees = f.assignees ? new Set(f.assignees) : null;
-  const me = r.actor.userId;
-  const out: string[] = [];
-  for (const id of pool) {
-    const node = r.graph.assets.get(id);
-    if (!node || !keep(id)) continue;
-    if (subtree && (node.collectionId === null || !subtree.has(node.collectionId))) continue;
-    if (f.folder !== undefined && node.collectionId !== f.folder) continue;
-    if (assignees && (node.assigneeId === null || !assignees.has(node.assigneeId))) continue;
-    if (f.view === 'my' && node.assigneeId !== me) continue;
-    if (f.view === 'assigned' && node.assigneeId === null) continue;
-    if (f.view === 'unassigned' && node.assigneeId !== null) continue;
-    out.push(id);
-    if (out.length > max) break;
-  }
-  return out;
-}
-
-/**
- * The plan's conditions with the project's. When the query names its rows by id, the project
- * test is kept away from the indexes ("project_id || '' = ?", alike in SQLite and PostgreSQL): a planner
- * without statistics would otherwise walk a project-wide index and test every row's id.
- */
-function conditions(p: Plan, extra: RawBuilder<SqlBool>[] = [], byIds = p.visibleIds !== null): RawBuilder<SqlBool> {
-  const project = byIds ? sql`${ref('project_id')} || '' = ${p.r.project.id}` : sql`${ref('project_id')} = ${p.r.project.id}`;
-  return sql<SqlBool>`${sql.join([project, ...p.where, ...extra], sql` and `)}`;
-}
-
-const empty = (p: Plan) => p.visibleIds !== null && p.visibleIds.length === 0;
-const needsRowCheck = (p: Plan) => p.scanVisibility || !!p.f.text;
-
-function passes(p: Plan, row: LightRow): boolean {
-  if (p.scanVisibility && !p.r.view.canSeeAsset(row.id)) return false;
-  if (p.f.text && !matchesText(row, p.f.text)) return false;
-  // Belt and braces: an asset created after the graph's revision is not shown yet.
-  return p.r.view.canSeeAsset(row.id);
+  const keep = matcher(r, f);
+  const byStatus = new Map<string | null, IndexedAsset[]>();
+  forEachVisibleInPool(r, f, (a) => {
+    if (!keep(a)) return;
+    const g = byStatus.get(a.statusId);
+    if (g) g.push(a);
+    else byStatus.set(a.statusId, [a]);
+  });
+  for (const [status, rows] of byStatus) groups.set(status, { rows, count: rows.length });
+  return { r, f, statuses, groups };
 }
 
 // ---- pages -------------------------------------------------------------------------------------
-
-interface Segment {
-  /** Extra condition (a status bucket). */
-  cond: RawBuilder<SqlBool> | null;
-  /** The sort column, or null when a segment is ordered by id alone. */
-  col: string | null;
-  /** Cursor key value that identifies this segment (status buckets). */
-  bucket?: string | null;
-}
-
-function segments(p: Plan, s: Sort): Segment[] {
-  if (s.key !== 'status') return [{ cond: null, col: s.key === 'name' ? 'name' : s.key === 'updated' ? 'updated_at' : 'created_at' }];
-  // One bucket per status in board order, then assets without a status.
-  const wanted = p.f.statuses ? new Set(p.f.statuses) : null;
-  const buckets: (string | null)[] = [...p.statuses.map((st) => st.id), null].filter((b) => !wanted || wanted.has(b));
-  if (s.order === 'desc') buckets.reverse();
-  return buckets.map((b) => ({ cond: b === null ? sql`${ref('status_id')} is null` : sql`${ref('status_id')} = ${b}`, col: null, bucket: b }));
-}
-
-async function fetchLight(p: Plan, seg: Segment, order: SortOrder, after: Key | null, limit: number | null): Promise<LightRow[]> {
-  const withText = !!p.f.text;
-  const cmp = order === 'asc' ? sql`>` : sql`<`;
-  const cmpEq = order === 'asc' ? sql`>=` : sql`<=`;
-  const conds: RawBuilder<SqlBool>[] = [];
-  if (seg.cond) conds.push(seg.cond);
-  if (after && seg.col) conds.push(sql`${ref(seg.col)} ${cmpEq} ${after.k} and (${ref(seg.col)} ${cmp} ${after.k} or ${ref('id')} ${cmp} ${after.i})`);
-  else if (after) conds.push(sql`${ref('id')} ${cmp} ${after.i}`);
-  let q = p.r.ctx.db
-    .selectFrom('assets as a')
-    .select(['a.id', 'a.status_id'])
-    .select(seg.col ? sql<string>`${ref(seg.col)}`.as('k') : sql<null>`null`.as('k'))
-    .$if(withText, (qb) => qb.select(['a.name', 'a.type', 'a.tags']))
-    .where(conditions(p, conds))
-    // Kysely's own IN list: far cheaper to build than a raw fragment of thousands of values.
-    .$if(!!p.visibleIds?.length, (qb) => qb.where('a.id', 'in', p.visibleIds!));
-  if (seg.col) q = q.orderBy(ref(seg.col), order);
-  q = q.orderBy('a.id', order);
-  if (limit !== null) q = q.limit(limit);
-  return (await q.execute()) as LightRow[];
-}
 
 export interface Page {
   ids: string[];
   next: Key | null;
 }
 
-/** One page of matching, visible asset ids in sort order, after `after`. */
-export async function pageOf(p: Plan, s: Sort, after: Key | null, limit: number): Promise<Page> {
-  if (empty(p)) return { ids: [], next: null };
-  if (p.visibleIds !== null && s.key !== 'name') return pageInMemory(p, s, after, limit);
-  const segs = segments(p, s);
-  let start = 0;
-  if (after && s.key !== 'status' && typeof after.k !== 'string') throw new BacklotError('validation_failed', 'invalid cursor', { field: 'cursor' });
-  if (after && s.key === 'status') {
-    start = segs.findIndex((seg) => seg.bucket === after.k);
-    if (start < 0) throw new BacklotError('validation_failed', 'the cursor\'s status no longer exists; start again', { field: 'cursor' });
-  }
-  const check = needsRowCheck(p);
-  const out: LightRow[] = [];
-  for (let si = start; si < segs.length; si++) {
-    const seg = segs[si];
-    let cursor = si === start ? after : null;
-    let batch = check ? Math.max(2 * limit, 64) : limit + 1;
-    for (;;) {
-      const rows = await fetchLight(p, seg, s.order, cursor, batch);
-      for (const row of rows) {
-        if (!passes(p, row)) continue;
-        out.push(row);
-        if (out.length > limit) {
-          const last = out[limit - 1];
-          // Status-sorted pages remember the bucket (the row's status) instead of a column value.
-          return { ids: out.slice(0, limit).map((x) => x.id), next: { k: seg.col ? last.k : last.status_id, i: last.id } };
-        }
-      }
-      if (rows.length < batch) break;
-      const tail = rows[rows.length - 1];
-      cursor = { k: tail.k, i: tail.id };
-      batch = Math.min(batch * 2, 4000);
-    }
-  }
-  return { ids: out.map((x) => x.id), next: null };
-}
+type SortValue = string | number;
 
-/** The plan's candidate rows that pass, with `col` as key (few: the ids are in the query). */
-async function lightRows(p: Plan, col: string): Promise<LightRow[]> {
-  const base = p.light.base!;
-  let rows = p.light.rows.get(col);
-  if (!rows) {
-    rows = fetchLight(base, { cond: null, col }, 'asc', null, null).then((all) => all.filter((row) => passes(base, row)));
-    p.light.rows.set(col, rows);
-  }
-  const wanted = p.f.statuses ? new Set(p.f.statuses) : null;
-  return wanted ? (await rows).filter((row) => wanted.has(row.status_id)) : rows;
-}
-
-async function pageInMemory(p: Plan, s: Sort, after: Key | null, limit: number): Promise<Page> {
+/** The sort's key of a row: a string column, or for sort=status the status's place on the board. */
+function keyFn(p: Plan, s: Sort): { of: (a: IndexedAsset) => SortValue; rank: Map<string | null, number> } {
   const rank = new Map<string | null, number>(p.statuses.map((st, i) => [st.id, i]));
   rank.set(null, p.statuses.length);
-  const sign = s.order === 'asc' ? 1 : -1;
-  const keyOf = (row: { k: string | null; status_id?: string | null }) => (s.key === 'status' ? rank.get(row.status_id ?? null) ?? -1 : row.k);
-  const cmp = (a: { key: string | number | null | undefined; id: string }, b: { key: string | number | null | undefined; id: string }) =>
-    sign * (a.key! < b.key! ? -1 : a.key! > b.key! ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  const rows = (await lightRows(p, s.key === 'created' ? 'created_at' : 'updated_at')).map((row) => ({ key: keyOf(row), id: row.id, row }));
-  let from: { key: string | number | null | undefined; id: string } | null = null;
-  if (after) {
-    if (s.key === 'status' && !rank.has(after.k)) throw new BacklotError('validation_failed', 'the cursor\'s status no longer exists; start again', { field: 'cursor' });
-    from = { key: s.key === 'status' ? rank.get(after.k) : after.k, id: after.i };
-  }
-  const sorted = rows.filter((x) => !from || cmp(x, from) > 0).sort(cmp);
-  const page = sorted.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    ids: page.map((x) => x.id),
-    next: sorted.length > limit ? { k: s.key === 'status' ? last.row.status_id : last.row.k, i: last.id } : null,
-  };
-}
-
-// ---- counts ------------------------------------------------------------------------------------
-
-/** How many matching, visible assets there are per status id (null: no status). */
-export async function countByStatus(p: Plan): Promise<Map<string | null, number>> {
-  const counts = new Map<string | null, number>();
-  if (empty(p)) return counts;
-  const db = p.r.ctx.db;
-  const grouped = async (ids: string[] | null) =>
-    db.selectFrom('assets as a').select(['a.status_id', sql<number>`count(*)`.as('n')])
-      .where(conditions(p, [], ids !== null)).$if(ids !== null, (qb) => qb.where('a.id', 'in', ids!)).groupBy('a.status_id').execute();
-  const add = (rows: { status_id: string | null; n: number | string }[], sign: number) => {
-    for (const row of rows) counts.set(row.status_id, (counts.get(row.status_id) ?? 0) + sign * Number(row.n));
-  };
-
-  if (p.visibleIds !== null) {
-    for (const row of await lightRows(p, 'updated_at')) counts.set(row.status_id, (counts.get(row.status_id) ?? 0) + 1);
-  } else if (!needsRowCheck(p)) {
-    add(await grouped(null), 1);
-  } else if (!p.f.text) {
-    // Many visible candidates: subtract the invisible ones when they are few.
-    const hidden = graphCandidates(p.r, p.f, p.r.graph.assets.keys(), (id) => !p.r.view.canSeeAsset(id));
-    if (hidden.length <= searchTuning.inLimit) {
-      add(await grouped(null), 1);
-      if (hidden.length) add(await grouped(hidden), -1);
-    } else await countByCollection(p, counts);
-  } else await countInMemory(p, counts);
-  for (const [k, v] of counts) if (v <= 0) counts.delete(k);
-  return counts;
-}
-
-type Share = 'all' | 'none' | 'some';
-const shares = new WeakMap<MemberView, Map<string | null, Share>>();
-
-/** For each collection (null: the top level), how many of its assets the member sees. */
-function visibleShares(r: Reader): Map<string | null, Share> {
-  let out = shares.get(r.view);
-  if (out) return out;
-  out = new Map();
-  const classify = (c: string | null) => {
-    let all = 0;
-    let seen = 0;
-    for (const a of r.graph.assetsIn(c)) { all++; if (r.view.canSeeAsset(a)) seen++; }
-    out!.set(c, seen === 0 ? 'none' : seen === all ? 'all' : 'some');
-  };
-  classify(null);
-  for (const c of r.graph.collections.keys()) classify(c);
-  shares.set(r.view, out);
-  return out;
+  const of = s.key === 'name' ? (a: IndexedAsset) => a.name
+    : s.key === 'updated' ? (a: IndexedAsset) => a.updatedMs
+    : s.key === 'created' ? (a: IndexedAsset) => a.createdMs
+    : (a: IndexedAsset) => rank.get(a.statusId) ?? -1;
+  return { of, rank };
 }
 
 /**
- * Counts for a large visible set: SQL counts per collection and status; a collection whose
- * assets the member all sees counts whole, one they see none of not at all, and the few in
- * between are counted by the ids of their visible assets.
+ * One page of `rows` (default: all the plan's matches) in sort order, after `after`. Keeps only the
+ * best `limit + 1` rows while scanning (binary insertion): a page of 20 out of 60,000 matches
+ * costs a pass, not a sort.
  */
-async function countByCollection(p: Plan, counts: Map<string | null, number>) {
-  const share = visibleShares(p.r);
-  const db = p.r.ctx.db;
-  // Grouped status first: a planner without statistics would otherwise walk the collection
-  // index for its order, reading every row, instead of the covering board index.
-  const rows = await db.selectFrom('assets as a').select(['a.collection_id', 'a.status_id', sql<number>`count(*)`.as('n')])
-    .where(conditions(p)).groupBy(['a.status_id', 'a.collection_id']).execute();
-  const some = new Set<string | null>();
+export function pageOf(p: Plan, s: Sort, after: Key | null, limit: number, rows: Iterable<IndexedAsset> = allMatches(p)): Page {
+  const { of, rank } = keyFn(p, s);
+  const sign = s.order === 'asc' ? 1 : -1;
+  const cmp = (ka: SortValue, ia: string, kb: SortValue, ib: string) => sign * (ka < kb ? -1 : ka > kb ? 1 : ia < ib ? -1 : ia > ib ? 1 : 0);
+  let from: { key: SortValue; id: string } | null = null;
+  if (after) {
+    if (s.key === 'status') {
+      if (!rank.has(after.k)) throw new BacklotError('validation_failed', 'the cursor\'s status no longer exists; start again', { field: 'cursor' });
+      from = { key: rank.get(after.k)!, id: after.i };
+    } else {
+      // Time cursors carry the ISO time (what clients see); rows compare by its number.
+      const key = typeof after.k !== 'string' ? NaN : s.key === 'name' ? after.k : Date.parse(after.k);
+      if (typeof key === 'number' && Number.isNaN(key)) throw new BacklotError('validation_failed', 'invalid cursor', { field: 'cursor' });
+      from = { key, id: after.i };
+    }
+  }
+  // The best rows so far, in order, and their keys alongside (no object per scanned row).
+  const best: IndexedAsset[] = [];
+  const keys: SortValue[] = [];
   for (const row of rows) {
-    const s = share.get(row.collection_id) ?? 'none';
-    if (s === 'all') counts.set(row.status_id, (counts.get(row.status_id) ?? 0) + Number(row.n));
-    else if (s === 'some') some.add(row.collection_id);
+    const key = of(row);
+    if (from && cmp(key, row.id, from.key, from.id) <= 0) continue;
+    if (best.length > limit && cmp(key, row.id, keys[limit], best[limit].id) >= 0) continue;
+    let lo = 0;
+    let hi = best.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cmp(keys[mid], best[mid].id, key, row.id) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    best.splice(lo, 0, row);
+    keys.splice(lo, 0, key);
+    if (best.length > limit + 1) { best.pop(); keys.pop(); }
   }
-  const ids: string[] = [];
-  for (const c of some) for (const a of p.r.graph.assetsIn(c)) if (p.r.view.canSeeAsset(a)) ids.push(a);
-  for (let i = 0; i < ids.length; i += ID_CHUNK) {
-    const part = await db.selectFrom('assets as a').select(['a.status_id', sql<number>`count(*)`.as('n')])
-      .where(conditions(p, [], true)).where('a.id', 'in', ids.slice(i, i + ID_CHUNK)).groupBy('a.status_id').execute();
-    for (const row of part) counts.set(row.status_id, (counts.get(row.status_id) ?? 0) + Number(row.n));
-  }
-}
-
-const ID_CHUNK = 2000;
-
-async function countInMemory(p: Plan, counts: Map<string | null, number>) {
-  const rows = await fetchLight(p, { cond: null, col: null }, 'asc', null, null);
-  for (const row of rows) if (passes(p, row)) counts.set(row.status_id, (counts.get(row.status_id) ?? 0) + 1);
+  const n = Math.min(limit, best.length);
+  const last = best[n - 1];
+  return {
+    ids: best.slice(0, n).map((x) => x.id),
+    // Status-sorted pages remember the bucket (the row's status id) instead of a column value.
+    next: best.length > limit ? { k: s.key === 'status' ? last.statusId : s.key === 'name' ? last.name : s.key === 'updated' ? last.updatedAt : last.createdAt, i: last.id } : null,
+  };
 }

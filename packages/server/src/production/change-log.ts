@@ -40,8 +40,8 @@ export async function writeChanges(
   if (!entries.length) return;
   await trx
     .insertInto('change_log')
-    .values(entries.map((e) => ({
-      project_id: projectId, revision, op_id: meta.opId, actor_id: meta.actorId, entity: e.entity, entity_id: e.entityId,
+    .values(entries.map((e, seq) => ({
+      project_id: projectId, revision, seq, op_id: meta.opId, actor_id: meta.actorId, entity: e.entity, entity_id: e.entityId,
       change: e.change, data: e.data === undefined || e.data === null ? null : JSON.stringify(e.data), created_at: meta.at,
     })))
     .execute();

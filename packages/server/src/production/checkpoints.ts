@@ -4,7 +4,7 @@
 import { BacklotError, notFound } from '@backlot/core';
 import type { Handler, OpEnv } from './apply.js';
 import { freshId, liveAsset } from './lookups.js';
-import { checkpointView } from './views.js';
+import { assetView, checkpointView } from './views.js';
 import { recordStatus, statusCategory } from './tasks.js';
 import type { AssetsTable, CheckpointsTable } from '../db/schema.js';
 import { admitCheckpointContent, copyCheckpointChunks, recordCheckpointChunks } from '../content/checkpoint-content.js';
@@ -31,6 +31,8 @@ async function insertCheckpoint(
   if (statusId && statusId !== asset.status_id) await recordStatus(env, asset, statusId, row.id);
   else {
     await env.trx.updateTable('assets').set({ updated_at: env.at }).where('id', '=', asset.id).execute();
+    // Its new time moves it on boards sorted by last change: clients and caches hear of it.
+    env.changes.push({ entity: 'asset', entityId: asset.id, change: 'upsert', data: assetView({ ...asset, updated_at: env.at }) });
   }
   return { row, view };
 }

@@ -6,14 +6,17 @@ import { BacklotError, memberView, type MemberView, type Permission, type Projec
 import type { Ctx } from '../context.js';
 import type { ProjectsTable } from '../db/schema.js';
 import { loadProjectAccess } from '../services/access.js';
-import { graphAt } from './graph-cache.js';
+import { stateAt } from './graph-cache.js';
+import type { AssetIndex, IndexedAsset } from './asset-index.js';
 
 export interface Reader {
   ctx: Ctx;
   project: ProjectsTable;
   actor: ProjectActor;
   revision: number;
-  graph: ProjectGraph;
+  graph: ProjectGraph<IndexedAsset>;
+  /** Searchable asset fields at the same revision as `graph`. */
+  index: AssetIndex;
   view: MemberView;
   has(permission: Permission): boolean;
 }
@@ -46,8 +49,8 @@ export async function openReader(ctx: Ctx, projectId: string): Promise<Reader> {
   const { project, actor } = await loadProjectAccess(ctx, projectId);
   if (!actor.projectRole || actor.suspended || actor.role === null) throw new BacklotError('not_found', 'project not found');
   const revision = Number(project.revision);
-  const graph = await graphAt(ctx.db, projectId, revision);
+  const { graph, index } = await stateAt(ctx.db, projectId, revision);
   const view = viewOf(graph, revision, actor);
   const perms = actor.projectRole.permissions;
-  return { ctx, project, actor, revision, graph, view, has: (p) => perms.has(p) };
+  return { ctx, project, actor, revision, graph, index, view, has: (p) => perms.has(p) };
 }

@@ -8,7 +8,7 @@ import { loadProjectAccess, RefusedError } from '../services/access.js';
 import { applyOp } from './apply.js';
 import { graphAt } from './graph-cache.js';
 import { parseOp } from './ops.js';
-import { visibilityDigest } from './digest.js';
+import { visibilityDigest, visibilityDigests } from './digest.js';
 import { viewOf } from './read-context.js';
 import { assetView, checkpointView, collectionNameView, collectionView, controlRequestView, dependencyView, statusView } from './views.js';
 
@@ -108,8 +108,11 @@ export async function pullChanges(ctx: Ctx, projectId: string, since: string | u
   const canViewCheckpoints = actor.projectRole!.permissions.has('checkpoint.view');
   const pageSize = Math.min(Math.max(limit, 1), MAX_PULL);
 
-  if (!cursor || visibilityDigest(graph, actor, view, cursor.revision) !== cursor.digest)
-    return { ...(await snapshot(ctx, projectId, revision, view, canViewCheckpoints)), cursor: `${revision}.${visibilityDigest(graph, actor, view, revision)}` };
+  // The cursor's digest and the head's, from one pass over the visible items: a pull ends at the
+  // head unless it has more to page through.
+  const [atCursor, atHead] = visibilityDigests(graph, actor, view, cursor ? [cursor.revision, revision] : [revision, revision]);
+  if (!cursor || atCursor !== cursor.digest)
+    return { ...(await snapshot(ctx, projectId, revision, view, canViewCheckpoints)), cursor: `${revision}.${atHead}` };
 
   const rows = await ctx.db
     .selectFrom('change_log')
@@ -118,6 +121,7 @@ export async function pullChanges(ctx: Ctx, projectId: string, since: string | u
     .where('revision', '>', cursor.revision)
     .where('revision', '<=', revision)
     .orderBy('revision')
+    .orderBy('seq')
     .limit(pageSize + 1)
     .execute();
   let upTo = revision;
@@ -134,6 +138,7 @@ export async function pullChanges(ctx: Ctx, projectId: string, since: string | u
         .select(['revision', 'entity', 'entity_id', 'change', 'data', 'actor_id', 'created_at'])
         .where('project_id', '=', projectId)
         .where('revision', '=', upTo)
+        .orderBy('seq')
         .execute();
     }
   }
@@ -143,7 +148,7 @@ export async function pullChanges(ctx: Ctx, projectId: string, since: string | u
     if (shown) changes.push({ revision: Number(r.revision), at: r.created_at, actorId: r.actor_id, ...shown });
   }
   return {
-    reset: false, revision: upTo, cursor: `${upTo}.${visibilityDigest(graph, actor, view, upTo)}`,
+    reset: false, revision: upTo, cursor: `${upTo}.${upTo === revision ? atHead : visibilityDigest(graph, actor, view, upTo)}`,
     hasMore: upTo < revision, changes,
   };
 }

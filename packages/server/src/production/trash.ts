@@ -103,7 +103,9 @@ export const purgeFromTrash: Handler<'trash.purge'> = async (env, op) => {
   const pid = env.project.id;
   if (root.kind === 'checkpoint') {
     await env.trx.updateTable('status_changes').set({ checkpoint_id: null }).where('checkpoint_id', '=', root.id).execute();
-    await env.trx.updateTable('assets').set({ cover_checkpoint_id: null }).where('cover_checkpoint_id', '=', root.id).execute();
+    const uncovered = await env.trx.updateTable('assets').set({ cover_checkpoint_id: null }).where('cover_checkpoint_id', '=', root.id).returningAll().execute();
+    // Live assets that lost their cover change for clients; trashed ones are not theirs to see.
+    for (const a of uncovered) if (a.deleted_at === null) env.changes.push({ entity: 'asset', entityId: a.id, change: 'upsert', data: assetView(a) });
     await env.trx.deleteFrom('checkpoints').where('id', '=', root.id).execute();
   } else {
     // Everything below a purged collection goes with it, including items trashed on their own
