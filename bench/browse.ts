@@ -12,6 +12,7 @@ import type { Db } from '../packages/server/src/db/connect.js';
 import { pathToFileURL } from 'node:url';
 import { forgetGraph } from '../packages/server/src/production/graph-cache.js';
 import { fmt, machineLine, table } from './report.js';
+import { prng } from './prng.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,14 +21,6 @@ const arg = (name: string, fallback: number) => {
 const ROUNDS = arg('rounds', 200);
 const COLLECTIONS = 5000;
 
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const uuid = () => crypto.randomUUID();
 
 /** What the seeding needs from a server: its database, its clock, and callers over its HTTP API. */

@@ -180,9 +180,10 @@ async function main() {
     console.log('| min / avg / max KiB | chunks | mean KiB | dedup (raw) | stored MB | CDC MB/s |');
     console.log('|---|---|---|---|---|---|');
     const candidates: CdcParams[] = [
+      { minSize: 64 * KiB, avgSize: 128 * KiB, maxSize: 512 * KiB },
       { minSize: 64 * KiB, avgSize: 256 * KiB, maxSize: 1024 * KiB },
-      { minSize: 128 * KiB, avgSize: 512 * KiB, maxSize: 2048 * KiB },
       DEFAULT_CDC_PARAMS,
+      { minSize: 256 * KiB, avgSize: 512 * KiB, maxSize: 2048 * KiB },
       { minSize: 256 * KiB, avgSize: 1024 * KiB, maxSize: 4096 * KiB },
       { minSize: 512 * KiB, avgSize: 2048 * KiB, maxSize: 8192 * KiB },
     ].filter((p, i, all) => all.findIndex((q) => q.minSize === p.minSize && q.avgSize === p.avgSize) === i);

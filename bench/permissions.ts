@@ -8,18 +8,9 @@ import {
 } from '@backlot/core';
 import { loadavg } from 'node:os';
 import { fmt, machineLine, median, ratio, table } from './report.js';
+import { prng } from './prng.js';
 
 // ---- deterministic workload ------------------------------------------------------------------
-
-/** mulberry32: a tiny seeded PRNG so every run checks the same cases. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function weighted<T>(rand: () => number, items: [T, number][]): T {
   const total = items.reduce((s, [, w]) => s + w, 0);

@@ -31,6 +31,7 @@ import { loadProjectAccess } from '../packages/server/src/services/access.js';
 import type { Ctx } from '../packages/server/src/context.js';
 import type { ProductionFixture, Member } from './production-server.js';
 import { BENCHMARKS_FILE, fmt, machineLine, REPO_ROOT, table, updateSections } from './report.js';
+import { forgetAnswers } from './forget-answers.js';
 
 export interface ProductionOptions {
   /** Sequential requests per HTTP read scenario (and per pull). */
@@ -447,25 +448,33 @@ export async function runProductionBench(opts: ProductionOptions): Promise<Produ
     );
 
     // Boards right after a change: the warm rounds above reuse the member's memoised view and
-    // board answer at one revision; here each round moves the project on first, so the server
-    // computes the member's view and walks their visible tasks again.
-    log(`  production: ${opts.coldRounds} × 4 boards right after a change`);
+    // board answer at one revision; here each round moves the project on first. A status change
+    // leaves visibility as it was (the graph keeps the member's closure), an assignment changes
+    // it (the closure is walked again); both make the server walk the member's visible tasks.
+    log(`  production: ${opts.coldRounds} × 8 boards right after a change`);
     const coldBoards = [['Admin (view_all)', fx.admin], ['Artist', fx.artist], ['Vendor', fx.vendor], ['lead', fx.lead]] as const;
-    const coldBoardTimes = new Map<string, number[]>([...coldBoards.map(([label]) => [label, [] as number[]] as const), ['floor', []]]);
+    const changes = [
+      ['status', 'one task.status (visibility unchanged)', (id: string) => ({ type: 'task.status', assetId: id, statusId: nextStatus(id, taskStatus) })],
+      ['assignment', 'one task.assign between others (visibility walked again)', (id: string, n: number) => ({ type: 'task.assign', assetId: id, assigneeId: reassign(id, n) })],
+    ] as const;
+    const coldBoardTimes = new Map<string, number[]>([['floor', []]]);
     for (let i = 0; i < opts.coldRounds + 2; i++)
-      for (const [k, [label, m]] of coldBoards.entries()) {
-        const id = nextTask();
-        checkApplied((await c.json('POST', `${P}/ops`, fx.pm.token, { ops: [{ opId: `cold-board-${i}-${k}`, op: { type: 'task.status', assetId: id, statusId: nextStatus(id, taskStatus) } }] })).body, 'cold board');
-        const r = await c.request('GET', `${P}/board`, m.token);
-        if (r.status !== 200) throw new Error(`cold board ${label}: ${r.status}`);
-        const f = await c.request('GET', P, m.token);
-        if (i < 2) continue; // warm-up
-        coldBoardTimes.get(label)!.push(r.ms);
-        coldBoardTimes.get('floor')!.push(f.ms);
-      }
+      for (const [j, [kind, , opOf]] of changes.entries())
+        for (const [k, [label, m]] of coldBoards.entries()) {
+          const id = nextTask();
+          checkApplied((await c.json('POST', `${P}/ops`, fx.pm.token, { ops: [{ opId: `cold-board-${i}-${j}-${k}`, op: opOf(id, i * 8 + j * 4 + k) }] })).body, 'cold board');
+          const r = await c.request('GET', `${P}/board`, m.token);
+          if (r.status !== 200) throw new Error(`cold board ${label}: ${r.status}`);
+          const f = await c.request('GET', P, m.token);
+          if (i < 2) continue; // warm-up
+          const key = `${kind} ${label}`;
+          coldBoardTimes.set(key, [...(coldBoardTimes.get(key) ?? []), r.ms]);
+          coldBoardTimes.get('floor')!.push(f.ms);
+        }
     const coldBoardFloor = stat(coldBoardTimes.get('floor')!);
-    for (const [label] of coldBoards)
-      http.push({ group: 'cold board', label: `board right after a new change, ${label} (computed afresh)`, route: 'GET /api/v1/projects/:id/board', note: 'one task.status by the Production Manager just before', ours: stat(coldBoardTimes.get(label)!), floor: coldBoardFloor, aim: 20 });
+    for (const [kind, note] of changes)
+      for (const [label] of coldBoards)
+        http.push({ group: 'cold board', label: `board right after a new ${kind} change, ${label}`, route: 'GET /api/v1/projects/:id/board', note: `${note} by the Production Manager just before`, ours: stat(coldBoardTimes.get(`${kind} ${label}`)!), floor: coldBoardFloor, aim: 20 });
 
     // ---- 1. in process: graph build, closure (the server is idle from here on) -----------------
     log('  production: in process — graph build, closure (ours and the SQL peer)');
@@ -508,6 +517,7 @@ export async function runProductionBench(opts: ProductionOptions): Promise<Produ
         ];
         for (let k = 0; k < runs.length; k++) {
           const [key, run] = runs[(k + r) % runs.length];
+          forgetAnswers(graph);
           const t0 = now();
           run();
           if (r >= 3) times[i][key].push(msSince(t0));
@@ -573,7 +583,10 @@ logger off) in a child process, seeded in ${fmt(f.seedSeconds)} s; requests are 
 from this process (${r.options.rounds} per read and pull scenario, ${r.options.pushRounds} pushes, after warm-up), timed to the
 last byte. Written by \`node --import tsx bench/production.ts\` (or \`npm run bench -- --only=production\`); the run took ${fmt(r.seconds)} s.
 
-**Visibility closure, in process** (${r.options.closureRounds} rounds each, after warm-up). \`visibleTo\` is
+**Visibility closure, in process** (${r.options.closureRounds} rounds each, after warm-up). The graph keeps each member's
+answer until its structure changes (a move, an assignment, a share flag, an edge, a trash or restore; not a rename or a
+status change), so before every timed call the benchmark adds and removes an edge (\`bench/forget-answers.ts\`, outside
+the timing): every row below is a full walk. \`visibleTo\` is
 \`ProjectGraph.visibleTo\`; \`memberView\` is core's \`memberView\` (calls \`visibleTo\`, adds the role's view_all/download
 rules): what a read or a pull computes when the member's view is not memoised yet at this revision, and what every
 pushed op computes. Whoever sees every asset and collection and downloads any asset or none (the Admin, the Production
@@ -599,7 +612,8 @@ and digests; the "right after a new one" rows measure the other case: each round
 then the member pulls the last 100 changes (${r.options.coldRounds} rounds each, cursor computed the server's way for revision − 100), so
 the server computes their view and digests afresh. Boards likewise: warm rounds at one revision reuse the member's memoised
 view and board answer (cards are read fresh every time); the "board right after a new change" rows push one op first, so the
-member's view and the walk over their visible tasks are computed again.
+member's board answer is computed again (after a status change from the closure the graph kept, as visibility did not
+change; after an assignment, with the closure walked again).
 
 ${table(['scenario', 'route', 'answer', 'p50 ms', 'p99 ms', 'floor p50 ms', 'floor p99 ms', 'p50 ÷ floor', 'p99 ÷ floor', 'aim (p99)'], httpRows)}
 

@@ -125,6 +125,14 @@ export class ProjectGraph<A extends AssetNode = AssetNode> {
   private cQueue = new Int32Array(0);
   /** Total slot count past which removed ids are worth dropping (see `maybeCompact`). */
   private compactAt = Infinity;
+  /**
+   * Bumped by every change that can change what someone sees; renames, status changes and the
+   * like leave it be, so `visibleTo` answers stay valid across them (the common writes on a
+   * board) and are kept here until the next bump.
+   */
+  private structure = 0;
+  private answers = new Map<string, Visibility>();
+  private answersAt = 0;
 
   constructor(collections: Iterable<CollectionNode> = [], assets: Iterable<A> = [], deps: Iterable<Edge> = []) {
     this.resetLayout();
@@ -140,9 +148,15 @@ export class ProjectGraph<A extends AssetNode = AssetNode> {
   }
 
   upsertCollection(c: CollectionNode): void {
+    const node = { id: c.id, createdRev: c.createdRev, parentId: c.parentId, shared: c.shared, assigneeId: c.assigneeId };
+    const old = this.collections.get(c.id);
+    if (old && old.parentId === c.parentId && old.shared === c.shared && old.assigneeId === c.assigneeId) {
+      this.collections.set(c.id, node); // nothing anyone sees changes
+      return;
+    }
     this.maybeCompact();
     this.removeCollection(c.id);
-    const node = { id: c.id, createdRev: c.createdRev, parentId: c.parentId, shared: c.shared, assigneeId: c.assigneeId };
+    this.structure++;
     this.collections.set(c.id, node);
     this.placeCollection(node);
   }
@@ -151,6 +165,7 @@ export class ProjectGraph<A extends AssetNode = AssetNode> {
     const old = this.collections.get(id);
     if (!old) return;
     this.collections.delete(id);
+    this.structure++;
     const s = this.cIds.slots.get(id)!;
     this.cLive[s] = 0;
     swapRemove(this.cKids[this.cParent[s]]!, this.cPos, s, this.cPos[s]);
@@ -161,8 +176,16 @@ export class ProjectGraph<A extends AssetNode = AssetNode> {
 
   /** Keeps `a` itself as the asset's node: the caller must not change it afterwards. */
   upsertAsset(a: A): void {
+    const old = this.assets.get(a.id);
+    if (old && old.collectionId === a.collectionId && old.assigneeId === a.assigneeId) {
+      // Same place, same assignee: only the node changes, and nothing anyone sees.
+      this.assets.set(a.id, a);
+      this.aNode[this.aIds.slots.get(a.id)!] = a;
+      return;
+    }
     this.maybeCompact();
     this.removeAsset(a.id);
+    this.structure++;
     this.assets.set(a.id, a);
     this.placeAsset(a);
   }
@@ -171,6 +194,7 @@ export class ProjectGraph<A extends AssetNode = AssetNode> {
     const old = this.assets.get(id);
     if (!old) return;
     this.assets.delete(id);
+    this.structure++;
     const s = this.aIds.slots.get(id)!;
     this.aLive[s] = 0;
     this.aNode[s] = undefined;
@@ -183,6 +207,7 @@ export class ProjectGraph<A extends AssetNode = AssetNode> {
   upsertDependency(d: Edge): void {
     this.maybeCompact();
     this.removeDependency(d.id);
+    this.structure++;
     this.placeDependency({ id: d.id, assetId: d.assetId, targetAssetId: d.targetAssetId, targetCollectionId: d.targetCollectionId, src: -1, posA: -1, posC: -1 });
   }
 
@@ -190,6 +215,7 @@ export class ProjectGraph<A extends AssetNode = AssetNode> {
     const rec = this.deps.get(id);
     if (!rec) return;
     this.deps.delete(id);
+    this.structure++;
     if (rec.posA >= 0) this.unlinkTarget(rec, rec.posA);
     // The step above may have moved this edge's collection entry into the freed position.
     if (rec.posC >= 0) this.unlinkTarget(rec, rec.posC);
@@ -212,6 +238,21 @@ export class ProjectGraph<A extends AssetNode = AssetNode> {
    * collections out, for roles limited to what is explicitly assigned (Vendor).
    */
   visibleTo(userId: string, opts: VisibleToOptions = {}): Visibility {
+    if (this.answersAt !== this.structure) {
+      this.answers.clear();
+      this.answersAt = this.structure;
+    }
+    const key = `${opts.shared === false ? 0 : 1}${opts.parentsOfAllAssets ? 1 : 0}${userId}`;
+    let answer = this.answers.get(key);
+    if (!answer) {
+      answer = this.walk(userId, opts);
+      if (this.answers.size >= MAX_ANSWERS) this.answers.clear();
+      this.answers.set(key, answer);
+    }
+    return answer;
+  }
+
+  private walk(userId: string, opts: VisibleToOptions): Visibility {
     const nA = this.aIds.ids.length;
     const nC = this.cIds.ids.length;
     // The result bitsets double as the walk's visited marks.
@@ -321,6 +362,7 @@ export class ProjectGraph<A extends AssetNode = AssetNode> {
    * computed before keep answering from the old numbering.
    */
   compact(): void {
+    this.structure++;
     const collections = [...this.collections.values()];
     const assets = [...this.assets.values()];
     const deps = [...this.deps.values()];
@@ -444,6 +486,9 @@ export class ProjectGraph<A extends AssetNode = AssetNode> {
     }
   }
 }
+
+/** Visibility answers kept per structure version (one per member and option set). */
+const MAX_ANSWERS = 512;
 
 /** Past twice the slot count of the last build, and this many more, `maybeCompact` looks. */
 const COMPACT_SLACK = 4096;

@@ -362,7 +362,7 @@ function runIncremental(rng: Rng, project: number) {
   const anyCollectionId = () => (m.collections.length && !rng.chance(0.15) ? rng.pick(m.collections).id : null);
 
   for (let step = 0; step < steps; step++) {
-    const r = rng.int(14);
+    const r = rng.int(15);
     if (r === 0) {
       const c = { id: `c${++ids.n}`, parentId: anyCollectionId(), shared: rng.chance(0.2), assigneeId: rng.chance(0.2) ? rng.pick(USERS) : null };
       log.push(`create collection ${c.id}`);
@@ -440,6 +440,13 @@ function runIncremental(rng: Rng, project: number) {
       const d = m.deps.splice(rng.int(m.deps.length), 1)[0];
       log.push(`remove dependency ${d.id}`);
       g.removeDependency(d.id);
+    } else if (r === 14 && m.assets.length && m.collections.length) {
+      // Changes that move nothing (a rename, a status): kept answers must stay right.
+      const a = rng.pick(m.assets);
+      const c = rng.pick(m.collections);
+      log.push(`touch asset ${a.id} and collection ${c.id}`);
+      upsertA({ ...a, createdRev: step });
+      upsertC({ ...c, createdRev: step });
     } else if (r === 13) {
       // Removing what is not there is harmless.
       log.push('remove unknown ids');
@@ -447,12 +454,16 @@ function runIncremental(rng: Rng, project: number) {
       g.removeAsset('nope');
       g.removeDependency('nope');
     }
-    if (step % 15 === 14 || step === steps - 1) compare(step);
+    // Ask after every step, so kept answers exist to go stale if a change forgot to drop them.
+    for (const u of USERS) g.visibleTo(u);
+    if (step % 15 === 14 || step === steps - 1 || rng.chance(0.1)) compare(step);
   }
 
   function compare(step: number) {
     // Renumbering drops the slots of ids nothing refers to any more; it must change no answer.
-    if (rng.chance(0.3)) g.compact();
+    // (Half the time after the answers below are checked, so they come from kept answers.)
+    const compactFirst = rng.chance(0.3);
+    if (compactFirst) g.compact();
     const fresh = buildGraph(m);
     const where = `project ${project} after step ${step} (${describeModel(m)}; last changes: ${log.slice(-5).join(' | ')})`;
     assert.deepEqual([...g.collections.keys()].sort(), [...fresh.collections.keys()].sort(), `${where}: collections`);
@@ -473,6 +484,7 @@ function runIncremental(rng: Rng, project: number) {
     }
     const v = g.visibleTo(rng.pick(USERS));
     earlier.push({ v, was: plain(v) });
+    if (!compactFirst && rng.chance(0.3)) g.compact();
   }
 }
 
@@ -526,6 +538,23 @@ describe('ProjectGraph slots', () => {
     // 'gone' comes back: the edge kept in the meantime makes it visible to me.
     g.upsertAsset({ id: 'gone', collectionId: 'h', assigneeId: null });
     assert.ok(g.visibleTo('me').assets.has('gone'));
+  });
+
+  test('answers are kept across changes nobody sees, and dropped by the next one that matters', () => {
+    const g = new ProjectGraph<AssetNode>(
+      [{ id: 'lib', parentId: null, shared: true, assigneeId: null }, { id: 'mine', parentId: null, shared: false, assigneeId: 'me' }],
+      [{ id: 'a', collectionId: 'lib', assigneeId: null }, { id: 'b', collectionId: null, assigneeId: null }],
+    );
+    const first = g.visibleTo('me');
+    g.upsertAsset({ id: 'a', collectionId: 'lib', assigneeId: null, createdRev: 9 });
+    g.upsertCollection({ id: 'lib', parentId: null, shared: true, assigneeId: null, createdRev: 9 });
+    assert.equal(g.visibleTo('me'), first, 'same place, same assignee, same share: the kept answer');
+    assert.notEqual(g.visibleTo('me', { shared: false }), first, 'other options are another answer');
+    g.upsertAsset({ id: 'b', collectionId: 'mine', assigneeId: null });
+    const moved = g.visibleTo('me');
+    assert.notEqual(moved, first);
+    assert.deepEqual([...moved.assets].sort(), ['a', 'b']);
+    assert.deepEqual([...first.assets].sort(), ['a'], 'the earlier answer still describes its own state');
   });
 
   test('parentsOfAllAssets names the parent chain of every live asset', () => {

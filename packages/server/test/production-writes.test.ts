@@ -3,7 +3,7 @@
 // (REST and sync push alike), and archived projects.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createHarness, dbKinds, type Harness } from './harness.js';
 import { As, byId, CHUNK_SIZE, H1, H2, H3, makeProject, makeWorld, must, refused, audit, type World } from './production-helpers.js';
 
@@ -458,6 +458,18 @@ for (const kind of dbKinds()) {
       const snap = await A.snapshot();
       const cps = snap.checkpoints.filter((c: any) => c.assetId === task.id).sort((x: any, y: any) => x.number - y.number);
       assert.deepEqual(cps.map((c: any) => [c.number, c.authorId]), [[1, w.u.Art.userId], [2, w.u.Art.userId], [3, w.u.Art.userId]]);
+    });
+
+    test('a very large file: a chunk list past the ordinary JSON body limit is taken over REST and push', async () => {
+      const p = await makeProject(w, { Art: 'artist' });
+      const art = as('Art', p.id);
+      const task = must(await as('owner', p.id).asset({ name: 'plate', kind: 'task', assigneeId: w.u.Art.userId }), 201);
+      // 4,500 ids are ~300 KB of JSON (ordinary bodies stop at 256 KiB): about a 1.1 GB file.
+      const chunks = Array.from({ length: 4500 }, (_, i) => createHash('sha256').update(`chunk ${i}`).digest('hex'));
+      const viaRest = must(await art.checkpoint(task.id, { chunks }), 201, 'REST');
+      assert.equal(viaRest.size, chunks.length * CHUNK_SIZE);
+      const pushed = must(await art.push([['big', await art.cpOp(task.id, { chunks: [...chunks].reverse() })]]), 200, 'push');
+      assert.equal(pushed.results[0].status, 'applied', JSON.stringify(pushed.results[0]));
     });
 
     test('soft lock (REST and push): unassigned nobody, only the assignee, reassignment takes the right away at once; resources', async () => {

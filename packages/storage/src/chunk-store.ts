@@ -4,8 +4,11 @@
 // one SQLite file, one bucket) owns the shared resources and hands out namespace-bound stores.
 //
 // Every store verifies on write that the encoded bytes decode to data hashing to the id, so a
-// buggy or hostile client cannot plant a chunk under someone else's hash. Reads are verified by
-// `readChunk`, which is what restores and downloads must use.
+// buggy or hostile client cannot plant a chunk under someone else's hash: either `put` verifies,
+// or the caller verified first with `verifyChunk` and hands the proof to `putVerified` (the
+// server verifies a frame on arrival, before recording it, and must not pay for a second decode
+// + hash when storing it). Reads are verified by `readChunk`, which is what restores and
+// downloads must use.
 import { decodeChunk, maxEncodedSize } from './compress.js';
 import { ChunkTooLargeError, CorruptChunkError, MissingChunkError, StorageError } from './errors.js';
 import { MAX_CHUNK_SIZE } from './fastcdc.js';
@@ -22,6 +25,8 @@ export interface ChunkStore {
    * anything when it does not match.
    */
   put(id: string, encoded: Buffer): Promise<void>;
+  /** Store a chunk already verified by `verifyChunk` (idempotent, no second decode + hash). */
+  putVerified(chunk: VerifiedChunk): Promise<void>;
   /** The encoded chunk as stored, unverified, or null when absent. Prefer `readChunk`. */
   get(id: string): Promise<Buffer | null>;
   /** Remove chunks; absent ids are ignored. */
@@ -73,6 +78,37 @@ export function verifyEncodedChunk(
   const actual = sha256Hex(raw);
   if (actual !== id) throw new CorruptChunkError(id, `content hashes to ${actual}`);
   return raw;
+}
+
+/** Only `verifyChunk` can make a VerifiedChunk: the constructor demands this module-private key. */
+const PROOF = Symbol('verified-chunk');
+
+/**
+ * An encoded chunk whose bytes were decoded and hashed to `id`: the proof `putVerified` asks for.
+ * The holder must not modify `encoded` afterwards.
+ */
+export class VerifiedChunk {
+  constructor(
+    key: symbol,
+    readonly id: string,
+    readonly encoded: Buffer,
+    /** Raw (decoded) size. */
+    readonly size: number,
+  ) {
+    if (key !== PROOF) throw new TypeError('a VerifiedChunk is made by verifyChunk');
+  }
+}
+
+/** Verifies like `verifyEncodedChunk` and returns the proof for `ChunkStore.putVerified`. */
+export function verifyChunk(id: string, encoded: Buffer, maxChunkSize: number = MAX_CHUNK_SIZE): VerifiedChunk {
+  const raw = verifyEncodedChunk(id, encoded, maxChunkSize);
+  return new VerifiedChunk(PROOF, id, encoded, raw.length);
+}
+
+/** A store refuses a verified chunk larger than its own limit (verified against a larger one). */
+export function assertWithinLimit(chunk: VerifiedChunk, maxChunkSize: number): void {
+  if (!(chunk instanceof VerifiedChunk)) throw new TypeError('putVerified needs a VerifiedChunk from verifyChunk');
+  if (chunk.size > maxChunkSize) throw new ChunkTooLargeError(maxChunkSize, 'chunk');
 }
 
 /**

@@ -106,8 +106,14 @@ export function maxEncodedSize(maxSize: number = MAX_CHUNK_SIZE): number {
   return maxSize + 1;
 }
 
+/**
+ * A compressor that does not know the input size uses its level's default window (2 MiB at level
+ * 3) even for a smaller chunk, so the decoder allows at least that: a bounded few MiB of memory.
+ */
+const MIN_WINDOW_LOG = 21;
+
 function windowLogFor(maxSize: number): number {
-  return Math.min(31, Math.max(10, Math.ceil(Math.log2(Math.max(maxSize, 1)))));
+  return Math.min(31, Math.max(MIN_WINDOW_LOG, Math.ceil(Math.log2(Math.max(maxSize, 1)))));
 }
 
 /**

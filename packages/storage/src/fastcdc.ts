@@ -20,17 +20,21 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 /**
- * Frozen parameters (see docs/chunking.md for the measurements behind them).
- * Never change these for an existing store.
+ * Frozen parameters, format 2 (format 1 was 256 / 512 / 2048 KiB; docs/chunking.md has the
+ * measurements behind both). Changing them does not corrupt a store, but new chunks stop
+ * deduplicating against everything stored before: only with a measurement and new test vectors.
  */
 export const DEFAULT_CDC_PARAMS: CdcParams = Object.freeze({
-  minSize: 256 * KiB,
-  avgSize: 512 * KiB,
-  maxSize: 2 * MiB,
+  minSize: 128 * KiB,
+  avgSize: 256 * KiB,
+  maxSize: 1 * MiB,
 });
 
-/** Upper bound for any chunk we accept anywhere (decode limits use it). */
-export const MAX_CHUNK_SIZE = DEFAULT_CDC_PARAMS.maxSize;
+/**
+ * Upper bound for any chunk we accept anywhere (decode limits use it): format 1's maximum, so
+ * chunks cut before format 2 stay readable and clients of that format can still upload.
+ */
+export const MAX_CHUNK_SIZE = 2 * MiB;
 
 /**
  * The seed of the gear table. Entry i is the first 4 bytes (big-endian) of

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import {
   assertNamespace,
   forEachLimit,
-  verifyEncodedChunk,
+  assertWithinLimit,
+  verifyChunk,
+  type VerifiedChunk,
   type ChunkBackend,
   type ChunkStore,
   type StoreLimits,
@@ -68,7 +70,12 @@ export class FsChunkStore implements ChunkStore {
   }
 
   async put(id: string, encoded: Buffer): Promise<void> {
-    verifyEncodedChunk(id, encoded, this.maxChunkSize);
+    await this.putVerified(verifyChunk(id, encoded, this.maxChunkSize));
+  }
+
+  async putVerified(chunk: VerifiedChunk): Promise<void> {
+    assertWithinLimit(chunk, this.maxChunkSize);
+    const { id, encoded } = chunk;
     const final = this.pathOf(id);
     if (await exists(final)) return;
     try {

@@ -36,6 +36,8 @@ export {
 export {
   readChunk,
   verifyEncodedChunk,
+  verifyChunk,
+  VerifiedChunk,
   assertNamespace,
   type ChunkStore,
   type ChunkBackend,

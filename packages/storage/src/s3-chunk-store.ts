@@ -11,7 +11,9 @@ import {
 import {
   assertNamespace,
   forEachLimit,
-  verifyEncodedChunk,
+  assertWithinLimit,
+  verifyChunk,
+  type VerifiedChunk,
   type ChunkBackend,
   type ChunkStore,
   type StoreLimits,
@@ -118,7 +120,12 @@ export class S3ChunkStore implements ChunkStore {
   }
 
   async put(id: string, encoded: Buffer): Promise<void> {
-    verifyEncodedChunk(id, encoded, this.maxChunkSize);
+    await this.putVerified(verifyChunk(id, encoded, this.maxChunkSize));
+  }
+
+  async putVerified(chunk: VerifiedChunk): Promise<void> {
+    assertWithinLimit(chunk, this.maxChunkSize);
+    const { id, encoded } = chunk;
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,

@@ -5,7 +5,9 @@
 import Database from 'better-sqlite3';
 import {
   assertNamespace,
-  verifyEncodedChunk,
+  assertWithinLimit,
+  verifyChunk,
+  type VerifiedChunk,
   type ChunkBackend,
   type ChunkStore,
   type StoreLimits,
@@ -86,8 +88,12 @@ export class SqliteChunkStore implements ChunkStore {
   }
 
   async put(id: string, encoded: Buffer): Promise<void> {
-    verifyEncodedChunk(id, encoded, this.maxChunkSize);
-    this.insert.run(this.namespace, key(id), encoded);
+    await this.putVerified(verifyChunk(id, encoded, this.maxChunkSize));
+  }
+
+  async putVerified(chunk: VerifiedChunk): Promise<void> {
+    assertWithinLimit(chunk, this.maxChunkSize);
+    this.insert.run(this.namespace, key(chunk.id), chunk.encoded);
   }
 
   async get(id: string): Promise<Buffer | null> {

@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { encodeForStore, WORKER_ROLE, type EncodeReply, type EncodeRequest } from './chunk-worker.js';
+import { chunkId } from './hash.js';
 
 export interface EncodedChunk {
   id: string;
@@ -115,31 +116,56 @@ export class ChunkWorkerPool {
 
   /**
    * Hash and encode one raw chunk. In thread mode `raw`'s ArrayBuffer is transferred (detached)
-   * when it is exactly the chunk, so callers must not use `raw` afterwards.
+   * when it is exactly the chunk, so callers must not use `raw` afterwards. `knownId`, when the
+   * caller already computed SHA-256(raw), is taken as the id and the chunk is only compressed; a
+   * wrong `knownId` is caught later, by the store or server that verifies every chunk it stores.
    */
-  encode(raw: Buffer): Promise<EncodedChunk> {
+  encode(raw: Buffer, knownId?: string): Promise<EncodedChunk> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     const size = raw.length;
     if (this.slots.length === 0) {
       try {
-        const { id, encoded } = encodeForStore(raw, this.level);
+        const { id, encoded } = encodeForStore(raw, this.level, knownId);
         return Promise.resolve({ id, size, encoded });
       } catch (err) {
         return Promise.reject(err);
       }
     }
+    return this.post(raw, knownId !== undefined ? { id: knownId } : {}).then(({ id, encoded }) => ({ id, size, encoded }));
+  }
+
+  /**
+   * SHA-256 of a raw chunk, computed off the calling thread; resolves with the id and the bytes
+   * (a Buffer owning its ArrayBuffer: `raw` itself, or its bytes moved back from the worker).
+   * Lets a reader that must know ids before deciding what to compress (check-first uploads) keep
+   * cutting while chunks are hashed. `raw` must not be used afterwards.
+   */
+  hash(raw: Buffer): Promise<{ id: string; raw: Buffer }> {
+    if (this.closed) return Promise.reject(new Error('worker pool is closed'));
+    if (this.slots.length === 0) {
+      try {
+        return Promise.resolve({ id: chunkId(raw), raw });
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return this.post(raw, { hashOnly: true }).then(({ id, encoded }) => ({ id, raw: encoded }));
+  }
+
+  /** Sends one chunk to the least busy worker, transferring its bytes. */
+  private post(raw: Buffer, extra: Pick<EncodeRequest, 'id' | 'hashOnly'>): Promise<{ id: string; encoded: Buffer }> {
     let slot = this.slots[0];
     for (const s of this.slots) if (s.busy < slot.busy) slot = s;
     const seq = this.seq++;
     // Transfer when the Buffer owns its ArrayBuffer; otherwise copy into one that it can own.
     const owns = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
-    const ab = (owns ? raw.buffer : raw.buffer.slice(raw.byteOffset, raw.byteOffset + size)) as ArrayBuffer;
-    const req: EncodeRequest = { seq, raw: ab, level: this.level };
+    const ab = (owns ? raw.buffer : raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)) as ArrayBuffer;
+    const req: EncodeRequest = { seq, raw: ab, level: this.level, ...extra };
     return new Promise<{ id: string; encoded: Buffer }>((resolve, reject) => {
       this.pending.set(seq, { resolve, reject, slot });
       if (slot.busy++ === 0) slot.worker.ref();
       slot.worker.postMessage(req, [ab]);
-    }).then(({ id, encoded }) => ({ id, size, encoded }));
+    });
   }
 
   async close(): Promise<void> {

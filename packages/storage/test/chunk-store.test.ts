@@ -19,6 +19,8 @@ import {
   S3ChunkBackend,
   SqliteChunkBackend,
   StorageError,
+  VerifiedChunk,
+  verifyChunk,
   type ChunkBackend,
 } from '../src/index.js';
 import { collect, pseudoRandom, textLike } from './helpers.js';
@@ -129,6 +131,20 @@ for (const fx of fixtures) {
       assert.deepEqual(await store.has(chunks.map((c) => c.id)), new Set([chunks[2].id, chunks[3].id]));
       assert.deepEqual((await collect(store.list())).sort(), [chunks[2].id, chunks[3].id].sort());
       assert.equal(await store.get(chunks[0].id), null);
+    });
+
+    it('putVerified stores a chunk verified once, and only a real proof', async () => {
+      const store = backend.store('project-v');
+      const c = chunk(21);
+      const proof = verifyChunk(c.id, c.encoded);
+      assert.equal(proof.size, c.raw.length);
+      await store.putVerified(proof);
+      assert.ok((await readChunk(store, c.id)).equals(c.raw));
+      // A look-alike object or a hand-made VerifiedChunk is no proof.
+      await assert.rejects(store.putVerified({ id: c.id, encoded: c.encoded, size: c.raw.length } as unknown as VerifiedChunk), TypeError);
+      assert.throws(() => new VerifiedChunk(Symbol('verified-chunk'), c.id, c.encoded, c.raw.length), TypeError);
+      // verifyChunk refuses what put refuses.
+      assert.throws(() => verifyChunk(chunk(22).id, c.encoded), CorruptChunkError);
     });
 
     it('keeps namespaces apart', async () => {

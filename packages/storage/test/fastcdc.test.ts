@@ -73,12 +73,13 @@ describe('gear table', () => {
 
 describe('cut point vectors (frozen parameters)', () => {
   it('default parameters are frozen', () => {
-    assert.deepEqual({ ...DEFAULT_CDC_PARAMS }, { minSize: 256 * 1024, avgSize: 512 * 1024, maxSize: 2 * 1024 * 1024 });
+    assert.deepEqual({ ...DEFAULT_CDC_PARAMS }, { minSize: 128 * 1024, avgSize: 256 * 1024, maxSize: 1024 * 1024 });
   });
 
   it('6 MiB of seeded pseudo-random bytes, default parameters', () => {
     assert.deepEqual(cutPoints(pseudoRandom(6 * 1024 * 1024, 1)), [
-      680373, 1414804, 1852650, 2639850, 3269134, 4125196, 5073617, 5894499, 6291456,
+      307845, 680373, 814695, 1150513, 1413193, 1743749, 2165541, 2433664, 2717519, 3039799,
+      3321252, 3603248, 4125196, 4468018, 4808043, 5073617, 5474415, 5860365, 6172102, 6291456,
     ]);
   });
 
@@ -91,7 +92,7 @@ describe('cut point vectors (frozen parameters)', () => {
   });
 
   it('zeros cut at the maximum size', () => {
-    assert.deepEqual(cutPoints(Buffer.alloc(5 * 1024 * 1024)), [2097152, 4194304, 5242880]);
+    assert.deepEqual(cutPoints(Buffer.alloc(5 * 1024 * 1024)), [1048576, 2097152, 3145728, 4194304, 5242880]);
   });
 
   it('matches an independent textbook implementation', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   chunkFile,
+  decodeChunk,
   ChunkWorkerPool,
   CorruptChunkError,
   DEFAULT_CDC_PARAMS,
@@ -47,6 +48,19 @@ describe('worker pool', () => {
     assert.equal(threaded.fileHash, sha256Hex(data));
     assert.equal(inline.fileHash, threaded.fileHash);
     assert.ok(threaded.chunks.length >= 5);
+  });
+
+  it('hashes on a thread and hands the bytes back; encode with a known id only compresses', async () => {
+    const raw = textLike(300_000, 7);
+    const copy = Buffer.from(raw);
+    const hashed = await pool.hash(copy);
+    assert.equal(hashed.id, sha256Hex(raw));
+    assert.ok(hashed.raw.equals(raw));
+    const inlinePool = await ChunkWorkerPool.create(0);
+    assert.deepEqual(await inlinePool.hash(Buffer.from(raw)), { id: sha256Hex(raw), raw });
+    const encoded = await pool.encode(hashed.raw, hashed.id);
+    assert.equal(encoded.id, sha256Hex(raw));
+    assert.ok(decodeChunk(encoded.encoded).equals(raw));
   });
 });
 

@@ -5,10 +5,11 @@
 // so whatever reached the server before is not sent twice.
 //
 // Pipeline (bounded memory, one read of the file):
-//   main thread:   read 1 MiB buffers -> FastCDC cut + whole-file SHA-256 -> chunk SHA-256
+//   main thread:   read 1 MiB buffers -> FastCDC cut + whole-file SHA-256
+//   worker pool:   chunk SHA-256 (a few chunks ahead of the reader)
 //   check batches: up to 8 MiB of raw chunks wait for one `chunks/check` answer while the next
 //                  batch is cut (one check cycle in flight)
-//   worker pool:   zstd-encode only the chunks the server lacks (the pool re-hashes them too)
+//   worker pool:   zstd-encode only the chunks the server lacks (already hashed: not hashed again)
 //   upload:        encoded frames are streamed into an open request as they are ready, so the
 //                  server verifies and stores while we still read; a request is ended at ~32 MiB
 //                  (or after 5 s without a new frame) and at most 2 ended requests await their
@@ -21,7 +22,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import {
   chunkFile,
-  chunkId,
   chunkStream,
   DEFAULT_CDC_PARAMS,
   FileHasher,
@@ -34,6 +34,8 @@ import { isRetryable, type HttpClient, type RetryOptions } from '../remote/http.
 import { OpRejectedError, pushOps, type ClientOp, type OpResult } from '../remote/ops.js';
 
 const MiB = 1024 * 1024;
+/** Chunks being hashed on the pool ahead of the one offered (bounds memory: ~4 chunks). */
+const HASH_AHEAD = 4;
 
 export interface UploaderOptions {
   /** Worker pool for compression (default: the shared process-wide pool). */
@@ -140,6 +142,11 @@ export class ChunkUploader {
     }
   }
 
+  /** SHA-256 of a raw chunk on the worker pool (see ChunkWorkerPool.hash); `raw` is handed over. */
+  async hash(raw: Buffer): Promise<{ id: string; raw: Buffer }> {
+    return (await this.pool()).hash(raw);
+  }
+
   /** Resolves when every chunk offered so far is on the server; throws the first failure. */
   async flush(): Promise<void> {
     const t0 = performance.now();
@@ -205,10 +212,9 @@ export class ChunkUploader {
         else {
           const rawSize = it.raw!.length;
           this.stats.encoded++;
-          p = pool!.encode(it.raw!).then((e) => {
-            if (e.id !== it.id) throw new Error(`chunk hashed to ${e.id} in the worker but ${it.id} before`);
-            return { id: e.id, encoded: e.encoded, rawSize };
-          });
+          // Hashed once, on this thread, to ask the server; the worker only compresses. The server
+          // verifies every frame against its id, so a mismatch cannot be stored.
+          p = pool!.encode(it.raw!, it.id).then((e) => ({ id: it.id, encoded: e.encoded, rawSize }));
         }
         p.catch(() => {}); // observed below; no unhandled rejection if we stop early
         window.push(p);
@@ -369,11 +375,24 @@ export async function chunkInto(source: FileSource, uploader: ChunkUploader, opt
   const input: AsyncIterable<Uint8Array> =
     typeof source === 'string' ? createReadStream(source, { highWaterMark: options.readSize ?? MiB }) : source;
   const hasher = new FileHasher();
-  for await (const raw of chunkStream(input, DEFAULT_CDC_PARAMS, (buf) => hasher.update(buf))) {
-    const id = chunkId(raw);
+  // Chunk ids are computed on the worker pool while this thread keeps reading, cutting and hashing
+  // the whole file (its busiest stage); a few chunks are in flight, offered in file order.
+  const hashing: Promise<{ id: string; raw: Buffer }>[] = [];
+  const offerOldest = async () => {
+    const { id, raw } = await hashing.shift()!;
     chunks.push(id);
-    chunkSizes.push(raw.length);
     await uploader.offer(id, { raw });
+  };
+  try {
+    for await (const raw of chunkStream(input, DEFAULT_CDC_PARAMS, (buf) => hasher.update(buf))) {
+      chunkSizes.push(raw.length);
+      hashing.push(uploader.hash(raw));
+      if (hashing.length >= HASH_AHEAD) await offerOldest();
+    }
+    while (hashing.length > 0) await offerOldest();
+  } catch (err) {
+    for (const p of hashing) p.catch(() => {});
+    throw err;
   }
   return { fileHash: hasher.digest(), size: hasher.size, chunks, chunkSizes };
 }

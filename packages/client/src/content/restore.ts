@@ -11,8 +11,8 @@ import type { HttpClient, RetryOptions } from '../remote/http.js';
 import { withRetry } from '../remote/http.js';
 
 const MiB = 1024 * 1024;
-/** Size assumed for a chunk whose size is not known (the chunker's mean is ~600 KiB). */
-const ASSUMED_CHUNK = 640 * 1024;
+/** Size assumed for a chunk whose size is not known (the chunker's mean is ~300 KiB). */
+const ASSUMED_CHUNK = 320 * 1024;
 
 export interface FileToRestore {
   /** Destination path. */

@@ -3,9 +3,9 @@
 // replays the recorded results instead of applying twice; that makes whole batches safe to retry.
 import { HttpClient, withRetry, type RetryOptions } from './http.js';
 
-/** Largest batch the server takes (MAX_BATCH) and a body size well under its 8 MiB limit. */
+/** Largest batch the server takes (MAX_BATCH) and a body size well under its 32 MiB limit. */
 export const MAX_OPS_PER_BATCH = 500;
-export const MAX_OPS_BATCH_BYTES = 6 * 1024 * 1024;
+export const MAX_OPS_BATCH_BYTES = 24 * 1024 * 1024;
 
 export interface ClientOp {
   opId: string;

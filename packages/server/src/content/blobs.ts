@@ -2,7 +2,8 @@
 // for presence and garbage collection) and the bytes in the chunk store, in an order that keeps
 // the two consistent with concurrent garbage collection:
 //
-//   1. the caller verifies every blob (decode + SHA-256) before anything is recorded;
+//   1. the caller verifies every blob (decode + SHA-256, storage's verifyChunk) before anything is
+//      recorded; the store is handed that proof and does not verify a second time;
 //   2. one short transaction takes the project lock, checks the quota for the bytes that are new
 //      to the project, and upserts the rows (created_at = now, created_by = the uploader);
 //   3. the bytes are written to the store (idempotent).
@@ -13,7 +14,7 @@
 // looks (the collector skips it). If writing the bytes fails, rows that this call created and
 // that nothing references yet are removed again.
 import { BacklotError } from '@backlot/core';
-import type { ChunkStore } from '@backlot/storage';
+import type { ChunkStore, VerifiedChunk } from '@backlot/storage';
 import { inTransaction, nowIso, type Ctx, type Trx } from '../context.js';
 import type { Db } from '../db/connect.js';
 import type { ProjectsTable } from '../db/schema.js';
@@ -109,13 +110,11 @@ export async function assertWithinQuota(exec: Db | Trx, project: Pick<ProjectsTa
   }
 }
 
-export interface VerifiedBlob {
-  id: string;
-  /** The encoded bytes (storage's encodeChunk format), already verified against `id`. */
-  encoded: Buffer;
-  /** Raw size. */
-  size: number;
-}
+/**
+ * A blob whose encoded bytes were decoded and hashed to its id (storage's VerifiedChunk): it is
+ * stored with `putVerified`, so each upload is verified exactly once, on arrival.
+ */
+export type VerifiedBlob = VerifiedChunk;
 
 /** Parallel writes per request. */
 const PUT_CONCURRENCY = 4;
@@ -152,7 +151,7 @@ export async function storeVerifiedBlobs(
     return added.map((b) => b.id);
   });
   try {
-    await eachLimit(unique, PUT_CONCURRENCY, (b) => store.put(b.id, b.encoded));
+    await eachLimit(unique, PUT_CONCURRENCY, (b) => store.putVerified(b));
   } catch (err) {
     await forgetUnreferenced(ctx, project.id, fresh).catch((cleanupErr) =>
       ctx.log.warn(`could not remove rows of chunks that failed to store in project ${project.id}: ${(cleanupErr as Error).message}`));

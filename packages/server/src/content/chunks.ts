@@ -2,7 +2,7 @@
 // sending one (see frames.ts for the format, access.ts for who may know about a chunk).
 import { BacklotError, notFound } from '@backlot/core';
 import {
-  ChunkTooLargeError, CorruptChunkError, InvalidEncodingError, MAX_CHUNK_SIZE, maxEncodedSize, StorageError, verifyEncodedChunk,
+  ChunkTooLargeError, CorruptChunkError, InvalidEncodingError, MAX_CHUNK_SIZE, maxEncodedSize, StorageError, verifyChunk,
 } from '@backlot/storage';
 import type { Ctx } from '../context.js';
 import { authorizeContentAccess, chunksPresentFor, downloadableChunks, loadContentAccess } from './access.js';
@@ -28,8 +28,7 @@ export async function checkChunks(ctx: Ctx, projectId: string, ids: readonly str
 /** Verifies one received frame; refusals are the client's fault (4xx), never a 500. */
 export function verifyFrame(frame: Frame): VerifiedBlob {
   try {
-    const raw = verifyEncodedChunk(frame.id, frame.encoded, MAX_CHUNK_SIZE);
-    return { id: frame.id, encoded: frame.encoded, size: raw.length };
+    return verifyChunk(frame.id, frame.encoded, MAX_CHUNK_SIZE);
   } catch (err) {
     if (err instanceof ChunkTooLargeError)
       throw new BacklotError('payload_too_large', `chunk ${frame.id}: ${err.message}`, { reason: 'chunk_too_large', chunkId: frame.id, limit: MAX_CHUNK_SIZE });

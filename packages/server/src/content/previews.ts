@@ -4,7 +4,7 @@
 // once, count towards usage and are collected like chunks) and set as the checkpoint's
 // preview_hash by the checkpoint.preview operation, so change log and audit stay complete.
 import { authorizeOp, BacklotError, notFound } from '@backlot/core';
-import { encodeChunk, sha256Hex } from '@backlot/storage';
+import { encodeChunk, sha256Hex, verifyChunk } from '@backlot/storage';
 import type { Ctx } from '../context.js';
 import { check } from '../services/access.js';
 import { applyOp } from '../production/apply.js';
@@ -41,7 +41,7 @@ export async function putPreview(ctx: Ctx, projectId: string, checkpointId: stri
   if (actual !== type)
     throw new BacklotError('unsupported_media_type', `the body is not a ${type} image${actual ? ` (it looks like ${actual})` : ''}`, { contentType: type, detected: actual, accepted: PREVIEW_TYPES });
   const id = sha256Hex(bytes);
-  await storeVerifiedBlobs(ctx, ctx.chunks.store(projectId), access.project, access.actor.userId, [{ id, encoded: encodeChunk(bytes), size: bytes.length }]);
+  await storeVerifiedBlobs(ctx, ctx.chunks.store(projectId), access.project, access.actor.userId, [verifyChunk(id, encodeChunk(bytes), MAX_PREVIEW_SIZE)]);
   return (await applyOp(ctx, projectId, { type: 'checkpoint.preview', id: checkpointId, previewHash: id })).result;
 }
 

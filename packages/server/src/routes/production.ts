@@ -7,6 +7,7 @@ import { applyOp } from '../production/apply.js';
 import { OPS, type Op } from '../production/ops.js';
 import { Id, params } from '../http/schemas.js';
 import type { Ctx } from '../context.js';
+import { MAX_SYNC_BODY } from './sync.js';
 
 /** The op schema minus its `type` (and the ids the URL carries), as a REST body. */
 function bodyOf<K extends keyof typeof OPS>(type: K, ...omit: string[]) {
@@ -77,7 +78,7 @@ export async function productionRoutes(app: FastifyInstance) {
 
   // checkpoints
   const kt = ['checkpoints'];
-  r.post('/projects/:projectId/assets/:assetId/checkpoints', { schema: { tags: kt, params: p2('assetId'), body: bodyOf('checkpoint.create', 'assetId') } },
+  r.post('/projects/:projectId/assets/:assetId/checkpoints', { bodyLimit: MAX_SYNC_BODY, schema: { tags: kt, params: p2('assetId'), body: bodyOf('checkpoint.create', 'assetId') } },
     async (req, reply) => reply.status(201).send(await run(req.ctx, req.params.projectId, op('checkpoint.create', { ...(req.body as B), assetId: (req.params as B).assetId }))));
   r.delete('/projects/:projectId/checkpoints/:checkpointId', { schema: { tags: kt, params: p2('checkpointId') } },
     async (req) => run(req.ctx, req.params.projectId, op('checkpoint.delete', { id: (req.params as B).checkpointId })));

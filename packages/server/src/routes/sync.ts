@@ -5,12 +5,16 @@ import { Type } from 'typebox';
 import { MAX_BATCH, MAX_PULL, pullChanges, pushOps } from '../production/sync.js';
 import { params } from '../http/schemas.js';
 
+/** Largest body of a sync push or a checkpoint creation (their chunk lists). */
+export const MAX_SYNC_BODY = 32 * 1024 * 1024;
+
 export async function syncRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['sync'];
   r.post('/projects/:projectId/ops', {
-    // Sync batches may be larger than ordinary JSON bodies.
-    bodyLimit: 8 * 1024 * 1024,
+    // Sync batches may be larger than ordinary JSON bodies: one checkpoint of a very large file
+    // lists its chunk ids (256 KiB average chunks: ~125 GB of file in 32 MiB of ids).
+    bodyLimit: MAX_SYNC_BODY,
     schema: {
       tags, params: params.project, summary: 'Push a batch of operations; each is answered applied, rejected or conflict',
       body: Type.Object({
