@@ -5,13 +5,13 @@
 // without sessions, policy or database. Both children stay up for the whole run and each endpoint
 // is measured on ours and then on the peer, back to back.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon, { type RawResult } from 'autocannon';
 import type { ApiFixture } from './api-server.js';
-import { fmt, machineLine, ratio, REPO_ROOT, table } from './report.js';
+import { fmt, machineLine, ratio, REPO_ROOT, table, cpuSeconds } from './report.js';
 
 export interface LoadResult {
   rps: number;
@@ -109,16 +109,6 @@ async function spawnReady<T>(file: string, args: string[]): Promise<Child<T>> {
   };
 }
 
-/** CPU seconds (user + system) a process has used, from /proc (Linux; USER_HZ is 100). */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 const authHeaders = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 

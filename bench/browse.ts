@@ -11,7 +11,7 @@ import { createHarness, type Caller } from '../packages/server/test/harness.js';
 import type { Db } from '../packages/server/src/db/connect.js';
 import { pathToFileURL } from 'node:url';
 import { forgetGraph } from '../packages/server/src/production/graph-cache.js';
-import { fmt, machineLine, table } from './report.js';
+import { fmt, machineLine, table, percentile } from './report.js';
 import { prng } from './prng.js';
 
 const arg = (name: string, fallback: number) => {
@@ -172,7 +172,7 @@ async function main() {
   }
   const seeded = seed.seconds;
 
-  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+  const pct = percentile;
   async function time(who: Caller, path: string): Promise<{ p50: number; p99: number; note: string }> {
     const url = `/projects/${pid}${path}`;
     const first = await h.as(who).get(url);

@@ -14,6 +14,7 @@ import * as core from '@backlot/core';
 import * as current from '../packages/server/src/production/digest.js';
 import { prng } from './prng.js';
 import { forgetAnswers } from './forget-answers.js';
+import { percentile } from './report.js';
 
 const baselineAt = process.argv.indexOf('--baseline');
 const baseline = baselineAt > 0 ? process.argv[baselineAt + 1] : null;
@@ -82,10 +83,7 @@ for (let n = 0; n < EDGES; n++) {
   deps.push({ id: uuid(), assetId: assets[i].id, targetAssetId: toCollection ? null : pick(pool), targetCollectionId: toCollection ? pick(leaves.filter((l) => l.top === t)).id : null });
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
+const pct = percentile;
 const ms = (x: number) => x.toFixed(2).padStart(8);
 const time = (f: () => void) => {
   const t = process.hrtime.bigint();

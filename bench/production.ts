@@ -30,7 +30,7 @@ import { visibilityDigest } from '../packages/server/src/production/digest.js';
 import { loadProjectAccess } from '../packages/server/src/services/access.js';
 import type { Ctx } from '../packages/server/src/context.js';
 import type { ProductionFixture, Member } from './production-server.js';
-import { BENCHMARKS_FILE, fmt, machineLine, REPO_ROOT, table, updateSections } from './report.js';
+import { BENCHMARKS_FILE, fmt, machineLine, REPO_ROOT, table, updateSections, percentile } from './report.js';
 import { forgetAnswers } from './forget-answers.js';
 
 export interface ProductionOptions {
@@ -93,7 +93,7 @@ export interface ProductionResults {
   seconds: number;
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = percentile;
 const stat = (xs: number[]): Stat => ({ p50: pct(xs, 50), p99: pct(xs, 99), n: xs.length });
 const now = () => process.hrtime.bigint();
 const msSince = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;

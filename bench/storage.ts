@@ -40,7 +40,7 @@ import { Session } from 'node:inspector/promises';
 import { ChunkWorkerPool, FsChunkBackend, restoreFromStore, sharedWorkerPool, closeSharedWorkerPool, defaultWorkerCount } from '@backlot/storage';
 import { HttpClient } from '../packages/client/src/remote/http.js';
 import { checkpointFolderLocal, loadState, publishFolder, restoreFolder, type PublishFolderResult } from '../packages/client/src/content/folder.js';
-import { fmt, machineLine, REPO_ROOT, table, updateSections } from './report.js';
+import { fmt, machineLine, REPO_ROOT, table, updateSections, cpuSeconds } from './report.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
@@ -144,16 +144,7 @@ function treeOf(p: string, skip = new Set(['.git', '.svn', '.backlot', '.gitattr
   return { files, bytes };
 }
 
-/** CPU seconds (user + system, all threads) of a process, from /proc (Linux). */
-function procCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
-}
+const procCpuSeconds = (pid: number): number => cpuSeconds(pid) ?? NaN;
 
 const have = (bin: string) => spawnSync('/bin/bash', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
 

@@ -6,7 +6,7 @@
 // permission"): seeing an asset's metadata (asset.view_all) is not enough to download its file;
 // that needs content.download on a visible asset, or content.download_all.
 import { BacklotError, forbidden, notFound } from './errors.js';
-import { authorizeProject, canSeeProject, type Decision, type ProjectActor } from './policy.js';
+import { authorizeProject, canSeeProject, isProjectMember, type Decision, type ProjectActor } from './policy.js';
 import type { MemberView } from './project-view.js';
 
 export type ContentCheck =
@@ -33,10 +33,6 @@ const allow: Decision = { allowed: true };
 const deny = (error: BacklotError): Decision => ({ allowed: false, error });
 
 /** Holds a working seat in the project (a project role, an active studio seat). */
-function isProjectMember(actor: ProjectActor): boolean {
-  return actor.projectRole !== null && actor.role !== null && !actor.suspended;
-}
-
 /**
  * `view` is the caller's member view; checks about one asset need it (without one they are
  * refused as not found), project-wide checks do not.

@@ -146,6 +146,16 @@ const ACTION_PERMISSION: Partial<Record<ProjectAction, Permission>> = {
 };
 
 /** Is this actor a member of the project (or a studio manager) at all? */
+/** An archived project is read-only: every write (operations, uploads, previews) is refused alike. */
+export function assertProjectWritable(project: { status: string }): void {
+  if (project.status === 'archived') throw new BacklotError('conflict', 'the project is archived; unarchive it to make changes', { reason: 'archived' });
+}
+
+/** Holds a role in the project, as an active studio member: who may read and write its content. */
+export function isProjectMember(actor: ProjectActor): boolean {
+  return actor.projectRole !== null && activeMember(actor);
+}
+
 export function canSeeProject(actor: ProjectActor): boolean {
   if (!activeMember(actor)) return false;
   return actor.projectRole !== null || isStudioManager(actor);

@@ -53,3 +53,32 @@ export function memberView(graph: ProjectGraph, actor: ProjectActor): MemberView
 
 const NONE: IdSet = new Set<string>();
 const NOTHING: Visibility = { assets: NONE, collections: NONE, namesOnly: NONE };
+
+/** A trashed item as the trash lists it: what it is, where it was, and its asset if that one lives. */
+export interface TrashedItem {
+  kind: 'collection' | 'asset' | 'checkpoint';
+  /** The collection it was trashed from (null: the top level). */
+  placeId: string | null;
+  /** For a checkpoint whose asset is still live: that asset. */
+  liveAssetId?: string | null;
+}
+
+/**
+ * Trashed items are not in the graph. A member sees one when they see its kind wholesale
+ * (view_all), or fully see the place it was trashed from: everything inside a fully visible
+ * collection was visible to them before the delete. A trashed checkpoint of a live asset
+ * follows that asset.
+ */
+export function canSeeTrashed(view: MemberView, item: TrashedItem): boolean {
+  if (item.kind === 'checkpoint' && item.liveAssetId) return view.canSeeAsset(item.liveAssetId);
+  const wholesale = item.kind === 'collection' ? view.allCollections && view.allAssets : view.allAssets;
+  return wholesale || (item.placeId !== null && view.collectionAccess(item.placeId) === 'full');
+}
+
+/**
+ * A control request's record (ids, state, message): its requester keeps seeing it even if the
+ * task went out of their sight; everyone else sees it with the task.
+ */
+export function canSeeControlRequest(view: MemberView, request: { requesterId: string; assetId: string }): boolean {
+  return request.requesterId === view.userId || view.canSeeAsset(request.assetId);
+}

@@ -7,16 +7,7 @@ import assert from 'node:assert/strict';
 import { createHarness, dbKinds, type Harness } from './harness.js';
 import { As, makeProject, makeWorld, must, type Project, type World } from './production-helpers.js';
 import { forgetGraph, stateAt } from '../src/production/graph-cache.js';
-
-function prng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
+import { seededRng } from './random.js';
 
 const snapshotOf = (state: Awaited<ReturnType<typeof stateAt>>) => ({
   index: [...state.index.all()].sort((a, b) => (a.id < b.id ? -1 : 1)),
@@ -39,8 +30,9 @@ for (const kind of dbKinds()) {
     test('random writes: the replayed index equals one rebuilt from the database', async () => {
       const admin = new As(h, w.owner, p.id);
       const ari = new As(h, w.u.Ari, p.id);
-      const rnd = prng(20261123);
-      const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+      const rng = seededRng(20261123);
+      const rnd = rng.next;
+      const pick = rng.pick;
       const collections: string[] = [];
       const assets: string[] = [];
       const trashed: string[] = [];

@@ -8,25 +8,9 @@ import assert from 'node:assert/strict';
 import { createHarness, dbKinds, type Harness } from './harness.js';
 import { gc, GC_GRACE_MS, gcIdle } from '../src/content/gc.js';
 import { chunkOf, contentWorld, frames, must, noise, post, raw, refused, sha, upload, type ContentWorld, type TestChunk } from './content-helpers.js';
+import { seededRng } from './random.js';
 
 const MIN = 60 * 1000;
-
-/** Small seeded PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)],
-  };
-}
 
 const png = (seed: number) => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), noise(64 + (seed % 50), seed)]);
 
@@ -67,7 +51,7 @@ for (const kind of dbKinds()) {
         const world = seed === 1 ? w : await contentWorld(h, w);
         const pid = world.pid;
         const me = world.owner;
-        const r = rng(seed * 7919);
+        const r = seededRng(seed * 7919);
         const open = must(await post(h, me, `/projects/${pid}/collections`, { parentId: null, name: 'Open', shared: true }), 201).id;
         let assetNo = 0;
         const assets = new Map<string, 'live' | 'trashed'>();

@@ -10,19 +10,8 @@ import {
   type AssetNode, type CollectionNode, type DependencyEdge, type MemberView, type Permission, type ProjectActor,
 } from '@backlot/core';
 import { visibilityDigest, visibilityDigests } from '../src/production/digest.js';
+import { seededRng, type Rng } from './random.js';
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), chance: (p: number) => next() < p, pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
-}
-type Rng = ReturnType<typeof prng>;
 
 const BASE_SEED = process.env.BACKLOT_DIGEST_SEED ? Number(process.env.BACKLOT_DIGEST_SEED) : Math.floor(Math.random() * 2 ** 31);
 
@@ -89,7 +78,7 @@ describe('visibility digests computed together equal one-at-a-time digests', () 
     let differentPairs = 0;
     for (let i = 0; i < 400; i++) {
       const seed = (BASE_SEED + i) >>> 0;
-      const rng = prng(seed);
+      const rng = seededRng(seed);
       // Most ids are UUIDs (as the server makes them); some are not, where parseInt's NaN zeroes a lane.
       const { graph, maxRev } = randomGraph(rng, rng.chance(0.1));
       for (let k = 0; k < 4; k++) {

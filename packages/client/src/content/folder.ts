@@ -311,9 +311,12 @@ export async function publishFolder(http: HttpClient, projectId: string, root: s
     const trash = options.trashRemoved !== false;
     const ops: ClientOp[] = [];
     const paths: string[] = [];
+    // How many tracked paths hold each asset: one is trashed only when no other path still does.
+    const holders = new Map<string, number>();
+    for (const t of Object.values(state.files)) if (t.assetId) holders.set(t.assetId, (holders.get(t.assetId) ?? 0) + 1);
     for (const p of scan.removed) {
       const assetId = state.files[p]?.assetId;
-      if (trash && assetId && !Object.entries(state.files).some(([q, t]) => q !== p && t.assetId === assetId)) {
+      if (trash && assetId && holders.get(assetId) === 1) {
         ops.push({ opId: `trash.${assetId}.${state.files[p].checkpointId ?? 'none'}`, op: { type: 'asset.delete', id: assetId } });
         paths.push(p);
       }

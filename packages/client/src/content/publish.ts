@@ -117,7 +117,8 @@ export class ChunkUploader {
     if (options.pool) this.poolPromise = Promise.resolve(options.pool);
   }
 
-  private pool(): Promise<ChunkWorkerPool> {
+  /** The pool this uploader hashes and compresses on (the caller's, else the shared one). */
+  workerPool(): Promise<ChunkWorkerPool> {
     this.poolPromise ??= sharedWorkerPool();
     return this.poolPromise;
   }
@@ -144,7 +145,7 @@ export class ChunkUploader {
 
   /** SHA-256 of a raw chunk on the worker pool (see ChunkWorkerPool.hash); `raw` is handed over. */
   async hash(raw: Buffer): Promise<{ id: string; raw: Buffer }> {
-    return (await this.pool()).hash(raw);
+    return (await this.workerPool()).hash(raw);
   }
 
   /** Resolves when every chunk offered so far is on the server; throws the first failure. */
@@ -199,7 +200,7 @@ export class ChunkUploader {
     }
     items.length = 0; // drop the present chunks' bytes now
     if (todo.length === 0) return;
-    const pool = todo.some((t) => !t.encoded) ? await this.pool() : undefined;
+    const pool = todo.some((t) => !t.encoded) ? await this.workerPool() : undefined;
     const limit = Math.max(2, 2 * (pool?.size ?? 1) + 2);
     const window: Promise<EncodedFrame & { rawSize: number }>[] = [];
     let next = 0;
@@ -363,6 +364,7 @@ export async function chunkInto(source: FileSource, uploader: ChunkUploader, opt
   const chunkSizes: number[] = [];
   if (options.mode === 'encode-all') {
     const manifest = await chunkFile(source, {
+      pool: await uploader.workerPool(),
       readSize: options.readSize,
       onChunk: (c) => uploader.offer(c.id, { encoded: c.encoded }),
     });

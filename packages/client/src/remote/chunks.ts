@@ -30,8 +30,8 @@ export function frameHeader(id: string, length: number): Buffer {
 }
 
 /** Frames of `chunks` as a byte stream (header and payload yielded separately, nothing copied). */
-export async function* encodeFrames(chunks: readonly EncodedFrame[]): AsyncGenerator<Uint8Array> {
-  for (const c of chunks) {
+export async function* encodeFrames(chunks: Iterable<EncodedFrame> | AsyncIterable<EncodedFrame>): AsyncGenerator<Uint8Array> {
+  for await (const c of chunks) {
     yield frameHeader(c.id, c.encoded.length);
     yield c.encoded;
   }
@@ -160,12 +160,7 @@ export class ChunkApi {
    * still being produced; callers keep them and resend with `upload` after a failure).
    */
   async uploadFrom(frames: AsyncIterable<EncodedFrame>): Promise<{ stored: number; bytes: number }> {
-    const body = (async function* () {
-      for await (const f of frames) {
-        yield frameHeader(f.id, f.encoded.length);
-        yield f.encoded;
-      }
-    })();
+    const body = encodeFrames(frames);
     const res = await this.http.json<{ stored?: number; bytes?: number }>('POST', this.base, { body });
     return { stored: Number(res?.stored ?? 0), bytes: Number(res?.bytes ?? 0) };
   }
@@ -194,25 +189,5 @@ export class ChunkApi {
     if (!decoder.atBoundary) throw new ProtocolError('chunks/fetch: the answer ended inside a frame');
     const first = pending.values().next();
     if (!first.done) throw new MissingChunkError(first.value);
-  }
-
-  /**
-   * Fetches `ids` (any number; MAX_FETCH_IDS per request) into a map of raw, verified chunks.
-   * A request that fails on the way is retried for the chunks it had not delivered yet.
-   */
-  async fetchAll(ids: readonly string[], onChunk?: (c: FetchedChunk) => void): Promise<Map<string, Buffer>> {
-    const out = new Map<string, Buffer>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += MAX_FETCH_IDS) {
-      const batch = unique.slice(i, i + MAX_FETCH_IDS);
-      await withRetry(async () => {
-        const rest = batch.filter((id) => !out.has(id));
-        for await (const c of this.fetchStream(rest)) {
-          out.set(c.id, c.raw);
-          onChunk?.(c);
-        }
-      }, this.options.retry);
-    }
-    return out;
   }
 }

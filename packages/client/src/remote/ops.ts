@@ -63,9 +63,3 @@ export async function pushOps(http: HttpClient, projectId: string, ops: readonly
   await send();
   return results;
 }
-
-/** The applied result of one op, or an OpRejectedError. */
-export function appliedOrThrow(result: OpResult, opType?: string): any {
-  if (result.status === 'applied') return result.result;
-  throw new OpRejectedError(result, opType);
-}

@@ -7,13 +7,14 @@
 // caller only when a live checkpoint of a live asset the caller may download lists it, or when
 // the caller uploaded it (proving they hold the bytes). Everything else is "missing", exactly like
 // a random hash, and a checkpoint may only list chunks present for its author in this sense.
-import { authorizeContent, memberView, type ContentCheck, type MemberView, type ProjectActor } from '@backlot/core';
+import { authorizeContent, type ContentCheck, type MemberView, type ProjectActor } from '@backlot/core';
 import { MAX_CHUNK_SIZE } from '@backlot/storage';
 import type { Ctx, Trx } from '../context.js';
 import type { Db } from '../db/connect.js';
 import type { ProjectsTable } from '../db/schema.js';
 import { check, loadProjectAccess } from '../services/access.js';
 import { graphAt } from '../production/graph-cache.js';
+import { viewOf } from '../production/read-context.js';
 import { batches } from './blobs.js';
 
 export interface ContentAccess {
@@ -25,8 +26,9 @@ export interface ContentAccess {
 /** The caller's seat and view of a project, as of its current revision. */
 export async function loadContentAccess(ctx: Ctx, projectId: string): Promise<ContentAccess> {
   const { project, actor } = await loadProjectAccess(ctx, projectId);
-  const graph = await graphAt(ctx.db, projectId, Number(project.revision));
-  return { project, actor, view: memberView(graph, actor) };
+  const revision = Number(project.revision);
+  // The view reads memoise per revision: chunk checks and fetches in a row share one closure.
+  return { project, actor, view: viewOf(await graphAt(ctx.db, projectId, revision), revision, actor) };
 }
 
 /** Refuses (audited by the HTTP layer) unless core's content policy allows. */

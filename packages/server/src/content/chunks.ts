@@ -1,6 +1,6 @@
 // The chunk endpoints' logic: which chunks are missing, receiving a stream of frames, and
 // sending one (see frames.ts for the format, access.ts for who may know about a chunk).
-import { BacklotError, notFound } from '@backlot/core';
+import { BacklotError, notFound, assertProjectWritable } from '@backlot/core';
 import {
   ChunkTooLargeError, CorruptChunkError, InvalidEncodingError, MAX_CHUNK_SIZE, maxEncodedSize, StorageError, verifyChunk,
 } from '@backlot/storage';
@@ -50,7 +50,7 @@ export async function receiveChunks(
 ): Promise<{ stored: number; bytes: number }> {
   const access = await loadContentAccess(ctx, projectId);
   authorizeContentAccess(access, { kind: 'chunks.upload' });
-  if (access.project.status === 'archived') throw new BacklotError('conflict', 'the project is archived; unarchive it to make changes', { reason: 'archived' });
+  assertProjectWritable(access.project);
   if (declaredLength !== undefined && declaredLength > MAX_UPLOAD_BODY)
     throw new BacklotError('payload_too_large', `the body exceeds ${MAX_UPLOAD_BODY} bytes; send the chunks in several requests`, { limit: MAX_UPLOAD_BODY });
   const store = ctx.chunks.store(projectId);

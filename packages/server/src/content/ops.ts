@@ -3,19 +3,13 @@
 //   checkpoint.preview  set or clear a checkpoint's preview image (its author, or asset.update)
 //   asset.cover         which checkpoint's preview is an asset's cover (its assignee, or asset.update)
 import { notFound } from '@backlot/core';
-import type { Handler, OpEnv } from '../production/apply.js';
-import { liveAsset } from '../production/lookups.js';
+import type { Handler } from '../production/apply.js';
+import { liveAsset, liveCheckpoint } from '../production/lookups.js';
 import { assetView, checkpointView } from '../production/views.js';
 import { assertPreviewUsable } from './checkpoint-content.js';
 
-async function liveCheckpointOf(env: OpEnv, id: string) {
-  const cp = await env.trx.selectFrom('checkpoints').selectAll().where('id', '=', id).where('project_id', '=', env.project.id).where('deleted_at', 'is', null).executeTakeFirst();
-  if (!cp || !env.view.canSeeAsset(cp.asset_id)) throw notFound('checkpoint');
-  return cp;
-}
-
 export const setCheckpointPreview: Handler<'checkpoint.preview'> = async (env, op) => {
-  const cp = await liveCheckpointOf(env, op.id);
+  const cp = await liveCheckpoint(env, op.id);
   env.authorize({ kind: 'checkpoint.preview', assetId: cp.asset_id, authorId: cp.author_id });
   if (op.previewHash) await assertPreviewUsable(env, op.previewHash);
   const updated = { ...cp, preview_hash: op.previewHash };
@@ -32,7 +26,7 @@ export const setAssetCover: Handler<'asset.cover'> = async (env, op) => {
   const asset = await liveAsset(env.trx, env.project.id, op.assetId);
   env.authorize({ kind: 'asset.cover', assetId: asset.id, assigneeId: asset.assignee_id });
   if (op.checkpointId !== null) {
-    const cp = await liveCheckpointOf(env, op.checkpointId);
+    const cp = await liveCheckpoint(env, op.checkpointId);
     if (cp.asset_id !== asset.id) throw notFound('checkpoint');
   }
   if (asset.cover_checkpoint_id === op.checkpointId) return assetView(asset);

@@ -3,7 +3,7 @@
 // the project's chunk store as a single blob under its SHA-256 (so identical previews are stored
 // once, count towards usage and are collected like chunks) and set as the checkpoint's
 // preview_hash by the checkpoint.preview operation, so change log and audit stay complete.
-import { authorizeOp, BacklotError, notFound } from '@backlot/core';
+import { authorizeOp, BacklotError, notFound, assertProjectWritable } from '@backlot/core';
 import { encodeChunk, sha256Hex, verifyChunk } from '@backlot/storage';
 import type { Ctx } from '../context.js';
 import { check } from '../services/access.js';
@@ -33,7 +33,7 @@ export async function putPreview(ctx: Ctx, projectId: string, checkpointId: stri
   // Authorized before anything is stored; applyOp authorizes again against the state it commits.
   check(authorizeOp(access.actor, access.view, { kind: 'checkpoint.preview', assetId: file.asset.id, authorId: file.checkpoint.author_id }),
     { studioId: access.project.studio_id, projectId, action: 'checkpoint.preview' });
-  if (access.project.status === 'archived') throw new BacklotError('conflict', 'the project is archived; unarchive it to make changes', { reason: 'archived' });
+  assertProjectWritable(access.project);
   if (bytes.length === 0) throw new BacklotError('validation_failed', 'the preview image is empty');
   if (bytes.length > MAX_PREVIEW_SIZE) throw new BacklotError('payload_too_large', `a preview image is at most ${MAX_PREVIEW_SIZE} bytes`, { limit: MAX_PREVIEW_SIZE });
   const type = contentType.split(';')[0].trim().toLowerCase();

@@ -3,25 +3,20 @@
 // (BACKLOT_CHUNK_STORE, BACKLOT_CHUNK_DIR, BACKLOT_CHUNK_DB, BACKLOT_S3_*) and flags, field by field
 // so an environment variable can override one S3 setting of the file's.
 import { join, resolve } from 'node:path';
-import { MAX_CHUNK_SIZE, openChunkBackend, type ChunkBackend } from '@backlot/storage';
+import { MAX_CHUNK_SIZE, openChunkBackend, type ChunkBackend, type S3ChunkStoreOptions } from '@backlot/storage';
 
 export type ChunkStoreKind = 'fs' | 'sqlite' | 's3';
 
-export interface ChunkStoreConfig {
+/** The S3 store's settings a configuration may give (the names of S3ChunkStoreOptions). */
+const S3_SETTINGS = ['bucket', 'endpoint', 'region', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'forcePathStyle', 'prefix'] as const;
+type S3Settings = Partial<Pick<S3ChunkStoreOptions, (typeof S3_SETTINGS)[number]>>;
+
+export interface ChunkStoreConfig extends S3Settings {
   kind: ChunkStoreKind;
   /** fs: the folder (default DATA/chunks). */
   dir?: string;
   /** sqlite: the database file (default DATA/chunks.db). */
   file?: string;
-  /** s3 settings. */
-  bucket?: string;
-  endpoint?: string;
-  region?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  sessionToken?: string;
-  forcePathStyle?: boolean;
-  prefix?: string;
 }
 
 export const DEFAULT_CHUNK_STORE: ChunkStoreConfig = { kind: 'fs' };
@@ -75,10 +70,10 @@ export function openChunks(config: { dataDir: string; chunkStore?: ChunkStoreCon
       return openChunkBackend({ kind: 'fs', dir: resolve(c.dir ?? join(config.dataDir, 'chunks')), maxChunkSize });
     case 'sqlite':
       return openChunkBackend({ kind: 'sqlite', file: resolve(c.file ?? join(config.dataDir, 'chunks.db')), maxChunkSize });
-    case 's3':
-      return openChunkBackend({
-        kind: 's3', bucket: c.bucket!, endpoint: c.endpoint, region: c.region, accessKeyId: c.accessKeyId,
-        secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, forcePathStyle: c.forcePathStyle, prefix: c.prefix, maxChunkSize,
-      });
+    case 's3': {
+      // Only the known settings: anything else in a config file stays out of the S3 client.
+      const s3 = Object.fromEntries(S3_SETTINGS.map((k) => [k, c[k]])) as S3Settings;
+      return openChunkBackend({ ...s3, kind: 's3', bucket: c.bucket!, maxChunkSize });
+    }
   }
 }

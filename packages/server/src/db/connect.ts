@@ -49,7 +49,9 @@ export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): O
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // 003_browse was added after 004_content had shipped: a database made in between has 004 and
+  // not 003, so migrations may run out of name order (each one stands alone).
+  const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);

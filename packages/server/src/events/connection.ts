@@ -9,7 +9,7 @@
 import { BacklotError } from '@backlot/core';
 import type { AppDeps, AuthUser, Ctx } from '../context.js';
 import { resolveSession } from '../auth/sessions.js';
-import { loadProjectAccess } from '../services/access.js';
+import { loadMemberAccess } from '../services/access.js';
 import { pullChanges } from '../production/sync.js';
 import type { EventHub, Subscriber } from './hub.js';
 
@@ -141,7 +141,7 @@ export class LiveConnection implements Subscriber {
           await this.pushChanges(ctx); // pulling checks the membership
         } else {
           this.wantCheck = false;
-          await this.checkMember(ctx);
+          await loadMemberAccess(ctx, this.projectId);
         }
         if (this.wantPresence && !this.closed) {
           this.wantPresence = false;
@@ -169,11 +169,6 @@ export class LiveConnection implements Subscriber {
     const session = await resolveSession(this.deps, this.token);
     // The socket belongs to one user; a token that now names someone else (impossible) ends it.
     return session && session.user.id === this.userId ? session.user : null;
-  }
-
-  private async checkMember(ctx: Ctx): Promise<void> {
-    const { actor } = await loadProjectAccess(ctx, this.projectId);
-    if (!actor.projectRole || actor.suspended || actor.role === null) throw new BacklotError('not_found', 'project not found');
   }
 
   private async pushChanges(ctx: Ctx): Promise<void> {

@@ -90,11 +90,6 @@ export class EventHub {
       : null;
   }
 
-  /** Whether changes travel between processes (PostgreSQL LISTEN/NOTIFY) or stay in this one. */
-  get mode(): 'notify' | 'local' {
-    return this.listener ? 'notify' : 'local';
-  }
-
   /** Starts listening at once (server start); otherwise the first subscriber starts it. */
   start(): void {
     if (this.closed) return;

@@ -29,10 +29,6 @@ export class PgListener {
     for (const c of opts.channels) if (!/^[a-z_][a-z0-9_]*$/.test(c)) throw new Error(`bad channel name ${c}`);
   }
 
-  get isListening(): boolean {
-    return this.listening;
-  }
-
   /** Starts connecting (idempotent); never throws, failures are retried. */
   start(): void {
     if (this.started || this.closed) return;

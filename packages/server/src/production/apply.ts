@@ -1,7 +1,7 @@
 // The one function that applies an operation, used by the REST routes and the sync push alike:
 // take the next revision, load the caller's current role and view, authorize against current
 // state, apply, and write change log + audit in the same transaction.
-import { authorizeOp, BacklotError, memberView, type MemberView, type OpCheck, type ProjectActor, type ProjectGraph } from '@backlot/core';
+import { authorizeOp, BacklotError, isProjectMember, memberView, type MemberView, type OpCheck, type ProjectActor, type ProjectGraph, assertProjectWritable } from '@backlot/core';
 import { afterCommit, inTransaction, type Ctx, type Trx } from '../context.js';
 import type { ProjectsTable } from '../db/schema.js';
 import { appendAudit } from '../audit/log.js';
@@ -40,21 +40,23 @@ export interface Applied {
 export async function applyOp(ctx: Ctx, projectId: string, op: Op, opId: string | null = null): Promise<Applied> {
   const applied = await inTransaction(ctx, async (trx) => {
     const actorId = ctx.user?.id;
-    if (opId && actorId) {
+    const storedResult = async () => {
+      if (!opId || !actorId) return undefined;
       const done = await trx.selectFrom('applied_ops').select(['revision', 'result']).where('project_id', '=', projectId).where('actor_id', '=', actorId).where('op_id', '=', opId).executeTakeFirst();
-      if (done) return { revision: Number(done.revision), result: JSON.parse(done.result), replayed: true };
-    }
+      return done && { revision: Number(done.revision), result: JSON.parse(done.result) as unknown, replayed: true as const };
+    };
+    // A replay answers without taking a revision.
+    const done = await storedResult();
+    if (done) return done;
     const revision = await nextRevision(trx, projectId);
     // A concurrent retry of this op may have committed while this one waited for the project's
     // lock (taken by nextRevision): answer its result (the revision taken here stays unused).
-    if (opId && actorId) {
-      const raced = await trx.selectFrom('applied_ops').select(['revision', 'result']).where('project_id', '=', projectId).where('actor_id', '=', actorId).where('op_id', '=', opId).executeTakeFirst();
-      if (raced) return { revision: Number(raced.revision), result: JSON.parse(raced.result), replayed: true };
-    }
+    const raced = await storedResult();
+    if (raced) return raced;
     const { project, actor } = await loadProjectAccess(ctx, projectId, trx);
     const refusal = (action: string) => ({ studioId: project.studio_id, projectId, action });
-    if (!actor.projectRole || actor.suspended || actor.role === null) check({ allowed: false, error: new BacklotError('not_found', 'project not found') }, refusal(op.type));
-    if (project.status === 'archived') throw new BacklotError('conflict', 'the project is archived; unarchive it to make changes', { reason: 'archived' });
+    if (!isProjectMember(actor)) check({ allowed: false, error: new BacklotError('not_found', 'project not found') }, refusal(op.type));
+    assertProjectWritable(project);
     const graph = await graphAt(trx, projectId, revision - 1);
     const view = memberView(graph, actor);
     const at = ctx.clock.now().toISOString();
@@ -68,7 +70,7 @@ export async function applyOp(ctx: Ctx, projectId: string, op: Op, opId: string 
     await writeChanges(trx, projectId, revision, { opId, actorId: actor.userId, at }, env.changes);
     if (opId)
       await trx.insertInto('applied_ops').values({ project_id: projectId, op_id: opId, actor_id: actor.userId, revision, result: JSON.stringify(result ?? null), created_at: at }).execute();
-    return { revision, result };
+    return { revision, result, replayed: false };
   });
   if (!applied.replayed) ctx.events?.projectChanged(projectId, applied.revision);
   // A purge may leave chunks unreferenced: collect them once it has committed.
@@ -86,8 +88,13 @@ export async function applyConsequence<T>(ctx: Ctx, trx: Trx, projectId: string,
   const { project, actor } = await loadProjectAccess(ctx, projectId, trx);
   const graph = await graphAt(trx, projectId, revision - 1);
   const at = ctx.clock.now().toISOString();
+  let view: MemberView | undefined;
   const env: OpEnv = {
-    ctx, trx, project, actor, graph, view: memberView(graph, actor), revision, at, opId: null, changes: [],
+    ctx, trx, project, actor, graph, revision, at, opId: null, changes: [],
+    // Most consequences only write change entries: the actor's view is built if one reads it.
+    get view() {
+      return (view ??= memberView(graph, actor));
+    },
     authorize: () => {
       throw new Error('consequences are authorized by the action that causes them');
     },

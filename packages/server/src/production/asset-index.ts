@@ -102,8 +102,4 @@ export class AssetIndex {
   tasksPerStatus(): ReadonlyMap<string | null, ReadonlyMap<string, IndexedAsset>> {
     return this.tasksByStatus;
   }
-
-  get size(): number {
-    return this.rows.size;
-  }
 }

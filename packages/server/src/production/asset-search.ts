@@ -128,7 +128,7 @@ export interface Group {
 }
 
 /** All of a plan's matches, whatever their status. */
-export function* allMatches(p: Plan): Iterable<IndexedAsset> {
+function* allMatches(p: Plan): Iterable<IndexedAsset> {
   for (const g of p.groups.values()) yield* g.rows;
 }
 
@@ -165,12 +165,11 @@ function forEachVisibleInPool(r: Reader, f: AssetFilter, visit: (a: IndexedAsset
   else r.graph.forEachAssetIn(r.view.visibility.assets, visit);
 }
 
-/** A predicate for every filter, cheapest tests first (visibility is the pool's business). */
+/** A predicate for every filter but the place, cheapest first (place and visibility: the pool's). */
 function matcher(r: Reader, f: AssetFilter): (a: IndexedAsset) => boolean {
   const me = r.actor.userId;
   const assignees = f.assignees && new Set(f.assignees);
   const statuses = f.statuses && new Set(f.statuses);
-  const subtree = f.folder === undefined && f.collection ? subtreeOf(r, f.collection) : null;
   return (a) =>
     (f.kind === null || a.kind === f.kind) &&
     (f.view !== 'my' || a.assigneeId === me) &&
@@ -180,8 +179,6 @@ function matcher(r: Reader, f: AssetFilter): (a: IndexedAsset) => boolean {
     (!statuses || statuses.has(a.statusId)) &&
     (f.type === null || a.type === f.type) &&
     (f.extension === null || a.extension === f.extension) &&
-    (f.folder === undefined || a.collectionId === f.folder) &&
-    (!subtree || (a.collectionId !== null && subtree.has(a.collectionId))) &&
     // Tags match exactly (case-sensitive); text matches names, types and tags case-insensitively.
     (f.tag === null || a.tags.includes(f.tag)) &&
     (f.text === null || a.searchText.includes(f.text));

@@ -1,6 +1,7 @@
 // Asset cards, the shape the board and the lists answer with: the asset's view, its assignee's
 // name, a summary of its latest checkpoint and its cover. Two queries for a whole page, whatever
 // its size. Checkpoint details need checkpoint.view; callers pass only ids the member may see.
+import { authorizeRead } from '@backlot/core';
 import type { Reader } from './read-context.js';
 import { assetView, type AssetView } from './views.js';
 
@@ -41,7 +42,7 @@ export async function loadCards(r: Reader, ids: string[]): Promise<Card[]> {
       .execute()).filter((a) => a.project_id === r.project.id && a.deleted_at === null));
   }
   const checkpoints = new Map<string, CheckpointSummary>();
-  if (r.has('checkpoint.view')) {
+  if (authorizeRead(r.actor, 'checkpoint.view').allowed) {
     const wanted = [...new Set(rows.flatMap((a) => [a.latest_checkpoint_id, a.cover_checkpoint_id]).filter((x): x is string => !!x))];
     for (let i = 0; i < wanted.length; i += IN_CHUNK) {
       const cps = await db.selectFrom('checkpoints').select(['id', 'number', 'created_at', 'preview_hash'])

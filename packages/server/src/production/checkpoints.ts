@@ -3,7 +3,7 @@
 // store; here the record and its rules.
 import { BacklotError, notFound } from '@backlot/core';
 import type { Handler, OpEnv } from './apply.js';
-import { freshId, liveAsset } from './lookups.js';
+import { freshId, liveAsset, liveCheckpoint } from './lookups.js';
 import { assetView, checkpointView } from './views.js';
 import { recordStatus, statusCategory } from './tasks.js';
 import type { AssetsTable, CheckpointsTable } from '../db/schema.js';
@@ -55,12 +55,6 @@ export const createCheckpoint: Handler<'checkpoint.create'> = async (env, op) =>
   await env.audit('checkpoint.created', { type: 'checkpoint', id: row.id }, null, { assetId: asset.id, number: view.number, fileHash: row.file_hash, size: view.size, statusId: row.status_id });
   return view;
 };
-
-async function liveCheckpoint(env: OpEnv, id: string) {
-  const cp = await env.trx.selectFrom('checkpoints').selectAll().where('id', '=', id).where('project_id', '=', env.project.id).where('deleted_at', 'is', null).executeTakeFirst();
-  if (!cp || !env.view.canSeeAsset(cp.asset_id)) throw notFound('checkpoint');
-  return cp;
-}
 
 export const deleteCheckpoint: Handler<'checkpoint.delete'> = async (env, op) => {
   const cp = await liveCheckpoint(env, op.id);

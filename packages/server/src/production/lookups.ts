@@ -36,6 +36,13 @@ export async function liveAsset(trx: Trx, projectId: string, id: string) {
   return row;
 }
 
+/** A live checkpoint of an asset the caller may see; otherwise the same 404 as an unknown one. */
+export async function liveCheckpoint(env: OpEnv, id: string) {
+  const cp = await env.trx.selectFrom('checkpoints').selectAll().where('id', '=', id).where('project_id', '=', env.project.id).where('deleted_at', 'is', null).executeTakeFirst();
+  if (!cp || !env.view.canSeeAsset(cp.asset_id)) throw notFound('checkpoint');
+  return cp;
+}
+
 /** Two live collections, or two live assets with the same name and extension, may not share a place. */
 export async function assertFreeName(
   trx: Trx, projectId: string, table: 'collections' | 'assets', parentId: string | null, name: string, extension: string | null, exceptId?: string,

@@ -2,10 +2,10 @@
 // only: everyone else gets the same 404 as an unknown project), the project's visibility graph at
 // its committed revision, and the caller's MemberView from core. Reads never decide visibility
 // themselves; they ask the view.
-import { BacklotError, memberView, type MemberView, type Permission, type ProjectActor, type ProjectGraph } from '@backlot/core';
+import { memberView, type MemberView, type ProjectActor, type ProjectGraph } from '@backlot/core';
 import type { Ctx } from '../context.js';
 import type { ProjectsTable } from '../db/schema.js';
-import { loadProjectAccess } from '../services/access.js';
+import { loadMemberAccess } from '../services/access.js';
 import { stateAt } from './graph-cache.js';
 import type { AssetIndex, IndexedAsset } from './asset-index.js';
 
@@ -18,7 +18,6 @@ export interface Reader {
   /** Searchable asset fields at the same revision as `graph`. */
   index: AssetIndex;
   view: MemberView;
-  has(permission: Permission): boolean;
 }
 
 /**
@@ -46,11 +45,9 @@ export function viewOf(graph: ProjectGraph, revision: number, actor: ProjectActo
 }
 
 export async function openReader(ctx: Ctx, projectId: string): Promise<Reader> {
-  const { project, actor } = await loadProjectAccess(ctx, projectId);
-  if (!actor.projectRole || actor.suspended || actor.role === null) throw new BacklotError('not_found', 'project not found');
+  const { project, actor } = await loadMemberAccess(ctx, projectId);
   const revision = Number(project.revision);
   const { graph, index } = await stateAt(ctx.db, projectId, revision);
   const view = viewOf(graph, revision, actor);
-  const perms = actor.projectRole.permissions;
-  return { ctx, project, actor, revision, graph, index, view, has: (p) => perms.has(p) };
+  return { ctx, project, actor, revision, graph, index, view };
 }

@@ -1,10 +1,10 @@
 // The sync endpoints' logic. Push: a batch of client operations, each applied on its own through
 // applyOp (idempotent by op id) with a per-op answer. Pull: the changes after a cursor, filtered
 // by what the caller may see now, or a snapshot when their visibility changed.
-import { BacklotError, type MemberView, type ProjectActor } from '@backlot/core';
+import { BacklotError, canSeeControlRequest, type MemberView, type ProjectActor } from '@backlot/core';
 import { inTransaction, type Ctx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
-import { loadProjectAccess, RefusedError } from '../services/access.js';
+import { loadMemberAccess, RefusedError } from '../services/access.js';
 import { applyOp } from './apply.js';
 import { graphAt } from './graph-cache.js';
 import { parseOp } from './ops.js';
@@ -19,14 +19,8 @@ export type OpResult =
   | { opId: string; status: 'conflict'; code: string; message: string; existingId?: string; details: Record<string, unknown> }
   | { opId: string; status: 'rejected'; code: string; message: string; details: Record<string, unknown> };
 
-async function requireMember(ctx: Ctx, projectId: string) {
-  const access = await loadProjectAccess(ctx, projectId);
-  if (!access.actor.projectRole || access.actor.suspended || access.actor.role === null) throw new BacklotError('not_found', 'project not found');
-  return access;
-}
-
 export async function pushOps(ctx: Ctx, projectId: string, batch: { opId: string; op: unknown }[]): Promise<OpResult[]> {
-  const { project } = await requireMember(ctx, projectId);
+  const { project } = await loadMemberAccess(ctx, projectId);
   const results: OpResult[] = [];
   for (const { opId, op: raw } of batch) {
     try {
@@ -89,7 +83,7 @@ function filterEntry(view: MemberView, actor: ProjectActor, canViewCheckpoints: 
       shown = canViewCheckpoints && view.canSeeAsset(data.assetId) ? data : null;
       break;
     case 'control_request':
-      shown = data.requesterId === actor.userId || view.canSeeAsset(data.assetId) ? data : null;
+      shown = canSeeControlRequest(view, data) ? data : null;
       break;
     default:
       shown = data; // statuses, settings, members: every member sees them
@@ -98,7 +92,7 @@ function filterEntry(view: MemberView, actor: ProjectActor, canViewCheckpoints: 
 }
 
 export async function pullChanges(ctx: Ctx, projectId: string, since: string | undefined, limit = MAX_PULL) {
-  const { project, actor } = await requireMember(ctx, projectId);
+  const { project, actor } = await loadMemberAccess(ctx, projectId);
   const revision = Number(project.revision);
   const graph = await graphAt(ctx.db, projectId, revision);
   // The memoised view (read-context.ts): a board, a list and a pull at one revision share it.
@@ -189,7 +183,7 @@ async function snapshot(ctx: Ctx, projectId: string, revision: number, view: Mem
       assets: assets.filter((a) => view.canSeeAsset(a.id)).map(assetView),
       dependencies: dependencies.map(dependencyView), // sources are visible, hence so are targets
       checkpoints: checkpoints.map((c) => checkpointView(c)),
-      controlRequests: requests.filter((r) => r.requester_id === view.userId || view.canSeeAsset(r.asset_id)).map(controlRequestView),
+      controlRequests: requests.filter((r) => canSeeControlRequest(view, { requesterId: r.requester_id, assetId: r.asset_id })).map(controlRequestView),
       statuses: statuses.map(statusView),
       settings: JSON.parse(project.settings),
       members: members.map((m) => ({ userId: m.id, name: m.name, email: m.email, roleId: m.role_id })),

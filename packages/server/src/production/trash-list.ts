@@ -1,11 +1,8 @@
 // The trash as its keepers see it: every trash root (a trashed collection with its item counts,
 // a trashed asset, a trashed checkpoint) with who trashed it and when, newest first. Only for
 // members who may restore or purge (core's read policy).
-//
-// Trashed items are not in the visibility graph, so a root is shown when the member sees its
-// metadata wholesale (view_all) or fully sees the place it was trashed from: everything inside a
-// fully visible collection was visible to them before the delete.
-import { authorizeRead, BacklotError } from '@backlot/core';
+// Which roots a member sees is core's `canSeeTrashed`.
+import { authorizeRead, BacklotError, canSeeTrashed } from '@backlot/core';
 import { sql } from 'kysely';
 import { check } from '../services/access.js';
 import type { Reader } from './read-context.js';
@@ -18,10 +15,6 @@ interface Root {
 }
 
 const IN_CHUNK = 500;
-
-function placeVisible(r: Reader, collectionId: string | null, all: boolean): boolean {
-  return all || (collectionId !== null && r.view.collectionAccess(collectionId) === 'full');
-}
 
 function parseCursor(raw: string | undefined): { at: string; id: string } | null {
   if (raw === undefined) return null;
@@ -46,10 +39,10 @@ export async function listTrash(r: Reader, cursor: string | undefined, limit: nu
   ]);
   const v = r.view;
   const roots: Root[] = [
-    ...collections.filter((c) => placeVisible(r, c.parent_id, v.allCollections && v.allAssets)).map((c) => ({ kind: 'collection' as const, id: c.id, deletedAt: c.deleted_at! })),
-    ...assets.filter((a) => placeVisible(r, a.collection_id, v.allAssets)).map((a) => ({ kind: 'asset' as const, id: a.id, deletedAt: a.deleted_at! })),
+    ...collections.filter((c) => canSeeTrashed(v, { kind: 'collection', placeId: c.parent_id })).map((c) => ({ kind: 'collection' as const, id: c.id, deletedAt: c.deleted_at! })),
+    ...assets.filter((a) => canSeeTrashed(v, { kind: 'asset', placeId: a.collection_id })).map((a) => ({ kind: 'asset' as const, id: a.id, deletedAt: a.deleted_at! })),
     ...checkpoints
-      .filter((c) => (c.asset_deleted_at === null ? v.canSeeAsset(c.asset_id) : placeVisible(r, c.collection_id, v.allAssets)))
+      .filter((c) => canSeeTrashed(v, { kind: 'checkpoint', placeId: c.collection_id, liveAssetId: c.asset_deleted_at === null ? c.asset_id : null }))
       .map((c) => ({ kind: 'checkpoint' as const, id: c.id, deletedAt: c.deleted_at! })),
   ];
   // Newest first; ids (unique across tables) break ties.

@@ -1,7 +1,7 @@
 // Loads the facts core/policy needs (who the caller is in a studio or project, right now, from
 // the database; inside a transaction, pass it as `exec`) and turns a refusal into an error that the HTTP layer records in the audit log.
 import {
-  authorizeProject, authorizeStudio, BacklotError, notFound, PermissionSet,
+  authorizeProject, authorizeStudio, BacklotError, isProjectMember, notFound, PermissionSet,
   type Decision, type ProjectAction, type ProjectActor, type StudioAction, type StudioActor,
 } from '@backlot/core';
 import type { Ctx, Trx } from '../context.js';
@@ -87,6 +87,13 @@ export async function loadProjectAccess(ctx: Ctx, projectId: string, exec: Db | 
         : null,
   };
   return { project, actor };
+}
+
+/** The caller's project access, or the same 404 as an unknown project unless they are a member. */
+export async function loadMemberAccess(ctx: Ctx, projectId: string, exec: Db | Trx = ctx.db): Promise<ProjectAccess> {
+  const access = await loadProjectAccess(ctx, projectId, exec);
+  if (!isProjectMember(access.actor)) throw new BacklotError('not_found', 'project not found');
+  return access;
 }
 
 export async function projectAccess(ctx: Ctx, projectId: string, action: ProjectAction): Promise<ProjectAccess> {
