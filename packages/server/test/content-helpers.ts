@@ -188,3 +188,25 @@ export async function pretendUploaded(h: Harness, projectId: string, userId: str
       .execute();
   }
 }
+
+/** Counts chunk reads from the server's chunk stores until `stop()`, which answers the count. */
+export function countChunkReads(h: Harness): { stop(): number } {
+  const backend = h.deps.chunks;
+  const original = backend.store;
+  let reads = 0;
+  backend.store = (namespace: string) => {
+    const store = original.call(backend, namespace);
+    return Object.assign(Object.create(store) as typeof store, {
+      get: (id: string) => {
+        reads++;
+        return store.get(id);
+      },
+    });
+  };
+  return {
+    stop() {
+      backend.store = original;
+      return reads;
+    },
+  };
+}

@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHarness, dbKinds, type Harness } from './harness.js';
-import { commitFile, contentWorld, must, post, prose, raw, refused, sampleFile, type ContentWorld } from './content-helpers.js';
+import { commitFile, contentWorld, countChunkReads, must, post, prose, raw, refused, sampleFile, sha, type ContentWorld } from './content-helpers.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -82,9 +82,15 @@ for (const kind of dbKinds()) {
       assert.equal(d.headers['content-length'], String(file.length));
       assert.match(String(d.headers['content-disposition']), /^attachment; filename="hero <b>final<b> _v2_\.blend"; filename\*=UTF-8''hero%20%3Cb%3Efinal%3Cb%3E%20%22v2%22\.blend$/);
       assert.equal((await download(created.token)).status, 200);
+      const reads = countChunkReads(h);
       const head = await raw(h, 'HEAD', `/s/${created.token}/download`);
       assert.equal(head.status, 200, 'HEAD answers');
       assert.equal(head.headers['content-length'], String(file.length));
+      assert.equal(head.headers['x-backlot-file-hash'], sha(file));
+      const ownHead = await raw(h, 'HEAD', `/projects/${w.pid}/checkpoints/${cpId}/content`, w.by.supervisor);
+      assert.equal(ownHead.status, 200);
+      assert.equal(ownHead.headers['content-length'], String(file.length));
+      assert.equal(reads.stop(), 0, 'a HEAD request reads no chunk');
       const after1 = must(await h.as(w.by.supervisor).get(`/projects/${w.pid}/shares`), 200).shares.find((s: any) => s.id === created.id);
       assert.equal(after1.downloadCount, 2, 'a HEAD request is not a download');
       assert.equal(after1.lastAccessAt, h.clock.now().toISOString());

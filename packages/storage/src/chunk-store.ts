@@ -61,20 +61,21 @@ export function assertNamespace(namespace: unknown): asserts namespace is string
 }
 
 /**
- * Decode `encoded` and check that it hashes to `id`. Returns the raw chunk. Used by every
- * store's `put`; throws the decoder's typed errors for malformed data and CorruptChunkError for a
- * hash mismatch.
+ * Decode `encoded` and check that it hashes to `id`. Returns the raw chunk (with `transient`, in
+ * a buffer reused by the next transient decode: see decodeChunk). Used by every store's `put`;
+ * throws the decoder's typed errors for malformed data and CorruptChunkError for a hash mismatch.
  */
 export function verifyEncodedChunk(
   id: string,
   encoded: Uint8Array,
   maxChunkSize: number = MAX_CHUNK_SIZE,
+  transient = false,
 ): Buffer {
   assertChunkId(id);
   if (encoded.length > maxEncodedSize(maxChunkSize)) {
     throw new ChunkTooLargeError(maxEncodedSize(maxChunkSize), 'encoded chunk');
   }
-  const raw = decodeChunk(encoded, maxChunkSize);
+  const raw = decodeChunk(encoded, maxChunkSize, transient);
   const actual = sha256Hex(raw);
   if (actual !== id) throw new CorruptChunkError(id, `content hashes to ${actual}`);
   return raw;
@@ -101,7 +102,8 @@ export class VerifiedChunk {
 
 /** Verifies like `verifyEncodedChunk` and returns the proof for `ChunkStore.putVerified`. */
 export function verifyChunk(id: string, encoded: Buffer, maxChunkSize: number = MAX_CHUNK_SIZE): VerifiedChunk {
-  const raw = verifyEncodedChunk(id, encoded, maxChunkSize);
+  // Only the size of the decoded bytes is kept, so they may be decoded into a reused buffer.
+  const raw = verifyEncodedChunk(id, encoded, maxChunkSize, true);
   return new VerifiedChunk(PROOF, id, encoded, raw.length);
 }
 

@@ -1,6 +1,11 @@
-// Worker-thread side of the encode pool: hash + compress one raw chunk per message, or only hash
-// it (`hashOnly`: the raw bytes come back with the id). Chunk bytes travel as transferred
-// ArrayBuffers in both directions, so nothing is copied between threads.
+// Worker-thread side of the chunk pool: hash + compress one raw chunk per message, or only hash
+// it (`hashOnly`). Chunk bytes travel as transferred ArrayBuffers in both directions, so nothing
+// is copied between threads; the raw chunk's ArrayBuffer always goes back, to be reused.
+//
+// A request may also name a whole-file hash (`file`) that the chunk's bytes extend first: the
+// thread that reads and cuts a file then never hashes it itself. A file's chunks all go to the
+// same worker, whose messages are handled in order, so the file hash sees them in file order.
+import { createHash, type Hash } from 'node:crypto';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { encodeChunk } from './compress.js';
 import { chunkId } from './hash.js';
@@ -8,19 +13,30 @@ import { chunkId } from './hash.js';
 /** Marks threads started by our pool, so importing this module elsewhere starts no listener. */
 export const WORKER_ROLE = 'backlot-chunk-encoder';
 
-export interface EncodeRequest {
-  seq: number;
-  raw: ArrayBuffer;
-  level: number | undefined;
-  /** The chunk's id when the caller already hashed it (then the worker only compresses). */
-  id?: string;
-  /** Only hash; the reply carries the raw bytes back in `encoded`. */
-  hashOnly?: boolean;
-}
+export type WorkerRequest =
+  | {
+      kind: 'chunk';
+      seq: number;
+      /** The chunk is raw[0, length) (the ArrayBuffer may be larger: recycled memory). */
+      raw: ArrayBuffer;
+      length: number;
+      level: number | undefined;
+      /** The chunk's id when the caller already hashed it (then the worker only compresses). */
+      id?: string;
+      /** Only hash, do not compress. */
+      hashOnly?: boolean;
+      /** The whole-file hash these bytes extend, if any. */
+      file?: number;
+    }
+  /** Finish a whole-file hash; the reply's `id` is its hex digest. */
+  | { kind: 'digest'; seq: number; file: number }
+  /** Forget a whole-file hash that will not be finished (its file failed). */
+  | { kind: 'drop'; file: number };
 
-export type EncodeReply =
-  | { seq: number; id: string; encoded: ArrayBuffer }
-  | { seq: number; error: string }
+export type WorkerReply =
+  /** `raw` is the request's ArrayBuffer coming back; `encoded` is absent for `hashOnly`. */
+  | { seq: number; id: string; encoded?: ArrayBuffer; raw?: ArrayBuffer }
+  | { seq: number; error: string; raw?: ArrayBuffer }
   | { ready: true };
 
 /**
@@ -34,22 +50,41 @@ export function encodeForStore(raw: Uint8Array, level?: number, knownId?: string
 
 if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {
   const port = parentPort;
-  port.on('message', (req: EncodeRequest) => {
+  const files = new Map<number, Hash>();
+  const handle = (req: WorkerRequest): void => {
+    if (req.kind === 'drop') {
+      files.delete(req.file);
+      return;
+    }
+    if (req.kind === 'digest') {
+      const hash = files.get(req.file) ?? createHash('sha256');
+      files.delete(req.file);
+      port.postMessage({ seq: req.seq, id: hash.digest('hex') } satisfies WorkerReply);
+      return;
+    }
+    const raw = new Uint8Array(req.raw, 0, req.length);
+    if (req.file !== undefined) {
+      let hash = files.get(req.file);
+      if (!hash) files.set(req.file, (hash = createHash('sha256')));
+      hash.update(raw);
+    }
+    if (req.hashOnly) {
+      port.postMessage({ seq: req.seq, id: chunkId(raw), raw: req.raw } satisfies WorkerReply, [req.raw]);
+      return;
+    }
+    const { id, encoded } = encodeForStore(raw, req.level, req.id);
+    // encodeChunk returns a Buffer owning its whole ArrayBuffer, safe to transfer.
+    const ab = encoded.buffer as ArrayBuffer;
+    port.postMessage({ seq: req.seq, id, encoded: ab, raw: req.raw } satisfies WorkerReply, [ab, req.raw]);
+  };
+  port.on('message', (req: WorkerRequest) => {
     try {
-      if (req.hashOnly) {
-        const reply: EncodeReply = { seq: req.seq, id: chunkId(new Uint8Array(req.raw)), encoded: req.raw };
-        port.postMessage(reply, [req.raw]);
-        return;
-      }
-      const { id, encoded } = encodeForStore(new Uint8Array(req.raw), req.level, req.id);
-      // encodeChunk returns a Buffer owning its whole ArrayBuffer, safe to transfer.
-      const ab = encoded.buffer as ArrayBuffer;
-      const reply: EncodeReply = { seq: req.seq, id, encoded: ab };
-      port.postMessage(reply, [ab]);
+      handle(req);
     } catch (err) {
-      const reply: EncodeReply = { seq: req.seq, error: (err as Error).message };
-      port.postMessage(reply);
+      if (req.kind === 'drop') return;
+      const raw = req.kind === 'chunk' && req.raw.byteLength > 0 ? req.raw : undefined;
+      port.postMessage({ seq: req.seq, error: (err as Error).message, raw } satisfies WorkerReply, raw ? [raw] : []);
     }
   });
-  port.postMessage({ ready: true } satisfies EncodeReply);
+  port.postMessage({ ready: true } satisfies WorkerReply);
 }

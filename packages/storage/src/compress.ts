@@ -116,22 +116,30 @@ function windowLogFor(maxSize: number): number {
   return Math.min(31, Math.max(MIN_WINDOW_LOG, Math.ceil(Math.log2(Math.max(maxSize, 1)))));
 }
 
+/** This thread's buffer for decodes whose result is only looked at (see decodeChunk's `transient`). */
+let transientOut: Buffer = Buffer.alloc(0);
+
 /**
  * Decode an encoded chunk, refusing anything that would decompress to more than `maxSize` bytes
  * (ChunkTooLargeError) and malformed input (InvalidEncodingError). The returned Buffer may be a
  * view into `encoded` (raw chunks).
+ *
+ * `transient`: the result is only read before the next transient decode on this thread (e.g. to
+ * verify its hash), so it may live in a reused buffer. Servers verify every uploaded chunk and
+ * keep only its encoded form; a fresh buffer per chunk would make the garbage collector run
+ * for every few dozen MiB received.
  */
-export function decodeChunk(encoded: Uint8Array, maxSize: number = MAX_CHUNK_SIZE): Buffer {
+export function decodeChunk(encoded: Uint8Array, maxSize: number = MAX_CHUNK_SIZE, transient = false): Buffer {
   const kind = encodingOf(encoded);
   const payload = Buffer.from(encoded.buffer, encoded.byteOffset + 1, encoded.length - 1);
   if (kind === 'raw') {
     if (payload.length > maxSize) throw new ChunkTooLargeError(maxSize, 'raw chunk');
     return payload;
   }
-  return boundedDecompress(payload, maxSize);
+  return boundedDecompress(payload, maxSize, transient);
 }
 
-function boundedDecompress(payload: Buffer, maxSize: number): Buffer {
+function boundedDecompress(payload: Buffer, maxSize: number, transient: boolean): Buffer {
   let declared: number | null;
   try {
     declared = binding.getFrameContentSize(payload);
@@ -144,7 +152,12 @@ function boundedDecompress(payload: Buffer, maxSize: number): Buffer {
   }
   const cap = declared ?? maxSize;
   // One byte beyond the cap lets us notice overflow without a second buffer.
-  const out = Buffer.allocUnsafe(cap + 1);
+  let out: Buffer;
+  if (!transient) out = Buffer.allocUnsafe(cap + 1);
+  else {
+    if (transientOut.length < cap + 1) transientOut = Buffer.allocUnsafeSlow(cap + 1);
+    out = transientOut.subarray(0, cap + 1);
+  }
   dctx ??= new binding.DCtx();
   dctx.reset(binding.ResetDirective.sessionOnly);
   // Also bounds the decoder's own window allocation, which a frame header could otherwise inflate.

@@ -6,6 +6,7 @@
 // masks or the size parameters silently breaks deduplication against existing data. Tests pin
 // exact cut points; change them only together with a format version bump.
 import { createHash } from 'node:crypto';
+import { GearScan } from './wasm/gear-scan.js';
 
 export interface CdcParams {
   /** No cut before this many bytes (these bytes are not even hashed). */
@@ -54,6 +55,9 @@ function makeGearTable(): Int32Array {
 
 /** The 256-entry gear table (int32 view of the uint32 values). Do not mutate. */
 export const GEAR: Int32Array = makeGearTable();
+
+/** The hashing loop itself runs in WebAssembly (wasm/gear-scan.wat); one instance per thread. */
+let gearScan: GearScan | undefined;
 
 /** A mask of the `bits` highest bits of a 32-bit word (as int32). */
 function highBitsMask(bits: number): number {
@@ -120,31 +124,30 @@ export class CdcScanner {
    * when the whole range belongs to the current chunk.
    */
   scan(buf: Uint8Array, start: number, end: number): number {
-    const G = GEAR;
     // `base` is where the current chunk would start in buf's coordinates (may be negative).
     const base = start - this.len;
-    let i = Math.max(start, base + this.minSize);
-    if (i >= end) {
+    const from = Math.max(start, base + this.minSize);
+    if (from >= end) {
       this.len = end - base;
       return -1;
     }
-    let fp = this.fp;
-    const maskS = this.maskS;
-    const maskL = this.maskL;
-
-    let stop = Math.min(end, base + this.avgSize);
-    for (; i < stop; i++) {
-      fp = ((fp << 1) + G[buf[i]]) | 0;
-      if ((fp & maskS) === 0) return this.cut(i + 1);
+    const gear = (gearScan ??= new GearScan(GEAR));
+    const state = { fp: this.fp };
+    // Below the average size the stricter mask, then the looser one up to the hard cut.
+    const avgEnd = Math.min(end, base + this.avgSize);
+    if (from < avgEnd) {
+      const cut = gear.find(buf, from, avgEnd, this.maskS, state);
+      if (cut >= 0) return this.cut(cut);
     }
     const hardEnd = base + this.maxSize;
-    stop = Math.min(end, hardEnd);
-    for (; i < stop; i++) {
-      fp = ((fp << 1) + G[buf[i]]) | 0;
-      if ((fp & maskL) === 0) return this.cut(i + 1);
+    const stop = Math.min(end, hardEnd);
+    const next = Math.max(from, avgEnd);
+    if (next < stop) {
+      const cut = gear.find(buf, next, stop, this.maskL, state);
+      if (cut >= 0) return this.cut(cut);
     }
-    if (i === hardEnd) return this.cut(i);
-    this.fp = fp;
+    if (stop === hardEnd) return this.cut(hardEnd);
+    this.fp = state.fp;
     this.len = end - base;
     return -1;
   }
@@ -174,25 +177,32 @@ export function cutPoints(buf: Uint8Array, params: CdcParams = DEFAULT_CDC_PARAM
   return cuts;
 }
 
+export interface ChunkStreamOptions {
+  /** Sees every input buffer in order, e.g. to hash the whole file in the same pass. */
+  onData?: (buf: Uint8Array) => void;
+  /**
+   * Memory for each yielded chunk: a Buffer of exactly `size` bytes at offset 0 of an
+   * ArrayBuffer holding nothing else (e.g. ChunkBuffers.take). Default: a fresh allocation.
+   */
+  alloc?: (size: number) => Buffer;
+}
+
 /**
- * Cut an async stream of byte buffers (e.g. fs.createReadStream) into content-defined chunks.
+ * Cut an async stream of byte buffers (e.g. readFileBlocks) into content-defined chunks.
  *
- * Memory: holds at most one chunk in progress (< maxSize, as references to the input buffers)
- * plus the input buffer being scanned. Each yielded chunk is a fresh Buffer that owns its whole
- * ArrayBuffer, so it can be transferred to a worker thread without copying.
- *
- * The source must not reuse a buffer after yielding it (Node streams never do).
- * `onData`, when given, sees every input buffer in order, e.g. to hash the whole file in the same
- * pass.
+ * The bytes of an input buffer are copied out before the next one is requested, so a source may
+ * refill the buffer it yielded once it is asked for the next (readFileBlocks does). Memory: the
+ * input buffer being scanned plus the part of the chunk in progress that came from earlier
+ * buffers (< maxSize). Each yielded chunk starts at offset 0 of an ArrayBuffer of its own, so it
+ * can be transferred to a worker thread without copying.
  */
 export async function* chunkStream(
   source: AsyncIterable<Uint8Array | string>,
   params: CdcParams = DEFAULT_CDC_PARAMS,
-  onData?: (buf: Uint8Array) => void,
+  { onData, alloc = Buffer.allocUnsafeSlow }: ChunkStreamOptions = {},
 ): AsyncGenerator<Buffer> {
   const scanner = new CdcScanner(params);
-  let parts: Uint8Array[] = [];
-  let partsLen = 0;
+  const carry = new Carry(scanner.maxSize, alloc);
   for await (const item of source) {
     const input = typeof item === 'string' ? Buffer.from(item) : item;
     if (input.length === 0) continue;
@@ -201,29 +211,45 @@ export async function* chunkStream(
     while (off < input.length) {
       const cut = scanner.scan(input, off, input.length);
       if (cut < 0) {
-        parts.push(input.subarray(off));
-        partsLen += input.length - off;
+        carry.add(input.subarray(off));
         break;
       }
-      parts.push(input.subarray(off, cut));
-      partsLen += cut - off;
-      const chunk = assemble(parts, partsLen);
-      parts = [];
-      partsLen = 0;
+      const chunk = carry.takeWith(input.subarray(off, cut));
       off = cut;
       yield chunk;
     }
   }
-  if (partsLen > 0) yield assemble(parts, partsLen);
+  if (carry.length > 0) yield carry.takeWith(new Uint8Array(0));
 }
 
-function assemble(parts: Uint8Array[], total: number): Buffer {
-  // allocUnsafeSlow: never a slice of Node's shared pool, so the ArrayBuffer is transferable.
-  const out = Buffer.allocUnsafeSlow(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+/** The start of a chunk that spans input buffers, copied (the inputs may be reused). */
+class Carry {
+  private buf: Buffer = Buffer.alloc(0);
+  length = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly alloc: (size: number) => Buffer,
+  ) {}
+
+  add(bytes: Uint8Array): void {
+    const need = this.length + bytes.length;
+    if (need > this.buf.length) {
+      // Grows by doubling up to the chunk size limit: a stream of small chunks stays small.
+      const grown = Buffer.allocUnsafeSlow(Math.min(this.limit, Math.max(need, 2 * this.buf.length, 64 * 1024)));
+      grown.set(this.buf.subarray(0, this.length));
+      this.buf = grown;
+    }
+    this.buf.set(bytes, this.length);
+    this.length = need;
   }
-  return out;
+
+  /** The carried bytes followed by `tail`, in a newly allocated chunk; empties the carry. */
+  takeWith(tail: Uint8Array): Buffer {
+    const out = this.alloc(this.length + tail.length);
+    out.set(this.buf.subarray(0, this.length));
+    out.set(tail, this.length);
+    this.length = 0;
+    return out;
+  }
 }

@@ -3,12 +3,12 @@
 // so a 20 GB file costs a few MiB of memory. `restoreFile` rebuilds a file next to its
 // destination and only renames it into place once the whole-file hash matches.
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat, chmod } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { readChunk, type ChunkStore } from './chunk-store.js';
 import { FileHashMismatchError, StorageError } from './errors.js';
-import { chunkStream, DEFAULT_CDC_PARAMS, type CdcParams } from './fastcdc.js';
+import { pipeChunks, type FileSource } from './chunk-pipeline.js';
+import type { CdcParams } from './fastcdc.js';
 import { FileHasher } from './hash.js';
 import { ChunkWorkerPool, sharedWorkerPool, type EncodedChunk } from './worker-pool.js';
 
@@ -48,8 +48,6 @@ export interface ChunkFileOptions {
   readSize?: number;
 }
 
-export type FileSource = string | AsyncIterable<Uint8Array>;
-
 export async function chunkFile(source: FileSource, options: ChunkFileOptions = {}): Promise<FileManifest> {
   let pool = options.pool;
   let ownPool: ChunkWorkerPool | undefined;
@@ -65,35 +63,22 @@ export async function chunkFile(source: FileSource, options: ChunkFileOptions = 
 }
 
 async function runChunking(source: FileSource, pool: ChunkWorkerPool, options: ChunkFileOptions): Promise<FileManifest> {
-  const params = options.params ?? DEFAULT_CDC_PARAMS;
-  const maxInFlight = Math.max(1, options.maxInFlight ?? 2 * Math.max(pool.size, 1) + 2);
-  const input: AsyncIterable<Uint8Array> =
-    typeof source === 'string'
-      ? createReadStream(source, { highWaterMark: options.readSize ?? 1024 * 1024 })
-      : source;
-  const hasher = new FileHasher();
   const chunks: ChunkRef[] = [];
-  const inFlight: Promise<EncodedChunk>[] = [];
-
-  const consumeOldest = async () => {
-    const chunk = await inFlight.shift()!;
-    const index = chunks.length;
-    chunks.push(options.keepEncoded ? { id: chunk.id, size: chunk.size, encoded: chunk.encoded } : { id: chunk.id, size: chunk.size });
-    await options.onChunk?.(chunk, index);
-  };
-
-  try {
-    for await (const raw of chunkStream(input, params, (buf) => hasher.update(buf))) {
-      inFlight.push(pool.encode(raw));
-      if (inFlight.length >= maxInFlight) await consumeOldest();
-    }
-    while (inFlight.length > 0) await consumeOldest();
-  } catch (err) {
-    // Settle what is still running so no rejection goes unhandled.
-    for (const p of inFlight) p.catch(() => {});
-    throw err;
-  }
-  return { fileHash: hasher.digest(), size: hasher.size, chunks };
+  const fileDigest = pool.fileDigest();
+  const { fileHash, size } = await pipeChunks(source, {
+    params: options.params,
+    readSize: options.readSize,
+    inFlight: options.maxInFlight ?? 2 * Math.max(pool.size, 1) + 2,
+    fileDigest,
+    buffers: pool.buffers,
+    start: (raw) => pool.encode(raw, undefined, fileDigest),
+    consume: async (chunk) => {
+      const index = chunks.length;
+      chunks.push(options.keepEncoded ? { id: chunk.id, size: chunk.size, encoded: chunk.encoded } : { id: chunk.id, size: chunk.size });
+      await options.onChunk?.(chunk, index);
+    },
+  });
+  return { fileHash, size, chunks };
 }
 
 export interface StoreFileResult extends FileManifest {

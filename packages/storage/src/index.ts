@@ -51,6 +51,7 @@ export {
   sharedWorkerPool,
   closeSharedWorkerPool,
   defaultWorkerCount,
+  type FileDigest,
   type EncodedChunk,
 } from './worker-pool.js';
 export {
@@ -60,9 +61,11 @@ export {
   restoreFromStore,
   type ChunkRef,
   type FileManifest,
-  type FileSource,
   type ChunkFileOptions,
   type StoreFileResult,
   type RestoreOptions,
 } from './file-codec.js';
+export { ChunkBuffers } from './chunk-buffers.js';
+export { pipeChunks, type ChunkPipeline, type FileSource } from './chunk-pipeline.js';
+export { readFileBlocks } from './file-reader.js';
 export { openChunkBackend, type ChunkBackendConfig } from './open-backend.js';

@@ -3,8 +3,9 @@
 // the worker entry), the pool degrades to doing the same work inline: slower, same bytes.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { encodeForStore, WORKER_ROLE, type EncodeReply, type EncodeRequest } from './chunk-worker.js';
-import { chunkId } from './hash.js';
+import { ChunkBuffers } from './chunk-buffers.js';
+import { encodeForStore, WORKER_ROLE, type WorkerReply, type WorkerRequest } from './chunk-worker.js';
+import { chunkId, FileHasher } from './hash.js';
 
 export interface EncodedChunk {
   id: string;
@@ -17,13 +18,48 @@ interface Slot {
   busy: number;
 }
 
+/** A worker's answer: the id, the encoded bytes (not for hash-only) and the raw bytes back. */
+interface Answer {
+  id: string;
+  encoded?: Buffer;
+  raw?: Buffer;
+}
+
 interface Pending {
-  resolve: (v: { id: string; encoded: Buffer }) => void;
+  resolve: (v: Answer) => void;
+  /** The raw chunk's length, to rebuild it when its ArrayBuffer comes back. */
+  length: number;
   reject: (e: Error) => void;
   slot: Slot;
 }
 
 const STARTUP_TIMEOUT_MS = 15_000;
+
+/**
+ * A whole-file SHA-256 computed where the file's chunks are hashed or encoded: pass it to every
+ * `hash`/`encode` call of the file, in file order, then `digest()`. On a pool with threads it
+ * lives on one worker (all of the file's chunks go there); inline, on the calling thread.
+ */
+export class FileDigest {
+  /** @internal */
+  constructor(
+    /** @internal */ readonly slot: Slot | null,
+    /** @internal */ readonly id: number,
+    /** @internal */ readonly local: FileHasher | null,
+    private readonly finish: (d: FileDigest) => Promise<string>,
+    private readonly forget: (d: FileDigest) => void,
+  ) {}
+
+  /** The file's hash (lowercase hex), once every chunk was sent; the digest is used up. */
+  digest(): Promise<string> {
+    return this.finish(this);
+  }
+
+  /** Frees the hash of a file that failed half way. */
+  drop(): void {
+    this.forget(this);
+  }
+}
 
 /** Workers to use by default: one per core, leaving one for the reading/cutting thread. */
 export function defaultWorkerCount(): number {
@@ -41,7 +77,13 @@ function workerUrl(): { script: URL; entry: URL } {
 export class ChunkWorkerPool {
   private slots: Slot[] = [];
   private readonly pending = new Map<number, Pending>();
+  /**
+   * Memory for raw chunks (see ChunkBuffers): readers take from it, `encode` gives back what it
+   * consumed, and holders of a hashed chunk that is not encoded give it back with `release`.
+   */
+  readonly buffers = new ChunkBuffers();
   private seq = 0;
+  private fileSeq = 0;
   private closed = false;
   /** Why the pool runs inline, when it does (for diagnostics and tests). */
   fallbackReason: string | undefined;
@@ -82,14 +124,21 @@ export class ChunkWorkerPool {
   private adopt(worker: Worker): void {
     const slot: Slot = { worker, busy: 0 };
     worker.unref(); // an idle pool must not keep the process alive
-    worker.on('message', (msg: EncodeReply) => {
+    worker.on('message', (msg: WorkerReply) => {
       if ('ready' in msg) return;
       const p = this.pending.get(msg.seq);
       if (!p) return;
       this.pending.delete(msg.seq);
-      this.release(p.slot);
-      if ('error' in msg) p.reject(new Error(`chunk worker: ${msg.error}`));
-      else p.resolve({ id: msg.id, encoded: Buffer.from(msg.encoded) });
+      this.done(p.slot);
+      let raw: Buffer | undefined;
+      if (msg.raw) {
+        this.buffers.adopt(msg.raw);
+        raw = Buffer.from(msg.raw, 0, p.length);
+      }
+      if ('error' in msg) {
+        if (raw) this.buffers.give(raw);
+        p.reject(new Error(`chunk worker: ${msg.error}`));
+      } else p.resolve({ id: msg.id, encoded: msg.encoded && Buffer.from(msg.encoded), raw });
     });
     const fail = (err: Error) => {
       // A dead worker fails its own in-flight jobs; the pool continues with the others (or
@@ -109,62 +158,103 @@ export class ChunkWorkerPool {
     this.slots.push(slot);
   }
 
-  private release(slot: Slot): void {
+  private done(slot: Slot): void {
     slot.busy--;
     if (slot.busy === 0) slot.worker.unref();
   }
 
   /**
-   * Hash and encode one raw chunk. In thread mode `raw`'s ArrayBuffer is transferred (detached)
-   * when it is exactly the chunk, so callers must not use `raw` afterwards. `knownId`, when the
+   * Hash and encode one raw chunk. `raw` is handed over (transferred to a worker, then reused for
+   * other chunks): callers must not use it afterwards. `knownId`, when the
    * caller already computed SHA-256(raw), is taken as the id and the chunk is only compressed; a
    * wrong `knownId` is caught later, by the store or server that verifies every chunk it stores.
    */
-  encode(raw: Buffer, knownId?: string): Promise<EncodedChunk> {
+  encode(raw: Buffer, knownId?: string, file?: FileDigest): Promise<EncodedChunk> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     const size = raw.length;
-    if (this.slots.length === 0) {
+    if (file?.local || (!file && this.slots.length === 0)) {
       try {
+        file?.local!.update(raw);
         const { id, encoded } = encodeForStore(raw, this.level, knownId);
         return Promise.resolve({ id, size, encoded });
       } catch (err) {
         return Promise.reject(err);
+      } finally {
+        this.buffers.give(raw);
       }
     }
-    return this.post(raw, knownId !== undefined ? { id: knownId } : {}).then(({ id, encoded }) => ({ id, size, encoded }));
+    return this.post(raw, { ...(knownId !== undefined && { id: knownId }), file }).then((a) => {
+      if (a.raw) this.buffers.give(a.raw);
+      return { id: a.id, size, encoded: a.encoded! };
+    });
   }
 
   /**
    * SHA-256 of a raw chunk, computed off the calling thread; resolves with the id and the bytes
-   * (a Buffer owning its ArrayBuffer: `raw` itself, or its bytes moved back from the worker).
-   * Lets a reader that must know ids before deciding what to compress (check-first uploads) keep
-   * cutting while chunks are hashed. `raw` must not be used afterwards.
+   * (`raw` itself, or its bytes moved back from the worker). Lets a reader that must know ids
+   * before deciding what to compress (check-first uploads) keep cutting while chunks are hashed.
+   * `raw` must not be used afterwards; the returned bytes go on to `encode` or `release`.
    */
-  hash(raw: Buffer): Promise<{ id: string; raw: Buffer }> {
+  hash(raw: Buffer, file?: FileDigest): Promise<{ id: string; raw: Buffer }> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
-    if (this.slots.length === 0) {
+    if (file?.local || (!file && this.slots.length === 0)) {
       try {
+        file?.local!.update(raw);
         return Promise.resolve({ id: chunkId(raw), raw });
       } catch (err) {
         return Promise.reject(err);
       }
     }
-    return this.post(raw, { hashOnly: true }).then(({ id, encoded }) => ({ id, raw: encoded }));
+    return this.post(raw, { hashOnly: true, file }).then((a) => ({ id: a.id, raw: a.raw! }));
   }
 
-  /** Sends one chunk to the least busy worker, transferring its bytes. */
-  private post(raw: Buffer, extra: Pick<EncodeRequest, 'id' | 'hashOnly'>): Promise<{ id: string; encoded: Buffer }> {
-    let slot = this.slots[0];
-    for (const s of this.slots) if (s.busy < slot.busy) slot = s;
+  /** Gives back the memory of a chunk from `hash` that will not be encoded. Do not use it afterwards. */
+  release(raw: Buffer): void {
+    this.buffers.give(raw);
+  }
+
+  /** A whole-file hash fed by this pool's hash/encode calls (see FileDigest). */
+  fileDigest(): FileDigest {
+    const finish = (d: FileDigest): Promise<string> => {
+      if (d.local) return Promise.resolve(d.local.digest());
+      return this.request(d.slot!, 0, (seq) => ({ kind: 'digest', seq, file: d.id })).then((r) => r.id);
+    };
+    const forget = (d: FileDigest): void => {
+      if (d.slot && this.slots.includes(d.slot)) d.slot.worker.postMessage({ kind: 'drop', file: d.id } satisfies WorkerRequest);
+    };
+    const slot = this.leastBusy();
+    return new FileDigest(slot, this.fileSeq++, slot ? null : new FileHasher(), finish, forget);
+  }
+
+  private leastBusy(): Slot | null {
+    let slot: Slot | null = this.slots[0] ?? null;
+    for (const s of this.slots) if (s.busy < slot!.busy) slot = s;
+    return slot;
+  }
+
+  /**
+   * Sends one chunk to a worker, transferring its bytes: the worker of its file's hash, if any,
+   * else the least busy one.
+   */
+  private post(raw: Buffer, extra: { id?: string; hashOnly?: boolean; file?: FileDigest }): Promise<Answer> {
+    const slot = extra.file ? extra.file.slot! : this.leastBusy()!;
+    // Transfer the whole ArrayBuffer when it holds only this chunk (ours, or exactly the chunk);
+    // otherwise (a view into something shared) copy the chunk into one it can own.
+    const whole = raw.byteOffset === 0 && (raw.byteLength === raw.buffer.byteLength || this.buffers.owns(raw.buffer));
+    const ab = (whole ? raw.buffer : raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)) as ArrayBuffer;
+    return this.request(slot, raw.length, (seq) => ({
+      kind: 'chunk', seq, raw: ab, length: raw.length, level: this.level, id: extra.id, hashOnly: extra.hashOnly, file: extra.file?.id,
+    }), [ab]);
+  }
+
+  private request(slot: Slot, length: number, make: (seq: number) => WorkerRequest, transfer: ArrayBuffer[] = []): Promise<Answer> {
+    // A file's worker may have died since its hash began: its bytes are gone with it.
+    if (!this.slots.includes(slot)) return Promise.reject(new Error('chunk worker exited; the file must be read again'));
     const seq = this.seq++;
-    // Transfer when the Buffer owns its ArrayBuffer; otherwise copy into one that it can own.
-    const owns = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
-    const ab = (owns ? raw.buffer : raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)) as ArrayBuffer;
-    const req: EncodeRequest = { seq, raw: ab, level: this.level, ...extra };
-    return new Promise<{ id: string; encoded: Buffer }>((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject, slot });
+    return new Promise<Answer>((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject, slot, length });
       if (slot.busy++ === 0) slot.worker.ref();
-      slot.worker.postMessage(req, [ab]);
+      slot.worker.postMessage(make(seq), transfer);
     });
   }
 
@@ -187,7 +277,7 @@ function startWorker(script: URL, entry: URL): Promise<Worker> {
       void worker.terminate();
       reject(new Error('chunk worker did not start in time'));
     }, STARTUP_TIMEOUT_MS);
-    const onMessage = (msg: EncodeReply) => {
+    const onMessage = (msg: WorkerReply) => {
       if (!('ready' in msg)) return;
       cleanup();
       resolve(worker);

@@ -103,6 +103,15 @@ describe('cut point vectors (frozen parameters)', () => {
     const big = pseudoRandom(5 * 1024 * 1024, 6);
     assert.deepEqual(cutPoints(big), referenceCuts(big, DEFAULT_CDC_PARAMS));
   });
+
+  it('matches it when one scan spans several of the WebAssembly blocks (1 MiB)', () => {
+    // Large parameters, so a search for a cut runs over several MiB in one call.
+    const wide: CdcParams = { minSize: 64, avgSize: 4 * 1024 * 1024, maxSize: 12 * 1024 * 1024 };
+    const buf = pseudoRandom(24 * 1024 * 1024, 14);
+    const cuts = cutPoints(buf, wide);
+    assert.deepEqual(cuts, referenceCuts(buf, wide));
+    assert.ok(cuts.some((c, i) => c - (cuts[i - 1] ?? 0) > 2 * 1024 * 1024), 'some chunk spans blocks');
+  });
 });
 
 describe('cutPoints', () => {
@@ -157,10 +166,28 @@ describe('chunkStream', () => {
     }
   });
 
+  it('copies what it keeps, so the source may refill its buffer for the next read', async () => {
+    const buf = pseudoRandom(300 * 1024, 15);
+    async function* refilling(size: number): AsyncGenerator<Buffer> {
+      const one = Buffer.alloc(size);
+      for (let i = 0; i < buf.length; i += size) {
+        const n = buf.copy(one, 0, i, i + size);
+        yield one.subarray(0, n);
+        one.fill(0xee); // what a reused buffer looks like once the next read begins
+      }
+    }
+    for (const size of [999, 8192, 65536]) {
+      const chunks = await collect(chunkStream(refilling(size), SMALL));
+      assert.ok(Buffer.concat(chunks).equals(buf), `read size ${size}`);
+      let at = 0;
+      assert.deepEqual(chunks.map((c) => (at += c.length)), cutPoints(buf, SMALL), `read size ${size}`);
+    }
+  });
+
   it('yields standalone buffers and reports every input buffer', async () => {
     const buf = pseudoRandom(100 * 1024, 13);
     let seen = 0;
-    const chunks = await collect(chunkStream(pieces(buf, 3000), SMALL, (b) => (seen += b.length)));
+    const chunks = await collect(chunkStream(pieces(buf, 3000), SMALL, { onData: (b) => (seen += b.length) }));
     assert.equal(seen, buf.length);
     for (const c of chunks) {
       assert.equal(c.byteOffset, 0);

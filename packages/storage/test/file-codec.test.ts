@@ -62,6 +62,49 @@ describe('worker pool', () => {
     assert.equal(encoded.id, sha256Hex(raw));
     assert.ok(decodeChunk(encoded.encoded).equals(raw));
   });
+
+  it('computes whole-file hashes on the workers, files interleaved, threads and inline alike', async () => {
+    const inlinePool = await ChunkWorkerPool.create(0);
+    for (const p of [pool, inlinePool]) {
+      const files = [pseudoRandom(700_000, 21), textLike(500_000, 22), Buffer.alloc(0)];
+      const digests = files.map(() => p.fileDigest());
+      const work: Promise<unknown>[] = [];
+      // Chunks of the three files alternate, by hash and by encode, as concurrent publishes would.
+      for (let at = 0; at < 700_000; at += 100_000) {
+        files.forEach((f, i) => {
+          const piece = f.subarray(at, at + 100_000);
+          if (piece.length === 0) return;
+          work.push(i === 0 ? p.hash(Buffer.from(piece), digests[i]) : p.encode(Buffer.from(piece), undefined, digests[i]));
+        });
+      }
+      await Promise.all(work);
+      assert.deepEqual(await Promise.all(digests.map((d) => d.digest())), files.map((f) => sha256Hex(f)), p.mode);
+    }
+    // A dropped digest frees the worker's state; the next file starts afresh.
+    const dropped = pool.fileDigest();
+    await pool.hash(Buffer.from('abandoned'), dropped);
+    dropped.drop();
+    const fresh = pool.fileDigest();
+    await pool.hash(Buffer.from('kept'), fresh);
+    assert.equal(await fresh.digest(), sha256Hex(Buffer.from('kept')));
+  });
+
+  it('fails a file whose hashing worker died instead of giving a wrong hash', async () => {
+    const own = await ChunkWorkerPool.create(2);
+    try {
+      const digest = own.fileDigest();
+      await own.hash(Buffer.from('first part'), digest);
+      const slot = (digest as unknown as { slot: { worker: { terminate(): Promise<number> } } }).slot;
+      await slot.worker.terminate();
+      await new Promise((r) => setImmediate(r));
+      await assert.rejects(own.hash(Buffer.from('second part'), digest), /exited/);
+      await assert.rejects(digest.digest(), /exited/);
+      // The pool goes on with the other worker.
+      assert.equal((await own.hash(Buffer.from('x'))).id, sha256Hex(Buffer.from('x')));
+    } finally {
+      await own.close();
+    }
+  });
 });
 
 describe('chunkFile + restoreFile round trips', () => {

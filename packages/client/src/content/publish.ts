@@ -5,8 +5,8 @@
 // so whatever reached the server before is not sent twice.
 //
 // Pipeline (bounded memory, one read of the file):
-//   main thread:   read 1 MiB buffers -> FastCDC cut + whole-file SHA-256
-//   worker pool:   chunk SHA-256 (a few chunks ahead of the reader)
+//   main thread:   read 1 MiB blocks -> FastCDC cut (storage's pipeChunks)
+//   worker pool:   chunk SHA-256 and the whole-file SHA-256 (a few chunks ahead of the reader)
 //   check batches: up to 8 MiB of raw chunks wait for one `chunks/check` answer while the next
 //                  batch is cut (one check cycle in flight)
 //   worker pool:   zstd-encode only the chunks the server lacks (already hashed: not hashed again)
@@ -15,18 +15,17 @@
 //                  (or after 5 s without a new frame) and at most 2 ended requests await their
 //                  answer. A chunk's bytes are kept until its request was acknowledged; a broken
 //                  stream is sent again as one request (with retries) once all its frames are known.
-// Peak memory is about 2 check batches + 3 upload requests (~110 MiB with the defaults), whatever
+// Peak memory is about 2 check batches + 3 upload requests (~110 MiB with the defaults) plus at most
+// 48 MiB of chunk memory kept for reuse (storage's ChunkBuffers), whatever
 // the file size. With `mode: 'encode-all'` the storage package's `chunkFile` encodes every chunk
 // first (simpler, but compresses chunks the server already has).
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import {
   chunkFile,
-  chunkStream,
-  DEFAULT_CDC_PARAMS,
-  FileHasher,
+  pipeChunks,
   sharedWorkerPool,
   type ChunkWorkerPool,
+  type FileDigest,
   type FileSource,
 } from '@backlot/storage';
 import { ChunkApi, FRAME_HEADER_BYTES, MAX_CHECK_IDS, type EncodedFrame } from '../remote/chunks.js';
@@ -130,7 +129,10 @@ export class ChunkUploader {
    */
   async offer(id: string, chunk: { raw: Buffer } | { encoded: Buffer }): Promise<void> {
     this.throwIfFailed();
-    if (this.known.has(id) || this.queued.has(id)) return;
+    if (this.known.has(id) || this.queued.has(id)) {
+      if ('raw' in chunk) await this.release(chunk.raw);
+      return;
+    }
     this.queued.add(id);
     this.stats.offered++;
     const item: Offer = 'raw' in chunk ? { id, raw: chunk.raw } : { id, encoded: chunk.encoded };
@@ -143,9 +145,17 @@ export class ChunkUploader {
     }
   }
 
-  /** SHA-256 of a raw chunk on the worker pool (see ChunkWorkerPool.hash); `raw` is handed over. */
-  async hash(raw: Buffer): Promise<{ id: string; raw: Buffer }> {
-    return (await this.workerPool()).hash(raw);
+  /**
+   * SHA-256 of a raw chunk on the worker pool (see ChunkWorkerPool.hash), extending `file`'s
+   * whole-file hash first; `raw` is handed over.
+   */
+  async hash(raw: Buffer, file: FileDigest): Promise<{ id: string; raw: Buffer }> {
+    return (await this.workerPool()).hash(raw, file);
+  }
+
+  /** Gives a raw chunk that will not be compressed back to the pool it came from. */
+  private async release(raw: Buffer): Promise<void> {
+    (await this.workerPool()).release(raw);
   }
 
   /** Resolves when every chunk offered so far is on the server; throws the first failure. */
@@ -193,6 +203,7 @@ export class ChunkUploader {
     for (const it of items) {
       if (missing.has(it.id)) todo.push(it);
       else {
+        if (it.raw) await this.release(it.raw);
         this.stats.present++;
         this.known.add(it.id);
         this.queued.delete(it.id);
@@ -213,8 +224,9 @@ export class ChunkUploader {
         else {
           const rawSize = it.raw!.length;
           this.stats.encoded++;
-          // Hashed once, on this thread, to ask the server; the worker only compresses. The server
-          // verifies every frame against its id, so a mismatch cannot be stored.
+          // Hashed once, to ask the server; the worker only compresses (and takes the raw bytes
+          // back for reuse). The server verifies every frame against its id, so a mismatch
+          // cannot be stored.
           p = pool!.encode(it.raw!, it.id).then((e) => ({ id: it.id, encoded: e.encoded, rawSize }));
         }
         p.catch(() => {}); // observed below; no unhandled rejection if we stop early
@@ -374,29 +386,23 @@ export async function chunkInto(source: FileSource, uploader: ChunkUploader, opt
     }
     return { fileHash: manifest.fileHash, size: manifest.size, chunks, chunkSizes };
   }
-  const input: AsyncIterable<Uint8Array> =
-    typeof source === 'string' ? createReadStream(source, { highWaterMark: options.readSize ?? MiB }) : source;
-  const hasher = new FileHasher();
-  // Chunk ids are computed on the worker pool while this thread keeps reading, cutting and hashing
-  // the whole file (its busiest stage); a few chunks are in flight, offered in file order.
-  const hashing: Promise<{ id: string; raw: Buffer }>[] = [];
-  const offerOldest = async () => {
-    const { id, raw } = await hashing.shift()!;
-    chunks.push(id);
-    await uploader.offer(id, { raw });
-  };
-  try {
-    for await (const raw of chunkStream(input, DEFAULT_CDC_PARAMS, (buf) => hasher.update(buf))) {
+  // Chunk ids and the file's hash are computed on the worker pool while this thread keeps reading
+  // and cutting (its busiest stage); a few chunks are in flight, offered in file order.
+  const pool = await uploader.workerPool();
+  const fileDigest = pool.fileDigest();
+  const { fileHash, size } = await pipeChunks(source, {
+    readSize: options.readSize,
+    inFlight: HASH_AHEAD,
+    fileDigest,
+    buffers: pool.buffers,
+    start: (raw) => uploader.hash(raw, fileDigest),
+    consume: async ({ id, raw }) => {
+      chunks.push(id);
       chunkSizes.push(raw.length);
-      hashing.push(uploader.hash(raw));
-      if (hashing.length >= HASH_AHEAD) await offerOldest();
-    }
-    while (hashing.length > 0) await offerOldest();
-  } catch (err) {
-    for (const p of hashing) p.catch(() => {});
-    throw err;
-  }
-  return { fileHash: hasher.digest(), size: hasher.size, chunks, chunkSizes };
+      await uploader.offer(id, { raw });
+    },
+  });
+  return { fileHash, size, chunks, chunkSizes };
 }
 
 export interface CheckpointRequest {

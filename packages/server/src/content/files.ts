@@ -1,5 +1,6 @@
 // A checkpoint's file: its manifest (ordered chunks with sizes) and the reconstructed bytes,
 // for members who may download it, and for share links (shares.ts).
+import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { BacklotError, notFound } from '@backlot/core';
 import type { Ctx } from '../context.js';
@@ -59,13 +60,16 @@ export function contentDisposition(name: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`;
 }
 
-/** Streams the checkpoint's file, every chunk verified (stream.ts). */
+/**
+ * Streams the checkpoint's file, every chunk verified (stream.ts). A HEAD request gets the same
+ * headers and reads no chunk.
+ */
 export async function sendCheckpointFile(ctx: Ctx, reply: FastifyReply, file: CheckpointFile, extraHeaders: Record<string, string> = {}): Promise<FastifyReply> {
   const chunks = await chunkListOf(ctx.db, file.checkpoint.id);
   const size = Number(file.checkpoint.size);
   if (chunks.length === 0 && size > 0)
     throw new BacklotError('conflict', 'this checkpoint has no stored content', { reason: 'no_content' });
-  return sendVerified(ctx, reply, file.checkpoint.project_id, chunks.map((c) => c.id), 'file', {
+  const headers = {
     'content-type': 'application/octet-stream',
     'content-length': String(size),
     'content-disposition': contentDisposition(fileNameOf(file.asset)),
@@ -73,5 +77,9 @@ export async function sendCheckpointFile(ctx: Ctx, reply: FastifyReply, file: Ch
     'cache-control': 'private, no-store',
     'x-backlot-file-hash': file.checkpoint.file_hash,
     ...extraHeaders,
-  });
+  };
+  // Fastify answers HEAD through the GET handler and drains the body it is given: hand it an
+  // empty stream (which keeps our content-length), not the file, whose chunks it would all read.
+  if (reply.request.method === 'HEAD') return reply.headers(headers).send(Readable.from([]));
+  return sendVerified(ctx, reply, file.checkpoint.project_id, chunks.map((c) => c.id), 'file', headers);
 }

@@ -204,7 +204,8 @@ export async function sharePage(ctx: Ctx, reply: FastifyReply, token: string): P
 }
 
 /** GET /s/:token/download: the file itself; counted, stamped and audited (a HEAD request is not a download). */
-export async function shareDownload(ctx: Ctx, reply: FastifyReply, token: string, isHead = false): Promise<FastifyReply> {
+export async function shareDownload(ctx: Ctx, reply: FastifyReply, token: string): Promise<FastifyReply> {
+  const isHead = reply.request.method === 'HEAD';
   const resolved = await resolveShare(ctx, token);
   if (!resolved) return notAvailable(reply);
   const at = nowIso(ctx);

@@ -133,7 +133,7 @@ async function publicShareRoutes(app: FastifyInstance) {
   // Any token shape reaches the handler: malformed, unknown, expired and revoked all get one 404 page.
   const schema = { hide: true, params: Type.Object({ token: Type.String() }) };
   r.get(`${SHARE_PATH}/:token`, { schema }, async (req, reply) => sharePage(req.ctx, reply, req.params.token));
-  r.get(`${SHARE_PATH}/:token/download`, { schema }, async (req, reply) => shareDownload(req.ctx, reply, req.params.token, req.method === 'HEAD'));
+  r.get(`${SHARE_PATH}/:token/download`, { schema }, async (req, reply) => shareDownload(req.ctx, reply, req.params.token));
 }
 
 /** Registered at the root (not under the API prefix): the share pages live at /s/. */
