@@ -33,6 +33,11 @@ export interface AuthUser {
 
 export interface Ctx extends AppDeps {
   user: AuthUser | null;
+  /**
+   * The session token that named `user` and how it came (http/session.ts); live connections keep
+   * it to re-check the session before every push.
+   */
+  credential?: { token: string; via: 'cookie' | 'bearer' };
   ip: string | null;
 }
 

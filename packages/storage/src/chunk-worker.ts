@@ -7,6 +7,7 @@
 // same worker, whose messages are handled in order, so the file hash sees them in file order.
 import { createHash, type Hash } from 'node:crypto';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { verifyEncodedChunk } from './chunk-store.js';
 import { encodeChunk } from './compress.js';
 import { chunkId } from './hash.js';
 
@@ -28,6 +29,11 @@ export type WorkerRequest =
       /** The whole-file hash these bytes extend, if any. */
       file?: number;
     }
+  /**
+   * Decode an encoded chunk and check it against `id` (a download); the reply's `raw` holds the
+   * chunk at [offset, offset + length).
+   */
+  | { kind: 'verify'; seq: number; id: string; encoded: ArrayBuffer; maxSize: number }
   /** Finish a whole-file hash; the reply's `id` is its hex digest. */
   | { kind: 'digest'; seq: number; file: number }
   /** Forget a whole-file hash that will not be finished (its file failed). */
@@ -35,7 +41,7 @@ export type WorkerRequest =
 
 export type WorkerReply =
   /** `raw` is the request's ArrayBuffer coming back; `encoded` is absent for `hashOnly`. */
-  | { seq: number; id: string; encoded?: ArrayBuffer; raw?: ArrayBuffer }
+  | { seq: number; id: string; encoded?: ArrayBuffer; raw?: ArrayBuffer; offset?: number; length?: number }
   | { seq: number; error: string; raw?: ArrayBuffer }
   | { ready: true };
 
@@ -54,6 +60,14 @@ if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.rol
   const handle = (req: WorkerRequest): void => {
     if (req.kind === 'drop') {
       files.delete(req.file);
+      return;
+    }
+    if (req.kind === 'verify') {
+      const raw = verifyEncodedChunk(req.id, new Uint8Array(req.encoded), req.maxSize);
+      // A raw-encoded chunk is a view into the request's buffer; either way the whole
+      // ArrayBuffer travels back and the reply says where the chunk is in it.
+      const ab = raw.buffer as ArrayBuffer;
+      port.postMessage({ seq: req.seq, id: req.id, raw: ab, offset: raw.byteOffset, length: raw.length } satisfies WorkerReply, [ab]);
       return;
     }
     if (req.kind === 'digest') {
@@ -82,7 +96,7 @@ if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.rol
       handle(req);
     } catch (err) {
       if (req.kind === 'drop') return;
-      const raw = req.kind === 'chunk' && req.raw.byteLength > 0 ? req.raw : undefined;
+      const raw = req.kind === 'chunk' && req.raw.byteLength > 0 ? req.raw : undefined; // back for reuse
       port.postMessage({ seq: req.seq, error: (err as Error).message, raw } satisfies WorkerReply, raw ? [raw] : []);
     }
   });

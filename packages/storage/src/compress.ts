@@ -121,8 +121,8 @@ let transientOut: Buffer = Buffer.alloc(0);
 
 /**
  * Decode an encoded chunk, refusing anything that would decompress to more than `maxSize` bytes
- * (ChunkTooLargeError) and malformed input (InvalidEncodingError). The returned Buffer may be a
- * view into `encoded` (raw chunks).
+ * (ChunkTooLargeError) and malformed input (InvalidEncodingError). The returned Buffer is a
+ * view into `encoded` (raw chunks) or into an ArrayBuffer of its own (zstd).
  *
  * `transient`: the result is only read before the next transient decode on this thread (e.g. to
  * verify its hash), so it may live in a reused buffer. Servers verify every uploaded chunk and
@@ -153,7 +153,9 @@ function boundedDecompress(payload: Buffer, maxSize: number, transient: boolean)
   const cap = declared ?? maxSize;
   // One byte beyond the cap lets us notice overflow without a second buffer.
   let out: Buffer;
-  if (!transient) out = Buffer.allocUnsafe(cap + 1);
+  // Never a slice of Node's shared pool: a decoded chunk owns its ArrayBuffer (a worker thread
+  // hands it back by transfer).
+  if (!transient) out = Buffer.allocUnsafeSlow(cap + 1);
   else {
     if (transientOut.length < cap + 1) transientOut = Buffer.allocUnsafeSlow(cap + 1);
     out = transientOut.subarray(0, cap + 1);

@@ -5,6 +5,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ChunkBuffers } from './chunk-buffers.js';
 import { encodeForStore, WORKER_ROLE, type WorkerReply, type WorkerRequest } from './chunk-worker.js';
+import { verifyEncodedChunk } from './chunk-store.js';
+import { MAX_CHUNK_SIZE } from './fastcdc.js';
 import { chunkId, FileHasher } from './hash.js';
 
 export interface EncodedChunk {
@@ -29,6 +31,8 @@ interface Pending {
   resolve: (v: Answer) => void;
   /** The raw chunk's length, to rebuild it when its ArrayBuffer comes back. */
   length: number;
+  /** The raw bytes that come back are chunk memory this pool may reuse (hash and encode). */
+  recyclable: boolean;
   reject: (e: Error) => void;
   slot: Slot;
 }
@@ -132,8 +136,9 @@ export class ChunkWorkerPool {
       this.done(p.slot);
       let raw: Buffer | undefined;
       if (msg.raw) {
-        this.buffers.adopt(msg.raw);
-        raw = Buffer.from(msg.raw, 0, p.length);
+        if (p.recyclable) this.buffers.adopt(msg.raw);
+        const at = 'offset' in msg && msg.offset !== undefined ? msg.offset : 0;
+        raw = Buffer.from(msg.raw, at, 'length' in msg && msg.length !== undefined ? msg.length : p.length);
       }
       if ('error' in msg) {
         if (raw) this.buffers.give(raw);
@@ -208,6 +213,30 @@ export class ChunkWorkerPool {
     return this.post(raw, { hashOnly: true, file }).then((a) => ({ id: a.id, raw: a.raw! }));
   }
 
+  /**
+   * Decodes a downloaded chunk and checks it against `id` off the calling thread; resolves with
+   * the raw chunk. Throws what verifyEncodedChunk throws (CorruptChunkError, InvalidEncodingError,
+   * ChunkTooLargeError). `encoded` is copied, not taken.
+   */
+  verify(id: string, encoded: Uint8Array, maxSize: number = MAX_CHUNK_SIZE): Promise<Buffer> {
+    if (this.closed) return Promise.reject(new Error('worker pool is closed'));
+    const inline = () => {
+      try {
+        return Promise.resolve(verifyEncodedChunk(id, encoded, maxSize));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
+    const slot = this.leastBusy();
+    if (!slot) return inline();
+    const copy = new Uint8Array(encoded).buffer;
+    return this.request(slot, 0, (seq) => ({ kind: 'verify', seq, id, encoded: copy, maxSize }), [copy]).then(
+      (a) => a.raw!,
+      // The worker's errors arrive as text: decoding again here throws the typed error.
+      () => inline(),
+    );
+  }
+
   /** Gives back the memory of a chunk from `hash` that will not be encoded. Do not use it afterwards. */
   release(raw: Buffer): void {
     this.buffers.give(raw);
@@ -244,15 +273,15 @@ export class ChunkWorkerPool {
     const ab = (whole ? raw.buffer : raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)) as ArrayBuffer;
     return this.request(slot, raw.length, (seq) => ({
       kind: 'chunk', seq, raw: ab, length: raw.length, level: this.level, id: extra.id, hashOnly: extra.hashOnly, file: extra.file?.id,
-    }), [ab]);
+    }), [ab], true);
   }
 
-  private request(slot: Slot, length: number, make: (seq: number) => WorkerRequest, transfer: ArrayBuffer[] = []): Promise<Answer> {
+  private request(slot: Slot, length: number, make: (seq: number) => WorkerRequest, transfer: ArrayBuffer[] = [], recyclable = false): Promise<Answer> {
     // A file's worker may have died since its hash began: its bytes are gone with it.
     if (!this.slots.includes(slot)) return Promise.reject(new Error('chunk worker exited; the file must be read again'));
     const seq = this.seq++;
     return new Promise<Answer>((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject, slot, length });
+      this.pending.set(seq, { resolve, reject, slot, length, recyclable });
       if (slot.busy++ === 0) slot.worker.ref();
       slot.worker.postMessage(make(seq), transfer);
     });

@@ -8,6 +8,8 @@ import {
   decodeChunk,
   ChunkWorkerPool,
   CorruptChunkError,
+  encodeChunk,
+  InvalidEncodingError,
   DEFAULT_CDC_PARAMS,
   FileHashMismatchError,
   FsChunkStore,
@@ -87,6 +89,25 @@ describe('worker pool', () => {
     const fresh = pool.fileDigest();
     await pool.hash(Buffer.from('kept'), fresh);
     assert.equal(await fresh.digest(), sha256Hex(Buffer.from('kept')));
+  });
+
+  it('verifies downloaded chunks on a thread with the same answers and errors as inline', async () => {
+    const inlinePool = await ChunkWorkerPool.create(0);
+    const big = textLike(700_000, 31);
+    const small = Buffer.from('a tiny chunk, stored raw');
+    for (const p of [pool, inlinePool]) {
+      for (const raw of [big, small, pseudoRandom(300_000, 32)]) {
+        const encoded = encodeChunk(raw);
+        const got = await p.verify(sha256Hex(raw), encoded);
+        assert.ok(got.equals(raw), p.mode);
+        assert.equal(encoded[0] === 0 || encoded[0] === 1, true, 'the caller keeps its encoded bytes');
+      }
+      const corrupt = encodeChunk(big);
+      corrupt[corrupt.length - 1] ^= 1;
+      await assert.rejects(p.verify(sha256Hex(big), corrupt), (e: Error) => e instanceof CorruptChunkError || e instanceof InvalidEncodingError, p.mode);
+      const flipped = encodeChunk(pseudoRandom(5000, 33));
+      await assert.rejects(p.verify(sha256Hex(Buffer.alloc(5000)), flipped), CorruptChunkError, p.mode);
+    }
   });
 
   it('fails a file whose hashing worker died instead of giving a wrong hash', async () => {

@@ -5,7 +5,7 @@
 // then renamed into place. A failure leaves the destination untouched.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { restoreFile } from '@backlot/storage';
+import { restoreFile, sharedWorkerPool, type ChunkWorkerPool } from '@backlot/storage';
 import { ChunkApi, MAX_FETCH_IDS } from '../remote/chunks.js';
 import type { HttpClient, RetryOptions } from '../remote/http.js';
 import { withRetry } from '../remote/http.js';
@@ -168,6 +168,8 @@ export class ChunkFetcher {
 }
 
 export interface RestoreFilesOptions extends FetchOptions {
+  /** Worker pool that verifies fetched chunks (default: the shared process-wide pool). */
+  pool?: ChunkWorkerPool;
   /** fsync each file before renaming it into place (default false). */
   fsync?: boolean;
   /** Called after each file is in place. */
@@ -190,7 +192,8 @@ export async function restoreFiles(
   files: readonly FileToRestore[],
   options: RestoreFilesOptions = {},
 ): Promise<RestoreFilesResult> {
-  const api = new ChunkApi(http, projectId, { retry: options.retry });
+  const pool = options.pool;
+  const api = new ChunkApi(http, projectId, { retry: options.retry, pool: pool ? () => Promise.resolve(pool) : sharedWorkerPool });
   const plan = function* () {
     for (const f of files) for (let i = 0; i < f.chunks.length; i++) yield { id: f.chunks[i], size: f.chunkSizes?.[i] };
   };

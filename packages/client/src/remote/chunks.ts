@@ -7,7 +7,7 @@
 // A frame is the 32 raw bytes of the chunk id (SHA-256 of the raw chunk), a 4-byte big-endian
 // length, and the chunk encoded as @backlot/storage stores it (1 header byte + raw or zstd).
 // Everything fetched is decoded and hash-checked here before anyone sees it.
-import { MAX_CHUNK_SIZE, maxEncodedSize, verifyEncodedChunk, isChunkId, MissingChunkError } from '@backlot/storage';
+import { MAX_CHUNK_SIZE, maxEncodedSize, verifyEncodedChunk, isChunkId, MissingChunkError, type ChunkWorkerPool } from '@backlot/storage';
 import { HttpClient, ProtocolError, withRetry, type RetryOptions } from './http.js';
 
 export const FRAME_HEADER_BYTES = 36;
@@ -106,7 +106,15 @@ export class FrameDecoder {
 
 export interface ChunkApiOptions {
   retry?: RetryOptions;
+  /**
+   * Worker pool that decodes and verifies fetched chunks while this thread keeps receiving and
+   * writing (default: on this thread).
+   */
+  pool?: () => Promise<ChunkWorkerPool>;
 }
+
+/** Fetched chunks being verified on the pool ahead of the one handed out. */
+const VERIFY_AHEAD = 8;
 
 export interface FetchedChunk {
   id: string;
@@ -174,20 +182,43 @@ export class ChunkApi {
     const wanted = new Set(ids);
     if (wanted.size === 0) return;
     if (wanted.size > MAX_FETCH_IDS) throw new RangeError(`at most ${MAX_FETCH_IDS} ids per fetch`);
+    const pool = this.options.pool ? await this.options.pool() : null;
+    const verify = (id: string, encoded: Buffer): Promise<Buffer> => {
+      if (pool) return pool.verify(id, encoded);
+      try {
+        return Promise.resolve(verifyEncodedChunk(id, encoded));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
     const body = await this.http.stream('POST', `${this.base}/fetch`, { json: { ids: [...wanted] } });
     const decoder = new FrameDecoder();
     const pending = new Set(wanted);
-    for await (const part of body) {
-      decoder.push(part);
-      for (let f = decoder.next(); f; f = decoder.next()) {
-        if (!wanted.has(f.id)) throw new ProtocolError(`chunks/fetch: received a chunk that was not asked for: ${f.id}`);
-        if (!pending.delete(f.id)) continue; // a repeat: already delivered
-        const raw = verifyEncodedChunk(f.id, f.encoded);
-        yield { id: f.id, raw, encodedSize: f.encoded.length };
+    // Chunks in arrival order, each being verified; handed out oldest first once verified.
+    const verifying: { id: string; encodedSize: number; raw: Promise<Buffer> }[] = [];
+    const oldest = async (): Promise<FetchedChunk> => {
+      const v = verifying.shift()!;
+      return { id: v.id, raw: await v.raw, encodedSize: v.encodedSize };
+    };
+    try {
+      for await (const part of body) {
+        decoder.push(part);
+        for (let f = decoder.next(); f; f = decoder.next()) {
+          if (!wanted.has(f.id)) throw new ProtocolError(`chunks/fetch: received a chunk that was not asked for: ${f.id}`);
+          if (!pending.delete(f.id)) continue; // a repeat: already delivered
+          const raw = verify(f.id, f.encoded);
+          raw.catch(() => {}); // observed when handed out
+          verifying.push({ id: f.id, encodedSize: f.encoded.length, raw });
+          if (verifying.length >= VERIFY_AHEAD) yield await oldest();
+        }
       }
+      while (verifying.length > 0) yield await oldest();
+    } finally {
+      verifying.length = 0;
     }
     if (!decoder.atBoundary) throw new ProtocolError('chunks/fetch: the answer ended inside a frame');
     const first = pending.values().next();
     if (!first.done) throw new MissingChunkError(first.value);
   }
+
 }

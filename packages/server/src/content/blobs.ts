@@ -82,20 +82,25 @@ export async function studioUsage(exec: Db | Trx, studioId: string): Promise<Usa
   return { bytes: Number(r?.bytes ?? 0), rawBytes: Number(r?.raw ?? 0), chunks: Number(r?.n ?? 0) };
 }
 
+/** The project's and its studio's quotas in bytes (null: none). */
+export async function quotasOf(exec: Db | Trx, projectId: string): Promise<{ project: number | null; studio: number | null }> {
+  const q = await exec
+    .selectFrom('projects as p')
+    .innerJoin('studios as s', 's.id', 'p.studio_id')
+    .select(['p.quota_bytes as project_quota', 's.quota_bytes as studio_quota'])
+    .where('p.id', '=', projectId)
+    .executeTakeFirst();
+  const bytes = (v: number | string | bigint | null | undefined) => (v === null || v === undefined ? null : Number(v));
+  return { project: bytes(q?.project_quota), studio: bytes(q?.studio_quota) };
+}
+
 /**
  * Refuses (413 quota_exceeded) when adding `addBytes` would take the project or its studio past
  * its quota. With addBytes = 0 it refuses only when usage is already above a quota (a lowered
  * quota): a checkpoint of chunks already stored adds nothing.
  */
 export async function assertWithinQuota(exec: Db | Trx, project: Pick<ProjectsTable, 'id' | 'studio_id'>, addBytes: number): Promise<void> {
-  const q = await exec
-    .selectFrom('projects as p')
-    .innerJoin('studios as s', 's.id', 'p.studio_id')
-    .select(['p.quota_bytes as project_quota', 's.quota_bytes as studio_quota'])
-    .where('p.id', '=', project.id)
-    .executeTakeFirst();
-  const projectQuota = q?.project_quota === null || q?.project_quota === undefined ? null : Number(q.project_quota);
-  const studioQuota = q?.studio_quota === null || q?.studio_quota === undefined ? null : Number(q.studio_quota);
+  const { project: projectQuota, studio: studioQuota } = await quotasOf(exec, project.id);
   const refuse = (scope: 'project' | 'studio', quota: number, used: number) =>
     new BacklotError('quota_exceeded', `the ${scope}'s storage quota of ${quota} bytes would be exceeded (${used} bytes used, ${addBytes} more needed)`, {
       scope, quotaBytes: quota, usedBytes: used, neededBytes: addBytes,

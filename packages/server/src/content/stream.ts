@@ -21,7 +21,8 @@ const READ_AHEAD = 4;
 export interface VerifiedChunk {
   id: string;
   encoded: Buffer;
-  raw: Buffer;
+  /** The decoded bytes; absent when only the encoded form is sent (frames). */
+  raw?: Buffer;
 }
 
 export class ContentIntegrityError extends BacklotError {
@@ -30,7 +31,13 @@ export class ContentIntegrityError extends BacklotError {
   }
 }
 
-export async function readVerified(store: ChunkStore, id: string, maxSize = MAX_CHUNK_SIZE): Promise<VerifiedChunk> {
+/**
+ * Reads and verifies one stored chunk. With `keepRaw` false the decoded bytes are only hashed, in
+ * a reused buffer (no allocation per chunk for the garbage collector to chase).
+ */
+export async function readVerified(store: ChunkStore, id: string, maxSize?: number, keepRaw?: true): Promise<VerifiedChunk & { raw: Buffer }>;
+export async function readVerified(store: ChunkStore, id: string, maxSize: number, keepRaw: boolean): Promise<VerifiedChunk>;
+export async function readVerified(store: ChunkStore, id: string, maxSize = MAX_CHUNK_SIZE, keepRaw = true): Promise<VerifiedChunk> {
   let encoded: Buffer | null;
   try {
     encoded = await store.get(id);
@@ -41,7 +48,8 @@ export async function readVerified(store: ChunkStore, id: string, maxSize = MAX_
   }
   if (encoded === null) throw new ContentIntegrityError(id, 'missing from the store');
   try {
-    return { id, encoded, raw: verifyEncodedChunk(id, encoded, maxSize) };
+    const raw = verifyEncodedChunk(id, encoded, maxSize, !keepRaw);
+    return keepRaw ? { id, encoded, raw } : { id, encoded };
   } catch (err) {
     throw new ContentIntegrityError(id, (err as Error).message);
   }
@@ -51,11 +59,11 @@ export async function readVerified(store: ChunkStore, id: string, maxSize = MAX_
 class AheadReader {
   private readonly ahead: Promise<VerifiedChunk>[] = [];
   private next = 0;
-  constructor(private readonly store: ChunkStore, private readonly ids: readonly string[]) {}
+  constructor(private readonly store: ChunkStore, private readonly ids: readonly string[], private readonly keepRaw: boolean) {}
 
   private fill() {
     while (this.ahead.length < READ_AHEAD && this.next < this.ids.length) {
-      const p = readVerified(this.store, this.ids[this.next++]);
+      const p = readVerified(this.store, this.ids[this.next++], MAX_CHUNK_SIZE, this.keepRaw);
       p.catch(() => {}); // observed when awaited
       this.ahead.push(p);
     }
@@ -87,7 +95,7 @@ function logIntegrity(ctx: Ctx, projectId: string, err: unknown) {
 export async function sendVerified(
   ctx: Ctx, reply: FastifyReply, projectId: string, ids: readonly string[], mode: 'frames' | 'file', headers: Record<string, string>,
 ): Promise<FastifyReply> {
-  const reader = new AheadReader(ctx.chunks.store(projectId), ids);
+  const reader = new AheadReader(ctx.chunks.store(projectId), ids, mode === 'file');
   const first: VerifiedChunk[] = [];
   let firstBytes = 0;
   try {
@@ -102,7 +110,7 @@ export async function sendVerified(
     if (err instanceof ContentIntegrityError) logIntegrity(ctx, projectId, err);
     throw err;
   }
-  const emit = (c: VerifiedChunk): Buffer[] => (mode === 'frames' ? [frameHeader(c.id, c.encoded.length), c.encoded] : [c.raw]);
+  const emit = (c: VerifiedChunk): Buffer[] => (mode === 'frames' ? [frameHeader(c.id, c.encoded.length), c.encoded] : [c.raw!]);
   async function* body(): AsyncGenerator<Buffer> {
     while (first.length) for (const b of emit(first.shift()!)) yield b;
     for (;;) {

@@ -6,7 +6,7 @@ import { authorizeContent, authorizeStudio, BacklotError } from '@backlot/core';
 import { inTransaction, nowIso, type Ctx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
 import { check, loadProjectAccess, loadStudioAccess } from '../services/access.js';
-import { projectUsage, studioUsage } from './blobs.js';
+import { projectUsage, quotasOf, studioUsage } from './blobs.js';
 
 export const MAX_QUOTA = 2 ** 53 - 1;
 
@@ -19,9 +19,7 @@ export async function getProjectUsage(ctx: Ctx, projectId: string) {
   const { project, actor } = await loadProjectAccess(ctx, projectId);
   check(authorizeContent(actor, null, { kind: 'usage.view' }), { studioId: project.studio_id, projectId, action: 'usage.view' });
   const used = await projectUsage(ctx.db, projectId);
-  const studio = await ctx.db.selectFrom('studios').select('quota_bytes').where('id', '=', project.studio_id).executeTakeFirstOrThrow();
-  const projectQuota = project.quota_bytes === null ? null : Number(project.quota_bytes);
-  const studioQuota = studio.quota_bytes === null ? null : Number(studio.quota_bytes);
+  const { project: projectQuota, studio: studioQuota } = await quotasOf(ctx.db, projectId);
   // What may still be pushed: the tighter of the two quotas (the studio's total is not disclosed).
   let remaining: number | null = projectQuota === null ? null : Math.max(0, projectQuota - used.bytes);
   if (studioQuota !== null) {

@@ -49,6 +49,7 @@ export function installSessionResolution(app: FastifyInstance, deps: AppDeps): v
     }
     if (bearer && session.kind !== 'bearer') throw new BacklotError('unauthenticated', 'a browser session cannot be used as a bearer token');
     request.ctx.user = session.user;
+    request.ctx.credential = { token, via: bearer ? 'bearer' : 'cookie' };
   });
 }
 

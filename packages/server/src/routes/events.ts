@@ -9,7 +9,6 @@ import { Type } from 'typebox';
 import { BacklotError } from '@backlot/core';
 import { requireUser } from '../auth/sessions.js';
 import { params } from '../http/schemas.js';
-import { SESSION_COOKIE } from '../http/session.js';
 import { pullChanges } from '../production/sync.js';
 import { LiveConnection, type LiveSocket, type PullResult } from '../events/connection.js';
 
@@ -17,13 +16,6 @@ import { LiveConnection, type LiveSocket, type PullResult } from '../events/conn
 export const MAX_SOCKETS_PER_USER = 32;
 
 const initialPulls = new WeakMap<FastifyRequest, { token: string; initial: PullResult }>();
-
-function sessionToken(req: FastifyRequest): { token: string; viaCookie: boolean } | null {
-  const bearer = /^Bearer\s+([A-Za-z0-9_-]{20,200})$/.exec(req.headers.authorization ?? '')?.[1];
-  if (bearer) return { token: bearer, viaCookie: false };
-  const cookie = req.cookies?.[SESSION_COOKIE];
-  return cookie ? { token: cookie, viaCookie: true } : null;
-}
 
 /**
  * Cookies ride along on cross-site WebSocket handshakes too (CSRF tokens cannot be sent there),
@@ -49,9 +41,9 @@ export async function eventRoutes(app: FastifyInstance) {
     preHandler: async (req) => {
       if (!req.ws) throw new BacklotError('bad_request', 'this endpoint speaks WebSocket; connect with an Upgrade request');
       requireUser(req.ctx.user);
-      const session = sessionToken(req);
+      const session = req.ctx.credential;
       if (!session) throw new BacklotError('unauthenticated', 'sign in first');
-      if (session.viaCookie && !sameOrigin(req, req.ctx.baseUrl())) throw new BacklotError('forbidden', 'cross-origin WebSocket refused');
+      if (session.via === 'cookie' && !sameOrigin(req, req.ctx.baseUrl())) throw new BacklotError('forbidden', 'cross-origin WebSocket refused');
       if (app.liveEvents.socketsOf(req.ctx.user!.id) >= MAX_SOCKETS_PER_USER)
         throw new BacklotError('rate_limited', 'too many live connections; close some first', { limit: MAX_SOCKETS_PER_USER });
       // Membership and the cursor are checked here: a non-member gets 404, a bad cursor 400.
