@@ -62,7 +62,7 @@ interface Options {
   save: string | undefined;
   /** Only rebuild the report (and BENCHMARKS.md section) from a file written by --save. */
   reportFrom: string | undefined;
-  /** Compression threads for Backlot (0: the storage default, one per core beyond the first). */
+  /** Compression threads for Backlot (0: the storage default, one per core beyond the first, at least two). */
   workers: number;
 }
 
@@ -682,7 +682,7 @@ function report(o: Options, results: SystemResult[], skipped: string[], loadBefo
   lines.push('');
   lines.push(
     `Backlot runs as a resident client process (as the desktop client would): the per-commit command only signals it over a loopback socket. Peers are their CLI invocations (their start-up is included; node's own start-up is ${nodeStartMs()} ms on this machine, for scale). ` +
-      `Backlot compresses on its worker pool (${o.workers || defaultWorkerCount()} thread(s)${o.workers ? '' : ': one per core beyond the first'}); the server runs in its own process (embedded SQLite, fs chunk store), so on a small machine client and server compete for the same cores.`,
+      `Backlot compresses on its worker pool (${o.workers || defaultWorkerCount()} thread(s)${o.workers ? '' : ': one per core beyond the first, at least two'}); the server runs in its own process (embedded SQLite, fs chunk store), so on a small machine client and server compete for the same cores.`,
   );
   lines.push('');
   const rows = results.map((r) => [

@@ -65,9 +65,14 @@ export class FileDigest {
   }
 }
 
-/** Workers to use by default: one per core, leaving one for the reading/cutting thread. */
+/**
+ * Workers to use by default: one per core, leaving one for the reading/cutting thread, and at
+ * least two. A file's hashing stays on one worker (its FileDigest), so on a small machine a second
+ * worker keeps compression from queueing behind it (measured: publishing 5.1 GB on 2 cores,
+ * 19.7 s with two workers against 21.1 s with one, mean of two runs each).
+ */
 export function defaultWorkerCount(): number {
-  return Math.max(1, Math.min(8, availableParallelism() - 1));
+  return Math.max(2, Math.min(8, availableParallelism() - 1));
 }
 
 function workerUrl(): { script: URL; entry: URL } {
