@@ -32,7 +32,6 @@ export type ContentCheck =
 const allow: Decision = { allowed: true };
 const deny = (error: BacklotError): Decision => ({ allowed: false, error });
 
-/** Holds a working seat in the project (a project role, an active studio seat). */
 /**
  * `view` is the caller's member view; checks about one asset need it (without one they are
  * refused as not found), project-wide checks do not.
@@ -67,6 +66,25 @@ export function authorizeContent(actor: ProjectActor, view: MemberView | null, c
     case 'gc.run':
       return authorizeProject(actor, 'trash.purge');
   }
+}
+
+/**
+ * Whether a stored chunk counts as present for the caller (presence answers, checkpoint
+ * admission). A hash is not a permission: knowing a chunk's id must not tell anyone that the
+ * project holds it, nor let them reference it. So only a chunk the caller uploaded, or one listed
+ * by a checkpoint they may download, counts (docs/content.md, "hash guessing").
+ */
+export function chunkIsPresentFor(actorUserId: string, chunk: { uploadedBy: string | null }, listedByDownloadable: boolean): boolean {
+  return chunk.uploadedBy === actorUserId || listedByDownloadable;
+}
+
+/**
+ * Whether a stored image may become a checkpoint's preview: the caller uploaded it, or it is
+ * already shown on a checkpoint of an asset they can see (`shownOnAssets`). Never an arbitrary
+ * stored blob.
+ */
+export function previewIsUsableBy(actorUserId: string, image: { uploadedBy: string | null }, shownOnAssets: readonly string[], view: MemberView): boolean {
+  return image.uploadedBy === actorUserId || shownOnAssets.some((assetId) => view.canSeeAsset(assetId));
 }
 
 /** Storage quotas are the studio's business (PRODUCT.md: admins "set storage quotas"). */

@@ -7,7 +7,7 @@
 // caller only when a live checkpoint of a live asset the caller may download lists it, or when
 // the caller uploaded it (proving they hold the bytes). Everything else is "missing", exactly like
 // a random hash, and a checkpoint may only list chunks present for its author in this sense.
-import { authorizeContent, type ContentCheck, type MemberView, type ProjectActor } from '@backlot/core';
+import { authorizeContent, chunkIsPresentFor, type ContentCheck, type MemberView, type ProjectActor } from '@backlot/core';
 import { MAX_CHUNK_SIZE } from '@backlot/storage';
 import type { Ctx, Trx } from '../context.js';
 import type { Db } from '../db/connect.js';
@@ -63,14 +63,15 @@ export async function downloadableChunks(exec: Db | Trx, projectId: string, view
 export async function chunksPresentFor(
   exec: Db | Trx, projectId: string, userId: string, view: MemberView, ids: readonly string[],
 ): Promise<Map<string, number>> {
-  const rows = new Map<string, { size: number; mine: boolean }>();
+  const rows = new Map<string, { size: number; uploadedBy: string | null }>();
   for (const part of batches([...new Set(ids)])) {
     const found = await exec.selectFrom('project_chunks').select(['chunk_id', 'size', 'created_by']).where('project_id', '=', projectId).where('chunk_id', 'in', part).execute();
-    for (const r of found) if (Number(r.size) <= MAX_CHUNK_SIZE) rows.set(r.chunk_id, { size: Number(r.size), mine: r.created_by === userId });
+    for (const r of found) if (Number(r.size) <= MAX_CHUNK_SIZE) rows.set(r.chunk_id, { size: Number(r.size), uploadedBy: r.created_by });
   }
-  const others = [...rows].filter(([, r]) => !r.mine).map(([id]) => id);
+  // Which chunks are listed by downloadable checkpoints is only asked for the ones that need it.
+  const others = [...rows].filter(([, r]) => r.uploadedBy !== userId).map(([id]) => id);
   const downloadable = others.length ? await downloadableChunks(exec, projectId, view, others) : new Set<string>();
   const present = new Map<string, number>();
-  for (const [id, r] of rows) if (r.mine || downloadable.has(id)) present.set(id, r.size);
+  for (const [id, r] of rows) if (chunkIsPresentFor(userId, r, downloadable.has(id))) present.set(id, r.size);
   return present;
 }

@@ -4,7 +4,7 @@
 //     sizes, a preview hash names an image the author may use, and the project is not above a
 //     storage quota (a checkpoint of stored chunks adds no bytes; see docs/content.md);
 //   - the ordered chunk list as checkpoint_chunks rows (batched), copied by a revert.
-import { BacklotError } from '@backlot/core';
+import { BacklotError, previewIsUsableBy } from '@backlot/core';
 import type { OpEnv } from '../production/apply.js';
 import { chunksPresentFor } from './access.js';
 import { assertWithinQuota, batches } from './blobs.js';
@@ -28,23 +28,19 @@ export async function admitCheckpointContent(env: OpEnv, op: { chunks: string[];
   await assertWithinQuota(env.trx, env.project, 0);
 }
 
-/**
- * A preview hash may name an image the caller uploaded, or one already shown on a checkpoint of
- * an asset they can see; never an arbitrary stored blob (a hash is not a permission).
- */
+/** A preview hash must name an image the caller may use (core's previewIsUsableBy). */
 export async function assertPreviewUsable(env: OpEnv, hash: string): Promise<void> {
   const row = await env.trx.selectFrom('project_chunks').select('created_by').where('project_id', '=', env.project.id).where('chunk_id', '=', hash).executeTakeFirst();
-  if (row?.created_by === env.actor.userId) return;
-  if (row) {
-    const shownOn = await env.trx
+  const shownOn = row && row.created_by !== env.actor.userId
+    ? await env.trx
       .selectFrom('checkpoints')
       .select('asset_id')
       .where('project_id', '=', env.project.id)
       .where('preview_hash', '=', hash)
       .where('deleted_at', 'is', null)
-      .execute();
-    if (shownOn.some((c) => env.view.canSeeAsset(c.asset_id))) return;
-  }
+      .execute()
+    : [];
+  if (row && previewIsUsableBy(env.actor.userId, { uploadedBy: row.created_by }, shownOn.map((c) => c.asset_id), env.view)) return;
   throw new BacklotError('missing_chunks', 'the preview image is not on the server; upload it first', { missing: [hash], count: 1, field: 'previewHash' });
 }
 
