@@ -4,14 +4,13 @@
 // Fastify server (bench/ceiling-server.ts) answering the same routes with the same JSON bodies,
 // without sessions, policy or database. Both children stay up for the whole run and each endpoint
 // is measured on ours and then on the peer, back to back.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import autocannon, { type RawResult } from 'autocannon';
 import type { ApiFixture } from './api-server.js';
 import { fmt, machineLine, ratio, REPO_ROOT, table, cpuSeconds } from './report.js';
+import { spawnReady, type ReadyChild } from './child.js';
 
 export interface LoadResult {
   rps: number;
@@ -66,48 +65,6 @@ export interface ApiResults {
   loadBefore: number[];
 }
 
-interface Child<T> {
-  info: T;
-  stop(): Promise<void>;
-}
-
-/** Spawns `node --import tsx FILE` and waits for the JSON line it prints when ready. */
-async function spawnReady<T>(file: string, args: string[]): Promise<Child<T>> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench', file), ...args], {
-    cwd: REPO_ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-  const lines = createInterface({ input: child.stdout! });
-  const ready = new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${file} not ready after 120 s`)), 120_000);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(line) as T);
-      } catch {
-        reject(new Error(`${file} printed ${line}`));
-      }
-    });
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`${file} exited with ${code} before it was ready`)); });
-  });
-  let info: T;
-  try {
-    info = await ready;
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  return {
-    info,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 
 const authHeaders = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
@@ -183,7 +140,7 @@ export async function runApiBench(opts: ApiOptions): Promise<ApiResults> {
   const startedAt = new Date();
   const loadBefore = loadavg();
   log(`  api: starting Backlot (embedded SQLite, ${opts.projects} projects) in a child process …`);
-  const backlot = await spawnReady<ApiFixture>('api-server.ts', [`--projects=${opts.projects}`, ...(opts.serverArgs ?? [])]);
+  const backlot = await spawnReady<ApiFixture>(join(REPO_ROOT, 'bench', 'api-server.ts'), [`--projects=${opts.projects}`, ...(opts.serverArgs ?? [])]);
   const fx = backlot.info;
   const endpoints = [
     { name: 'list the studio\'s projects (member sees those they hold a role in)', route: '/api/v1/studios/:studioId/projects', path: `/api/v1/studios/${fx.studioId}/projects`, aim: true },
@@ -193,7 +150,7 @@ export async function runApiBench(opts: ApiOptions): Promise<ApiResults> {
   const ours: LoadResult[] = [];
   const peers: LoadResult[] = [];
   const peerKind = opts.peer ?? 'ceiling';
-  let peer: { child: Child<{ url: string; pid: number; token?: string }>; path: (e: (typeof endpoints)[number]) => string } | null = null;
+  let peer: { child: ReadyChild<{ url: string; pid: number; token?: string }>; path: (e: (typeof endpoints)[number]) => string } | null = null;
   const dir = mkdtempSync(join(tmpdir(), 'backlot-bench-ceiling-'));
   try {
     if (peerKind === 'ceiling') {
@@ -203,10 +160,10 @@ export async function runApiBench(opts: ApiOptions): Promise<ApiResults> {
       const bodiesFile = join(dir, 'bodies.json');
       writeFileSync(bodiesFile, JSON.stringify(bodies));
       log('  api: starting the minimal Fastify peer in a child process …');
-      peer = { child: await spawnReady('ceiling-server.ts', [bodiesFile]), path: (e) => e.path };
+      peer = { child: await spawnReady(join(REPO_ROOT, 'bench', 'ceiling-server.ts'), [bodiesFile]), path: (e) => e.path };
     } else if (peerKind !== 'none') {
       log(`  api: starting a second Backlot (${peerKind.backlotArgs.join(' ')}) in a child process …`);
-      const child = await spawnReady<ApiFixture>('api-server.ts', [`--projects=${opts.projects}`, ...peerKind.backlotArgs]);
+      const child = await spawnReady<ApiFixture>(join(REPO_ROOT, 'bench', 'api-server.ts'), [`--projects=${opts.projects}`, ...peerKind.backlotArgs]);
       const other = child.info;
       peer = { child, path: (e) => e.path.replace(fx.studioId, other.studioId).replace(fx.projectId, other.projectId) };
     }

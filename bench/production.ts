@@ -16,11 +16,9 @@
 //   node --import tsx bench/production.ts [--rounds=200] [--push-rounds=100] [--closure-rounds=40] [--cold-rounds=50]
 //                                         [--analyze] [--pragma=NAME=VALUE …] [--no-write] [--assets=N --edges=N (try-outs)]
 //   npm run bench -- --only=production
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { memberView, type IdSet, type ProjectActor } from '@backlot/core';
@@ -31,6 +29,7 @@ import { loadProjectAccess } from '../packages/server/src/services/access.js';
 import type { Ctx } from '../packages/server/src/context.js';
 import type { ProductionFixture, Member } from './production-server.js';
 import { BENCHMARKS_FILE, fmt, machineLine, REPO_ROOT, table, updateSections, percentile } from './report.js';
+import { spawnReady } from './child.js';
 import { forgetAnswers } from './forget-answers.js';
 
 export interface ProductionOptions {
@@ -99,41 +98,10 @@ const now = () => process.hrtime.bigint();
 const msSince = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 
 async function spawnServer(args: string[], log: (s: string) => void): Promise<{ fixture: ProductionFixture; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench', 'production-server.ts'), ...args], {
-    cwd: REPO_ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-  const lines = createInterface({ input: child.stdout! });
-  const ready = new Promise<ProductionFixture>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('production-server not ready after 600 s')), 600_000);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(line) as ProductionFixture);
-      } catch {
-        reject(new Error(`production-server printed ${line.slice(0, 300)}`));
-      }
-    });
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`production-server exited with ${code} before it was ready`)); });
-  });
-  let fixture: ProductionFixture;
-  try {
-    fixture = await ready;
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  log(`  production: server ready (seeded in ${fmt(fixture.seedSeconds)} s)`);
-  return {
-    fixture,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  // Seeding 100,000 assets takes minutes.
+  const server = await spawnReady<ProductionFixture>(join(REPO_ROOT, 'bench', 'production-server.ts'), args, { readyTimeoutMs: 600_000 });
+  log(`  production: server ready (seeded in ${fmt(server.info.seedSeconds)} s)`);
+  return { fixture: server.info, stop: () => server.stop() };
 }
 
 /** Sequential HTTP over one keep-alive connection; timed from request to the body's last byte. */

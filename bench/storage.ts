@@ -41,6 +41,7 @@ import { ChunkWorkerPool, FsChunkBackend, restoreFromStore, sharedWorkerPool, cl
 import { HttpClient } from '../packages/client/src/remote/http.js';
 import { checkpointFolderLocal, loadState, publishFolder, restoreFolder, type PublishFolderResult } from '../packages/client/src/content/folder.js';
 import { fmt, machineLine, REPO_ROOT, table, updateSections, cpuSeconds } from './report.js';
+import { spawnReady } from './child.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
@@ -241,24 +242,9 @@ interface ServerChild {
 }
 
 async function startServerChild(dataDir: string, profileDir?: string): Promise<ServerChild> {
-  const nodeArgs = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), THIS_FILE, '--server-child', dataDir];
-  const child = spawn(process.execPath, nodeArgs, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const lines = createInterface({ input: child.stdout! });
-  const first = await new Promise<string>((res, rej) => {
-    lines.once('line', res);
-    child.once('exit', (code) => rej(new Error(`server child exited (${code}) before it was ready`)));
-  });
-  const info = JSON.parse(first) as { url: string; setupToken: string };
-  return {
-    ...info, dataDir, child,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const server = await spawnReady<{ url: string; setupToken: string }>(THIS_FILE, ['--server-child', dataDir], { nodeArgs });
+  return { ...server.info, dataDir, child: server.child, stop: () => server.stop() };
 }
 
 /** First account, a studio and a project, through the API. */
