@@ -1,9 +1,6 @@
-/** mulberry32: a tiny seeded PRNG, so every benchmark run generates the same data and cases. */
+import { seededRng } from '../packages/core/test/random.js';
+
+/** The tests' seeded PRNG as a plain function, so every benchmark run generates the same data and cases. */
 export function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRng(seed).next;
 }

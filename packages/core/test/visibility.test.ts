@@ -12,29 +12,8 @@ import {
   memberView, PermissionSet, ProjectGraph,
   type AssetNode, type CollectionNode, type DependencyEdge, type Permission, type ProjectActor, type Visibility,
 } from '../src/index.js';
+import { seededRng, type Rng } from './random.js';
 
-// ---- seeded PRNG ---------------------------------------------------------------------------------
-
-/** mulberry32: tiny, fast, good enough to shuffle test data. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    chance: (p: number) => next() < p,
-    pick<T>(xs: readonly T[]): T {
-      return xs[Math.floor(next() * xs.length)];
-    },
-  };
-}
-type Rng = ReturnType<typeof prng>;
 
 const BASE_SEED = process.env.BACKLOT_VIS_SEED ? Number(process.env.BACKLOT_VIS_SEED) : Math.floor(Math.random() * 2 ** 31);
 const reproduce = (seed: number) => `seed ${seed} (reproduce: BACKLOT_VIS_SEED=${seed} node --import tsx --test packages/core/test/visibility.test.ts)`;
@@ -42,7 +21,7 @@ const reproduce = (seed: number) => `seed ${seed} (reproduce: BACKLOT_VIS_SEED=$
 /** Runs `body` with a PRNG for `seed`; any failure is re-thrown with the seed in its message. */
 function withSeed(seed: number, body: (rng: Rng) => void) {
   try {
-    body(prng(seed));
+    body(seededRng(seed));
   } catch (err) {
     const e = err as Error;
     e.message = `[${reproduce(seed)}] ${e.message}`;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHarness, dbKinds, type Harness } from './harness.js';
 import { As, makeProject, makeWorld, must, type Project, type World } from './production-helpers.js';
 import { forgetGraph, stateAt } from '../src/production/graph-cache.js';
-import { seededRng } from './random.js';
+import { seededRng } from '../../core/test/random.js';
 
 const snapshotOf = (state: Awaited<ReturnType<typeof stateAt>>) => ({
   index: [...state.index.all()].sort((a, b) => (a.id < b.id ? -1 : 1)),

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHarness, dbKinds, type Harness } from './harness.js';
 import { gc, GC_GRACE_MS, gcIdle } from '../src/content/gc.js';
 import { chunkOf, contentWorld, frames, must, noise, post, raw, refused, sha, upload, type ContentWorld, type TestChunk } from './content-helpers.js';
-import { seededRng } from './random.js';
+import { seededRng } from '../../core/test/random.js';
 
 const MIN = 60 * 1000;
 

@@ -139,16 +139,14 @@ export class ChunkWorkerPool {
       if (!p) return;
       this.pending.delete(msg.seq);
       this.done(p.slot);
-      let raw: Buffer | undefined;
-      if (msg.raw) {
-        if (p.recyclable) this.buffers.adopt(msg.raw);
-        const at = 'offset' in msg && msg.offset !== undefined ? msg.offset : 0;
-        raw = Buffer.from(msg.raw, at, 'length' in msg && msg.length !== undefined ? msg.length : p.length);
-      }
+      if (msg.raw && p.recyclable) this.buffers.adopt(msg.raw);
       if ('error' in msg) {
-        if (raw) this.buffers.give(raw);
+        if (msg.raw) this.buffers.give(msg.raw);
         p.reject(new Error(`chunk worker: ${msg.error}`));
-      } else p.resolve({ id: msg.id, encoded: msg.encoded && Buffer.from(msg.encoded), raw });
+        return;
+      }
+      const raw = msg.raw && Buffer.from(msg.raw, msg.offset ?? 0, msg.length ?? p.length);
+      p.resolve({ id: msg.id, encoded: msg.encoded && Buffer.from(msg.encoded), raw });
     });
     const fail = (err: Error) => {
       // A dead worker fails its own in-flight jobs; the pool continues with the others (or
@@ -182,16 +180,15 @@ export class ChunkWorkerPool {
   encode(raw: Buffer, knownId?: string, file?: FileDigest): Promise<EncodedChunk> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     const size = raw.length;
-    if (file?.local || (!file && this.slots.length === 0)) {
-      try {
-        file?.local!.update(raw);
-        const { id, encoded } = encodeForStore(raw, this.level, knownId);
-        return Promise.resolve({ id, size, encoded });
-      } catch (err) {
-        return Promise.reject(err);
-      } finally {
-        this.buffers.give(raw);
-      }
+    if (this.runsInline(file)) {
+      return settled(() => {
+        try {
+          file?.local!.update(raw);
+          return { ...encodeForStore(raw, this.level, knownId), size };
+        } finally {
+          this.buffers.give(raw);
+        }
+      });
     }
     return this.post(raw, { ...(knownId !== undefined && { id: knownId }), file }).then((a) => {
       if (a.raw) this.buffers.give(a.raw);
@@ -207,13 +204,11 @@ export class ChunkWorkerPool {
    */
   hash(raw: Buffer, file?: FileDigest): Promise<{ id: string; raw: Buffer }> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
-    if (file?.local || (!file && this.slots.length === 0)) {
-      try {
+    if (this.runsInline(file)) {
+      return settled(() => {
         file?.local!.update(raw);
-        return Promise.resolve({ id: chunkId(raw), raw });
-      } catch (err) {
-        return Promise.reject(err);
-      }
+        return { id: chunkId(raw), raw };
+      });
     }
     return this.post(raw, { hashOnly: true, file }).then((a) => ({ id: a.id, raw: a.raw! }));
   }
@@ -225,13 +220,7 @@ export class ChunkWorkerPool {
    */
   verify(id: string, encoded: Uint8Array, maxSize: number = MAX_CHUNK_SIZE): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
-    const inline = () => {
-      try {
-        return Promise.resolve(verifyEncodedChunk(id, encoded, maxSize));
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    };
+    const inline = () => settled(() => verifyEncodedChunk(id, encoded, maxSize));
     const slot = this.leastBusy();
     if (!slot) return inline();
     const copy = new Uint8Array(encoded).buffer;
@@ -258,6 +247,11 @@ export class ChunkWorkerPool {
     };
     const slot = this.leastBusy();
     return new FileDigest(slot, this.fileSeq++, slot ? null : new FileHasher(), finish, forget);
+  }
+
+  /** Work for `file` (or any work, on a pool without threads) runs on the calling thread. */
+  private runsInline(file: FileDigest | undefined): boolean {
+    return file ? file.local !== null : this.slots.length === 0;
   }
 
   private leastBusy(): Slot | null {
@@ -335,6 +329,11 @@ function startWorker(script: URL, entry: URL): Promise<Worker> {
     worker.on('error', onError);
     worker.on('exit', onExit);
   });
+}
+
+/** `fn`'s result as a promise, its exception as a rejection (run now, on this thread). */
+function settled<T>(fn: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(fn()));
 }
 
 let shared: Promise<ChunkWorkerPool> | undefined;

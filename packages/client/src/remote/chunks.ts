@@ -183,14 +183,8 @@ export class ChunkApi {
     if (wanted.size === 0) return;
     if (wanted.size > MAX_FETCH_IDS) throw new RangeError(`at most ${MAX_FETCH_IDS} ids per fetch`);
     const pool = this.options.pool ? await this.options.pool() : null;
-    const verify = (id: string, encoded: Buffer): Promise<Buffer> => {
-      if (pool) return pool.verify(id, encoded);
-      try {
-        return Promise.resolve(verifyEncodedChunk(id, encoded));
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    };
+    const verify = (id: string, encoded: Buffer): Promise<Buffer> =>
+      pool ? pool.verify(id, encoded) : new Promise((resolve) => resolve(verifyEncodedChunk(id, encoded)));
     const body = await this.http.stream('POST', `${this.base}/fetch`, { json: { ids: [...wanted] } });
     const decoder = new FrameDecoder();
     const pending = new Set(wanted);

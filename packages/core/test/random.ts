@@ -1,5 +1,6 @@
-// A small seeded PRNG (mulberry32) for the server's property tests: the same seed gives the same
-// cases, so a failure can be replayed.
+// A small seeded PRNG (mulberry32) for every package's property tests and the benchmarks' data:
+// the same seed gives the same cases, so a failure (or a run) can be replayed. It lives with core,
+// the package every other one depends on.
 export interface Rng {
   next(): number;
   int(n: number): number;
