@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'quota_exceeded'
   | 'missing_chunks'
   | 'corrupt_chunk'
-  | 'invalid_chunk';
+  | 'invalid_chunk'
+  // sync: an op id sent again with a different operation (ids are for retries of the same op)
+  | 'op_id_reused';
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -35,6 +37,7 @@ const STATUS: Record<ErrorCode, number> = {
   missing_chunks: 409,
   corrupt_chunk: 409,
   invalid_chunk: 400,
+  op_id_reused: 409,
 };
 
 export class BacklotError extends Error {

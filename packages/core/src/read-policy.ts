@@ -22,3 +22,18 @@ export function authorizeRead(actor: ProjectActor, action: ReadAction): Decision
       return authorizeProject(actor, 'checkpoint.view');
   }
 }
+
+/** Permissions whose holders manage the member list, and so must know who is on it. */
+const MEMBER_MANAGEMENT = ['members.add', 'members.remove', 'members.change_role'] as const;
+
+/**
+ * Whether member lists show this actor email addresses, or names only. Roles that work only on
+ * what is assigned to them (Vendor: often another company) see names, unless they manage
+ * members; studio owners and admins and every other role see emails.
+ */
+export function canSeeMemberEmails(actor: ProjectActor): boolean {
+  if (actor.role === 'owner' || actor.role === 'admin') return true;
+  const role = actor.projectRole;
+  if (!role) return false;
+  return !role.assignedOnly || MEMBER_MANAGEMENT.some((p) => role.permissions.has(p));
+}

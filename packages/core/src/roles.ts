@@ -21,6 +21,8 @@ const productionManager: Permission[] = [
   'asset.view_all', 'asset.create', 'asset.update', 'dependency.manage',
   'template.create', 'template.update', 'workflow.manage',
   'checkpoint.view',
+  // Producers review and hand on work they do not make: they download every file (docs/roles.md).
+  'content.download_all',
   'assignment.assign', 'assignment.unassign', 'assignment.take_over',
   'status.change', 'status.change_any', 'status.approve', 'status.retake',
   'share.manage', 'trash.restore', 'audit.view',
@@ -29,7 +31,8 @@ const productionManager: Permission[] = [
 const supervisor: Permission[] = [
   'collection.view_all', 'asset.view_all',
   'checkpoint.view', 'checkpoint.create', 'checkpoint.delete', 'checkpoint.revert',
-  'content.download',
+  // Reviewers pull the work they approve, visible to them or not (docs/roles.md).
+  'content.download', 'content.download_all',
   'assignment.assign', 'assignment.unassign', 'assignment.take_over',
   'status.change', 'status.change_any', 'status.approve', 'status.retake',
   'share.manage',

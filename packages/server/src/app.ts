@@ -5,6 +5,9 @@ import swagger from '@fastify/swagger';
 import type { AppDeps } from './context.js';
 import { errorBody, installErrorHandling } from './http/errors.js';
 import { installSessionResolution } from './http/session.js';
+import { installRequestIds, RequestLog } from './http/request-log.js';
+import { installUnreadBodyHandling } from './http/unread-bodies.js';
+import { randomUUID } from 'node:crypto';
 import { authRoutes } from './routes/auth.js';
 import { studioRoutes } from './routes/studios.js';
 import { projectRoutes } from './routes/projects.js';
@@ -21,9 +24,13 @@ export const API_PREFIX = '/api/v1';
 /** JSON bodies are small; chunk uploads get their own limit on their own routes. */
 const JSON_BODY_LIMIT = 256 * 1024;
 
-export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ? { level: 'info' } : false,
+    loggerInstance: deps.logger,
+    // Ids are made here, never taken from the client: they name log lines a user may quote.
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    logController: new RequestLog(),
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: deps.config.trustProxy,
     // Strict validation: no type coercion of bodies, unknown fields refused by the schemas.
@@ -34,6 +41,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
       (reply as import('fastify').FastifyReply).status(err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400).send(errorBody('bad_request', err.message)),
   });
   installErrorHandling(app, deps);
+  installRequestIds(app);
+  installUnreadBodyHandling(app);
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {

@@ -2,6 +2,7 @@
 // command-line flags. One resolved object is passed down; nothing else reads process.env.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logging.js';
 import { DEFAULT_CHUNK_STORE, resolveChunkStoreConfig, type ChunkStoreConfig } from './content/store-config.js';
 
 export interface ServerConfig {
@@ -22,6 +23,10 @@ export interface ServerConfig {
   cookieSecure: boolean;
   /** Where chunk bytes live: fs (default, DATA/chunks), sqlite or s3 (content/store-config.ts). */
   chunkStore: ChunkStoreConfig;
+  /** Least severe log level written (info: one line per request; error: 5xx only). */
+  logLevel: LogLevel;
+  /** json lines, or pretty for a terminal; unset: pretty on a terminal, json otherwise. */
+  logFormat?: LogFormat;
 }
 
 export type ConfigInput = Partial<ServerConfig> & { configFile?: string };
@@ -37,6 +42,7 @@ const DEFAULTS: ServerConfig = {
   sessionDays: 30,
   cookieSecure: false,
   chunkStore: DEFAULT_CHUNK_STORE,
+  logLevel: 'info',
 };
 
 const bool = (v: string | undefined) => (v === undefined ? undefined : /^(1|true|yes|on)$/i.test(v));
@@ -56,6 +62,8 @@ function fromEnv(env: NodeJS.ProcessEnv): Partial<ServerConfig> {
     mailFrom: env.BACKLOT_MAIL_FROM,
     sessionDays: num(env.BACKLOT_SESSION_DAYS),
     cookieSecure: bool(env.BACKLOT_COOKIE_SECURE),
+    logLevel: env.BACKLOT_LOG_LEVEL as LogLevel | undefined,
+    logFormat: env.BACKLOT_LOG_FORMAT as LogFormat | undefined,
   };
 }
 
@@ -81,6 +89,8 @@ export function loadConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
   merged.dataDir = resolve(merged.dataDir);
   merged.chunkStore = resolveChunkStoreConfig(filePart.chunkStore, env, flagPart.chunkStore);
   if (!Number.isInteger(merged.port) || merged.port < 0 || merged.port > 65535) throw new Error(`invalid port ${merged.port}`);
+  if (!LOG_LEVELS.includes(merged.logLevel)) throw new Error(`invalid log level ${merged.logLevel} (one of ${LOG_LEVELS.join(', ')})`);
+  if (merged.logFormat !== undefined && !LOG_FORMATS.includes(merged.logFormat)) throw new Error(`invalid log format ${merged.logFormat} (json or pretty)`);
   return merged;
 }
 

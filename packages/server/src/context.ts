@@ -7,6 +7,8 @@ import type { Db, DbKind } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import type { Mailer } from './mail/mailer.js';
 import type { ChunkBackend } from '@backlot/storage';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Log } from './logging.js';
 
 export interface AppDeps {
   db: Db;
@@ -18,7 +20,10 @@ export interface AppDeps {
   chunks: ChunkBackend;
   /** Base URL for links in emails and setup output. */
   baseUrl(): string;
-  log: { info(msg: string): void; warn(msg: string): void };
+  /** For services; a request's ctx logs with that request's id. */
+  log: Log;
+  /** The structured logger behind `log` (Fastify logs requests through it). */
+  logger: FastifyBaseLogger;
   /** Live-event fan-out; told after each committed project change. */
   events?: { projectChanged(projectId: string, revision: number): void };
 }
@@ -39,6 +44,8 @@ export interface Ctx extends AppDeps {
    */
   credential?: { token: string; via: 'cookie' | 'bearer' };
   ip: string | null;
+  /** The request's id, as logged and as sent back in `x-request-id`. */
+  requestId?: string;
 }
 
 export type Trx = Transaction<Database>;

@@ -6,3 +6,4 @@ export { verifyAllChains, verifyChain, type ChainReport } from './audit/verify.j
 export { systemClock, type Clock } from './clock.js';
 export type { Mailer, MailMessage } from './mail/mailer.js';
 export type { AppDeps } from './context.js';
+export type { LogFormat, LogLevel } from './logging.js';

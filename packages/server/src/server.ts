@@ -10,8 +10,11 @@ import { startAuditChain, INSTANCE_SCOPE } from './audit/log.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { prepareSetup } from './services/accounts.js';
 import { openChunks } from './content/store-config.js';
+import { repairContent } from './content/repair.js';
 import type { ChunkBackend } from '@backlot/storage';
 import { EventHub } from './events/hub.js';
+import type { DestinationStream } from 'pino';
+import { createLogger, logThrough } from './logging.js';
 
 export interface StartedServer {
   app: FastifyInstance;
@@ -23,7 +26,11 @@ export interface StartedServer {
 export interface ServerOptions {
   clock?: Clock;
   mailer?: Mailer;
-  logger?: boolean;
+  /**
+   * Where logs go: false for nowhere (tests, benchmarks), a stream for JSON lines (tests that
+   * read them); default standard output at the configured level and format.
+   */
+  logger?: false | DestinationStream;
   /** Where to print start-up messages (the setup link). */
   print?: (line: string) => void;
   /** An already opened database (tests). */
@@ -44,7 +51,7 @@ export async function prepareDeps(config: ServerConfig, opts: ServerOptions = {}
   await migrateToLatest(database.db);
   await startAuditChain(database.db, INSTANCE_SCOPE);
   let boundPort: number | undefined;
-  const print = opts.print ?? ((line: string) => console.log(line));
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat }, opts.logger);
   const deps: AppDeps = {
     db: database.db,
     dbKind: database.kind,
@@ -53,7 +60,8 @@ export async function prepareDeps(config: ServerConfig, opts: ServerOptions = {}
     mailer: opts.mailer ?? createMailer(config.smtpUrl, config.mailFrom),
     chunks: opts.chunks ?? openChunks(config),
     baseUrl: () => publicBaseUrl(config, boundPort),
-    log: { info: (m) => print(m), warn: (m) => print(`warning: ${m}`) },
+    log: logThrough(logger),
+    logger,
   };
   // Live events: in-process with SQLite; PostgreSQL LISTEN/NOTIFY across processes (closed with the app).
   deps.events = new EventHub({ db: database.db, kind: database.kind, listenUrl: database.kind === 'postgres' ? config.databaseUrl : undefined, log: deps.log });
@@ -63,7 +71,10 @@ export async function prepareDeps(config: ServerConfig, opts: ServerOptions = {}
 export async function startServer(config: ServerConfig, opts: ServerOptions = {}): Promise<StartedServer> {
   const { deps, database, setBoundPort } = await prepareDeps(config, opts);
   const print = opts.print ?? ((line: string) => console.log(line));
-  const app = await buildApp(deps, { logger: opts.logger });
+  const app = await buildApp(deps);
+  // Before the first request: no record may claim bytes the store lost while the server was down.
+  const repair = await repairContent(deps);
+  if (repair.dropped || repair.tempFiles) deps.log.info(`content check: ${repair.projects} project(s), ${repair.rows} stored chunk record(s), ${repair.dropped} without bytes dropped, ${repair.tempFiles} temp file(s) of killed writers removed`);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -351,23 +351,51 @@ for (const kind of dbKinds()) {
     });
     after(async () => { await h.close(); });
 
-    test('10 failures on one account lock it (429 with retry-after) even for the right password; others are unaffected', async () => {
-      const mia = await h.user('mia@studio.test');
-      const ned = await h.user('ned@studio.test');
-      for (let i = 1; i <= 10; i++) expectError(await login(h, mia.email, `wrong password ${i}`), 401, 'unauthenticated');
-      const locked = await login(h, mia.email);
-      expectError(locked, 429, 'rate_limited');
-      const retry = Number(locked.headers['retry-after']);
-      assert.ok(Number.isInteger(retry) && retry > 0, `retry-after header missing or bad: ${locked.headers['retry-after']}`);
-      expectError(await login(h, ' MIA@studio.test', PASSWORD), 429, 'rate_limited');
-      // An existing session keeps working; another account can still sign in.
-      assert.equal((await h.as(mia).get('/auth/me')).status, 200);
-      assert.equal((await login(h, ned.email)).status, 200);
-      // After the window passes, the right password works again and resets the count.
-      h.clock.advance(retry * 1000 + 1000);
-      assert.equal((await login(h, mia.email)).status, 200);
-      expectError(await login(h, mia.email, 'wrong again please'), 401);
-      assert.equal((await login(h, mia.email)).status, 200, 'a success resets the account counter');
+    test('failed guesses slow one address down at one account, never lock the account out', async () => {
+      const t = await createHarness(kind, { trustProxy: true });
+      try {
+        await t.setupAdmin();
+        const mia = await t.user('mia@studio.test');
+        const attacker = { 'x-forwarded-for': '198.51.100.1' };
+        for (let i = 1; i <= 5; i++) expectError(await login(t, mia.email, `wrong password ${i}`, {}, attacker), 401, 'unauthenticated');
+        const slowed = await login(t, mia.email, 'wrong password 6', {}, attacker);
+        expectError(slowed, 429, 'rate_limited');
+        assert.equal(slowed.headers['retry-after'], '2', 'the first wait is two seconds');
+        // Slowed means no password is checked, not even the right one, from that address.
+        expectError(await login(t, ' MIA@studio.test', PASSWORD, {}, attacker), 429, 'rate_limited');
+        // Mia, from her own address, signs in at once; her existing session never stopped working.
+        assert.equal((await login(t, mia.email, PASSWORD, {}, { 'x-forwarded-for': '203.0.113.5' })).status, 200);
+        assert.equal((await t.as(mia).get('/auth/me')).status, 200);
+        // The attacker's waits double: 2 s, then 4 s, ...
+        t.clock.advance(2000);
+        expectError(await login(t, mia.email, 'wrong password 7', {}, attacker), 401, 'unauthenticated');
+        const again = await login(t, mia.email, 'wrong password 8', {}, attacker);
+        expectError(again, 429, 'rate_limited');
+        assert.equal(again.headers['retry-after'], '4');
+        // Once the window has passed, the address starts afresh.
+        t.clock.advance(16 * 60 * 1000);
+        assert.equal((await login(t, mia.email, PASSWORD, {}, attacker)).status, 200);
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('guesses from many addresses at one account leave a right password from a new address working', async () => {
+      const t = await createHarness(kind, { trustProxy: true });
+      try {
+        await t.setupAdmin();
+        const ava = await t.user('ava@studio.test');
+        const from = (i: number) => ({ 'x-forwarded-for': `198.51.100.${i}` });
+        for (let i = 1; i <= 60; i += 10)
+          for (const r of await Promise.all(Array.from({ length: 10 }, (_, j) => login(t, ava.email, `botnet guess ${i + j}`, {}, from(i + j)))))
+            expectError(r, 401, 'unauthenticated');
+        // Under attack, an address that has failed once waits before its next guess...
+        expectError(await login(t, ava.email, 'botnet guess again', {}, from(1)), 429, 'rate_limited');
+        // ...but Ava's first attempt from anywhere else is checked, and her password works.
+        assert.equal((await login(t, ava.email, PASSWORD, {}, { 'x-forwarded-for': '203.0.113.50' })).status, 200);
+      } finally {
+        await t.close();
+      }
     });
 
     test('a burst of parallel guesses is limited like sequential ones', async () => {
@@ -376,14 +404,14 @@ for (const kind of dbKinds()) {
       const results = await Promise.all(Array.from({ length: 30 }, (_, i) => login(h, burst.email, `parallel guess ${i}`)));
       const verified = results.filter((r) => r.status === 401).length;
       for (const r of results) assert.ok(r.status === 401 || r.status === 429, `${r.status} ${JSON.stringify(r.body)}`);
-      assert.ok(verified <= 10, `at most 10 guesses may be checked per window, ${verified} were`);
-      // Whatever the burst used up, the window allows exactly 10 checked guesses in all.
+      assert.ok(verified <= 5, `at most 5 guesses may be checked before slowing down, ${verified} were`);
+      // Whatever the burst used up, exactly 5 guesses are checked before the first wait.
       let more = 0;
       for (let r = await login(h, burst.email, 'one more guess'); r.status !== 429; r = await login(h, burst.email, 'one more guess')) {
         expectError(r, 401, 'unauthenticated');
-        assert.ok(++more <= 10, 'sequential guesses are limited too');
+        assert.ok(++more <= 5, 'sequential guesses are limited too');
       }
-      assert.equal(verified + more, 10, `burst ${verified} + sequential ${more} checked guesses`);
+      assert.equal(verified + more, 5, `burst ${verified} + sequential ${more} checked guesses`);
       expectError(await login(h, burst.email), 429, 'rate_limited');
     });
 

@@ -45,6 +45,7 @@ for (const kind of dbKinds()) {
      */
     const checkpoint = async (who: Caller, assetId: string, body: { chunks: string[]; previewHash?: string; [k: string]: unknown }) => {
       const at = h.clock.now().toISOString();
+      h.pretendStored(pid, body.chunks);
       for (const id of new Set([...body.chunks, ...(body.previewHash ? [body.previewHash] : [])]))
         await (h.deps.db as any).insertInto('project_chunks')
           .values({ project_id: pid, chunk_id: id, size: 10, stored_size: 10, created_at: at, created_by: who.userId })

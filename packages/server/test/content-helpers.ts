@@ -179,6 +179,7 @@ export async function pretendUploaded(h: Harness, projectId: string, userId: str
   if (!distinct.length) return;
   const once = distinct.find((id) => chunkIds.filter((x) => x === id).length === 1);
   const at = h.clock.now().toISOString();
+  h.pretendStored(projectId, distinct);
   for (const id of distinct) {
     const rowSize = id === (once ?? distinct[0]) ? size : 0;
     await h.deps.db

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { restoreFile, S3ChunkBackend, verifyEncodedChunk } from '@backlot/storage';
-import { createHarness, dbKinds, type Harness } from './harness.js';
+import { createHarness, dbKinds, type Harness, type TestChunkBackend } from './harness.js';
 import { loadConfig } from '../src/config.js';
 import { GC_GRACE_MS } from '../src/content/gc.js';
 import { check, chunkOf, commitFile, contentWorld, fetchChunks, frames, must, noise, parseFrames, post, raw, sampleFile, upload } from './content-helpers.js';
@@ -62,7 +62,7 @@ for (const kind of dbKinds()) {
     });
 
     test('check, upload, checkpoint, fetch, restore, download, share, collect', async () => {
-      assert.ok(h.deps.chunks instanceof S3ChunkBackend, 'the server opened the configured S3 store');
+      assert.ok((h.deps.chunks as TestChunkBackend).real instanceof S3ChunkBackend, 'the server opened the configured S3 store');
       const w = await contentWorld(h);
       const open = must(await post(h, w.owner, `/projects/${w.pid}/collections`, { parentId: null, name: 'Open', shared: true }), 201).id;
       const aid = must(await post(h, w.owner, `/projects/${w.pid}/assets`, { collectionId: open, name: 'cloud', extension: 'exr' }), 201).id;

@@ -116,7 +116,9 @@ for (const kind of dbKinds()) {
       const secretIds = [...new Set([...s1.manifest.chunks, ...s2.manifest.chunks].map((c) => c.id))];
       const randomIds = secretIds.map((_, i) => sha(Buffer.from(`random ${i}`)));
 
-      for (const who of ['artist', 'vendor', 'supervisor', 'production_manager'] as RoleKey[]) {
+      // Roles that see the asset's metadata (Assistant Supervisor) or not (Artist, Vendor) but
+      // may not download it; Supervisor and Production Manager download everything.
+      for (const who of ['artist', 'vendor', 'assistant_supervisor'] as RoleKey[]) {
         const caller = w.by[who];
         const c1 = must(await check(h, caller, w.pid, secretIds), 200);
         const c2 = must(await check(h, caller, w.pid, randomIds), 200);
@@ -128,19 +130,16 @@ for (const kind of dbKinds()) {
         assert.deepEqual(f1.body, f2.body, `${who}: identical answer for a forbidden and an unknown chunk`);
         assert.equal(f1.body.error.code, 'not_found');
         // One forbidden id among allowed ones spoils the whole request.
-        const author = w.by[who === 'production_manager' ? 'artist' : who];
-        const mine = await commitFile(h, author, w.pid, await asset({ name: `mine-${who}`, kind: 'task', assigneeId: author.userId }), prose(3000, who.length));
-        if (who !== 'production_manager') {
-          const mixed = await fetchChunks(h, caller, w.pid, [mine.manifest.chunks[0].id, secretIds[0]]);
-          assert.equal(mixed.status, 404);
-        }
+        const mine = await commitFile(h, caller, w.pid, await asset({ name: `mine-${who}`, kind: 'task', assigneeId: caller.userId }), prose(3000, who.length));
+        const mixed = await fetchChunks(h, caller, w.pid, [mine.manifest.chunks[0].id, secretIds[0]]);
+        assert.equal(mixed.status, 404);
       }
 
-      // The Supervisor sees the secret asset's file hash (view_all) but may not download it.
-      const sup = w.by.supervisor;
+      // The Assistant Supervisor sees the secret asset's file hash (view_all) but may not download it.
+      const sup = w.by.assistant_supervisor;
       const cps = must(await h.as(sup).get(`/projects/${w.pid}/changes`), 200).snapshot.checkpoints.filter((c: any) => c.assetId === secretAsset);
       assert.ok(cps.some((c: any) => c.fileHash === s1.manifest.fileHash), 'the file hash is visible metadata');
-      // Dedup attack: a checkpoint of the Supervisor's own asset listing that hash is refused...
+      // Dedup attack: a checkpoint of the Assistant Supervisor's own asset listing that hash is refused...
       const own = await asset({ name: 'borrowed' });
       const borrow = refused(await post(h, sup, `/projects/${w.pid}/assets/${own}/checkpoints`, { fileHash: s1.manifest.fileHash, size: small.length, chunks: [s1.manifest.fileHash] }), 409, 'missing_chunks');
       assert.deepEqual(borrow.details.missing, [s1.manifest.fileHash]);
@@ -302,15 +301,16 @@ for (const kind of dbKinds()) {
     });
 
     test('download authorization matrix: six default roles x assigned / visible / invisible', async () => {
-      // Independent expectation (PRODUCT.md): content needs content.download on a visible asset,
-      // or content.download_all. Admin has download_all; the Production Manager has no download
-      // at all; Supervisor, Assistant Supervisor and Artist download what is visible to them
-      // (assigned, or in a shared collection), not the rest; the Vendor "only what is explicitly
-      // assigned (and its dependencies)": shared collections do not count for it.
+      // Independent expectation (PRODUCT.md, docs/roles.md): content needs content.download on a
+      // visible asset, or content.download_all. Admin, Production Manager and Supervisor have
+      // download_all (they review and hand on everyone's work); Assistant Supervisor and Artist
+      // download what is visible to them (assigned, or in a shared collection), not the rest; the
+      // Vendor "only what is explicitly assigned (and its dependencies)": shared collections do
+      // not count for it.
       const expected: Record<RoleKey, Record<'assigned' | 'visible' | 'invisible', boolean>> = {
         admin: { assigned: true, visible: true, invisible: true },
-        production_manager: { assigned: false, visible: false, invisible: false },
-        supervisor: { assigned: true, visible: true, invisible: false },
+        production_manager: { assigned: true, visible: true, invisible: true },
+        supervisor: { assigned: true, visible: true, invisible: true },
         assistant_supervisor: { assigned: true, visible: true, invisible: false },
         artist: { assigned: true, visible: true, invisible: false },
         vendor: { assigned: true, visible: false, invisible: false },

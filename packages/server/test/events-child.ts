@@ -10,7 +10,7 @@ import { TestClock } from './harness.js';
 const dataDir = mkdtempSync(join(tmpdir(), 'backlot-events-child-'));
 const config = loadConfig({ dataDir, port: 0, host: '127.0.0.1', databaseUrl: process.env.BACKLOT_DATABASE_URL }, {});
 // The same fixed time as the test's own server, so the sessions it issued are valid here too.
-const server = await startServer(config, { clock: new TestClock(), print: () => {} });
+const server = await startServer(config, { clock: new TestClock(), print: () => {}, logger: false });
 process.stdout.write(`LISTENING ${server.url}\n`);
 process.stdin.resume();
 process.stdin.on('end', async () => {

@@ -49,7 +49,7 @@ async function startLive(kind: DbKind, databaseUrl?: string): Promise<Live & { c
   const config = loadConfig({ dataDir, port: 0, host: '127.0.0.1', ...(databaseUrl ? { databaseUrl } : {}) }, {});
   const clock = new TestClock();
   const mailer = new CaptureMailer();
-  const server = await startServer(config, { clock, mailer, print: () => {} });
+  const server = await startServer(config, { clock, mailer, print: () => {}, logger: false });
   const h = new Harness(kind, server.app, server.deps, clock, mailer, async () => {});
   return {
     server, h, url: server.url,

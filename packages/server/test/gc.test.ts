@@ -6,7 +6,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHarness, dbKinds, type Harness } from './harness.js';
-import { gc, GC_GRACE_MS, gcIdle } from '../src/content/gc.js';
+import { gc, GC_GRACE_MS } from '../src/content/gc.js';
+import { backgroundIdle } from '../src/content/background.js';
 import { chunkOf, contentWorld, frames, must, noise, post, raw, refused, sha, upload, type ContentWorld, type TestChunk } from './content-helpers.js';
 import { seededRng } from '../../core/test/random.js';
 
@@ -102,7 +103,7 @@ for (const kind of dbKinds()) {
           stats.kept += unreferencedBefore - (before - stored.size); // unreferenced but young
         };
         const afterPurge = async () => {
-          await gcIdle(h.deps); // the purge schedules a collection
+          await backgroundIdle(h.deps.chunks); // the purge schedules a collection
           stats.purges++;
           collect();
         };
@@ -276,7 +277,7 @@ for (const kind of dbKinds()) {
       h.clock.advance(GC_GRACE_MS + MIN);
       assert.equal(must(await post(h, owner, `/projects/${pid}/gc`, {}), 200).deleted, 0, 'a trashed checkpoint still holds its chunks');
       must(await h.request('DELETE', `/projects/${pid}/trash/${cp.id}`, { token: owner.token }), 200, 'purge');
-      await gcIdle(h.deps);
+      await backgroundIdle(h.deps.chunks);
       assert.deepEqual(sorted(await storeList(h, pid)), [keep.id], 'collected after the purge');
       assert.deepEqual(sorted(await storedRows(h, pid)), [keep.id]);
       assert.equal((await raw(h, 'GET', `/projects/${pid}/checkpoints/${cp2.id}/content`, owner)).status, 200);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type ServerConfig } from '../src/config.js';
 import { openDatabase, type DbKind, type OpenedDb } from '../src/db/connect.js';
@@ -13,6 +14,8 @@ import type { AppDeps } from '../src/context.js';
 import type { Clock } from '../src/clock.js';
 import type { Mailer, MailMessage } from '../src/mail/mailer.js';
 import { prepareSetup } from '../src/services/accounts.js';
+import { openChunks } from '../src/content/store-config.js';
+import type { ChunkBackend, ChunkStore } from '@backlot/storage';
 
 export function dbKinds(): DbKind[] {
   return process.env.BACKLOT_TEST_PG ? ['sqlite', 'postgres'] : ['sqlite'];
@@ -64,6 +67,40 @@ async function openTestDatabase(kind: DbKind): Promise<{ db: OpenedDb; dataDir: 
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The server's chunk backend, with a way for tests about other things than content (production
+ * rules, permissions, browsing) to declare chunk ids stored without storing bytes: checkpoint
+ * admission asks the store, and such fixtures list made-up ids. Nothing can download them.
+ */
+export class TestChunkBackend implements ChunkBackend {
+  private readonly pretended = new Map<string, Set<string>>();
+
+  constructor(readonly real: ChunkBackend) {}
+
+  pretendStored(namespace: string, ids: Iterable<string>): void {
+    let set = this.pretended.get(namespace);
+    if (!set) this.pretended.set(namespace, (set = new Set()));
+    for (const id of ids) set.add(id);
+  }
+
+  store(namespace: string): ChunkStore {
+    const store = this.real.store(namespace);
+    const pretended = this.pretended.get(namespace);
+    if (!pretended) return store;
+    return Object.assign(Object.create(store) as ChunkStore, {
+      has: async (ids: readonly string[]) => {
+        const found = await store.has(ids);
+        for (const id of ids) if (pretended.has(id)) found.add(id);
+        return found;
+      },
+    });
+  }
+
+  close(): Promise<void> {
+    return this.real.close();
+  }
 }
 
 export interface Reply {
@@ -130,19 +167,28 @@ export class Harness {
     return { token: r.body.token, userId, email };
   }
 
+  /** See TestChunkBackend: for fixtures that record made-up chunk ids as uploaded. */
+  pretendStored(projectId: string, ids: Iterable<string>): void {
+    (this.deps.chunks as TestChunkBackend).pretendStored(projectId, ids);
+  }
+
   async close() {
     await this.app.close();
     await this.cleanup();
   }
 }
 
-export async function createHarness(kind: DbKind = 'sqlite', overrides: Partial<ServerConfig> & { mailer?: Mailer } = {}): Promise<Harness> {
-  const { mailer: mailerOverride, ...configOverrides } = overrides;
+export async function createHarness(
+  kind: DbKind = 'sqlite',
+  overrides: Partial<ServerConfig> & { mailer?: Mailer; /** JSON log lines go here (default: no log). */ logTo?: DestinationStream } = {},
+): Promise<Harness> {
+  const { mailer: mailerOverride, logTo, ...configOverrides } = overrides;
   const opened = await openTestDatabase(kind);
   const config = loadConfig({ dataDir: opened.dataDir, port: 0, ...configOverrides }, {});
   const clock = new TestClock();
   const mailer = mailerOverride ?? new CaptureMailer();
-  const { deps } = await prepareDeps(config, { clock, mailer, database: opened.db, print: () => {} });
+  const chunks = new TestChunkBackend(openChunks(config));
+  const { deps } = await prepareDeps(config, { clock, mailer, database: opened.db, print: () => {}, logger: logTo ?? false, chunks });
   const app = await buildApp(deps);
   return new Harness(kind, app, deps, clock, mailer, async () => {
     await opened.db.close();

@@ -14,11 +14,13 @@ export const CHUNK_SIZE = 10;
 
 /**
  * Makes chunks present for a caller, as if they had uploaded them: a checkpoint may only list
- * chunks the server holds for its author. Seeded in the database (the chunk upload route is the
- * content suite's business); a database without the content tables needs no seeding.
+ * chunks the server holds for its author. Seeded in the database and declared stored (the chunk
+ * upload route is the content suite's business); a database without the content tables needs no
+ * seeding.
  */
 export async function seedChunks(h: Harness, projectId: string, userId: string, chunks: readonly string[]): Promise<void> {
   const at = h.clock.now().toISOString();
+  h.pretendStored(projectId, chunks);
   for (const id of new Set(chunks)) {
     try {
       await (h.deps.db as any).insertInto('project_chunks')

@@ -40,23 +40,25 @@ const DEFAULT_PRESET: Record<string, { fixed: boolean; perms: string[] }> = {
   Admin: { fixed: true, perms: ALL },
   // settings, members, collection/asset create/update, dependencies, templates, workflows,
   // assign/unassign/take over, any status, share, restore, audit. No deletes, no role editing.
+  // Downloads every file to review and hand on work (docs/roles.md).
   'Production Manager': {
     fixed: false,
     perms: [
       'project.settings', 'members.add', 'members.remove', 'members.change_role',
       'collection.view_all', 'collection.create', 'collection.update',
       'asset.view_all', 'asset.create', 'asset.update', 'dependency.manage',
-      'template.create', 'template.update', 'workflow.manage', 'checkpoint.view',
+      'template.create', 'template.update', 'workflow.manage', 'checkpoint.view', 'content.download_all',
       'assignment.assign', 'assignment.unassign', 'assignment.take_over',
       ...ANY_STATUS, 'share.manage', 'trash.restore', 'audit.view',
     ],
   },
-  // view all, checkpoints (create/delete/revert), download, assign/unassign/take over, any status, share links.
+  // view all, checkpoints (create/delete/revert), download (every file: reviewers pull what they
+  // approve, docs/roles.md), assign/unassign/take over, any status, share links.
   Supervisor: {
     fixed: false,
     perms: [
       'collection.view_all', 'asset.view_all', 'checkpoint.view', 'checkpoint.create', 'checkpoint.delete', 'checkpoint.revert',
-      'content.download', 'assignment.assign', 'assignment.unassign', 'assignment.take_over', ...ANY_STATUS, 'share.manage',
+      'content.download', 'content.download_all', 'assignment.assign', 'assignment.unassign', 'assignment.take_over', ...ANY_STATUS, 'share.manage',
     ],
   },
   // "view all assets" (not the Supervisor's "view all": no collection.view_all), checkpoint, download, any status.

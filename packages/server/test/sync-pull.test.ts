@@ -105,9 +105,15 @@ for (const kind of dbKinds()) {
       assert.equal(await revisionOf(p.id), rev, 'a replay takes no revision');
       const snap = await pm.snapshot();
       assert.equal(snap.collections.filter((c: any) => c.name === 'Retry').length, 1, 'applied once');
-      // a retry with the same id but a changed op still answers the stored result (the id decides)
+      // the same id with a different op is a conflict, not the first op's answer; the same op
+      // with its keys in another order is a retry
       const changed = must(await pm.push([['r1', { type: 'collection.create', parentId: null, name: 'Different' }]]), 200).results[0];
-      assert.equal(changed.revision, first[0].revision);
+      assert.equal(changed.status, 'conflict');
+      assert.equal(changed.code, 'op_id_reused');
+      assert.equal(changed.details.opId, 'r1');
+      const reordered = must(await pm.push([['r1', { shared: true, name: 'Retry', parentId: null, type: 'collection.create' }]]), 200).results[0];
+      assert.deepEqual(reordered, first[0]);
+      assert.equal(await revisionOf(p.id), rev, 'neither took a revision');
       // another member's op id space is their own
       const mine = must(await as('owner', p.id).push([['r1', { type: 'collection.create', parentId: null, name: 'Admin r1' }]]), 200).results[0];
       assert.equal(mine.status, 'applied');

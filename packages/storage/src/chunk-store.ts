@@ -25,14 +25,24 @@ export interface ChunkStore {
    * anything when it does not match.
    */
   put(id: string, encoded: Buffer): Promise<void>;
-  /** Store a chunk already verified by `verifyChunk` (idempotent, no second decode + hash). */
+  /**
+   * Store a chunk already verified by `verifyChunk` (idempotent, no second decode + hash). When
+   * it resolves the chunk is durable: it survives a crash of the process or of the machine.
+   */
   putVerified(chunk: VerifiedChunk): Promise<void>;
+  /** `putVerified` for many chunks, sharing the cost of making them durable. */
+  putVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void>;
   /** The encoded chunk as stored, unverified, or null when absent. Prefer `readChunk`. */
   get(id: string): Promise<Buffer | null>;
   /** Remove chunks; absent ids are ignored. */
   delete(ids: readonly string[]): Promise<void>;
-  /** Every chunk id in the namespace, in no particular order. */
+  /** Every chunk id in the namespace, in ascending order (so a listing can be merged with a sorted one). */
   list(): AsyncIterable<string>;
+  /**
+   * Removes what writers that were killed left behind (temp files), returning how many: leftovers
+   * older than `olderThanMs`, and with `deadWriters` also those of writer processes that are gone.
+   */
+  cleanTemp(options: { olderThanMs: number; deadWriters?: boolean }): Promise<number>;
 }
 
 export interface ChunkBackend {

@@ -3,11 +3,14 @@
 // One level of 256 fan-out folders keeps directories small enough (a million 512 KiB chunks is
 // ~4000 entries per folder) while `list()` stays a walk of 256 folders. Writes go to
 // DIR/<namespace>/.tmp and are renamed into place: rename is atomic, so a crash leaves at worst a
-// stray temp file, never a half-written chunk under its final name. No fsync: a chunk lost in a
-// power cut is simply missing and is uploaded again on the next sync (callers ask `has` first).
+// stray temp file (named after its writer's pid, so start-up can remove those of dead writers),
+// never a half-written chunk under its final name. A put is durable when it resolves: the temp
+// file is fsynced before the rename, and the folder after it (and a new folder's parent), so the
+// server may record the chunk as stored and a power cut cannot take it back. Batches share the
+// folder syncs.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import {
   assertNamespace,
   forEachLimit,
@@ -74,31 +77,47 @@ export class FsChunkStore implements ChunkStore {
   }
 
   async putVerified(chunk: VerifiedChunk): Promise<void> {
-    assertWithinLimit(chunk, this.maxChunkSize);
-    const { id, encoded } = chunk;
-    const final = this.pathOf(id);
-    if (await exists(final)) return;
+    await this.putVerifiedMany([chunk]);
+  }
+
+  async putVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void> {
+    for (const chunk of chunks) assertWithinLimit(chunk, this.maxChunkSize);
+    const unique = [...new Map(chunks.map((c) => [c.id, c])).values()];
     try {
-      await this.writeAtomically(id, final, encoded);
+      await this.writeDurably(unique);
     } catch (err) {
       // A folder removed behind our back (cache says it exists): recreate once and retry.
       if (!isNotFound(err)) throw err;
       this.madeDirs.clear();
-      await this.writeAtomically(id, final, encoded);
+      await this.writeDurably(unique);
     }
   }
 
-  private async writeAtomically(id: string, final: string, encoded: Buffer): Promise<void> {
-    await this.ensureDir(join(this.root, TMP));
-    await this.ensureDir(join(this.root, id.slice(0, 2)));
-    const temp = join(this.root, TMP, `${id}.${process.pid}.${randomBytes(6).toString('hex')}`);
-    try {
-      await writeFile(temp, encoded, { flag: 'wx' });
-      await rename(temp, final);
-    } catch (err) {
-      await rm(temp, { force: true });
-      throw err;
-    }
+  /** Write each new chunk to a synced temp file, rename it into place, then sync the folders. */
+  private async writeDurably(chunks: readonly VerifiedChunk[]): Promise<void> {
+    const folders = new Set<string>();
+    await forEachLimit(chunks, FS_CONCURRENCY, async ({ id, encoded }) => {
+      const final = this.pathOf(id);
+      if (await exists(final)) return;
+      const made = [...(await this.ensureDir(join(this.root, TMP))), ...(await this.ensureDir(dirname(final)))];
+      for (const dir of made) folders.add(dir);
+      const temp = join(this.root, TMP, `${id}.${process.pid}.${randomBytes(6).toString('hex')}`);
+      try {
+        const handle = await open(temp, 'wx');
+        try {
+          await handle.writeFile(encoded);
+          await handle.datasync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temp, final);
+      } catch (err) {
+        await rm(temp, { force: true });
+        throw err;
+      }
+      folders.add(dirname(final));
+    });
+    await forEachLimit([...folders], FS_CONCURRENCY, syncDir);
   }
 
   async get(id: string): Promise<Buffer | null> {
@@ -148,12 +167,11 @@ export class FsChunkStore implements ChunkStore {
         if (isNotFound(err)) continue;
         throw err;
       }
-      for (const name of names) if (isChunkId(name) && name.startsWith(fan)) yield name;
+      for (const name of names.sort()) if (isChunkId(name) && name.startsWith(fan)) yield name;
     }
   }
 
-  /** Remove temp files older than `olderThanMs` (left behind by crashed writers). */
-  async cleanTemp(olderThanMs = 60 * 60 * 1000): Promise<number> {
+  async cleanTemp(options: { olderThanMs: number; deadWriters?: boolean }): Promise<number> {
     const dir = join(this.root, TMP);
     let names: string[];
     try {
@@ -163,11 +181,13 @@ export class FsChunkStore implements ChunkStore {
       throw err;
     }
     let removed = 0;
-    const cutoff = Date.now() - olderThanMs;
+    const cutoff = Date.now() - options.olderThanMs;
     for (const name of names) {
       const p = join(dir, name);
       try {
-        if ((await stat(p)).mtimeMs <= cutoff) {
+        const writer = Number(name.split('.')[1]);
+        const dead = options.deadWriters === true && Number.isInteger(writer) && !processIsAlive(writer);
+        if (dead || (await stat(p)).mtimeMs <= cutoff) {
           await unlink(p);
           removed++;
         }
@@ -178,10 +198,38 @@ export class FsChunkStore implements ChunkStore {
     return removed;
   }
 
-  private async ensureDir(dir: string): Promise<void> {
-    if (this.madeDirs.has(dir)) return;
-    await mkdir(dir, { recursive: true });
+  /** Creates `dir` if needed; answers the folders whose entries changed (to sync). */
+  private async ensureDir(dir: string): Promise<string[]> {
+    if (this.madeDirs.has(dir)) return [];
+    const first = await mkdir(dir, { recursive: true });
     this.madeDirs.add(dir);
+    if (first === undefined) return [];
+    // Each new folder's entry lives in its parent (first's parent, first, ..., dir's parent).
+    const changed: string[] = [];
+    for (let d = dir; ; d = dirname(d)) {
+      changed.push(dirname(d));
+      if (d === first || dirname(d) === d) return changed;
+    }
+  }
+}
+
+/** Makes a folder's entries (renames, new files and folders in it) durable. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -137,6 +137,15 @@ export class S3ChunkStore implements ChunkStore {
     );
   }
 
+  async putVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void> {
+    await forEachLimit(chunks, this.concurrency, (chunk) => this.putVerified(chunk));
+  }
+
+  /** An object store writes whole objects: a killed writer leaves nothing behind. */
+  async cleanTemp(): Promise<number> {
+    return 0;
+  }
+
   async get(id: string): Promise<Buffer | null> {
     let res;
     try {

@@ -92,8 +92,20 @@ export class SqliteChunkStore implements ChunkStore {
   }
 
   async putVerified(chunk: VerifiedChunk): Promise<void> {
-    assertWithinLimit(chunk, this.maxChunkSize);
-    this.insert.run(this.namespace, key(chunk.id), chunk.encoded);
+    await this.putVerifiedMany([chunk]);
+  }
+
+  /** One transaction: committed (WAL) before this resolves, so the chunks survive a crash. */
+  async putVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void> {
+    for (const chunk of chunks) assertWithinLimit(chunk, this.maxChunkSize);
+    this.db.transaction(() => {
+      for (const chunk of chunks) this.insert.run(this.namespace, key(chunk.id), chunk.encoded);
+    })();
+  }
+
+  /** Writes are transactions: nothing is left behind by a killed writer. */
+  async cleanTemp(): Promise<number> {
+    return 0;
   }
 
   async get(id: string): Promise<Buffer | null> {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import S3rver from 's3rver';
 import {
@@ -147,6 +148,19 @@ for (const fx of fixtures) {
       assert.throws(() => verifyChunk(chunk(22).id, c.encoded), CorruptChunkError);
     });
 
+    it('putVerifiedMany stores a batch (repeats and stored chunks included); list() is in ascending order', async () => {
+      const store = backend.store('project-many');
+      const chunks = Array.from({ length: 40 }, (_, i) => chunk(200 + i, 2000 + i));
+      await store.put(chunks[3].id, chunks[3].encoded);
+      const proofs = chunks.map((c) => verifyChunk(c.id, c.encoded));
+      await store.putVerifiedMany([...proofs, proofs[0]]);
+      for (const c of chunks) assert.ok((await readChunk(store, c.id)).equals(c.raw));
+      const listed = await collect(store.list());
+      assert.deepEqual(listed, chunks.map((c) => c.id).sort(), 'every id once, ascending');
+      await assert.rejects(store.putVerifiedMany([{ id: chunks[0].id, encoded: chunks[0].encoded, size: 1 } as unknown as VerifiedChunk]), TypeError);
+      assert.equal(await store.cleanTemp({ olderThanMs: 0, deadWriters: true }), 0, 'a completed write leaves nothing behind');
+    });
+
     it('keeps namespaces apart', async () => {
       const a = backend.store('ns-one');
       const b = backend.store('ns-two');
@@ -224,8 +238,26 @@ describe('FsChunkStore specifics', () => {
       await store.put(c.id, c.encoded);
       await writeFile(join(dir, 'p', '.tmp', `${c.id}.1.dead`), 'half a chunk');
       assert.deepEqual(await collect(store.list()), [c.id], 'temp files are not chunks');
-      assert.equal(await store.cleanTemp(0), 1);
+      assert.equal(await store.cleanTemp({ olderThanMs: 0 }), 1);
       assert.deepEqual(await readdir(join(dir, 'p', '.tmp')), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('cleans temp files of writers that are gone, at once, and keeps a live writer\'s', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'backlot-fs-'));
+    try {
+      const store = new FsChunkStore({ dir, namespace: 'p' });
+      const c = chunk(12);
+      await store.put(c.id, c.encoded);
+      // A process that has exited: its pid is free (and not reused this quickly).
+      const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+      await writeFile(join(dir, 'p', '.tmp', `${c.id}.${gone}.aaaaaaaaaaaa`), 'killed mid-write');
+      await writeFile(join(dir, 'p', '.tmp', `${c.id}.${process.pid}.bbbbbbbbbbbb`), 'still being written');
+      assert.equal(await store.cleanTemp({ olderThanMs: 60 * 60 * 1000 }), 0, 'both are fresh');
+      assert.equal(await store.cleanTemp({ olderThanMs: 60 * 60 * 1000, deadWriters: true }), 1);
+      assert.deepEqual(await readdir(join(dir, 'p', '.tmp')), [`${c.id}.${process.pid}.bbbbbbbbbbbb`]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

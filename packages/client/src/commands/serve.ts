@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { LogFormat, LogLevel } from '@backlot/server';
 
 export function parsePort(value: string): number {
   const n = Number(value);
@@ -14,10 +15,14 @@ export function serveCommand(): Command {
     .option('--host <addr>', 'address to bind (env BACKLOT_HOST, default 127.0.0.1)')
     .option('--database <url>', 'postgres://… to use PostgreSQL (env BACKLOT_DATABASE_URL)')
     .option('--config <file>', 'JSON config file (env BACKLOT_CONFIG, default DATA/backlot.config.json)')
-    .action(async (opts: { data?: string; port?: number; host?: string; database?: string; config?: string }) => {
+    .addOption(new Option('--log-level <level>', 'least severe log level written (env BACKLOT_LOG_LEVEL, default info)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .addOption(new Option('--log-format <format>', 'json lines or pretty (env BACKLOT_LOG_FORMAT, default pretty on a terminal, json otherwise)').choices(['json', 'pretty']))
+    .action(async (opts: { data?: string; port?: number; host?: string; database?: string; config?: string; logLevel?: LogLevel; logFormat?: LogFormat }) => {
       const { loadConfig, startServer } = await import('@backlot/server');
-      const config = loadConfig({ dataDir: opts.data, port: opts.port, host: opts.host, databaseUrl: opts.database, configFile: opts.config });
-      const server = await startServer(config, { logger: false });
+      const config = loadConfig({
+        dataDir: opts.data, port: opts.port, host: opts.host, databaseUrl: opts.database, configFile: opts.config, logLevel: opts.logLevel, logFormat: opts.logFormat,
+      });
+      const server = await startServer(config);
       const stop = async () => {
         await server.close();
         process.exit(0);

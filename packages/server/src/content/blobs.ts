@@ -1,23 +1,27 @@
 // Recording stored bytes: the project_chunks rows (sizes for usage and quotas, uploader and time
-// for presence and garbage collection) and the bytes in the chunk store, in an order that keeps
-// the two consistent with concurrent garbage collection:
+// for presence and garbage collection) and the bytes in the chunk store. The rule: a row claims
+// bytes only once they are durable in the store, so presence answered from the rows never points
+// at bytes a crash took away. An upload, after the caller verified every blob (decode + SHA-256,
+// storage's verifyChunk; the store is handed that proof and does not verify again):
 //
-//   1. the caller verifies every blob (decode + SHA-256, storage's verifyChunk) before anything is
-//      recorded; the store is handed that proof and does not verify a second time;
-//   2. one short transaction takes the project lock, checks the quota for the bytes that are new
-//      to the project, and upserts the rows (created_at = now, created_by = the uploader);
-//   3. the bytes are written to the store (idempotent).
+//   1. claim: one short transaction takes the project lock, checks the quota for the bytes new to
+//      the project, and renews the rows the project already has (created_at = now), so garbage
+//      collection, which takes the same lock and only deletes rows older than its grace period,
+//      leaves those bytes alone while they are written;
+//   2. write: the store writes the bytes durably (fsync, rename, fsync the folder);
+//   3. record: a second short transaction under the lock checks the quota again (a concurrent
+//      upload may have used it) and upserts the rows (created_by = the uploader).
 //
-// Garbage collection takes the same project lock and only deletes rows older than its grace
-// period, deleting their bytes before it commits. So an upload either happens entirely after a
-// collection (its row is new, its bytes are written anew) or renews the row before the collector
-// looks (the collector skips it). If writing the bytes fails, rows that this call created and
-// that nothing references yet are removed again.
+// A crash after 2 leaves bytes without rows: the client's retry asks which chunks are missing,
+// sends them again and step 3 records them. Rows without bytes (data from before this order, a
+// collection killed between deleting bytes and committing, a file removed by hand) are dropped at
+// start-up (repair.ts), and checkpoint admission checks the store itself.
 import { BacklotError } from '@backlot/core';
 import type { ChunkStore, VerifiedChunk } from '@backlot/storage';
 import { inTransaction, nowIso, type Ctx, type Trx } from '../context.js';
 import type { Db } from '../db/connect.js';
 import type { ProjectsTable } from '../db/schema.js';
+import { lockProject } from '../production/change-log.js';
 
 /** IN lists stay within every database's parameter limit. */
 export const IN_BATCH = 500;
@@ -26,31 +30,6 @@ export function batches<T>(items: readonly T[], size = IN_BATCH): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-export async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed: unknown = null;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length && failed === null) {
-      try {
-        await fn(items[next++]);
-      } catch (err) {
-        failed ??= err;
-      }
-    }
-  });
-  await Promise.all(runners);
-  if (failed !== null) throw failed;
-}
-
-/**
- * Serialises content bookkeeping of one project (uploads, checkpoint admission, garbage
- * collection) with every operation on it: a no-op UPDATE of the project row takes its row lock on
- * PostgreSQL and the write lock on SQLite, like applyOp's revision bump does.
- */
-export async function lockProject(trx: Trx, projectId: string): Promise<void> {
-  await trx.updateTable('projects').set((eb) => ({ revision: eb.ref('revision') })).where('id', '=', projectId).execute();
 }
 
 export interface Usage {
@@ -121,9 +100,6 @@ export async function assertWithinQuota(exec: Db | Trx, project: Pick<ProjectsTa
  */
 export type VerifiedBlob = VerifiedChunk;
 
-/** Parallel writes per request. */
-const PUT_CONCURRENCY = 4;
-
 /**
  * Records and stores verified blobs for `userId`. Returns the ids that were new to the project.
  * Throws quota_exceeded before storing anything of this batch.
@@ -134,18 +110,23 @@ export async function storeVerifiedBlobs(
   const unique = [...new Map(blobs.map((b) => [b.id, b])).values()];
   if (!unique.length) return [];
   const at = nowIso(ctx);
-  const fresh = await inTransaction(ctx, async (trx) => {
+  // 1. claim
+  await inTransaction(ctx, async (trx) => {
     await lockProject(trx, project.id);
-    const existing = new Set<string>();
-    for (const part of batches(unique.map((b) => b.id))) {
-      const rows = await trx.selectFrom('project_chunks').select('chunk_id').where('project_id', '=', project.id).where('chunk_id', 'in', part).execute();
-      for (const r of rows) existing.add(r.chunk_id);
-    }
-    const added = unique.filter((b) => !existing.has(b.id));
-    const addBytes = added.reduce((n, b) => n + b.encoded.length, 0);
-    if (addBytes > 0) await assertWithinQuota(trx, project, addBytes);
-    // Upsert: a known chunk is renewed (grace period) and now counts as this caller's upload,
-    // the caller having just proved it holds the bytes.
+    const known = await knownIds(trx, project.id, unique);
+    await assertRoomFor(trx, project, unique.filter((b) => !known.has(b.id)));
+    for (const part of batches([...known]))
+      await trx.updateTable('project_chunks').set({ created_at: at }).where('project_id', '=', project.id).where('chunk_id', 'in', part).execute();
+  });
+  // 2. write
+  await store.putVerifiedMany(unique);
+  // 3. record: upsert, so a known chunk now counts as this caller's upload too (they just proved
+  // they hold its bytes).
+  return inTransaction(ctx, async (trx) => {
+    await lockProject(trx, project.id);
+    const known = await knownIds(trx, project.id, unique);
+    const added = unique.filter((b) => !known.has(b.id));
+    await assertRoomFor(trx, project, added);
     for (const part of batches(unique, 200)) {
       await trx
         .insertInto('project_chunks')
@@ -155,29 +136,20 @@ export async function storeVerifiedBlobs(
     }
     return added.map((b) => b.id);
   });
-  try {
-    await eachLimit(unique, PUT_CONCURRENCY, (b) => store.putVerified(b));
-  } catch (err) {
-    await forgetUnreferenced(ctx, project.id, fresh).catch((cleanupErr) =>
-      ctx.log.warn(`could not remove rows of chunks that failed to store in project ${project.id}: ${(cleanupErr as Error).message}`));
-    throw err;
-  }
-  return fresh;
 }
 
-/** Removes rows (not bytes) of chunks nothing references; used when storing their bytes failed. */
-async function forgetUnreferenced(ctx: Ctx, projectId: string, ids: string[]): Promise<void> {
-  if (!ids.length) return;
-  await inTransaction(ctx, async (trx) => {
-    await lockProject(trx, projectId);
-    for (const part of batches(ids)) {
-      await trx
-        .deleteFrom('project_chunks')
-        .where('project_id', '=', projectId)
-        .where('chunk_id', 'in', part)
-        .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('checkpoint_chunks as cc').select('cc.seq').whereRef('cc.project_id', '=', 'project_chunks.project_id').whereRef('cc.chunk_id', '=', 'project_chunks.chunk_id'))))
-        .execute();
-    }
-  });
+/** Which of the blobs the project has rows for. */
+async function knownIds(trx: Trx, projectId: string, blobs: readonly VerifiedBlob[]): Promise<Set<string>> {
+  const known = new Set<string>();
+  for (const part of batches(blobs.map((b) => b.id))) {
+    const rows = await trx.selectFrom('project_chunks').select('chunk_id').where('project_id', '=', projectId).where('chunk_id', 'in', part).execute();
+    for (const r of rows) known.add(r.chunk_id);
+  }
+  return known;
+}
+
+/** Refuses (quota_exceeded) when storing these new blobs would pass a quota. */
+async function assertRoomFor(trx: Trx, project: Pick<ProjectsTable, 'id' | 'studio_id'>, added: readonly VerifiedBlob[]): Promise<void> {
+  const addBytes = added.reduce((n, b) => n + b.encoded.length, 0);
+  if (addBytes > 0) await assertWithinQuota(trx, project, addBytes);
 }

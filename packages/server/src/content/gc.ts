@@ -6,13 +6,14 @@
 // grace period, so chunks uploaded for a checkpoint that is not created yet are safe; re-uploading
 // a chunk renews its row (blobs.ts).
 //
-// Each round runs in one transaction holding the project lock (blobs.ts lockProject, also taken
+// Each round runs in one transaction holding the project lock (change-log.ts lockProject, also taken
 // by uploads and, through the revision bump, by every operation): it picks up to ROUND candidates,
 // deletes their rows, deletes their bytes, and commits. If deleting bytes fails the transaction
 // rolls back and the rows stay (the next run retries).
 import type { AppDeps } from '../context.js';
 import { inTransaction } from '../context.js';
-import { lockProject } from './blobs.js';
+import { lockProject } from '../production/change-log.js';
+import { track } from './background.js';
 
 export const GC_GRACE_MS = 60 * 60 * 1000;
 const ROUND = 500;
@@ -37,6 +38,9 @@ export async function gc(deps: AppDeps, projectId: string, options: GcOptions = 
   const result: GcResult = { deleted: 0, bytes: 0 };
   // Candidates are walked in id order; previews (checked in memory: checkpoints has no index on
   // preview_hash) are skipped by moving the cursor past them.
+  // Temp files of writers killed mid-upload (their age is measured by the file system, not the
+  // server's clock).
+  await store.cleanTemp({ olderThanMs: GC_GRACE_MS });
   let after = '';
   for (;;) {
     const round = await inTransaction(deps, async (trx) => {
@@ -76,8 +80,6 @@ export async function gc(deps: AppDeps, projectId: string, options: GcOptions = 
 
 // ---- background runs (after a purge) ------------------------------------------------------------
 
-/** Runs in flight per backend, so a closing server (and a test) can wait for them. */
-const running = new WeakMap<object, Set<Promise<unknown>>>();
 /** One run per project at a time; a request during a run schedules exactly one more. */
 const queued = new Map<string, Promise<unknown>>();
 
@@ -87,22 +89,10 @@ export function scheduleGc(deps: AppDeps, projectId: string): void {
   const run: Promise<unknown> = (previous ?? Promise.resolve())
     .catch(() => {})
     .then(() => gc(deps, projectId))
-    .catch((err) => deps.log.warn(`garbage collection of project ${projectId} failed: ${(err as Error).message}`))
+    .catch((err) => deps.log.error(`garbage collection of project ${projectId} failed`, err))
     .finally(() => {
       if (queued.get(projectId) === run) queued.delete(projectId);
-      running.get(deps.chunks)?.delete(run);
     });
   queued.set(projectId, run);
-  let set = running.get(deps.chunks);
-  if (!set) running.set(deps.chunks, (set = new Set()));
-  set.add(run);
-}
-
-/** Resolves when no background collection on this backend is running. */
-export async function gcIdle(deps: Pick<AppDeps, 'chunks'>): Promise<void> {
-  for (;;) {
-    const set = running.get(deps.chunks);
-    if (!set || set.size === 0) return;
-    await Promise.allSettled([...set]);
-  }
+  track(deps.chunks, run);
 }

@@ -5,7 +5,7 @@
 // Creating, revoking and re-timing links needs share.manage (core's content policy) and every one
 // of these actions, and every download through a link, is written to the audit log.
 import type { FastifyReply } from 'fastify';
-import { BacklotError, notFound } from '@backlot/core';
+import { BacklotError, notFound, parseDateTime } from '@backlot/core';
 import { inTransaction, nowIso, type Ctx } from '../context.js';
 import type { Db } from '../db/connect.js';
 import type { AssetsTable, CheckpointsTable, ShareLinksTable } from '../db/schema.js';
@@ -19,8 +19,8 @@ const TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
 
 function parseExpiry(ctx: Ctx, raw: string | null | undefined): string | null {
   if (raw === undefined || raw === null) return null;
-  const t = Date.parse(raw);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(t))
+  const t = /^\d{4}-\d{2}-\d{2}T/.test(raw) ? parseDateTime(raw) : null;
+  if (t === null)
     throw new BacklotError('validation_failed', 'expiresAt must be an ISO 8601 date-time, e.g. 2026-04-01T12:00:00Z', { field: 'expiresAt' });
   if (t <= ctx.clock.now().getTime()) throw new BacklotError('validation_failed', 'expiresAt must be in the future', { field: 'expiresAt' });
   return new Date(t).toISOString();

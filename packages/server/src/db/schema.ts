@@ -260,6 +260,8 @@ export interface AppliedOpsTable {
   actor_id: string;
   revision: number | null;
   result: string;
+  /** SHA-256 of the op's canonical JSON; null for ops applied before it was recorded. */
+  op_hash: string | null;
   created_at: string;
 }
 

@@ -57,7 +57,7 @@ export function installErrorHandling(app: FastifyInstance, deps: AppDeps): void 
       const issues = err.validation.map((v) => ({ path: v.instancePath || `/${(v.params as { missingProperty?: string })?.missingProperty ?? ''}`, message: v.message }));
       return reply.status(400).send(errorBody('validation_failed', `invalid ${err.validationContext ?? 'request'}: ${issues[0]?.path ?? ''} ${issues[0]?.message ?? ''}`.trim(), { issues }));
     }
-    const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
+    const mapped = err.code && Object.hasOwn(FASTIFY_CODES, err.code) ? FASTIFY_CODES[err.code] : undefined;
     if (mapped) return reply.status(mapped[0]).send(errorBody(mapped[1], err.message));
     if (isUniqueViolation(err)) return reply.status(409).send(errorBody('conflict', 'that already exists'));
     // PostgreSQL cannot store NUL in text (22021): input that reaches it unchecked is bad input, not a crash.
@@ -65,7 +65,7 @@ export function installErrorHandling(app: FastifyInstance, deps: AppDeps): void 
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
       return reply.status(err.statusCode).send(errorBody('bad_request', err.message));
     request.log.error({ err }, 'unhandled error');
-    return reply.status(500).send(errorBody('internal', 'internal server error'));
+    return reply.status(500).send(errorBody('internal', 'internal server error; the server log has the details under this request id', { requestId: request.id }));
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -6,6 +6,7 @@ import { BacklotError } from '@backlot/core';
 import type { AppDeps, Ctx } from '../context.js';
 import { resolveSession, type IssuedSession } from '../auth/sessions.js';
 import { hashSecret } from '../auth/tokens.js';
+import { logThrough } from '../logging.js';
 
 export const SESSION_COOKIE = 'backlot_session';
 export const CSRF_COOKIE = 'backlot_csrf';
@@ -29,7 +30,7 @@ function bearerToken(request: FastifyRequest): string | null | undefined {
 export function installSessionResolution(app: FastifyInstance, deps: AppDeps): void {
   app.decorateRequest('ctx', null as unknown as Ctx);
   app.addHook('onRequest', async (request) => {
-    request.ctx = { ...deps, user: null, ip: request.ip ?? null };
+    request.ctx = { ...deps, user: null, ip: request.ip ?? null, requestId: request.id, log: logThrough(request.log) };
     const bearer = bearerToken(request);
     if (bearer === null) throw new BacklotError('unauthenticated', 'malformed Authorization header');
     const cookie = request.cookies?.[SESSION_COOKIE];

@@ -82,7 +82,8 @@ const validators = Object.fromEntries(Object.entries(OPS).map(([k, s]) => [k, Co
 /** Validates one operation object; bad input is a 400 that names the first problem. */
 export function parseOp(raw: unknown): Op {
   const type = (raw as { type?: unknown })?.type;
-  if (typeof type !== 'string' || !(type in OPS))
+  // Own keys only: `in` would also accept Object.prototype's members (`constructor`, `__proto__`, ...).
+  if (typeof type !== 'string' || !Object.hasOwn(OPS, type))
     throw new BacklotError('validation_failed', 'unknown operation type', { field: 'type', known: Object.keys(OPS) });
   const v = validators[type as OpType];
   if (!v.Check(raw)) {

@@ -1,7 +1,7 @@
 // The sync endpoints' logic. Push: a batch of client operations, each applied on its own through
 // applyOp (idempotent by op id) with a per-op answer. Pull: the changes after a cursor, filtered
 // by what the caller may see now, or a snapshot when their visibility changed.
-import { BacklotError, canSeeControlRequest, type MemberView, type ProjectActor } from '@backlot/core';
+import { BacklotError, canSeeControlRequest, canSeeMemberEmails, type MemberView, type ProjectActor } from '@backlot/core';
 import { inTransaction, type Ctx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
 import { loadMemberAccess, RefusedError } from '../services/access.js';
@@ -28,8 +28,14 @@ export async function pushOps(ctx: Ctx, projectId: string, batch: { opId: string
       const applied = await applyOp(ctx, projectId, op, opId);
       results.push({ opId, status: 'applied', revision: applied.revision, result: applied.result });
     } catch (err) {
-      if (!(err instanceof BacklotError)) throw err;
-      if (err.code === 'conflict') {
+      if (!(err instanceof BacklotError)) {
+        // A bug must not cost the rest of the batch its answers: applyOp's transaction rolled
+        // back, so this op changed nothing; it is answered, logged, and the batch goes on.
+        ctx.log.error(`op ${opId} of a push to project ${projectId} failed`, err);
+        results.push({ opId, status: 'rejected', code: 'internal', message: 'internal server error', details: ctx.requestId ? { requestId: ctx.requestId } : {} });
+        continue;
+      }
+      if (err.code === 'conflict' || err.code === 'op_id_reused') {
         results.push({ opId, status: 'conflict', code: err.code, message: err.message, existingId: err.details.existingId as string | undefined, details: err.details });
         continue;
       }
@@ -38,7 +44,7 @@ export async function pushOps(ctx: Ctx, projectId: string, batch: { opId: string
       if (err instanceof RefusedError || err.code === 'forbidden' || err.code === 'not_found')
         await inTransaction(ctx, (trx) => appendAudit(trx, {
           studioId: project.studio_id, projectId, actorId: ctx.user!.id, action: 'sync.op_refused', targetType: 'op', targetId: opId,
-          after: { type: (raw as { type?: string })?.type ?? null, code: err.code, reason: err.message }, ip: ctx.ip,
+          after: { type: typeof (raw as { type?: unknown })?.type === 'string' ? (raw as { type: string }).type.slice(0, 100) : null, code: err.code, reason: err.message }, ip: ctx.ip,
         }, ctx.clock.now().toISOString()));
     }
   }
@@ -61,11 +67,21 @@ function parseCursor(raw: string | undefined): Cursor | null {
   return { revision: Number(m[1]), digest: m[2] };
 }
 
-/** What one change-log entry looks like to this member, or null when they may not see it. */
+/**
+ * What one change-log entry looks like to this member, or null when they may not see it.
+ *
+ * Removals go only to members who could see the item before it went, and carry its id alone
+ * (docs/design.md, "Pull and visibility changes"). An asset or collection the member saw by the
+ * visibility rules and created before the cursor changes the cursor's digest when it goes, so
+ * its removal arrives in a snapshot, never here; one created after the cursor never reached the
+ * member (its upserts are filtered by what exists now). So in a diff, asset and collection
+ * removals are for members who see every asset (collection); the removal of a dependency,
+ * checkpoint or control request is for those who see every asset, or its asset now, as they saw
+ * it before.
+ */
 function filterEntry(view: MemberView, actor: ProjectActor, canViewCheckpoints: boolean, e: { entity: string; entity_id: string; change: string; data: string | null }) {
   const data = e.data ? JSON.parse(e.data) : null;
-  // Removals carry only an id: harmless to send, and the client drops what it has.
-  if (e.change === 'remove') return { entity: e.entity, id: e.entity_id, change: 'remove' as const, data };
+  if (e.change === 'remove') return removalSeenBy(view, canViewCheckpoints, e.entity, data) ? { entity: e.entity, id: e.entity_id, change: 'remove' as const } : null;
   let shown: unknown = null;
   switch (e.entity) {
     case 'collection': {
@@ -91,6 +107,25 @@ function filterEntry(view: MemberView, actor: ProjectActor, canViewCheckpoints: 
   return shown === null ? null : { entity: e.entity, id: e.entity_id, change: 'upsert' as const, data: shown };
 }
 
+/** Whether a removal reaches this member (see filterEntry); `data` is the entry's own record. */
+function removalSeenBy(view: MemberView, canViewCheckpoints: boolean, entity: string, data: { assetId?: string } | null): boolean {
+  switch (entity) {
+    case 'asset':
+      return view.allAssets;
+    case 'collection':
+      return view.allCollections;
+    // Members who see every asset see all their metadata, dependencies and checkpoints included.
+    case 'dependency':
+      return view.allAssets || (!!data?.assetId && view.canSeeAsset(data.assetId));
+    case 'checkpoint':
+      return canViewCheckpoints && (view.allAssets || (!!data?.assetId && view.canSeeAsset(data.assetId)));
+    case 'control_request':
+      return !!data?.assetId && view.canSeeAsset(data.assetId);
+    default:
+      return true; // statuses, members, roles: every member sees them
+  }
+}
+
 export async function pullChanges(ctx: Ctx, projectId: string, since: string | undefined, limit = MAX_PULL) {
   const { project, actor } = await loadMemberAccess(ctx, projectId);
   const revision = Number(project.revision);
@@ -106,7 +141,7 @@ export async function pullChanges(ctx: Ctx, projectId: string, since: string | u
   // head unless it has more to page through.
   const [atCursor, atHead] = visibilityDigests(graph, actor, view, cursor ? [cursor.revision, revision] : [revision, revision]);
   if (!cursor || atCursor !== cursor.digest)
-    return { ...(await snapshot(ctx, projectId, revision, view, canViewCheckpoints)), cursor: `${revision}.${atHead}` };
+    return { ...(await snapshot(ctx, projectId, revision, actor, view, canViewCheckpoints)), cursor: `${revision}.${atHead}` };
 
   const rows = await ctx.db
     .selectFrom('change_log')
@@ -139,7 +174,9 @@ export async function pullChanges(ctx: Ctx, projectId: string, since: string | u
   const changes = [];
   for (const r of page) {
     const shown = filterEntry(view, actor, canViewCheckpoints, r);
-    if (shown) changes.push({ revision: Number(r.revision), at: r.created_at, actorId: r.actor_id, ...shown });
+    if (!shown) continue;
+    // Who removed something, and when, is for the audit log: a removal carries its id alone.
+    changes.push(shown.change === 'remove' ? { revision: Number(r.revision), ...shown } : { revision: Number(r.revision), at: r.created_at, actorId: r.actor_id, ...shown });
   }
   return {
     reset: false, revision: upTo, cursor: `${upTo}.${upTo === revision ? atHead : visibilityDigest(graph, actor, view, upTo)}`,
@@ -156,7 +193,7 @@ async function byIds<T>(ids: string[], load: (part: string[]) => Promise<T[]>): 
 }
 
 /** Everything the member may see now, as of one revision. */
-async function snapshot(ctx: Ctx, projectId: string, revision: number, view: MemberView, canViewCheckpoints: boolean) {
+async function snapshot(ctx: Ctx, projectId: string, revision: number, actor: ProjectActor, view: MemberView, canViewCheckpoints: boolean) {
   const db = ctx.db;
   const [collections, assets, statuses, project, members] = await Promise.all([
     db.selectFrom('collections').selectAll().where('project_id', '=', projectId).where('deleted_at', 'is', null).execute(),
@@ -172,6 +209,7 @@ async function snapshot(ctx: Ctx, projectId: string, revision: number, view: Mem
   const checkpoints = canViewCheckpoints
     ? await byIds(assetIds, (part) => db.selectFrom('checkpoints').selectAll().where('asset_id', 'in', part).where('deleted_at', 'is', null).execute())
     : [];
+  const emails = canSeeMemberEmails(actor);
   const requests = await db.selectFrom('control_requests').selectAll().where('project_id', '=', projectId).where('status', '=', 'pending').execute();
   return {
     reset: true, revision, hasMore: false,
@@ -186,7 +224,7 @@ async function snapshot(ctx: Ctx, projectId: string, revision: number, view: Mem
       controlRequests: requests.filter((r) => canSeeControlRequest(view, { requesterId: r.requester_id, assetId: r.asset_id })).map(controlRequestView),
       statuses: statuses.map(statusView),
       settings: JSON.parse(project.settings),
-      members: members.map((m) => ({ userId: m.id, name: m.name, email: m.email, roleId: m.role_id })),
+      members: members.map((m) => (emails ? { userId: m.id, name: m.name, email: m.email, roleId: m.role_id } : { userId: m.id, name: m.name, roleId: m.role_id })),
     },
   };
 }

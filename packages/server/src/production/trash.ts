@@ -128,23 +128,22 @@ export const purgeFromTrash: Handler<'trash.purge'> = async (env, op) => {
       assetIds.push(...(await env.trx.selectFrom('assets').select('id').where('project_id', '=', pid).where('collection_id', 'in', part).where('deleted_at', 'is not', null).execute()).map((r) => r.id));
     });
     // Dependencies on purged items go with them (from either end).
-    const depIds: string[] = [];
+    // Each removal keeps its source asset, so pulls tell exactly those who could see it.
+    const removedDeps: { id: string; asset_id: string }[] = [];
     await inChunks(assetIds, async (part) => {
-      const deps = await env.trx.deleteFrom('dependencies').where((eb) => eb.or([eb('asset_id', 'in', part), eb('target_asset_id', 'in', part)])).returning('id').execute();
-      depIds.push(...deps.map((d) => d.id));
+      removedDeps.push(...await env.trx.deleteFrom('dependencies').where((eb) => eb.or([eb('asset_id', 'in', part), eb('target_asset_id', 'in', part)])).returning(['id', 'asset_id']).execute());
       await env.trx.deleteFrom('checkpoints').where('asset_id', 'in', part).execute();
       await env.trx.deleteFrom('status_changes').where('asset_id', 'in', part).execute();
       await env.trx.deleteFrom('control_requests').where('asset_id', 'in', part).execute();
     });
     await inChunks(collectionIds, async (part) => {
-      const deps = await env.trx.deleteFrom('dependencies').where('target_collection_id', 'in', part).returning('id').execute();
-      depIds.push(...deps.map((d) => d.id));
+      removedDeps.push(...await env.trx.deleteFrom('dependencies').where('target_collection_id', 'in', part).returning(['id', 'asset_id']).execute());
     });
     await inChunks(assetIds, (part) => env.trx.deleteFrom('assets').where('id', 'in', part).execute());
     // Children before parents (parent_id references): the walk above went parents first.
     const ordered = [...collectionIds].reverse();
     for (const id of ordered) await env.trx.deleteFrom('collections').where('id', '=', id).execute();
-    for (const id of depIds) env.changes.push({ entity: 'dependency', entityId: id, change: 'remove', data: { id } });
+    for (const d of removedDeps) env.changes.push({ entity: 'dependency', entityId: d.id, change: 'remove', data: { id: d.id, assetId: d.asset_id } });
   }
   await env.audit('trash.purged', { type: root.kind, id: root.id }, null, null);
   return { purged: root.id, kind: root.kind };

@@ -13,7 +13,8 @@ import { sendVerified } from '../content/stream.js';
 import { checkpointManifest, downloadableCheckpoint, sendCheckpointFile } from '../content/files.js';
 import { clearPreview, getPreview, PREVIEW_TYPES, putPreview, setCover } from '../content/previews.js';
 import { MAX_PREVIEW_SIZE } from '../content/store-config.js';
-import { gc, gcIdle } from '../content/gc.js';
+import { gc } from '../content/gc.js';
+import { backgroundIdle } from '../content/background.js';
 import { changeShareExpiry, createShare, listShares, revokeShare, SHARE_PATH, shareDownload, sharePage } from '../content/shares.js';
 import { getProjectUsage, getStudioUsage, setProjectQuota, setStudioQuota } from '../content/usage.js';
 import { authorizeContentAccess, loadContentAccess } from '../content/access.js';
@@ -140,8 +141,8 @@ async function publicShareRoutes(app: FastifyInstance) {
 export async function contentRoutes(app: FastifyInstance, opts: { deps: Pick<AppDeps, 'chunks'> }) {
   await app.register(apiRoutes, { prefix: API_PREFIX });
   await app.register(publicShareRoutes);
-  // Background collections (after purges) finish before the server lets go of its stores.
+  // Background content work (collections after purges, ...) finishes before the server lets go of its stores.
   app.addHook('onClose', async () => {
-    await gcIdle(opts.deps);
+    await backgroundIdle(opts.deps.chunks);
   });
 }

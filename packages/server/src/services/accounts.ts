@@ -112,7 +112,7 @@ export async function logIn(
     // One answer for unknown email, wrong password and deactivated account.
     throw new BacklotError('unauthenticated', 'email or password is incorrect');
   }
-  await clearLoginFailures(ctx, email);
+  await clearLoginFailures(ctx, email, ip);
   const session = await inTransaction(ctx, (trx) => issueSession(ctx, trx, user.id, kind, { ip: ctx.ip, userAgent }));
   return { userId: user.id, session };
 }

@@ -1,6 +1,6 @@
 // Reading the audit log: studio owners/admins read their studio's, `audit.view` reads a
 // project's. Newest first, filtered, paged by an opaque cursor, exportable whole.
-import { BacklotError } from '@backlot/core';
+import { BacklotError, parseDateTime } from '@backlot/core';
 import { sql } from 'kysely';
 import type { Ctx } from '../context.js';
 import type { AuditLogTable } from '../db/schema.js';
@@ -36,8 +36,13 @@ function parseCursor(cursor: string | undefined): number | undefined {
   return n;
 }
 
-function checkTime(value: string | undefined, field: string): void {
-  if (value !== undefined && Number.isNaN(Date.parse(value))) throw new BacklotError('validation_failed', `${field} is not a date-time`, { field });
+/** A filter bound as the stored form (ISO 8601 UTC); anything but a real date or date-time is refused. */
+function timeOf(value: string | undefined, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  const t = parseDateTime(value);
+  if (t === null)
+    throw new BacklotError('validation_failed', `${field} must be an ISO 8601 date (2026-03-01) or date-time with a zone (2026-03-01T09:30:00Z)`, { field });
+  return new Date(t).toISOString();
 }
 
 export async function authorizeAudit(ctx: Ctx, scope: AuditScope): Promise<void> {
@@ -49,8 +54,8 @@ export async function authorizeAudit(ctx: Ctx, scope: AuditScope): Promise<void>
 
 /** One page of entries, newest first. Callers must have passed authorizeAudit. */
 export async function queryAudit(ctx: Ctx, scope: AuditScope, f: AuditFilter) {
-  checkTime(f.from, 'from');
-  checkTime(f.to, 'to');
+  const from = timeOf(f.from, 'from');
+  const to = timeOf(f.to, 'to');
   const before = parseCursor(f.cursor);
   const limit = Math.min(Math.max(f.limit ?? 100, 1), 1000);
   let q = ctx.db.selectFrom('audit_log').selectAll().where('scope', '=', scope.studioId);
@@ -63,8 +68,8 @@ export async function queryAudit(ctx: Ctx, scope: AuditScope, f: AuditFilter) {
   else if (f.action) q = q.where('action', '=', f.action);
   if (f.targetType) q = q.where('target_type', '=', f.targetType);
   if (f.targetId) q = q.where('target_id', '=', f.targetId);
-  if (f.from) q = q.where('created_at', '>=', new Date(f.from).toISOString());
-  if (f.to) q = q.where('created_at', '<', new Date(f.to).toISOString());
+  if (from) q = q.where('created_at', '>=', from);
+  if (to) q = q.where('created_at', '<', to);
   if (before !== undefined) q = q.where('seq', '<', before);
   const rows = await q.orderBy('seq', 'desc').limit(limit + 1).execute();
   const page = rows.slice(0, limit);

@@ -1,7 +1,7 @@
 // Who is in a project and with which role. Removal and role changes apply on the member's very
 // next request, because every request reloads the caller's role (services/access.ts).
 import {
-  authorizeGrantProjectRole, authorizeProject, BacklotError, guardLastProjectAdmin, PermissionSet,
+  authorizeGrantProjectRole, authorizeProject, BacklotError, canSeeMemberEmails, guardLastProjectAdmin, PermissionSet,
 } from '@backlot/core';
 import { inTransaction, nowIso, type Ctx, type Trx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
@@ -82,7 +82,8 @@ export async function adminWarnings(db: Trx | Ctx['db'], projectId: string) {
 }
 
 export async function listProjectMembers(ctx: Ctx, projectId: string) {
-  await projectAccess(ctx, projectId, 'members.view');
+  const { actor } = await projectAccess(ctx, projectId, 'members.view');
+  const emails = canSeeMemberEmails(actor);
   const rows = await ctx.db
     .selectFrom('project_members as pm')
     .innerJoin('users as u', 'u.id', 'pm.user_id')
@@ -92,7 +93,9 @@ export async function listProjectMembers(ctx: Ctx, projectId: string) {
     .orderBy('u.name')
     .execute();
   return {
-    members: rows.map((r) => ({ userId: r.id, email: r.email, name: r.name, roleId: r.role_id, roleName: r.role_name, addedAt: r.added_at, lastActiveAt: r.last_active_at })),
+    members: rows.map((r) => ({
+      userId: r.id, ...(emails ? { email: r.email } : {}), name: r.name, roleId: r.role_id, roleName: r.role_name, addedAt: r.added_at, lastActiveAt: r.last_active_at,
+    })),
     warnings: await adminWarnings(ctx.db, projectId),
   };
 }

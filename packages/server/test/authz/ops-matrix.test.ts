@@ -21,17 +21,20 @@ import {
   type Outcome, type PlainOpName, type RoleName, type TargetName, type TargetedOpName,
 } from './ops-expected.js';
 import { commitFile, prose, raw } from '../content-helpers.js';
-
-/**
- * Each person's own chunk (1 byte): a checkpoint may only list chunks the server holds for its
- * author (uploaded by them, or listed by a checkpoint they may download).
- */
-const chunkOf = (p: string) => createHash('sha256').update(`ops-matrix chunk of ${p}`).digest('hex');
+import { encodeChunk } from '@backlot/storage';
 
 // ---- world -------------------------------------------------------------------------------------
 
 /** `boss`: studio owner and the project's setup Admin; `other`, `third`: Artists acted upon. */
 type Person = RoleName | 'boss' | 'other' | 'third';
+const PEOPLE: readonly Person[] = [...ROLES, 'boss', 'other', 'third'];
+
+/**
+ * Each person's own chunk (1 byte): a checkpoint may only list chunks the server holds for its
+ * author (uploaded by them, or listed by a checkpoint they may download).
+ */
+const rawChunkOf = (p: Person) => Buffer.from([PEOPLE.indexOf(p)]);
+const chunkOf = (p: Person) => createHash('sha256').update(rawChunkOf(p)).digest('hex');
 const ROLE_KEY: Record<RoleName, string> = {
   Admin: 'admin', ProductionManager: 'production_manager', Supervisor: 'supervisor',
   AssistantSupervisor: 'assistant_supervisor', Artist: 'artist', Vendor: 'vendor',
@@ -50,15 +53,17 @@ interface World {
 }
 
 /**
- * Makes each person's chunk present for them, as if they had uploaded it. Seeded in the database:
- * uploads are the content suite's business, not the matrix's (a database without the content
- * tables needs no seeding).
+ * Makes each person's chunk present for them, as if they had uploaded it. Seeded in the store and
+ * the database: uploads are the content suite's business, not the matrix's (a database without
+ * the content tables needs no seeding).
  */
 async function seedChunks(h: Harness, projectId: string, users: Record<Person, Caller>) {
   const at = h.clock.now().toISOString();
+  const store = h.deps.chunks.store(projectId);
+  for (const p of Object.keys(users) as Person[]) await store.put(chunkOf(p), encodeChunk(rawChunkOf(p)));
   try {
     await (h.deps.db as any).insertInto('project_chunks').values(Object.entries(users).map(([p, u]) => ({
-      project_id: projectId, chunk_id: chunkOf(p), size: 1, stored_size: 1, created_at: at, created_by: u.userId,
+      project_id: projectId, chunk_id: chunkOf(p as Person), size: 1, stored_size: 1, created_at: at, created_by: u.userId,
     }))).execute();
   } catch (err) {
     if (!/no such table|does not exist/.test((err as Error).message)) throw err;
