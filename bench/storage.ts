@@ -662,8 +662,8 @@ function report(o: Options, results: SystemResult[], skipped: string[], loadBefo
   );
   lines.push('');
   lines.push(
-    '**Caveat (data):** creative-history.mjs\'s xorshift PRNG repeats after ~8190 outputs (32,760 bytes), so its "incompressible" `.mp4`/`.png`/`.exr` noise compresses' +
-      ' and dedups far better than real media (found by our chunking work, docs/chunking.md). Every system sees the same bytes, so the ratios are fair; absolute sizes are not representative of real projects.',
+    '**Data:** the generator\'s noise (`.mp4`/`.png`/`.exr`) is an AES-CTR keystream and its choices come from xoshiro128**, so incompressible media is' +
+      ' incompressible. Figures measured before 2026-12 with its old xorshift PRNG (which repeated every 32 KiB, so "noise" compressed and deduplicated) are void.',
   );
   lines.push('');
   lines.push(

@@ -82,3 +82,30 @@ export function canSeeTrashed(view: MemberView, item: TrashedItem): boolean {
 export function canSeeControlRequest(view: MemberView, request: { requesterId: string; assetId: string }): boolean {
   return request.requesterId === view.userId || view.canSeeAsset(request.assetId);
 }
+
+/**
+ * Whether a member hears of an item's removal in a sync diff (only ids travel, and only to
+ * members who could see the item before it went). An asset or collection the member saw by the
+ * visibility rules and made before their cursor changes their visibility digest when it goes, so
+ * its removal reaches them in a snapshot instead; one made after the cursor never reached them.
+ * So asset and collection removals are for members who see every asset (collection); a
+ * dependency's or checkpoint's removal is for those who see every asset or the asset it belonged
+ * to (`assetId`, recorded with the removal, never sent).
+ */
+export function canSeeRemoval(view: MemberView, removed: { entity: string; assetId?: string }, canViewCheckpoints: boolean): boolean {
+  const ofItsAsset = () => view.allAssets || (!!removed.assetId && view.canSeeAsset(removed.assetId));
+  switch (removed.entity) {
+    case 'asset':
+      return view.allAssets;
+    case 'collection':
+      return view.allCollections;
+    case 'dependency':
+      return ofItsAsset();
+    case 'checkpoint':
+      return canViewCheckpoints && ofItsAsset();
+    case 'control_request':
+      return !!removed.assetId && view.canSeeAsset(removed.assetId);
+    default:
+      return true; // statuses, members, roles: every member sees them
+  }
+}

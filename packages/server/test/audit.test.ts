@@ -227,6 +227,14 @@ for (const kind of dbKinds()) {
 
       for (const bad of ['&from=yesterday', '&to=2026-13-45T99:00:00Z', '&cursor=abc', '&cursor=0', '&actor=bob', '&limit=-1', '&unknown=1', '&format=xml'])
         assert.equal((await h.as(admin).get(`/studios/${S}/audit?${bad.slice(1)}`)).status, 400, bad);
+      // Strings Date.parse would bend into a date: injection-looking text (read as 2001-01-01),
+      // a day that does not exist (rolled into March), a time without a zone (server's own zone).
+      for (const bad of [`x' OR '1'='1`, '2026-02-30', '2026-02-30T10:00:00Z', '2026-03-01T10:00', 'March 3, 2026', '1', '2026-03-01T24:00:00Z', '+002026-03-01']) {
+        const r = await h.as(admin).get(`/studios/${S}/audit?from=${encodeURIComponent(bad)}`);
+        assert.equal(r.status, 400, `from=${bad} answered ${r.status}`);
+        assert.equal(r.body.error.details.field, 'from');
+      }
+      assert.equal((await q('&from=2026-03-03T00:00:00%2B00:00&to=2026-03-04T01:00:00%2B01:00')).length, 4, 'offsets are understood');
       // Exports stream lazily: a bad filter must still be a clean 400, not a torn 200.
       for (const format of ['csv', 'jsonl'])
         for (const bad of ['from=yesterday', 'cursor=abc']) {

@@ -17,6 +17,7 @@ import { loadConfig } from '../src/config.js';
 import { startServer, type StartedServer } from '../src/server.js';
 import type { DbKind } from '../src/db/connect.js';
 import { CaptureMailer, dbKinds, Harness, TestClock, type Caller } from './harness.js';
+import { commitFile } from './content-helpers.js';
 
 // `ws` ships no types here; this is the part of its client the tests use.
 interface WsClient {
@@ -316,6 +317,36 @@ for (const kind of dbKinds()) {
         vendor.close();
         admin.close();
         artist.close();
+      }
+    });
+
+    test('removals of invisible items never reach a socket: not a checkpoint, a dependency, an asset', async () => {
+      const { h } = live;
+      // Everything below lives in the hidden collection: the vendor sees none of it.
+      const secret = (await must(h.as(w.admin).post(`/projects/${w.pid}/assets`, { collectionId: w.hidden, name: name('secret-plate'), extension: 'exr' }), 201)).id;
+      const other = (await must(h.as(w.admin).post(`/projects/${w.pid}/assets`, { collectionId: w.hidden, name: name('secret-ref') }), 201)).id;
+      const gone = (await must(h.as(w.admin).post(`/projects/${w.pid}/assets`, { collectionId: w.hidden, name: name('secret-gone') }), 201)).id;
+      const cp = (await commitFile(h, w.admin, w.pid, secret, Buffer.from('plate v1'))).checkpoint.id;
+      const dep = (await must(h.as(w.admin).post(`/projects/${w.pid}/assets/${secret}/dependencies`, { targetAssetId: other, dependencyType: 'uses' }), 201)).id;
+      const vendor = await connect(live.url, w.pid, w.vendor);
+      const admin = await connect(live.url, w.pid, w.admin);
+      try {
+        await must(h.as(w.admin).delete(`/projects/${w.pid}/checkpoints/${cp}`), 200);
+        await must(h.as(w.admin).delete(`/projects/${w.pid}/dependencies/${dep}`), 200);
+        await must(h.as(w.admin).delete(`/projects/${w.pid}/assets/${gone}`), 200);
+        const marker = (await must(h.as(w.admin).post(`/projects/${w.pid}/assets`, { collectionId: w.shared, name: name('marker') }), 201)).id;
+        await vendor.next(changeOf('asset', marker));
+        // The Admin, who saw them, hears of each removal, by id alone.
+        const removal = await admin.next(changeOf('checkpoint', cp));
+        assert.deepEqual(Object.keys(removal.changes.find((c: any) => c.id === cp)).sort(), ['change', 'entity', 'id', 'revision']);
+        await admin.next(changeOf('dependency', dep));
+        await admin.next(changeOf('asset', gone));
+        const got = vendor.everything();
+        for (const [what, id] of [['checkpoint', cp], ['dependency', dep], ['asset', secret], ['removed asset', gone], ['target', other]])
+          assert.ok(!got.includes(id), `the vendor's socket names the hidden ${what}`);
+      } finally {
+        vendor.close();
+        admin.close();
       }
     });
 

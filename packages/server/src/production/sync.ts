@@ -1,7 +1,7 @@
 // The sync endpoints' logic. Push: a batch of client operations, each applied on its own through
 // applyOp (idempotent by op id) with a per-op answer. Pull: the changes after a cursor, filtered
 // by what the caller may see now, or a snapshot when their visibility changed.
-import { BacklotError, canSeeControlRequest, canSeeMemberEmails, type MemberView, type ProjectActor } from '@backlot/core';
+import { BacklotError, canSeeControlRequest, canSeeMemberEmails, canSeeRemoval, type MemberView, type ProjectActor } from '@backlot/core';
 import { inTransaction, type Ctx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
 import { loadMemberAccess, RefusedError } from '../services/access.js';
@@ -69,19 +69,12 @@ function parseCursor(raw: string | undefined): Cursor | null {
 
 /**
  * What one change-log entry looks like to this member, or null when they may not see it.
- *
- * Removals go only to members who could see the item before it went, and carry its id alone
- * (docs/design.md, "Pull and visibility changes"). An asset or collection the member saw by the
- * visibility rules and created before the cursor changes the cursor's digest when it goes, so
- * its removal arrives in a snapshot, never here; one created after the cursor never reached the
- * member (its upserts are filtered by what exists now). So in a diff, asset and collection
- * removals are for members who see every asset (collection); the removal of a dependency,
- * checkpoint or control request is for those who see every asset, or its asset now, as they saw
- * it before.
+ * Removals carry the entity and id alone, to those core's canSeeRemoval lets hear of them.
  */
 function filterEntry(view: MemberView, actor: ProjectActor, canViewCheckpoints: boolean, e: { entity: string; entity_id: string; change: string; data: string | null }) {
   const data = e.data ? JSON.parse(e.data) : null;
-  if (e.change === 'remove') return removalSeenBy(view, canViewCheckpoints, e.entity, data) ? { entity: e.entity, id: e.entity_id, change: 'remove' as const } : null;
+  if (e.change === 'remove')
+    return canSeeRemoval(view, { entity: e.entity, assetId: data?.assetId }, canViewCheckpoints) ? { entity: e.entity, id: e.entity_id, change: 'remove' as const } : null;
   let shown: unknown = null;
   switch (e.entity) {
     case 'collection': {
@@ -105,25 +98,6 @@ function filterEntry(view: MemberView, actor: ProjectActor, canViewCheckpoints: 
       shown = data; // statuses, settings, members: every member sees them
   }
   return shown === null ? null : { entity: e.entity, id: e.entity_id, change: 'upsert' as const, data: shown };
-}
-
-/** Whether a removal reaches this member (see filterEntry); `data` is the entry's own record. */
-function removalSeenBy(view: MemberView, canViewCheckpoints: boolean, entity: string, data: { assetId?: string } | null): boolean {
-  switch (entity) {
-    case 'asset':
-      return view.allAssets;
-    case 'collection':
-      return view.allCollections;
-    // Members who see every asset see all their metadata, dependencies and checkpoints included.
-    case 'dependency':
-      return view.allAssets || (!!data?.assetId && view.canSeeAsset(data.assetId));
-    case 'checkpoint':
-      return canViewCheckpoints && (view.allAssets || (!!data?.assetId && view.canSeeAsset(data.assetId)));
-    case 'control_request':
-      return !!data?.assetId && view.canSeeAsset(data.assetId);
-    default:
-      return true; // statuses, members, roles: every member sees them
-  }
 }
 
 export async function pullChanges(ctx: Ctx, projectId: string, since: string | undefined, limit = MAX_PULL) {
