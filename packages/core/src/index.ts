@@ -9,3 +9,4 @@ export * from './project-view.js';
 export * from './op-policy.js';
 export * from './content-policy.js';
 export * from './read-policy.js';
+export * from './contract/index.js';

@@ -2,7 +2,7 @@
 // requests, trash). The server gathers the facts from its current state; this decides. A target
 // the caller cannot see is answered exactly like a target that does not exist.
 import { BacklotError, forbidden, notFound } from './errors.js';
-import type { Permission } from './permissions.js';
+import type { Permission, PermissionSet } from './permissions.js';
 import { authorizeProject, type Decision, type ProjectActor } from './policy.js';
 import type { MemberView } from './project-view.js';
 import type { StatusCategory } from './statuses.js';
@@ -167,4 +167,15 @@ function authorizeAssignment(actor: ProjectActor, current: string | null, next: 
     return takeOver.allowed ? allow : need(actor, 'assignment.assign');
   }
   return need(actor, 'assignment.assign');
+}
+
+/**
+ * Who inherits a task when its assignee leaves the project (PRODUCT.md): the pending requester
+ * with the most senior role (lowest rank; the earliest request among equals) whose role may
+ * checkpoint, since a task's holder is the one who checkpoints it. None: the task is unassigned.
+ */
+export function chooseHeir<T extends { rank: number; permissions: PermissionSet; requestedAt: string }>(requesters: readonly T[]): T | null {
+  const able = requesters.filter((r) => r.permissions.has('checkpoint.create'));
+  able.sort((a, b) => a.rank - b.rank || (a.requestedAt < b.requestedAt ? -1 : a.requestedAt > b.requestedAt ? 1 : 0));
+  return able[0] ?? null;
 }

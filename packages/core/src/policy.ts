@@ -176,6 +176,15 @@ export function authorizeProject(actor: ProjectActor, action: ProjectAction): De
 }
 
 /**
+ * Editing or deleting a role: the fixed role (Admin, or Owner in the simple preset) is never
+ * changed, so a project can always be administered. The caller's roles.manage is checked apart.
+ */
+export function authorizeRoleChange(role: { fixed: boolean; name: string }, change: 'edit' | 'delete'): Decision {
+  if (!role.fixed) return allow;
+  return deny(forbidden(`the ${role.name} role cannot be ${change === 'edit' ? 'edited' : 'deleted'}`, { reason: 'fixed_role' }));
+}
+
+/**
  * Removing a member or changing their role must leave the project at least one member holding
  * the fixed (Admin) role.
  */
