@@ -30,6 +30,7 @@ import {
 } from '@backlot/storage';
 import { ChunkApi, FRAME_HEADER_BYTES, MAX_CHECK_IDS, type EncodedFrame } from '../remote/chunks.js';
 import { isRetryable, type HttpClient, type RetryOptions } from '../remote/http.js';
+import type { CheckpointView } from '@backlot/core';
 import { OpRejectedError, pushOps, type ClientOp, type OpResult } from '../remote/ops.js';
 
 const MiB = 1024 * 1024;
@@ -465,8 +466,8 @@ export interface PublishFileOptions extends UploaderOptions, ChunkOptions {
 }
 
 export interface PublishFileResult {
-  /** The checkpoint as the server answered (id, number, fileHash, size, …). */
-  checkpoint: { id: string; number: number; [field: string]: unknown };
+  /** The checkpoint as the server answered. */
+  checkpoint: CheckpointView;
   revision: number;
   file: ChunkedFile;
   opId: string;
@@ -498,7 +499,8 @@ export async function publishFile(
       { assetId, fileHash: file.fileHash, size: file.size, chunks: file.chunks, comment: options.comment, statusId: options.statusId, opId },
     ], options.retry);
     if (result.status === 'applied') {
-      return { checkpoint: result.result, revision: result.revision, file, opId, stats: uploader.stats };
+      // checkpoint.create answers the new checkpoint's view.
+      return { checkpoint: result.result as CheckpointView, revision: result.revision, file, opId, stats: uploader.stats };
     }
     const err = new OpRejectedError(result, 'checkpoint.create');
     const missing = missingChunksOf(err);

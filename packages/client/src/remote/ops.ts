@@ -1,21 +1,18 @@
 // Pushing operations through the sync endpoint: POST /projects/:id/ops with client op ids. The
 // server remembers applied op ids per caller, so re-sending a batch after a crash or a lost answer
 // replays the recorded results instead of applying twice; that makes whole batches safe to retry.
+import { MAX_BATCH, type Op, type OpResult } from '@backlot/core';
 import { HttpClient, withRetry, type RetryOptions } from './http.js';
 
-/** Largest batch the server takes (MAX_BATCH) and a body size well under its 32 MiB limit. */
-export const MAX_OPS_PER_BATCH = 500;
+/** A body size well under the server's 32 MiB limit for a push. */
 export const MAX_OPS_BATCH_BYTES = 24 * 1024 * 1024;
 
 export interface ClientOp {
   opId: string;
-  op: { type: string; [field: string]: unknown };
+  op: Op;
 }
 
-export type OpResult =
-  | { opId: string; status: 'applied'; revision: number; result: any }
-  | { opId: string; status: 'conflict'; code: string; message: string; existingId?: string; details: Record<string, unknown> }
-  | { opId: string; status: 'rejected'; code: string; message: string; details: Record<string, unknown> };
+export type { OpResult };
 
 /** An operation the server refused or found in conflict. */
 export class OpRejectedError extends Error {
@@ -56,7 +53,7 @@ export async function pushOps(http: HttpClient, projectId: string, ops: readonly
   };
   for (const op of ops) {
     const size = JSON.stringify(op).length + 1;
-    if (batch.length >= MAX_OPS_PER_BATCH || (batch.length > 0 && bytes + size > MAX_OPS_BATCH_BYTES)) await send();
+    if (batch.length >= MAX_BATCH || (batch.length > 0 && bytes + size > MAX_OPS_BATCH_BYTES)) await send();
     batch.push(op);
     bytes += size;
   }

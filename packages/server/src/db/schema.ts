@@ -1,5 +1,6 @@
 // Row types of every table, as Kysely sees them. Times are ISO-8601 UTC strings (sortable as
 // text on both SQLite and PostgreSQL); booleans are 0/1 integers; lists are JSON text.
+import type { Entity } from '@backlot/core';
 
 
 export interface UsersTable {
@@ -247,7 +248,7 @@ export interface ChangeLogTable {
   seq: number;
   op_id: string | null;
   actor_id: string | null;
-  entity: string;
+  entity: Entity;
   entity_id: string;
   change: 'upsert' | 'remove';
   data: string | null;

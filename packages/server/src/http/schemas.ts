@@ -2,7 +2,9 @@
 // bound, so nothing unbounded reaches the services.
 import { Type, type TSchema } from 'typebox';
 
-export const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'UUID' });
+import { Id } from '@backlot/core';
+
+export { Id };
 export const Email = Type.String({ minLength: 3, maxLength: 254 });
 export const Name = Type.String({ minLength: 1, maxLength: 200 });
 export const Password = Type.String({ minLength: 1, maxLength: 256 });

@@ -9,7 +9,7 @@ import { appendAudit } from '../audit/log.js';
 import { check, loadProjectAccess } from '../services/access.js';
 import { lockLiveProject, takeRevision, writeChanges, type ChangeEntry } from './change-log.js';
 import { graphAt } from './graph-cache.js';
-import type { Op, OpOf, OpType } from './ops.js';
+import type { Op, OpOf, OpType } from '@backlot/core';
 import { HANDLERS } from './handlers.js';
 import { scheduleGc } from '../content/gc.js';
 

@@ -1,10 +1,7 @@
 // The project change log: every accepted operation takes the project's next revision and writes
 // what it changed, in the same transaction as the change itself. Pulls and live events read it.
-import { BacklotError } from '@backlot/core';
+import { BacklotError, type Entity } from '@backlot/core';
 import type { Trx } from '../context.js';
-
-/** Entities a change-log entry can describe. */
-export type Entity = 'collection' | 'asset' | 'dependency' | 'checkpoint' | 'control_request' | 'status' | 'settings' | 'member' | 'role';
 
 export interface ChangeEntry {
   entity: Entity;

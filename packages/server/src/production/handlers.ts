@@ -1,6 +1,6 @@
 // Which function applies which operation type.
 import type { Handler } from './apply.js';
-import type { OpType } from './ops.js';
+import type { OpType } from '@backlot/core';
 import { assignCollection, createCollection, deleteCollection, updateCollection } from './collections.js';
 import { addDependency, createAsset, deleteAsset, removeDependency, updateAsset } from './assets.js';
 import { assignTaskOp, changeStatus } from './tasks.js';

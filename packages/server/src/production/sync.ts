@@ -1,23 +1,16 @@
 // The sync endpoints' logic. Push: a batch of client operations, each applied on its own through
 // applyOp (idempotent by op id) with a per-op answer. Pull: the changes after a cursor, filtered
 // by what the caller may see now, or a snapshot when their visibility changed.
-import { BacklotError, canSeeControlRequest, canSeeMemberEmails, canSeeRemoval, type MemberView, type ProjectActor } from '@backlot/core';
+import { BacklotError, canSeeControlRequest, canSeeMemberEmails, canSeeRemoval, MAX_BATCH, MAX_PULL, parseCursor, parseOp, type OpResult, type Cursor, type PullAnswer, type Change, type Entity, type CollectionView, type CollectionNameView, type MemberView, type ProjectActor } from '@backlot/core';
 import { inTransaction, type Ctx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
 import { loadMemberAccess, RefusedError } from '../services/access.js';
 import { applyOp } from './apply.js';
 import { graphAt } from './graph-cache.js';
-import { parseOp } from './ops.js';
 import { visibilityDigest, visibilityDigests } from './digest.js';
 import { viewOf } from './read-context.js';
 import { assetView, checkpointView, collectionNameView, collectionView, controlRequestView, dependencyView, statusView } from './views.js';
 
-export const MAX_BATCH = 500;
-
-export type OpResult =
-  | { opId: string; status: 'applied'; revision: number; result: unknown }
-  | { opId: string; status: 'conflict'; code: string; message: string; existingId?: string; details: Record<string, unknown> }
-  | { opId: string; status: 'rejected'; code: string; message: string; details: Record<string, unknown> };
 
 export async function pushOps(ctx: Ctx, projectId: string, batch: { opId: string; op: unknown }[]): Promise<OpResult[]> {
   const { project } = await loadMemberAccess(ctx, projectId);
@@ -53,28 +46,21 @@ export async function pushOps(ctx: Ctx, projectId: string, batch: { opId: string
 
 // ---- pull --------------------------------------------------------------------------------------
 
-export const MAX_PULL = 1000;
-
-interface Cursor {
-  revision: number;
-  digest: string;
-}
-
-function parseCursor(raw: string | undefined): Cursor | null {
+function cursorOf(raw: string | undefined): Cursor | null {
   if (!raw) return null;
-  const m = /^(\d{1,15})\.([A-Za-z0-9_-]{16})$/.exec(raw);
-  if (!m) throw new BacklotError('validation_failed', 'invalid cursor', { field: 'since' });
-  return { revision: Number(m[1]), digest: m[2] };
+  const cursor = parseCursor(raw);
+  if (!cursor) throw new BacklotError('validation_failed', 'invalid cursor', { field: 'since' });
+  return cursor;
 }
 
 /**
  * What one change-log entry looks like to this member, or null when they may not see it.
  * Removals carry the entity and id alone, to those core's canSeeRemoval lets hear of them.
  */
-function filterEntry(view: MemberView, actor: ProjectActor, canViewCheckpoints: boolean, e: { entity: string; entity_id: string; change: string; data: string | null }) {
+function filterEntry(view: MemberView, canViewCheckpoints: boolean, e: { revision: number; at: string; actorId: string | null; entity: Entity; entity_id: string; change: string; data: string | null }): Change | null {
   const data = e.data ? JSON.parse(e.data) : null;
   if (e.change === 'remove')
-    return canSeeRemoval(view, { entity: e.entity, assetId: data?.assetId }, canViewCheckpoints) ? { entity: e.entity, id: e.entity_id, change: 'remove' as const } : null;
+    return canSeeRemoval(view, { entity: e.entity, assetId: data?.assetId }, canViewCheckpoints) ? { revision: e.revision, entity: e.entity, id: e.entity_id, change: 'remove' } : null;
   let shown: unknown = null;
   switch (e.entity) {
     case 'collection': {
@@ -97,16 +83,16 @@ function filterEntry(view: MemberView, actor: ProjectActor, canViewCheckpoints: 
     default:
       shown = data; // statuses, settings, members: every member sees them
   }
-  return shown === null ? null : { entity: e.entity, id: e.entity_id, change: 'upsert' as const, data: shown };
+  return shown === null ? null : { revision: e.revision, at: e.at, actorId: e.actorId, entity: e.entity, id: e.entity_id, change: 'upsert', data: shown };
 }
 
-export async function pullChanges(ctx: Ctx, projectId: string, since: string | undefined, limit = MAX_PULL) {
+export async function pullChanges(ctx: Ctx, projectId: string, since: string | undefined, limit = MAX_PULL): Promise<PullAnswer> {
   const { project, actor } = await loadMemberAccess(ctx, projectId);
   const revision = Number(project.revision);
   const graph = await graphAt(ctx.db, projectId, revision);
   // The memoised view (read-context.ts): a board, a list and a pull at one revision share it.
   const view = viewOf(graph, revision, actor);
-  const cursor = parseCursor(since);
+  const cursor = cursorOf(since);
   if (cursor && cursor.revision > revision) throw new BacklotError('validation_failed', 'the cursor is ahead of the server', { field: 'since' });
   const canViewCheckpoints = actor.projectRole!.permissions.has('checkpoint.view');
   const pageSize = Math.min(Math.max(limit, 1), MAX_PULL);
@@ -145,15 +131,13 @@ export async function pullChanges(ctx: Ctx, projectId: string, since: string | u
         .execute();
     }
   }
-  const changes = [];
+  const changes: Change[] = [];
   for (const r of page) {
-    const shown = filterEntry(view, actor, canViewCheckpoints, r);
-    if (!shown) continue;
-    // Who removed something, and when, is for the audit log: a removal carries its id alone.
-    changes.push(shown.change === 'remove' ? { revision: Number(r.revision), ...shown } : { revision: Number(r.revision), at: r.created_at, actorId: r.actor_id, ...shown });
+    const shown = filterEntry(view, canViewCheckpoints, { ...r, revision: Number(r.revision), at: r.created_at, actorId: r.actor_id });
+    if (shown) changes.push(shown);
   }
   return {
-    reset: false, revision: upTo, cursor: `${upTo}.${upTo === revision ? atHead : visibilityDigest(graph, actor, view, upTo)}`,
+    reset: false as const, revision: upTo, cursor: `${upTo}.${upTo === revision ? atHead : visibilityDigest(graph, actor, view, upTo)}`,
     hasMore: upTo < revision, changes,
   };
 }
@@ -186,9 +170,9 @@ async function snapshot(ctx: Ctx, projectId: string, revision: number, actor: Pr
   const emails = canSeeMemberEmails(actor);
   const requests = await db.selectFrom('control_requests').selectAll().where('project_id', '=', projectId).where('status', '=', 'pending').execute();
   return {
-    reset: true, revision, hasMore: false,
+    reset: true as const, revision, hasMore: false as const,
     snapshot: {
-      collections: collections.flatMap((c): object[] => {
+      collections: collections.flatMap((c): (CollectionView | CollectionNameView)[] => {
         const access = view.collectionAccess(c.id);
         return access === 'full' ? [collectionView(c)] : access === 'name' ? [collectionNameView(collectionView(c))] : [];
       }),

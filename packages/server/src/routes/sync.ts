@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { MAX_BATCH, MAX_PULL, pullChanges, pushOps } from '../production/sync.js';
+import { MAX_BATCH, MAX_PULL } from '@backlot/core';
+import { pullChanges, pushOps } from '../production/sync.js';
 import { params } from '../http/schemas.js';
 
 /** Largest body of a sync push or a checkpoint creation (their chunk lists). */

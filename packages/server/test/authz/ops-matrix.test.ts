@@ -626,7 +626,7 @@ for (const kind of dbKinds()) {
     });
 
     test('the matrix covers every operation type of ops.ts', async () => {
-      const { OPS } = await import('../../src/production/ops.js');
+      const { OPS } = await import('@backlot/core');
       const covered = new Set<string>();
       const c: Ctx = { w, role: 'Admin', me: w.users.Admin };
       const fake = new Proxy({}, { get: () => randomUUID() }) as Params;
