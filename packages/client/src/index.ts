@@ -1,5 +1,3 @@
-export { serveCommand } from './commands/serve.js';
-export { adminCommand } from './commands/admin.js';
 export { HttpClient, ApiError, NetworkError, ProtocolError, withRetry } from './remote/http.js';
 export { ChunkApi } from './remote/chunks.js';
 export { pushOps, OpRejectedError } from './remote/ops.js';

@@ -72,7 +72,7 @@ function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr:
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BACKLOT_')));
   const cwd = mkdtempSync(join(tmpdir(), 'backlot-cli-'));
   return new Promise((res) => {
-    execFile(process.execPath, [join(REPO, 'packages/client/bin/backlot.js'), ...args], { cwd, env, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [join(REPO, 'packages/cli/bin/backlot.js'), ...args], { cwd, env, timeout: 60_000 }, (err, stdout, stderr) => {
       rmSync(cwd, { recursive: true, force: true });
       const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : -1) : 0;
       res({ code, stdout: String(stdout), stderr: String(stderr) });
