@@ -21,7 +21,7 @@ import type { ChunkStore, VerifiedChunk } from '@backlot/storage';
 import { inTransaction, nowIso, type Ctx, type Trx } from '../context.js';
 import type { Db } from '../db/connect.js';
 import type { ProjectsTable } from '../db/schema.js';
-import { lockProject } from '../production/change-log.js';
+import { lockProject } from '../db/project-lock.js';
 
 /** IN lists stay within every database's parameter limit. */
 export const IN_BATCH = 500;

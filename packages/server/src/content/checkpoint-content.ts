@@ -6,7 +6,7 @@
 //     storage quota (a checkpoint of stored chunks adds no bytes; see docs/content.md);
 //   - the ordered chunk list as checkpoint_chunks rows (batched), copied by a revert.
 import { BacklotError, previewIsUsableBy } from '@backlot/core';
-import type { OpEnv } from '../production/apply.js';
+import type { OpEnv } from '../production/env.js';
 import { chunksPresentFor } from './access.js';
 import { assertWithinQuota, batches } from './blobs.js';
 import { scheduleRowRepair } from './repair.js';

@@ -12,7 +12,7 @@
 // rolls back and the rows stay (the next run retries).
 import type { AppDeps } from '../context.js';
 import { inTransaction } from '../context.js';
-import { lockProject } from '../production/change-log.js';
+import { lockProject } from '../db/project-lock.js';
 import { track } from './background.js';
 
 export const GC_GRACE_MS = 60 * 60 * 1000;

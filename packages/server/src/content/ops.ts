@@ -3,7 +3,7 @@
 //   checkpoint.preview  set or clear a checkpoint's preview image (its author, or asset.update)
 //   asset.cover         which checkpoint's preview is an asset's cover (its assignee, or asset.update)
 import { notFound } from '@backlot/core';
-import type { Handler } from '../production/apply.js';
+import type { Handler } from '../production/env.js';
 import { liveAsset, liveCheckpoint } from '../production/lookups.js';
 import { assetView, checkpointView } from '../production/views.js';
 import { assertPreviewUsable } from './checkpoint-content.js';

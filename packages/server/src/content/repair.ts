@@ -15,7 +15,7 @@
 // really has none.
 import type { ChunkStore } from '@backlot/storage';
 import { inTransaction, type AppDeps } from '../context.js';
-import { lockProject } from '../production/change-log.js';
+import { lockProject } from '../db/project-lock.js';
 import { batches } from './blobs.js';
 import { track } from './background.js';
 

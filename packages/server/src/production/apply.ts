@@ -2,34 +2,16 @@
 // lock the project, load the caller's current role and view, authorize against current state,
 // apply, and write change log (under the next revision) + audit in the same transaction.
 import { createHash } from 'node:crypto';
-import { authorizeOp, BacklotError, isProjectMember, memberView, type MemberView, type OpCheck, type ProjectActor, type ProjectGraph, assertProjectWritable } from '@backlot/core';
+import { authorizeOp, BacklotError, isProjectMember, memberView, type MemberView, assertProjectWritable } from '@backlot/core';
 import { afterCommit, inTransaction, type Ctx, type Trx } from '../context.js';
-import type { ProjectsTable } from '../db/schema.js';
 import { appendAudit } from '../audit/log.js';
 import { check, loadProjectAccess } from '../services/access.js';
 import { lockLiveProject, takeRevision, writeChanges, type ChangeEntry } from './change-log.js';
 import { graphAt } from './graph-cache.js';
-import type { Op, OpOf, OpType } from '@backlot/core';
+import type { Op, OpType } from '@backlot/core';
+import type { Handler, OpEnv } from './env.js';
 import { HANDLERS } from './handlers.js';
 import { scheduleGc } from '../content/gc.js';
-
-export interface OpEnv {
-  ctx: Ctx;
-  trx: Trx;
-  project: ProjectsTable;
-  actor: ProjectActor;
-  graph: ProjectGraph;
-  view: MemberView;
-  revision: number;
-  at: string;
-  opId: string | null;
-  changes: ChangeEntry[];
-  /** Refuses (and lets the HTTP layer audit) unless core's policy allows; `view` overrides env.view. */
-  authorize(op: OpCheck, view?: MemberView): void;
-  audit(action: string, target: { type: string; id: string }, before?: unknown, after?: unknown): Promise<void>;
-}
-
-export type Handler<T extends OpType> = (env: OpEnv, op: OpOf<T>) => Promise<unknown>;
 
 export interface Applied {
   revision: number;

@@ -1,7 +1,7 @@
 // Asset operations: create, update (rename, move, retype, retag, convert task <-> resource),
 // delete, and typed dependencies asset -> asset / asset -> collection.
 import { BacklotError, notFound } from '@backlot/core';
-import type { Handler, OpEnv } from './apply.js';
+import type { Handler, OpEnv } from './env.js';
 import {
   assertFreeName, checkVocabulary, defaultTaskStatus, freshId, liveAsset, liveCollection, settingsOf, validItemName,
 } from './lookups.js';

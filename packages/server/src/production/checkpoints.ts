@@ -2,7 +2,7 @@
 // on a task only the assignee may create one (the soft lock). Content arrives with the content
 // store; here the record and its rules.
 import { BacklotError, notFound } from '@backlot/core';
-import type { Handler, OpEnv } from './apply.js';
+import type { Handler, OpEnv } from './env.js';
 import { freshId, liveAsset, liveCheckpoint } from './lookups.js';
 import { assetView, checkpointView } from './views.js';
 import { recordStatus, statusCategory } from './tasks.js';

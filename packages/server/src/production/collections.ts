@@ -1,6 +1,6 @@
 // Collection operations: create, update (rename, move, retype, describe, share), assign, delete.
 import { BacklotError } from '@backlot/core';
-import type { Handler } from './apply.js';
+import type { Handler } from './env.js';
 import { assertFreeName, assertProjectMember, checkVocabulary, freshId, liveCollection, settingsOf, validItemName } from './lookups.js';
 import { collectionView } from './views.js';
 import { trashCollection } from './trash.js';

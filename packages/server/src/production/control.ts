@@ -1,7 +1,7 @@
 // Control requests (exclusive edit control): request a task, the assignee accepts or declines,
 // the assignee hands off, and a departing assignee's tasks pass to the most senior requester.
 import { BacklotError, notFound, PermissionSet } from '@backlot/core';
-import type { Handler, OpEnv } from './apply.js';
+import type { Handler, OpEnv } from './env.js';
 import { freshId, liveAsset } from './lookups.js';
 import { controlRequestView } from './views.js';
 import { setAssignee } from './tasks.js';

@@ -1,5 +1,5 @@
 // Which function applies which operation type.
-import type { Handler } from './apply.js';
+import type { Handler } from './env.js';
 import type { OpType } from '@backlot/core';
 import { assignCollection, createCollection, deleteCollection, updateCollection } from './collections.js';
 import { addDependency, createAsset, deleteAsset, removeDependency, updateAsset } from './assets.js';

@@ -1,7 +1,7 @@
 // Row lookups and checks that several handlers share.
 import { BacklotError, nameProblem, notFound } from '@backlot/core';
 import type { Trx } from '../context.js';
-import type { OpEnv } from './apply.js';
+import type { OpEnv } from './env.js';
 
 export function validItemName(name: string): string {
   const problem = nameProblem(name);

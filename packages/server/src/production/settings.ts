@@ -1,6 +1,6 @@
 // Project vocabularies (collection/asset/dependency types, tags) and project statuses.
 import { BacklotError } from '@backlot/core';
-import type { Handler } from './apply.js';
+import type { Handler } from './env.js';
 import { freshId, liveStatus } from './lookups.js';
 import { assetView, statusView } from './views.js';
 

@@ -1,6 +1,6 @@
 // Task assignment (the soft lock's owner) and status changes, each kept in the task's trail.
 import { notFound, type StatusCategory } from '@backlot/core';
-import type { Handler, OpEnv } from './apply.js';
+import type { Handler, OpEnv } from './env.js';
 import { assertProjectMember, liveAsset, liveStatus } from './lookups.js';
 import { assetView } from './views.js';
 import { supersedeRequestsOf } from './control.js';

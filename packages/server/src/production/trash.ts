@@ -1,7 +1,7 @@
 // Trash: deleting moves an item (a collection with its whole subtree, an asset, a checkpoint)
 // to the trash; restore puts it back in its old place; purge removes it for good.
 import { BacklotError, notFound } from '@backlot/core';
-import type { Handler, OpEnv } from './apply.js';
+import type { Handler, OpEnv } from './env.js';
 import { assertFreeName } from './lookups.js';
 import { assetView, checkpointView, collectionView } from './views.js';
 import { cancelPendingRequests } from './control.js';
