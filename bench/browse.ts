@@ -10,7 +10,7 @@
 import { createHarness, type Caller } from '../packages/server/test/harness.js';
 import type { Db } from '../packages/server/src/db/connect.js';
 import { pathToFileURL } from 'node:url';
-import { forgetGraph } from '../packages/server/src/production/graph-cache.js';
+import { forgetGraph } from '../packages/server/src/projection/graph-cache.js';
 import { fmt, machineLine, table, percentile } from './report.js';
 import { prng } from './prng.js';
 

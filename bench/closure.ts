@@ -11,7 +11,7 @@
 // compare before and after a change on the same data.
 import { PermissionSet, type AssetNode, type CollectionNode, type DependencyEdge, type ProjectActor } from '@backlot/core';
 import * as core from '@backlot/core';
-import * as current from '../packages/server/src/production/digest.js';
+import * as current from '../packages/server/src/sync/digest.js';
 import { prng } from './prng.js';
 import { forgetAnswers } from './forget-answers.js';
 import { percentile } from './report.js';

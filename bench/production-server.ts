@@ -19,9 +19,9 @@ import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { loadConfig } from '../packages/server/src/config.js';
+import { loadConfig } from '../packages/server/src/config/config.js';
 import { startServer } from '../packages/server/src/server.js';
-import { insertUser, prepareSetup } from '../packages/server/src/services/accounts.js';
+import { insertUser, prepareSetup } from '../packages/server/src/admin/accounts.js';
 import { seedBigProject, type SeedEnv } from './browse.js';
 
 export interface Member {

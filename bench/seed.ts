@@ -2,7 +2,7 @@
 // would: the first account via the one-time setup token, a studio, projects, and a studio member
 // holding roles in some of them (plus colleagues, so membership tables are not trivially small).
 import type { StartedServer } from '../packages/server/src/server.js';
-import { insertUser, prepareSetup } from '../packages/server/src/services/accounts.js';
+import { insertUser, prepareSetup } from '../packages/server/src/admin/accounts.js';
 
 export interface ApiFixture {
   url: string;

@@ -761,9 +761,9 @@ function nodeStartMs(): string {
 /** `--server-child DATADIR`: a real server on port 0; prints {url, setupToken} and serves until stdin ends. */
 async function serverChild(): Promise<void> {
   const dataDir = process.argv[process.argv.indexOf('--server-child') + 1];
-  const { loadConfig } = await import('../packages/server/src/config.js');
+  const { loadConfig } = await import('../packages/server/src/config/config.js');
   const { startServer } = await import('../packages/server/src/server.js');
-  const { prepareSetup } = await import('../packages/server/src/services/accounts.js');
+  const { prepareSetup } = await import('../packages/server/src/admin/accounts.js');
   const config = loadConfig({ dataDir, port: 0, host: '127.0.0.1' }, {});
   const server = await startServer(config, { logger: false, print: () => {} });
   const setupToken = await prepareSetup(server.deps);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeChunk } from '@backlot/storage';
 import { loadConfig, startServer, type StartedServer } from '../../server/src/index.js';
-import { prepareSetup } from '../../server/src/services/accounts.js';
+import { prepareSetup } from '../../server/src/admin/accounts.js';
 import {
   ApiError, BacklotApi, decodeFrames, encodeFrames, LIVE_EVENTS, NetworkError, readAll, ROUTES, type LiveMessage, type LiveSocket, type SocketFactory,
 } from '../src/index.js';

@@ -18,9 +18,9 @@ import { HttpClient, ApiError, NetworkError } from '../src/remote/http.js';
 import { ChunkApi, FrameDecoder, frameHeader } from '../src/remote/chunks.js';
 import { publishFile, checkpointOpId, ChunkUploader, chunkInto, createCheckpoints, missingChunksOf } from '../src/content/publish.js';
 import { restoreCheckpoint, restoreFiles, fetchCheckpointManifest } from '../src/content/restore.js';
-import { loadConfig } from '../../server/src/config.js';
+import { loadConfig } from '../../server/src/config/config.js';
 import { startServer, type StartedServer } from '../../server/src/server.js';
-import { prepareSetup } from '../../server/src/services/accounts.js';
+import { prepareSetup } from '../../server/src/admin/accounts.js';
 import { publishFolder, restoreFolder, loadState, scanFolder, assetNameOf, FolderConflictError } from '../src/content/folder.js';
 import { OpRejectedError } from '../src/remote/ops.js';
 

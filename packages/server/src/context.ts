@@ -2,7 +2,7 @@
 // where. Built per request by the HTTP layer; services never look at the request itself.
 import type { Transaction } from 'kysely';
 import type { Clock } from './clock.js';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from './config/config.js';
 import type { Db, DbKind } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import type { Mailer } from './mail/mailer.js';

@@ -1,6 +1,6 @@
 export { buildApp, API_PREFIX } from './app.js';
 export { startServer, prepareDeps, type StartedServer, type ServerOptions } from './server.js';
-export { loadConfig, type ServerConfig, type ConfigInput } from './config.js';
+export { loadConfig, type ServerConfig, type ConfigInput } from './config/config.js';
 export { openDatabase, migrateToLatest, type Db, type OpenedDb } from './db/connect.js';
 export { verifyAllChains, verifyChain, type ChainReport } from './audit/verify.js';
 export { systemClock, type Clock } from './clock.js';

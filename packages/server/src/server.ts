@@ -3,13 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
-import { publicBaseUrl, type ServerConfig } from './config.js';
+import { publicBaseUrl, type ServerConfig } from './config/config.js';
 import type { AppDeps } from './context.js';
 import { migrateToLatest, openDatabase, type OpenedDb } from './db/connect.js';
 import { startAuditChain, INSTANCE_SCOPE } from './audit/log.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
-import { prepareSetup } from './services/accounts.js';
-import { openChunks } from './content/store-config.js';
+import { prepareSetup } from './admin/accounts.js';
+import { openChunks } from './config/chunk-store.js';
 import { repairContent } from './content/repair.js';
 import type { ChunkBackend } from '@backlot/storage';
 import { EventHub } from './events/hub.js';

@@ -4,7 +4,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHarness, dbKinds, type Caller, type Harness, type Reply } from './harness.js';
-import { prepareSetup } from '../src/services/accounts.js';
+import { prepareSetup } from '../src/admin/accounts.js';
 import { sql } from 'kysely';
 import pg from 'pg';
 

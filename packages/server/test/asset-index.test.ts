@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHarness, dbKinds, type Harness } from './harness.js';
 import { As, makeProject, makeWorld, must, type Project, type World } from './production-helpers.js';
-import { forgetGraph, stateAt } from '../src/production/graph-cache.js';
+import { forgetGraph, stateAt } from '../src/projection/graph-cache.js';
 import { seededRng } from '../../core/test/random.js';
 
 const snapshotOf = (state: Awaited<ReturnType<typeof stateAt>>) => ({

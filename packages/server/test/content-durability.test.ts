@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsChunkStore } from '@backlot/storage';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/config.js';
 import { startServer, type StartedServer } from '../src/server.js';
 import { CaptureMailer, Harness, TestClock, type Caller } from './harness.js';
 import { check, chunkOf, commitFile, frames, must, post, prose, raw, refused, sampleFile, upload } from './content-helpers.js';

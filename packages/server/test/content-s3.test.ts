@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import { restoreFile, S3ChunkBackend, verifyEncodedChunk } from '@backlot/storage';
 import { createHarness, dbKinds, type Harness, type TestChunkBackend } from './harness.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/config.js';
 import { GC_GRACE_MS } from '../src/content/gc.js';
 import { check, chunkOf, commitFile, contentWorld, fetchChunks, frames, must, noise, parseFrames, post, raw, sampleFile, upload } from './content-helpers.js';
 

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/config.js';
 import { startServer, type StartedServer } from '../src/server.js';
 import type { DbKind } from '../src/db/connect.js';
 import { CaptureMailer, dbKinds, Harness, TestClock, type Caller } from './harness.js';

@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/config.js';
 import { startServer, type StartedServer } from '../src/server.js';
-import { prepareSetup } from '../src/services/accounts.js';
+import { prepareSetup } from '../src/admin/accounts.js';
 import { createHarness } from './harness.js';
 
 interface Answer {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { seededRng } from '../../core/test/random.js';
 import { createHarness, dbKinds, type Harness } from './harness.js';
 import { As, H1, makeProject, makeWorld, must, type World } from './production-helpers.js';
-import { HANDLERS } from '../src/production/handlers.js';
+import { HANDLERS } from '../src/ops/handlers.js';
 
 /** Every own property name of Object.prototype: `constructor`, `__proto__`, `toString`, ... */
 const PROTO_NAMES = Object.getOwnPropertyNames(Object.prototype);

@@ -9,7 +9,7 @@ import {
   memberView, PermissionSet, ProjectGraph,
   type AssetNode, type CollectionNode, type DependencyEdge, type MemberView, type Permission, type ProjectActor,
 } from '@backlot/core';
-import { visibilityDigest, visibilityDigests } from '../src/production/digest.js';
+import { visibilityDigest, visibilityDigests } from '../src/sync/digest.js';
 import { seededRng, type Rng } from '../../core/test/random.js';
 
 

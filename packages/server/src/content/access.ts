@@ -12,9 +12,9 @@ import { MAX_CHUNK_SIZE } from '@backlot/storage';
 import type { Ctx, Trx } from '../context.js';
 import type { Db } from '../db/connect.js';
 import type { ProjectsTable } from '../db/schema.js';
-import { check, loadProjectAccess } from '../services/access.js';
-import { graphAt } from '../production/graph-cache.js';
-import { viewOf } from '../production/read-context.js';
+import { check, loadProjectAccess } from '../access/access.js';
+import { graphAt } from '../projection/graph-cache.js';
+import { viewOf } from '../projection/read-context.js';
 import { batches } from './blobs.js';
 
 export interface ContentAccess {

@@ -5,7 +5,7 @@
 import { authorizeContent, authorizeStudio, BacklotError } from '@backlot/core';
 import { inTransaction, nowIso, type Ctx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
-import { check, loadProjectAccess, loadStudioAccess } from '../services/access.js';
+import { check, loadProjectAccess, loadStudioAccess } from '../access/access.js';
 import { projectUsage, quotasOf, studioUsage } from './blobs.js';
 
 export const MAX_QUOTA = 2 ** 53 - 1;

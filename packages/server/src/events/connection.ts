@@ -9,8 +9,8 @@
 import { BacklotError } from '@backlot/core';
 import type { AppDeps, AuthUser, Ctx } from '../context.js';
 import { resolveSession } from '../auth/sessions.js';
-import { loadMemberAccess } from '../services/access.js';
-import { pullChanges } from '../production/sync.js';
+import { loadMemberAccess } from '../access/access.js';
+import { pullChanges } from '../sync/pull.js';
 import type { EventHub, Subscriber } from './hub.js';
 
 /** Close codes of the events socket. */

@@ -2,7 +2,7 @@
 // a 500 means a bug, and is logged with its stack.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BacklotError } from '@backlot/core';
-import { RefusedError } from '../services/access.js';
+import { RefusedError } from '../access/access.js';
 import { appendAudit } from '../audit/log.js';
 import { inTransaction, type AppDeps } from '../context.js';
 

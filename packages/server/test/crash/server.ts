@@ -1,7 +1,7 @@
 // A `backlot serve` process for the crash scenario: the server on DATA_DIR (SQLite + fs chunk
 // store), on an ephemeral port. Prints one JSON line when listening ({ url, setupToken }), then
 // runs until it is killed (that is the point) or its stdin closes.
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { startServer } from '../../src/server.js';
 
 const dataDir = process.argv[2];
