@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Migrator } from 'kysely';
 import { createHarness, dbKinds } from './harness.js';
-import { migrationProvider } from '../src/db/migrations.js';
+import { migrationProvider } from '../src/db/migrations/index.js';
 import { migrateToLatest } from '../src/db/connect.js';
 
 for (const kind of dbKinds()) {
