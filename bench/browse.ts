@@ -1,12 +1,13 @@
 // Latency of the read side (board, asset list, detail, trail) on a large project: 100,000 assets,
 // 5,000 collections, 300,000 dependency edges, through the HTTP API (Fastify inject, so no
-// sockets) on SQLite. Reports p50/p99 per scenario for an Admin (view_all), an Artist (a few
+// sockets; only the seeding goes over loopback, through @backlot/api) on SQLite. Reports p50/p99 per scenario for an Admin (view_all), an Artist (a few
 // thousand visible assets: ids handed to SQL) and a lead with ten assigned top-level collections
 // (tens of thousands visible: scan with in-memory visibility).
 //
 //   node --import tsx bench/browse.ts [--assets 100000] [--edges 300000] [--rounds 200]
 //
 // `seedBigProject` is shared with bench/production.ts (which seeds a real server in a child).
+import { BacklotApi } from '@backlot/api';
 import { createHarness, type Caller } from '../packages/server/test/harness.js';
 import type { Db } from '../packages/server/src/db/connect.js';
 import { pathToFileURL } from 'node:url';
@@ -23,7 +24,7 @@ const COLLECTIONS = 5000;
 
 const uuid = () => crypto.randomUUID();
 
-/** What the seeding needs from a server: its database, its clock, and callers over its HTTP API. */
+/** What the seeding needs from a server: its database, its clock, and its HTTP API as a caller. */
 export interface SeedEnv {
   db: Db;
   /** The server's notion of now, as an ISO string. */
@@ -31,7 +32,8 @@ export interface SeedEnv {
   setupAdmin(): Promise<Caller>;
   /** Creates an account and signs it in. */
   user(email: string, name: string): Promise<Caller>;
-  as(who: Caller): { get(path: string): Promise<{ status: number; body: any }>; post(path: string, body?: unknown): Promise<{ status: number; body: any }> };
+  /** The server's API acting as `who`. */
+  api(who: Caller): BacklotApi;
 }
 
 export interface BigProject {
@@ -71,12 +73,14 @@ export async function seedBigProject(env: SeedEnv, opts: { assets?: number; edge
   const admin = await env.setupAdmin();
   const artist = await env.user('artist@bench.test', 'Artist');
   const lead = await env.user('lead@bench.test', 'Lead');
-  const s = (await env.as(admin).post('/studios', { name: 'Bench' })).body;
-  await env.as(admin).post(`/studios/${s.id}/invitations`, { emails: [artist.email, lead.email], role: 'member' });
-  const pid = (await env.as(admin).post(`/studios/${s.id}/projects`, { name: 'Big' })).body.id;
-  const roles = Object.fromEntries((await env.as(admin).get(`/projects/${pid}/roles`)).body.roles.map((r: any) => [r.key, r.id]));
-  await env.as(admin).post(`/projects/${pid}/members`, { userIds: [artist.userId, lead.userId], roleId: roles.artist });
-  const statuses = (await env.as(admin).get(`/projects/${pid}/statuses`)).body.statuses.map((x: any) => x.id) as string[];
+  const asAdmin = env.api(admin);
+  const s = await asAdmin.studios.create({ name: 'Bench' });
+  await asAdmin.invitations.invite(s.id, { emails: [artist.email, lead.email], role: 'member' });
+  const pid = (await asAdmin.projects.create(s.id, { name: 'Big' })).id;
+  // The project's preset roles (custom ones have no key), by key.
+  const roles: Record<string, string> = Object.fromEntries((await asAdmin.roles.list(pid)).roles.filter((r) => r.key).map((r) => [r.key, r.id]));
+  await asAdmin.projectMembers.add(pid, { userIds: [artist.userId, lead.userId], roleId: roles.artist });
+  const statuses = (await asAdmin.browse.statuses(pid)).statuses.map((x) => x.id);
   const at = env.now();
   const others: string[] = opts.others ? await opts.others(admin) : [];
   if (!opts.others)
@@ -162,7 +166,12 @@ export async function seedBigProject(env: SeedEnv, opts: { assets?: number; edge
 
 async function main() {
   const h = await createHarness('sqlite');
-  const env: SeedEnv = { db: h.deps.db, now: () => h.clock.now().toISOString(), setupAdmin: () => h.setupAdmin(), user: (e, n) => h.user(e, n), as: (c) => h.as(c) };
+  // The app also listens on loopback for the seeding's api calls; the timed requests use inject.
+  const baseUrl = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  const env: SeedEnv = {
+    db: h.deps.db, now: () => h.clock.now().toISOString(), setupAdmin: () => h.setupAdmin(), user: (e, n) => h.user(e, n),
+    api: (c) => new BacklotApi({ baseUrl, auth: { kind: 'bearer', token: c.token! } }),
+  };
   const seed = await seedBigProject(env, { assets: arg('assets', 100_000), edges: arg('edges', 300_000) });
   const { pid, admin, artist, lead, top, assets } = seed;
   if (process.env.BENCH_EXPLAIN) {

@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { BacklotApi } from '@backlot/api';
 import { loadConfig } from '../packages/server/src/config/config.js';
 import { startServer } from '../packages/server/src/server.js';
 import { insertUser, prepareSetup } from '../packages/server/src/admin/accounts.js';
@@ -89,21 +90,13 @@ async function shutdown(code = 0) {
 process.on('SIGTERM', () => void shutdown());
 process.on('SIGINT', () => void shutdown());
 
-async function call(method: string, path: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${server.url}/api/v1${path}`, {
-    method,
-    headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`);
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+/** The server's API acting as a member who signed in (or, without a token, as nobody yet). */
+const apiAs = (token?: string) => new BacklotApi({ baseUrl: server.url, ...(token && { auth: { kind: 'bearer', token } }) });
 
 async function login(email: string, name: string): Promise<Member> {
   const userId = await server.deps.db.transaction().execute((trx) => insertUser(server.deps, trx, { email, name, password: PASSWORD }));
-  const { body } = await call('POST', '/auth/login', undefined, { email, password: PASSWORD, session: 'bearer' });
-  return { userId, token: body.token, email };
+  const { token } = await apiAs().auth.login({ email, password: PASSWORD, session: 'bearer' });
+  return { userId, token, email };
 }
 
 try {
@@ -114,11 +107,11 @@ try {
     async setupAdmin() {
       const token = await prepareSetup(server.deps);
       if (!token) throw new Error('fresh data directory but no setup token');
-      const { body } = await call('POST', '/setup', undefined, { token, email: 'admin@bench.test', name: 'Bench Admin', password: PASSWORD });
-      return { userId: body.userId, token: body.token, email: 'admin@bench.test' };
+      const admin = await apiAs().auth.setup({ token, email: 'admin@bench.test', name: 'Bench Admin', password: PASSWORD });
+      return { userId: admin.userId, token: admin.token, email: 'admin@bench.test' };
     },
     user: (email, name) => login(email, name),
-    as: (who) => ({ get: (p) => call('GET', p, who.token), post: (p, b) => call('POST', p, who.token, b ?? {}) }),
+    api: (who) => apiAs(who.token),
   };
 
   // Accounts that only hold tasks are inserted directly (no password to hash); the Vendor and the
@@ -153,8 +146,9 @@ try {
   // Memberships over the API: studio invitations (existing accounts join at once), then project roles.
   const emails = (await db.selectFrom('users').select('email').where('email', 'like', '%@bench.test').execute()).map((u) => u.email)
     .filter((e) => !['admin@bench.test', 'artist@bench.test', 'lead@bench.test'].includes(e));
-  await call('POST', `/studios/${seed.studioId}/invitations`, admin.token, { emails, role: 'member' });
-  const add = (userIds: string[], key: string) => call('POST', `/projects/${projectId}/members`, admin.token, { userIds, roleId: roles[key] });
+  const asAdmin = apiAs(admin.token);
+  await asAdmin.invitations.invite(seed.studioId, { emails, role: 'member' });
+  const add = (userIds: string[], key: string) => asAdmin.projectMembers.add(projectId, { userIds, roleId: roles[key] });
   await add(artists, 'artist');
   await add(vendors, 'vendor');
   await add([pm.userId], 'production_manager');

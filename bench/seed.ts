@@ -1,6 +1,7 @@
 // Seeds a freshly started Backlot server through its own HTTP API the way an operator and a studio
 // would: the first account via the one-time setup token, a studio, projects, and a studio member
 // holding roles in some of them (plus colleagues, so membership tables are not trivially small).
+import { BacklotApi } from '@backlot/api';
 import type { StartedServer } from '../packages/server/src/server.js';
 import { insertUser, prepareSetup } from '../packages/server/src/admin/accounts.js';
 
@@ -20,26 +21,15 @@ export interface ApiFixture {
 const PASSWORD = 'correct horse battery staple';
 
 export async function seedStudio(server: StartedServer, projects: number): Promise<Omit<ApiFixture, 'pid'>> {
-  async function call<T = any>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${server.url}/api/v1${path}`, {
-      method,
-      headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-
   const setupToken = await prepareSetup(server.deps);
   if (!setupToken) throw new Error('fresh data directory but no setup token');
-  const admin = await call<{ userId: string; token: string }>('POST', '/setup', undefined, {
-    token: setupToken, email: 'admin@bench.test', name: 'Bench Admin', password: PASSWORD,
-  });
-  const studio = await call<{ id: string }>('POST', '/studios', admin.token, { name: 'Bench Studio' });
+  // Each api acts as whoever signed in through it: setting up signs this one in as the admin.
+  const admin = new BacklotApi({ baseUrl: server.url });
+  await admin.auth.setup({ token: setupToken, email: 'admin@bench.test', name: 'Bench Admin', password: PASSWORD });
+  const studio = await admin.studios.create({ name: 'Bench Studio' });
   const projectIds: string[] = [];
   for (let i = 0; i < projects; i++) {
-    const p = await call<{ id: string }>('POST', `/studios/${studio.id}/projects`, admin.token, { name: `Episode ${String(i + 1).padStart(2, '0')}` });
+    const p = await admin.projects.create(studio.id, { name: `Episode ${String(i + 1).padStart(2, '0')}` });
     projectIds.push(p.id);
   }
 
@@ -49,20 +39,20 @@ export async function seedStudio(server: StartedServer, projects: number): Promi
   const userIds: string[] = [];
   for (const email of emails)
     userIds.push(await server.deps.db.transaction().execute((trx) => insertUser(server.deps, trx, { email, name: email.split('@')[0], password: PASSWORD })));
-  await call('POST', `/studios/${studio.id}/invitations`, admin.token, { emails, role: 'member' });
-  const member = await call<{ token: string }>('POST', '/auth/login', undefined, { email: emails[0], password: PASSWORD, session: 'bearer' });
+  await admin.invitations.invite(studio.id, { emails, role: 'member' });
+  const member = await new BacklotApi({ baseUrl: server.url }).auth.login({ email: emails[0], password: PASSWORD, session: 'bearer' });
 
   // The member holds a role in every other project; colleagues in three projects out of four.
   const roleCycle = ['artist', 'supervisor', 'vendor', 'assistant_supervisor', 'production_manager'];
   let memberProjects = 0;
   for (const [i, projectId] of projectIds.entries()) {
-    const { roles } = await call<{ roles: { id: string; key: string }[] }>('GET', `/projects/${projectId}/roles`, admin.token);
+    const { roles } = await admin.roles.list(projectId);
     const roleId = (key: string) => roles.find((r) => r.key === key)!.id;
     if (i % 2 === 0) {
-      await call('POST', `/projects/${projectId}/members`, admin.token, { userIds: [userIds[0]], roleId: roleId(roleCycle[(i / 2) % roleCycle.length]) });
+      await admin.projectMembers.add(projectId, { userIds: [userIds[0]], roleId: roleId(roleCycle[(i / 2) % roleCycle.length]) });
       memberProjects++;
     }
-    if (i % 4 !== 3) await call('POST', `/projects/${projectId}/members`, admin.token, { userIds: userIds.slice(1), roleId: roleId('artist') });
+    if (i % 4 !== 3) await admin.projectMembers.add(projectId, { userIds: userIds.slice(1), roleId: roleId('artist') });
   }
   return { url: server.url, token: member.token, memberId: userIds[0], studioId: studio.id, projectId: projectIds[0], projects, memberProjects };
 }

@@ -38,8 +38,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector/promises';
 import { ChunkWorkerPool, FsChunkBackend, restoreFromStore, sharedWorkerPool, closeSharedWorkerPool, defaultWorkerCount } from '@backlot/storage';
-import { HttpClient } from '../packages/client/src/remote/http.js';
-import { checkpointFolderLocal, loadState, publishFolder, restoreFolder, type PublishFolderResult } from '../packages/client/src/content/folder.js';
+import { BacklotApi } from '@backlot/api';
+import { checkpointFolderLocal } from '../packages/client/src/folder/local-checkpoint.js';
+import { publishFolder, type PublishFolderResult } from '../packages/client/src/folder/publish.js';
+import { restoreFolder } from '../packages/client/src/folder/restore.js';
+import { loadState } from '../packages/client/src/folder/state.js';
 import { fmt, machineLine, REPO_ROOT, table, updateSections, cpuSeconds } from './report.js';
 import { spawnReady } from './child.js';
 
@@ -248,13 +251,13 @@ async function startServerChild(dataDir: string, profileDir?: string): Promise<S
 }
 
 /** First account, a studio and a project, through the API. */
-async function seedProject(url: string, setupToken: string): Promise<{ http: HttpClient; projectId: string }> {
-  const anon = new HttpClient({ baseUrl: url });
-  const admin = await anon.post<{ token: string }>('/setup', { token: setupToken, email: 'bench@storage.test', name: 'Storage Bench', password: 'correct horse battery staple' });
-  const http = anon.withToken(admin.token);
-  const studio = await http.post<{ id: string }>('/studios', { name: 'Bench Studio' });
-  const project = await http.post<{ id: string }>(`/studios/${studio.id}/projects`, { name: 'Creative History' });
-  return { http, projectId: project.id };
+async function seedProject(url: string, setupToken: string): Promise<{ api: BacklotApi; projectId: string }> {
+  const api = new BacklotApi({ baseUrl: url });
+  // Setting up signs the api in as that first account; publishing and restoring act as it.
+  await api.auth.setup({ token: setupToken, email: 'bench@storage.test', name: 'Storage Bench', password: 'correct horse battery staple' });
+  const studio = await api.studios.create({ name: 'Bench Studio' });
+  const project = await api.projects.create(studio.id, { name: 'Creative History' });
+  return { api, projectId: project.id };
 }
 
 // ---- the systems -------------------------------------------------------------------------------
@@ -520,10 +523,10 @@ async function runPublish(o: Options, dir: string, env: NodeJS.ProcessEnv, pool:
   const server = await startServerChild(dataDir, o.profile ? profDir : undefined);
   let session: Session | null = null;
   try {
-    const { http, projectId } = await seedProject(server.url, server.setupToken);
+    const { api, projectId } = await seedProject(server.url, server.setupToken);
     const runs: PublishFolderResult[] = [];
     const agent = await startAgent(async () => {
-      const r = await publishFolder(http, projectId, work, { pool, mode: o.mode, comment: 'bench' });
+      const r = await publishFolder(api, projectId, work, { pool, mode: o.mode, comment: 'bench' });
       if (r.failed.length) throw new Error(`refused: ${r.failed.map((f) => `${f.path}: ${f.error.message}`).join('; ')}`);
       runs.push(r);
     });
@@ -553,7 +556,7 @@ async function runPublish(o: Options, dir: string, env: NodeJS.ProcessEnv, pool:
     const dest = join(dir, 'restored');
     const state = await loadState(work);
     const rc0 = { client: procCpuSeconds(process.pid), server: procCpuSeconds(server.child.pid!) };
-    const r = await timed(() => restoreFolder(http, projectId, state, dest, { manifests: 'server' }));
+    const r = await timed(() => restoreFolder(api, projectId, state, dest, { manifests: 'server' }));
     const restoreCpu = { client: procCpuSeconds(process.pid) - rc0.client, server: procCpuSeconds(server.child.pid!) - rc0.server };
     const restored = treeOf(dest);
     await server.stop();

@@ -14,14 +14,22 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cutPoints, encodeChunk, sha256Hex, verifyEncodedChunk, CorruptChunkError, FileHashMismatchError } from '@backlot/storage';
-import { HttpClient, ApiError, NetworkError } from '../src/remote/http.js';
-import { ChunkApi, FrameDecoder, frameHeader } from '../src/remote/chunks.js';
-import { publishFile, checkpointOpId, ChunkUploader, chunkInto, createCheckpoints, missingChunksOf } from '../src/content/publish.js';
+import { BacklotApi, ApiError, NetworkError, frameHeader } from '@backlot/api';
+import { ChunkApi } from '../src/remote/chunks.js';
+import { FrameDecoder } from '../src/remote/frame-decoder.js';
+import { publishFile } from '../src/content/publish-file.js';
+import { checkpointOpId, createCheckpoints, missingChunksOf } from '../src/content/checkpoints.js';
+import { ChunkUploader } from '../src/content/upload.js';
+import { chunkInto } from '../src/content/chunk-file.js';
 import { restoreCheckpoint, restoreFiles, fetchCheckpointManifest } from '../src/content/restore.js';
 import { loadConfig } from '../../server/src/config/config.js';
 import { startServer, type StartedServer } from '../../server/src/server.js';
 import { prepareSetup } from '../../server/src/admin/accounts.js';
-import { publishFolder, restoreFolder, loadState, scanFolder, assetNameOf, FolderConflictError } from '../src/content/folder.js';
+import { publishFolder } from '../src/folder/publish.js';
+import { restoreFolder } from '../src/folder/restore.js';
+import { loadState } from '../src/folder/state.js';
+import { scanFolder } from '../src/folder/scan.js';
+import { assetNameOf, FolderConflictError } from '../src/folder/items.js';
 import { OpRejectedError } from '../src/remote/ops.js';
 
 const MiB = 1024 * 1024;
@@ -70,6 +78,10 @@ interface FakeServer {
   failUploads: { count: number; status: number; afterFrames?: number };
   /** Replace what fetch sends. */
   tamperFetch?: (frames: { id: string; encoded: Buffer }[]) => { id: string; encoded: Buffer }[];
+  /** Drop the connection of the next N fetch answers after this many frames. */
+  breakFetch: { count: number; afterFrames: number };
+  /** Ids asked for, per fetch request. */
+  fetchSizes: number[];
   close(): Promise<void>;
 }
 
@@ -84,7 +96,7 @@ async function startFake(): Promise<FakeServer> {
   const assets = new Map<string, { collectionId: string | null; name: string; extension: string; deleted: boolean }>();
   const collections = new Map<string, { parentId: string | null; name: string }>();
   const fake: FakeServer = {
-    url: '', chunks: new Map(), checkpoints: [], hits: {}, failUploads: { count: 0, status: 503 },
+    url: '', chunks: new Map(), checkpoints: [], hits: {}, failUploads: { count: 0, status: 503 }, breakFetch: { count: 0, afterFrames: 0 }, fetchSizes: [],
     close: async () => {},
   };
   const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -173,7 +185,17 @@ async function startFake(): Promise<FakeServer> {
         if (!Array.isArray(body.ids) || body.ids.length > 1000) return json(res, 400, { error: { code: 'validation_failed', message: 'ids' } });
         let frames = body.ids.map((id: string) => ({ id, encoded: fake.chunks.get(id)! })).filter((f: any) => f.encoded);
         if (fake.tamperFetch) frames = fake.tamperFetch(frames);
+        fake.fetchSizes.push(body.ids.length);
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        if (fake.breakFetch.count > 0) {
+          fake.breakFetch.count--;
+          for (const f of frames.slice(0, fake.breakFetch.afterFrames)) {
+            res.write(frameHeader(f.id, f.encoded.length));
+            res.write(f.encoded);
+          }
+          // Once what was written reached the socket, cut the answer off.
+          return res.write(new Uint8Array(0), () => req.socket.destroy());
+        }
         for (const f of frames) {
           res.write(frameHeader(f.id, f.encoded.length));
           res.write(f.encoded);
@@ -212,18 +234,18 @@ const fastRetry = { attempts: 3, baseDelayMs: 5 };
 
 describe('client content against a fake chunk server', () => {
   let fake: FakeServer;
-  let http: HttpClient;
+  let api: BacklotApi;
   before(async () => {
     fake = await startFake();
-    http = new HttpClient({ baseUrl: fake.url, token: 'fake-token' });
+    api = new BacklotApi({ baseUrl: fake.url, auth: { kind: 'bearer', token: 'fake-token' } });
   });
   after(() => fake.close());
 
   test('errors come back typed with the server code', async () => {
-    const anon = new HttpClient({ baseUrl: fake.url });
-    await assert.rejects(anon.post('/projects/p1/chunks/check', { ids: [] }), (e: unknown) => e instanceof ApiError && e.status === 401 && e.code === 'unauthenticated');
-    const dead = new HttpClient({ baseUrl: 'http://127.0.0.1:1', token: 'x' });
-    await assert.rejects(dead.get('/health'), (e: unknown) => e instanceof NetworkError);
+    const anon = new BacklotApi({ baseUrl: fake.url });
+    await assert.rejects(anon.content.checkChunks('p1', []), (e: unknown) => e instanceof ApiError && e.status === 401 && e.code === 'unauthenticated');
+    const dead = new BacklotApi({ baseUrl: 'http://127.0.0.1:1', auth: { kind: 'bearer', token: 'x' }, retry: false });
+    await assert.rejects(dead.meta.health(), (e: unknown) => e instanceof NetworkError);
   });
 
   test('publish then restore a multi-chunk file; only missing chunks are sent the second time', async () => {
@@ -231,7 +253,7 @@ describe('client content against a fake chunk server', () => {
     const file = join(dir, 'scene.blend');
     const data = Buffer.concat([records(3 * MiB, 1), noise(2 * MiB, 'a'), records(1 * MiB, 2)]);
     writeFileSync(file, data);
-    const first = await publishFile(http, 'p1', FAKE_ASSET, file, { baseCheckpointId: null, retry: fastRetry });
+    const first = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: null, retry: fastRetry });
     assert.equal(first.file.fileHash, sha256Hex(data));
     assert.equal(first.file.size, data.length);
     assert.ok(first.file.chunks.length >= 5, `chunks: ${first.file.chunks.length}`);
@@ -242,7 +264,7 @@ describe('client content against a fake chunk server', () => {
     // Edit the middle: most chunks are already there.
     data.fill(7, 3 * MiB + 100, 3 * MiB + 5000);
     writeFileSync(file, data);
-    const second = await publishFile(http, 'p1', FAKE_ASSET, file, { baseCheckpointId: first.checkpoint.id, retry: fastRetry });
+    const second = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: first.checkpoint.id, retry: fastRetry });
     assert.equal(second.checkpoint.number, 2);
     assert.ok(second.stats.uploaded >= 1 && second.stats.uploaded <= 2, `uploaded ${second.stats.uploaded}`);
     assert.equal(second.stats.present + second.stats.uploaded, new Set(second.file.chunks).size);
@@ -250,11 +272,11 @@ describe('client content against a fake chunk server', () => {
 
     const out = join(dir, 'restored', 'scene.blend');
     mkdirSync(join(dir, 'restored'));
-    const r = await restoreCheckpoint(http, 'p1', second.file, out);
+    const r = await restoreCheckpoint(api, 'p1', second.file, out);
     assert.equal(r.bytes, data.length);
     assert.ok(readFileSync(out).equals(data));
     // 'encode-all' mode gives the same manifest.
-    const uploader = new ChunkUploader(http, 'p1');
+    const uploader = new ChunkUploader(api, 'p1');
     const again = await chunkInto(file, uploader, { mode: 'encode-all' });
     await uploader.flush();
     assert.deepEqual(again.chunks, second.file.chunks);
@@ -272,11 +294,11 @@ describe('client content against a fake chunk server', () => {
     const restored: { path: string; fileHash: string; size: number; chunks: string[] }[] = [];
     for (const [name, data] of Object.entries(files)) {
       writeFileSync(join(dir, name), data);
-      const r = await publishFile(http, 'p1', FAKE_ASSET, join(dir, name), { retry: fastRetry });
+      const r = await publishFile(api, 'p1', FAKE_ASSET, join(dir, name), { retry: fastRetry });
       assert.equal(r.file.fileHash, sha256Hex(data));
       restored.push({ path: join(dir, 'out', name), ...r.file });
     }
-    const res = await restoreFiles(http, 'p1', restored, { batchBytes: 1 * MiB, keepBytes: 0 });
+    const res = await restoreFiles(api, 'p1', restored, { batchBytes: 1 * MiB, keepBytes: 0 });
     for (const [name, data] of Object.entries(files)) assert.ok(readFileSync(join(dir, 'out', name)).equals(data), name);
     assert.equal(res.files, 3);
     assert.ok(res.fetch.refetched >= 1, 'with keepBytes 0, a repeated chunk is fetched again');
@@ -288,10 +310,10 @@ describe('client content against a fake chunk server', () => {
     const data = noise(6 * MiB, 'resume');
     writeFileSync(file, data);
     fake.failUploads = { count: 10, status: 0, afterFrames: 3 }; // drop every connection after 3 frames
-    await assert.rejects(publishFile(http, 'p1', FAKE_ASSET, file, { uploadBatchBytes: 8 * MiB, retry: { attempts: 1 } }), NetworkError);
+    await assert.rejects(publishFile(api, 'p1', FAKE_ASSET, file, { uploadBatchBytes: 8 * MiB, retry: { attempts: 1 } }), NetworkError);
     const before = fake.chunks.size;
     fake.failUploads = { count: 0, status: 503 };
-    const r = await publishFile(http, 'p1', FAKE_ASSET, file, { retry: fastRetry });
+    const r = await publishFile(api, 'p1', FAKE_ASSET, file, { retry: fastRetry });
     assert.ok(r.stats.present >= 3, `present after the interruption: ${r.stats.present}`);
     assert.equal(r.stats.present + r.stats.uploaded, new Set(r.file.chunks).size);
     assert.ok(fake.chunks.size > before);
@@ -302,7 +324,7 @@ describe('client content against a fake chunk server', () => {
     const file = join(dir, 'retry.png');
     writeFileSync(file, noise(1 * MiB, 'retry503'));
     fake.failUploads = { count: 2, status: 503 };
-    const r = await publishFile(http, 'p1', FAKE_ASSET, file, { retry: fastRetry });
+    const r = await publishFile(api, 'p1', FAKE_ASSET, file, { retry: fastRetry });
     assert.equal(fake.failUploads.count, 0);
     assert.ok(r.checkpoint.id);
   });
@@ -311,11 +333,11 @@ describe('client content against a fake chunk server', () => {
     const dir = tmp();
     const file = join(dir, 'idem.psd');
     writeFileSync(file, records(600 * 1024, 77));
-    const a = await publishFile(http, 'p1', FAKE_ASSET, file, { baseCheckpointId: 'base-1', retry: fastRetry });
-    const b = await publishFile(http, 'p1', FAKE_ASSET, file, { baseCheckpointId: 'base-1', retry: fastRetry });
+    const a = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: 'base-1', retry: fastRetry });
+    const b = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: 'base-1', retry: fastRetry });
     assert.equal(a.opId, b.opId);
     assert.equal(a.checkpoint.id, b.checkpoint.id, 'the replay answers the recorded checkpoint');
-    const c = await publishFile(http, 'p1', FAKE_ASSET, file, { baseCheckpointId: a.checkpoint.id, retry: fastRetry });
+    const c = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: a.checkpoint.id, retry: fastRetry });
     assert.notEqual(c.checkpoint.id, a.checkpoint.id);
     assert.equal(checkpointOpId('x', null, 'h', 1), checkpointOpId('x', null, 'h', 1));
     assert.notEqual(checkpointOpId('x', null, 'h', 1), checkpointOpId('x', 'y', 'h', 1));
@@ -326,10 +348,10 @@ describe('client content against a fake chunk server', () => {
     const file = join(dir, 'gc.exr');
     writeFileSync(file, noise(900 * 1024, 'gc'));
     const known = new Set<string>();
-    const first = await publishFile(http, 'p1', FAKE_ASSET, file, { known, retry: fastRetry });
+    const first = await publishFile(api, 'p1', FAKE_ASSET, file, { known, retry: fastRetry });
     // The server loses the chunks; the client still believes they are there.
     for (const id of first.file.chunks) fake.chunks.delete(id);
-    const second = await publishFile(http, 'p1', FAKE_ASSET, file, { known, baseCheckpointId: first.checkpoint.id, retry: fastRetry });
+    const second = await publishFile(api, 'p1', FAKE_ASSET, file, { known, baseCheckpointId: first.checkpoint.id, retry: fastRetry });
     assert.ok(second.stats.uploaded >= 1);
     for (const id of first.file.chunks) assert.ok(fake.chunks.has(id));
   });
@@ -339,27 +361,52 @@ describe('client content against a fake chunk server', () => {
     const file = join(dir, 'victim.blend');
     const data = records(1200 * 1024, 5);
     writeFileSync(file, data);
-    const p = await publishFile(http, 'p1', FAKE_ASSET, file, { retry: fastRetry });
+    const p = await publishFile(api, 'p1', FAKE_ASSET, file, { retry: fastRetry });
     const dest = join(dir, 'dest.blend');
     writeFileSync(dest, 'keep me');
     const id0 = p.file.chunks[0];
     try {
       fake.tamperFetch = (frames) => frames.map((f) => (f.id === id0 ? { id: f.id, encoded: encodeChunk(Buffer.from('evil')) } : f));
-      await assert.rejects(restoreCheckpoint(http, 'p1', p.file, dest, { retry: { attempts: 1 } }), CorruptChunkError);
+      await assert.rejects(restoreCheckpoint(api, 'p1', p.file, dest, { retry: { attempts: 1 } }), CorruptChunkError);
       fake.tamperFetch = (frames) => [{ id: sha256Hex(Buffer.from('other')), encoded: encodeChunk(Buffer.from('other')) }, ...frames];
-      await assert.rejects(restoreCheckpoint(http, 'p1', p.file, dest, { retry: { attempts: 1 } }), /not asked for/);
+      await assert.rejects(restoreCheckpoint(api, 'p1', p.file, dest, { retry: { attempts: 1 } }), /not asked for/);
       fake.tamperFetch = (frames) => frames.slice(1);
-      await assert.rejects(restoreCheckpoint(http, 'p1', p.file, dest, { retry: { attempts: 1 } }), /missing/i);
+      await assert.rejects(restoreCheckpoint(api, 'p1', p.file, dest, { retry: { attempts: 1 } }), /missing/i);
       fake.tamperFetch = undefined;
       // Right chunks, wrong expected file hash: the whole-file check refuses.
-      await assert.rejects(restoreCheckpoint(http, 'p1', { ...p.file, fileHash: sha256Hex(Buffer.from('no')) }, dest), FileHashMismatchError);
+      await assert.rejects(restoreCheckpoint(api, 'p1', { ...p.file, fileHash: sha256Hex(Buffer.from('no')) }, dest), FileHashMismatchError);
     } finally {
       fake.tamperFetch = undefined;
     }
     assert.equal(readFileSync(dest, 'utf8'), 'keep me');
     assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.tmp')), []);
-    await restoreCheckpoint(http, 'p1', p.file, dest);
+    await restoreCheckpoint(api, 'p1', p.file, dest);
     assert.ok(readFileSync(dest).equals(data));
+  });
+
+  test('a fetch answer that breaks off is resumed for the chunks that did not arrive', async () => {
+    const dir = tmp();
+    const file = join(dir, 'cut.exr');
+    const data = noise(6 * MiB, 'cut');
+    writeFileSync(file, data);
+    const p = await publishFile(api, 'p1', FAKE_ASSET, file, { retry: fastRetry });
+    const unique = new Set(p.file.chunks).size;
+    assert.ok(unique > 12, `chunks: ${unique}`);
+    try {
+      fake.fetchSizes = [];
+      fake.breakFetch = { count: 1, afterFrames: 12 };
+      const r = await restoreCheckpoint(api, 'p1', p.file, join(dir, 'out.exr'));
+      assert.ok(readFileSync(join(dir, 'out.exr')).equals(data));
+      assert.equal(r.fetch.requests, 2);
+      assert.equal(fake.fetchSizes[0], unique);
+      assert.ok(fake.fetchSizes[1] < unique, `the second request asks only for the rest: ${fake.fetchSizes}`);
+      assert.equal(r.fetch.chunks, unique, 'each chunk handed out once');
+      // Without attempts left, the broken answer is the error.
+      fake.breakFetch = { count: 1, afterFrames: 12 };
+      await assert.rejects(restoreCheckpoint(api, 'p1', p.file, join(dir, 'out2.exr'), { retry: { attempts: 1 } }), NetworkError);
+    } finally {
+      fake.breakFetch = { count: 0, afterFrames: 0 };
+    }
   });
 
   test('the frame decoder refuses oversized frames before buffering them', () => {
@@ -379,7 +426,7 @@ describe('client content against a fake chunk server', () => {
     w('assets/props/chair.png', noise(300 * 1024, 'png'));
     w('shots/sq01/sh010/layout.blend', records(1 * MiB, 2));
     w('pipeline/build.py', Buffer.from('print("hi")\n'));
-    const r1 = await publishFolder(http, 'p1', root, { retry: fastRetry });
+    const r1 = await publishFolder(api, 'p1', root, { retry: fastRetry });
     assert.equal(r1.published.length, 4);
     const s1 = await loadState(root);
     assert.equal(Object.keys(s1.files).length, 4);
@@ -388,7 +435,7 @@ describe('client content against a fake chunk server', () => {
 
     // Nothing changed: nothing read, nothing sent.
     const hits = { ...fake.hits };
-    const r2 = await publishFolder(http, 'p1', root, { retry: fastRetry });
+    const r2 = await publishFolder(api, 'p1', root, { retry: fastRetry });
     assert.equal(r2.published.length, 0);
     assert.equal(r2.unchanged, 4);
     assert.deepEqual(fake.hits, hits);
@@ -402,7 +449,7 @@ describe('client content against a fake chunk server', () => {
     w('edit/layout.blend', readFileSync(join(root, 'shots/sq01/sh010/layout.blend')));
     rmSync(join(root, 'shots/sq01/sh010/layout.blend'));
     rmSync(join(root, 'assets/props/chair.png'));
-    const r3 = await publishFolder(http, 'p1', root, { retry: fastRetry });
+    const r3 = await publishFolder(api, 'p1', root, { retry: fastRetry });
     assert.deepEqual(r3.touched, ['pipeline/build.py']);
     assert.deepEqual(r3.published.map((p) => p.path).sort(), ['assets/props/chair.blend', 'assets/props/chair_v2.blend', 'edit/layout.blend']);
     assert.deepEqual(r3.removed.sort(), ['assets/props/chair.png', 'shots/sq01/sh010/layout.blend']);
@@ -411,7 +458,7 @@ describe('client content against a fake chunk server', () => {
 
     const dest = tmp();
     const state = await loadState(root);
-    const rr = await restoreFolder(http, 'p1', state, dest);
+    const rr = await restoreFolder(api, 'p1', state, dest);
     assert.equal(rr.files, 4);
     for (const p of Object.keys(state.files)) assert.ok(readFileSync(join(dest, p)).equals(readFileSync(join(root, p))), p);
     // The restored folder is a clean working folder.
@@ -423,7 +470,7 @@ describe('client content against a fake chunk server', () => {
   test('folder publish after a crash between journal and answer replays the same op ids', async () => {
     const root = tmp();
     writeFileSync(join(root, 'a.blend'), records(500 * 1024, 3));
-    await publishFolder(http, 'p1', root, { retry: fastRetry });
+    await publishFolder(api, 'p1', root, { retry: fastRetry });
     // Simulate a crash after the server applied the creations but before the state recorded
     // them: put the creations back into the journal and forget the file.
     const s = await loadState(root);
@@ -431,22 +478,22 @@ describe('client content against a fake chunk server', () => {
     s.pending.assets['a.blend'] = { id: t.assetId!, opId: `asset.create.${t.assetId}` };
     delete s.files['a.blend'];
     writeFileSync(join(root, '.backlot', 'state.json'), JSON.stringify(s));
-    const r = await publishFolder(http, 'p1', root, { retry: fastRetry });
+    const r = await publishFolder(api, 'p1', root, { retry: fastRetry });
     assert.equal(r.published.length, 1);
     assert.equal(r.published[0].assetId, t.assetId, 'the journaled id was replayed, not a new asset');
 
     // A same-named asset that this folder did not create is a conflict unless adopting.
     const other = tmp();
     writeFileSync(join(other, 'a.blend'), records(500 * 1024, 4));
-    await assert.rejects(publishFolder(http, 'p1', other, { retry: fastRetry }), FolderConflictError);
-    const adopted = await publishFolder(http, 'p1', other, { retry: fastRetry, onNameTaken: 'adopt' });
+    await assert.rejects(publishFolder(api, 'p1', other, { retry: fastRetry }), FolderConflictError);
+    const adopted = await publishFolder(api, 'p1', other, { retry: fastRetry, onNameTaken: 'adopt' });
     assert.equal(adopted.published[0].assetId, t.assetId);
 
     // An asset whose first checkpoint never got through has nothing to restore and is skipped.
     const st = await loadState(root);
     st.files['never.blend'] = { size: -1, mtimeMs: -1, fileHash: '', chunks: [], chunkSizes: [], assetId: randomUUID() };
     const dest = tmp();
-    const rr = await restoreFolder(http, 'p1', st, dest);
+    const rr = await restoreFolder(api, 'p1', st, dest);
     assert.equal(rr.files, 1);
     assert.ok(!existsSync(join(dest, 'never.blend')));
   });
@@ -459,10 +506,10 @@ describe('client content against a fake chunk server', () => {
   });
 
   test('ChunkApi.missing batches by 10,000 ids', async () => {
-    const api = new ChunkApi(http, 'p1');
+    const chunks = new ChunkApi(api, 'p1');
     const before = fake.hits['chunks/check'] ?? 0;
     const ids = Array.from({ length: 12_001 }, (_, i) => sha256Hex(Buffer.from(`id${i}`)));
-    const missing = await api.missing(ids);
+    const missing = await chunks.missing(ids);
     assert.equal(missing.size, 12_001);
     assert.equal((fake.hits['chunks/check'] ?? 0) - before, 2);
   });
@@ -470,7 +517,7 @@ describe('client content against a fake chunk server', () => {
   test('state survives in .backlot and the scan ignores it', async () => {
     const root = tmp();
     writeFileSync(join(root, 'x.json'), '{}');
-    await publishFolder(http, 'p1', root, { retry: fastRetry });
+    await publishFolder(api, 'p1', root, { retry: fastRetry });
     assert.ok(existsSync(join(root, '.backlot', 'state.json')));
     const scan = await scanFolder(root, await loadState(root));
     assert.deepEqual(scan.changed, []);
@@ -481,28 +528,28 @@ describe('client content against a fake chunk server', () => {
 
 describe('client content against a real Backlot server', () => {
   let server: StartedServer;
-  let http: HttpClient;
+  let api: BacklotApi;
   let projectId: string;
   let dataDir: string;
   const newAsset = async (name: string, extension = 'blend') =>
-    (await http.post<{ id: string }>(`/projects/${projectId}/assets`, { collectionId: null, name, extension, kind: 'resource' })).id;
+    (await api.production.createAsset(projectId, { collectionId: null, name, extension, kind: 'resource' })).id;
 
   before(async () => {
     dataDir = tmp('backlot-client-server-');
     server = await startServer(loadConfig({ dataDir, port: 0, host: '127.0.0.1' }, {}), { logger: false, print: () => {} });
     const setupToken = await prepareSetup(server.deps);
-    const anon = new HttpClient({ baseUrl: server.url });
-    const admin = await anon.post<{ token: string }>('/setup', { token: setupToken, email: 'admin@client.test', name: 'Admin', password: 'correct horse battery staple' });
-    http = anon.withToken(admin.token);
-    const studio = await http.post<{ id: string }>('/studios', { name: 'Client Studio' });
-    projectId = (await http.post<{ id: string }>(`/studios/${studio.id}/projects`, { name: 'Client Project' })).id;
+    api = new BacklotApi({ baseUrl: server.url });
+    // Setting up signs the api in as the administrator.
+    await api.auth.setup({ token: setupToken!, email: 'admin@client.test', name: 'Admin', password: 'correct horse battery staple' });
+    const studio = await api.studios.create({ name: 'Client Studio' });
+    projectId = (await api.projects.create(studio.id, { name: 'Client Project' })).id;
   });
   after(() => server?.close());
 
   test('typed errors: bad token, unknown project', async () => {
-    const bad = http.withToken('not-a-token');
-    await assert.rejects(bad.post(`/projects/${projectId}/chunks/check`, { ids: [] }), (e: unknown) => e instanceof ApiError && e.status === 401 && typeof e.code === 'string');
-    await assert.rejects(new ChunkApi(http, randomUUID()).missing([sha256Hex(Buffer.from('x'))]), (e: unknown) => e instanceof ApiError && e.status === 404);
+    const bad = new BacklotApi({ baseUrl: server.url, auth: { kind: 'bearer', token: 'not-a-token' } });
+    await assert.rejects(bad.content.checkChunks(projectId, []), (e: unknown) => e instanceof ApiError && e.status === 401 && typeof e.code === 'string');
+    await assert.rejects(new ChunkApi(api, randomUUID()).missing([sha256Hex(Buffer.from('x'))]), (e: unknown) => e instanceof ApiError && e.status === 404);
   });
 
   test('publish, read the manifest back, restore; an edit uploads only new chunks', async () => {
@@ -511,28 +558,28 @@ describe('client content against a real Backlot server', () => {
     const file = join(dir, 'hero.blend');
     const data = Buffer.concat([records(2 * MiB, 11), noise(1 * MiB, 'hero'), records(2 * MiB, 12)]);
     writeFileSync(file, data);
-    const first = await publishFile(http, projectId, assetId, file, { baseCheckpointId: null, comment: 'v1' });
+    const first = await publishFile(api, projectId, assetId, file, { baseCheckpointId: null, comment: 'v1' });
     assert.equal(first.checkpoint.number, 1);
     assert.equal(first.checkpoint.fileHash, sha256Hex(data));
-    const m = await fetchCheckpointManifest(http, projectId, first.checkpoint.id);
+    const m = await fetchCheckpointManifest(api, projectId, first.checkpoint.id);
     assert.deepEqual(m.chunks, first.file.chunks);
     assert.deepEqual(m.chunkSizes, first.file.chunkSizes);
     assert.equal(m.fileName, 'hero.blend');
 
     data.fill(3, 2 * MiB + 10, 2 * MiB + 2000);
     writeFileSync(file, data);
-    const second = await publishFile(http, projectId, assetId, file, { baseCheckpointId: first.checkpoint.id, comment: 'v2' });
+    const second = await publishFile(api, projectId, assetId, file, { baseCheckpointId: first.checkpoint.id, comment: 'v2' });
     assert.equal(second.checkpoint.number, 2);
     assert.ok(second.stats.uploaded <= 2 && second.stats.present >= 3, JSON.stringify(second.stats));
     assert.equal(second.stats.encoded, second.stats.uploaded);
 
     const out = join(dir, 'restored', 'hero.blend');
     mkdirSync(join(dir, 'restored'));
-    const m2 = await fetchCheckpointManifest(http, projectId, second.checkpoint.id);
-    await restoreCheckpoint(http, projectId, m2, out);
+    const m2 = await fetchCheckpointManifest(api, projectId, second.checkpoint.id);
+    await restoreCheckpoint(api, projectId, m2, out);
     assert.ok(readFileSync(out).equals(data));
     // The older version is still there.
-    await restoreCheckpoint(http, projectId, m, out);
+    await restoreCheckpoint(api, projectId, m, out);
     assert.equal(sha256Hex(readFileSync(out)), first.file.fileHash);
   });
 
@@ -546,9 +593,9 @@ describe('client content against a real Backlot server', () => {
     const cuts = cutPoints(data);
     const chunks = cuts.map((end, i) => data.subarray(i === 0 ? 0 : cuts[i - 1], end));
     const frames = chunks.slice(0, 2).map((c) => ({ id: sha256Hex(c), encoded: encodeChunk(c) }));
-    const up = await new ChunkApi(http, projectId).upload(frames);
+    const up = await new ChunkApi(api, projectId).upload(frames);
     assert.equal(up.stored, 2);
-    const r = await publishFile(http, projectId, assetId, file, { baseCheckpointId: null });
+    const r = await publishFile(api, projectId, assetId, file, { baseCheckpointId: null });
     assert.equal(r.stats.present, 2);
     assert.equal(r.stats.uploaded, new Set(chunks.map((c) => sha256Hex(c))).size - 2);
   });
@@ -558,14 +605,14 @@ describe('client content against a real Backlot server', () => {
     const assetId = await newAsset('prop');
     const file = join(dir, 'prop.blend');
     writeFileSync(file, records(700 * 1024, 5));
-    const a = await publishFile(http, projectId, assetId, file, { baseCheckpointId: null });
-    const b = await publishFile(http, projectId, assetId, file, { baseCheckpointId: null });
+    const a = await publishFile(api, projectId, assetId, file, { baseCheckpointId: null });
+    const b = await publishFile(api, projectId, assetId, file, { baseCheckpointId: null });
     assert.equal(b.opId, a.opId);
     assert.equal(b.checkpoint.id, a.checkpoint.id);
     assert.equal(b.stats.uploaded, 0);
 
     const fake = sha256Hex(Buffer.from('never uploaded'));
-    const [res] = await createCheckpoints(http, projectId, [{ assetId, fileHash: fake, size: 14, chunks: [fake], opId: `cp.${randomUUID()}` }]);
+    const [res] = await createCheckpoints(api, projectId, [{ assetId, fileHash: fake, size: 14, chunks: [fake], opId: `cp.${randomUUID()}` }]);
     assert.equal(res.status, 'rejected');
     const err = new OpRejectedError(res as Exclude<typeof res, { status: 'applied' }>, 'checkpoint.create');
     assert.equal(err.code, 'missing_chunks');
@@ -573,9 +620,9 @@ describe('client content against a real Backlot server', () => {
   });
 
   test('the server refuses a chunk that does not hash to its id', async () => {
-    const api = new ChunkApi(http, projectId, { retry: { attempts: 1 } });
+    const chunks = new ChunkApi(api, projectId, { retry: { attempts: 1 } });
     await assert.rejects(
-      api.upload([{ id: sha256Hex(Buffer.from('claimed')), encoded: encodeChunk(Buffer.from('actual')) }]),
+      chunks.upload([{ id: sha256Hex(Buffer.from('claimed')), encoded: encodeChunk(Buffer.from('actual')) }]),
       (e: unknown) => e instanceof ApiError && e.status >= 400 && e.status < 500,
     );
   });
@@ -591,7 +638,7 @@ describe('client content against a real Backlot server', () => {
     w('renders/sh010.exr', noise(2 * MiB, 'sh010'));
     w('pipeline/tool.py', Buffer.from('import bpy\n'));
     w('empty.json', Buffer.alloc(0));
-    const r1 = await publishFolder(http, projectId, root);
+    const r1 = await publishFolder(api, projectId, root);
     assert.equal(r1.published.length, 5, JSON.stringify(r1.failed.map((f) => f.error.message)));
     // Edit, copy, rename, delete; publish again.
     const jako = records(3 * MiB, 21);
@@ -602,14 +649,14 @@ describe('client content against a real Backlot server', () => {
     writeFileSync(join(root, 'edit', 'sh010.exr'), readFileSync(join(root, 'renders/sh010.exr')));
     rmSync(join(root, 'renders/sh010.exr'));
     rmSync(join(root, 'pipeline/tool.py'));
-    const r2 = await publishFolder(http, projectId, root);
+    const r2 = await publishFolder(api, projectId, root);
     assert.deepEqual(r2.published.map((p) => p.path).sort(), ['assets/characters/jako/jako.blend', 'assets/characters/jako/jako_v2.blend', 'edit/sh010.exr']);
     assert.deepEqual(r2.removed.sort(), ['pipeline/tool.py', 'renders/sh010.exr']);
     assert.deepEqual(r2.failed, []);
     assert.ok(r2.upload.uploaded <= 2, `uploaded ${r2.upload.uploaded}`);
 
     const dest = tmp();
-    const r = await restoreFolder(http, projectId, await loadState(root), dest, { manifests: 'server' });
+    const r = await restoreFolder(api, projectId, await loadState(root), dest, { manifests: 'server' });
     assert.equal(r.files, 5);
     for (const p of ['assets/characters/jako/jako.blend', 'assets/characters/jako/jako_v2.blend', 'assets/characters/jako/jako.psd', 'edit/sh010.exr', 'empty.json'])
       assert.ok(readFileSync(join(dest, p)).equals(readFileSync(join(root, p))), p);

@@ -5,10 +5,9 @@
 // then renamed into place. A failure leaves the destination untouched.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { MAX_FETCH_IDS, NetworkError, type BacklotApi, type RetryOptions } from '@backlot/api';
 import { restoreFile, sharedWorkerPool, type ChunkWorkerPool } from '@backlot/storage';
-import { ChunkApi, MAX_FETCH_IDS } from '../remote/chunks.js';
-import type { HttpClient, RetryOptions } from '../remote/http.js';
-import { withRetry } from '../remote/http.js';
+import { ChunkApi } from '../remote/chunks.js';
 
 const MiB = 1024 * 1024;
 /** Size assumed for a chunk whose size is not known (the chunker's mean is ~300 KiB). */
@@ -35,7 +34,12 @@ export interface FetchOptions {
    * (default 256 MiB); beyond it they are fetched again when needed.
    */
   keepBytes?: number;
-  retry?: RetryOptions;
+  /**
+   * An answer that breaks off mid-stream is asked again for the chunks that did not arrive, up to
+   * `attempts` requests per batch in all (default 4). Waiting for an unavailable server is left to
+   * the api's transport (the `retry` its BacklotApi was made with).
+   */
+  retry?: Pick<RetryOptions, 'attempts'>;
 }
 
 export interface FetchStats {
@@ -70,7 +74,7 @@ export class ChunkFetcher {
   private readonly kept = new Set<string>();
   private readonly waiters = new Map<string, { promise: Promise<Buffer>; resolve: (d: Buffer) => void }>();
 
-  constructor(private readonly api: ChunkApi, plan: Iterable<{ id: string; size?: number }>, private readonly options: FetchOptions = {}) {
+  constructor(private readonly chunks: ChunkApi, plan: Iterable<{ id: string; size?: number }>, private readonly options: FetchOptions = {}) {
     this.inFlight = Math.max(1, options.fetchesInFlight ?? 2);
     this.keepBytes = options.keepBytes ?? 256 * MiB;
     const batchBytes = options.batchBytes ?? 32 * MiB;
@@ -152,18 +156,27 @@ export class ChunkFetcher {
   /** Fetches `ids`, calling `onChunk` for each as it arrives; a broken stream is resumed for the rest. */
   private async fetch(ids: string[], onChunk: (id: string, raw: Buffer) => void): Promise<void> {
     const got = new Set<string>();
-    await withRetry(async () => {
+    const attempts = Math.max(1, this.options.retry?.attempts ?? 4);
+    for (let attempt = 1; ; attempt++) {
       const rest = ids.filter((id) => !got.has(id));
       if (rest.length === 0) return;
       this.stats.requests++;
-      for await (const c of this.api.fetchStream(rest)) {
-        got.add(c.id);
-        this.stats.chunks++;
-        this.stats.bytes += c.encodedSize;
-        this.stats.rawBytes += c.raw.length;
-        onChunk(c.id, c.raw);
+      // Getting an answer is retried by the transport (fetching only reads); what arrived of a
+      // broken answer is kept, and the rest is asked for again.
+      const answer = await this.chunks.fetch(rest);
+      try {
+        for await (const c of answer) {
+          got.add(c.id);
+          this.stats.chunks++;
+          this.stats.bytes += c.encodedSize;
+          this.stats.rawBytes += c.raw.length;
+          onChunk(c.id, c.raw);
+        }
+        return;
+      } catch (err) {
+        if (!(err instanceof NetworkError) || attempt >= attempts) throw err;
       }
-    }, this.options.retry);
+    }
   }
 }
 
@@ -187,17 +200,17 @@ export interface RestoreFilesResult {
  * file is verified (every chunk by hash, then the whole file) before it replaces its destination.
  */
 export async function restoreFiles(
-  http: HttpClient,
+  api: BacklotApi,
   projectId: string,
   files: readonly FileToRestore[],
   options: RestoreFilesOptions = {},
 ): Promise<RestoreFilesResult> {
   const pool = options.pool;
-  const api = new ChunkApi(http, projectId, { retry: options.retry, pool: pool ? () => Promise.resolve(pool) : sharedWorkerPool });
+  const chunks = new ChunkApi(api, projectId, { pool: pool ? () => Promise.resolve(pool) : sharedWorkerPool });
   const plan = function* () {
     for (const f of files) for (let i = 0; i < f.chunks.length; i++) yield { id: f.chunks[i], size: f.chunkSizes?.[i] };
   };
-  const fetcher = new ChunkFetcher(api, plan(), options);
+  const fetcher = new ChunkFetcher(chunks, plan(), options);
   let bytes = 0;
   const made = new Set<string>();
   for (const [index, f] of files.entries()) {
@@ -228,24 +241,19 @@ export interface CheckpointManifest {
   chunkSizes: number[];
 }
 
-/** A checkpoint's ordered chunk list with sizes (GET …/checkpoints/:id/manifest). */
-export async function fetchCheckpointManifest(http: HttpClient, projectId: string, checkpointId: string, retry?: RetryOptions): Promise<CheckpointManifest> {
-  const m = await withRetry(
-    () => http.get<{ id: string; assetId: string; fileName: string; fileHash: string; size: number; chunks: { id: string; size: number }[] }>(
-      `/projects/${encodeURIComponent(projectId)}/checkpoints/${encodeURIComponent(checkpointId)}/manifest`,
-    ),
-    retry,
-  );
+/** A checkpoint's ordered chunk list with sizes (api.content.manifest), as restoreFiles takes it. */
+export async function fetchCheckpointManifest(api: BacklotApi, projectId: string, checkpointId: string): Promise<CheckpointManifest> {
+  const m = await api.content.manifest(projectId, checkpointId);
   return { id: m.id, assetId: m.assetId, fileName: m.fileName, fileHash: m.fileHash, size: m.size, chunks: m.chunks.map((c) => c.id), chunkSizes: m.chunks.map((c) => c.size) };
 }
 
 /** Restores one checkpoint's file (its manifest: fileHash, size, chunks) to `destPath`. */
 export async function restoreCheckpoint(
-  http: HttpClient,
+  api: BacklotApi,
   projectId: string,
   checkpoint: { fileHash: string; size: number; chunks: readonly string[]; chunkSizes?: readonly number[] },
   destPath: string,
   options: RestoreFilesOptions = {},
 ): Promise<RestoreFilesResult> {
-  return restoreFiles(http, projectId, [{ path: destPath, ...checkpoint }], options);
+  return restoreFiles(api, projectId, [{ path: destPath, ...checkpoint }], options);
 }

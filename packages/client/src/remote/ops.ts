@@ -1,18 +1,14 @@
-// Pushing operations through the sync endpoint: POST /projects/:id/ops with client op ids. The
-// server remembers applied op ids per caller, so re-sending a batch after a crash or a lost answer
-// replays the recorded results instead of applying twice; that makes whole batches safe to retry.
-import { MAX_BATCH, type Op, type OpResult } from '@backlot/core';
-import { HttpClient, withRetry, type RetryOptions } from './http.js';
+// Pushing operations through the sync endpoint (api.sync.push, POST /projects/:id/ops) with client
+// op ids. The server remembers applied op ids per caller, so re-sending a batch after a crash or a
+// lost answer replays the recorded results instead of applying twice; that is why the api's
+// transport retries pushes, and why a client that crashed may send the same ops again.
+import { ProtocolError, type BacklotApi, type ClientOp } from '@backlot/api';
+import { MAX_BATCH, type OpResult } from '@backlot/core';
 
 /** A body size well under the server's 32 MiB limit for a push. */
 export const MAX_OPS_BATCH_BYTES = 24 * 1024 * 1024;
 
-export interface ClientOp {
-  opId: string;
-  op: Op;
-}
-
-export type { OpResult };
+export type { ClientOp, OpResult };
 
 /** An operation the server refused or found in conflict. */
 export class OpRejectedError extends Error {
@@ -34,25 +30,24 @@ export class OpRejectedError extends Error {
 }
 
 /**
- * Sends `ops` in order, in as few requests as the server's limits allow, and returns one result
- * per op in the same order. Rejections are results, not exceptions; transport failures and
- * 429/5xx are retried (the op ids make that safe).
+ * Sends `ops` in order, in as few requests as the server's limits allow (MAX_BATCH ops, a bounded
+ * body), and returns one result per op in the same order. Rejections are results, not exceptions;
+ * transport failures and 429/5xx are retried by the api's transport (the op ids make that safe).
  */
-export async function pushOps(http: HttpClient, projectId: string, ops: readonly ClientOp[], retry?: RetryOptions): Promise<OpResult[]> {
+export async function pushOps(api: BacklotApi, projectId: string, ops: readonly ClientOp[]): Promise<OpResult[]> {
   const results: OpResult[] = [];
   let batch: ClientOp[] = [];
   let bytes = 0;
   const send = async () => {
     if (batch.length === 0) return;
-    const body = { ops: batch };
-    const res = await withRetry(() => http.post<{ results: OpResult[] }>(`/projects/${encodeURIComponent(projectId)}/ops`, body), retry);
-    if (!res || !Array.isArray(res.results) || res.results.length !== batch.length) throw new Error('ops: the answer does not have one result per operation');
+    const res = await api.sync.push(projectId, batch);
+    if (!Array.isArray(res?.results) || res.results.length !== batch.length) throw new ProtocolError('ops: the answer does not have one result per operation');
     results.push(...res.results);
     batch = [];
     bytes = 0;
   };
   for (const op of ops) {
-    const size = JSON.stringify(op).length + 1;
+    const size = Buffer.byteLength(JSON.stringify(op)) + 1;
     if (batch.length >= MAX_BATCH || (batch.length > 0 && bytes + size > MAX_OPS_BATCH_BYTES)) await send();
     batch.push(op);
     bytes += size;

@@ -64,14 +64,14 @@ export async function leaveProject(ctx: Ctx, trx: Trx, projectId: string, userId
   await applyConsequence(ctx, trx, projectId, async (env) => {
     await releaseTasksOf(env, userId);
     await trx.deleteFrom('project_members').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
-    env.changes.push({ entity: 'member', entityId: userId, change: 'remove', data: { userId } });
+    await env.remove('member', userId, { userId });
   });
 }
 
 /** Membership changes go to the change log too, so syncing clients and live sockets hear of them. */
 async function recordMembers(ctx: Ctx, trx: Trx, projectId: string, userIds: string[], roleId: string): Promise<void> {
   await applyConsequence(ctx, trx, projectId, async (env) => {
-    for (const userId of userIds) env.changes.push({ entity: 'member', entityId: userId, change: 'upsert', data: { userId, roleId } });
+    for (const userId of userIds) await env.upsert('member', userId, { userId, roleId });
   });
 }
 

@@ -97,7 +97,7 @@ export async function updateRole(ctx: Ctx, projectId: string, roleId: string, pa
     const next = { name, permissions: JSON.stringify(permissions), assigned_only: assignedOnly, updated_at: at };
     await trx.updateTable('roles').set(next).where('id', '=', roleId).execute();
     await applyConsequence(ctx, trx, projectId, async (env) => {
-      env.changes.push({ entity: 'role', entityId: roleId, change: 'upsert', data: roleView({ ...role, ...next }) });
+      await env.upsert('role', roleId, roleView({ ...role, ...next }));
     });
     await appendAudit(trx, {
       studioId: access.project.studio_id, projectId, actorId: access.actor.userId, action: 'role.updated', targetType: 'role', targetId: roleId,
@@ -128,7 +128,7 @@ export async function deleteRole(ctx: Ctx, projectId: string, roleId: string, re
     }
     await trx.deleteFrom('roles').where('id', '=', roleId).execute();
     await applyConsequence(ctx, trx, projectId, async (env) => {
-      env.changes.push({ entity: 'role', entityId: roleId, change: 'remove', data: { id: roleId, replacementRoleId: replacement?.id ?? null } });
+      await env.remove('role', roleId, { id: roleId, replacementRoleId: replacement?.id ?? null });
     });
     await appendAudit(trx, {
       studioId: access.project.studio_id, projectId, actorId: access.actor.userId, action: 'role.deleted', targetType: 'role', targetId: roleId,

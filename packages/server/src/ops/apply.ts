@@ -9,7 +9,7 @@ import { check, loadProjectAccess } from '../access/access.js';
 import { lockLiveProject, takeRevision, writeChanges, type ChangeEntry } from './change-log.js';
 import { graphAt } from '../projection/graph-cache.js';
 import type { Op, OpType } from '@backlot/core';
-import type { Handler, OpEnv } from './env.js';
+import { withRecording, type Handler, type OpEnv } from './env.js';
 import { HANDLERS } from './handlers.js';
 import { scheduleGc } from '../content/gc.js';
 
@@ -60,12 +60,12 @@ export async function applyOp(ctx: Ctx, projectId: string, op: Op, opId: string 
     const view = memberView(graph, actor);
     const at = ctx.clock.now().toISOString();
     // Handlers stamp what they create with the revision this op takes if it changes anything.
-    const env: OpEnv = {
+    const env = withRecording({
       ctx, trx, project, actor, graph, view, revision: current + 1, at, opId, changes: [],
       authorize: (c, v) => check(authorizeOp(actor, v ?? view, c), refusal(op.type)),
       audit: (action, target, before, after) =>
         appendAudit(trx, { studioId: project.studio_id, projectId, actorId: actor.userId, action, targetType: target.type, targetId: target.id, before, after, ip: ctx.ip }, at),
-    };
+    });
     const result = await (HANDLERS[op.type] as Handler<OpType>)(env, op as never);
     // An op that changes nothing (a status set to the one it has) is applied at the current
     // revision: revisions are taken only with change-log entries, so the log has no gaps.
@@ -99,7 +99,7 @@ export async function applyConsequence<T>(ctx: Ctx, trx: Trx, projectId: string,
   const graph = await graphAt(trx, projectId, current);
   const at = ctx.clock.now().toISOString();
   let view: MemberView | undefined;
-  const env: OpEnv = {
+  const env = withRecording({
     ctx, trx, project, actor, graph, revision: current + 1, at, opId: null, changes: [],
     // Most consequences only write change entries: the actor's view is built if one reads it.
     get view() {
@@ -110,7 +110,7 @@ export async function applyConsequence<T>(ctx: Ctx, trx: Trx, projectId: string,
     },
     audit: (action, target, before, after) =>
       appendAudit(trx, { studioId: project.studio_id, projectId, actorId: actor.userId, action, targetType: target.type, targetId: target.id, before, after, ip: ctx.ip }, at),
-  };
+  });
   const result = await fn(env);
   const revision = await commitChanges(trx, projectId, current, { opId: null, actorId: actor.userId, at }, env.changes);
   // Live events once the causing action (member removal, ...) has committed.

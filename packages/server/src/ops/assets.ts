@@ -28,8 +28,7 @@ export const createAsset: Handler<'asset.create'> = async (env, op) => {
   };
   await env.trx.insertInto('assets').values(row).execute();
   let view = assetView(row);
-  env.changes.push({ entity: 'asset', entityId: row.id, change: 'upsert', data: view });
-  await env.audit('asset.created', { type: 'asset', id: row.id }, null, view);
+  await env.upsert('asset', row.id, view, { action: 'asset.created', after: view });
   if (op.assigneeId) {
     if (kind !== 'task') throw new BacklotError('validation_failed', 'only tasks have an assignee', { field: 'assigneeId' });
     // The new asset is not in the graph yet; its creator may see it as long as they see its place.
@@ -64,8 +63,7 @@ export const updateAsset: Handler<'asset.update'> = async (env, op) => {
   }
   await env.trx.updateTable('assets').set(next).where('id', '=', op.id).execute();
   const view = assetView({ ...current, ...next });
-  env.changes.push({ entity: 'asset', entityId: op.id, change: 'upsert', data: view });
-  await env.audit(kind !== current.kind ? 'asset.converted' : 'asset.updated', { type: 'asset', id: op.id }, assetView(current), view);
+  await env.upsert('asset', op.id, view, { action: kind !== current.kind ? 'asset.converted' : 'asset.updated', before: assetView(current), after: view });
   return view;
 };
 
@@ -101,8 +99,7 @@ export const addDependency: Handler<'dependency.add'> = async (env, op) => {
   };
   await env.trx.insertInto('dependencies').values(row).execute();
   const view = dependencyView(row);
-  env.changes.push({ entity: 'dependency', entityId: row.id, change: 'upsert', data: view });
-  await env.audit('dependency.added', { type: 'dependency', id: row.id }, null, view);
+  await env.upsert('dependency', row.id, view, { action: 'dependency.added', after: view });
   return view;
 };
 
@@ -111,7 +108,6 @@ export const removeDependency: Handler<'dependency.remove'> = async (env, op) =>
   if (!dep || !env.view.canSeeAsset(dep.asset_id)) throw notFound('dependency');
   env.authorize({ kind: 'dependency.change', assetId: dep.asset_id, targetAssetId: dep.target_asset_id, targetCollectionId: dep.target_collection_id });
   await env.trx.deleteFrom('dependencies').where('id', '=', op.id).execute();
-  env.changes.push({ entity: 'dependency', entityId: op.id, change: 'remove', data: { id: op.id, assetId: dep.asset_id } });
-  await env.audit('dependency.removed', { type: 'dependency', id: op.id }, dependencyView(dep), null);
+  await env.remove('dependency', op.id, { id: op.id, assetId: dep.asset_id }, { action: 'dependency.removed', before: dependencyView(dep) });
   return { removed: op.id };
 };

@@ -27,12 +27,12 @@ async function insertCheckpoint(
   };
   await env.trx.insertInto('checkpoints').values(row).execute();
   const view = checkpointView(row);
-  env.changes.push({ entity: 'checkpoint', entityId: row.id, change: 'upsert', data: view });
+  await env.upsert('checkpoint', row.id, view);
   if (statusId && statusId !== asset.status_id) await recordStatus(env, asset, statusId, row.id);
   else {
     await env.trx.updateTable('assets').set({ updated_at: env.at }).where('id', '=', asset.id).execute();
     // Its new time moves it on boards sorted by last change: clients and caches hear of it.
-    env.changes.push({ entity: 'asset', entityId: asset.id, change: 'upsert', data: assetView({ ...asset, updated_at: env.at }) });
+    await env.upsert('asset', asset.id, assetView({ ...asset, updated_at: env.at }));
   }
   return { row, view };
 }
@@ -60,8 +60,7 @@ export const deleteCheckpoint: Handler<'checkpoint.delete'> = async (env, op) =>
   const cp = await liveCheckpoint(env, op.id);
   env.authorize({ kind: 'checkpoint.delete', assetId: cp.asset_id });
   await env.trx.updateTable('checkpoints').set({ deleted_at: env.at, deleted_by: env.actor.userId }).where('id', '=', op.id).execute();
-  env.changes.push({ entity: 'checkpoint', entityId: op.id, change: 'remove', data: { id: op.id, assetId: cp.asset_id } });
-  await env.audit('checkpoint.trashed', { type: 'checkpoint', id: op.id }, checkpointView(cp), null);
+  await env.remove('checkpoint', op.id, { id: op.id, assetId: cp.asset_id }, { action: 'checkpoint.trashed', before: checkpointView(cp) });
   return { trashed: op.id };
 };
 

@@ -17,8 +17,7 @@ export const createCollection: Handler<'collection.create'> = async (env, op) =>
   };
   await env.trx.insertInto('collections').values(row).execute();
   const view = collectionView(row);
-  env.changes.push({ entity: 'collection', entityId: row.id, change: 'upsert', data: view });
-  await env.audit('collection.created', { type: 'collection', id: row.id }, null, view);
+  await env.upsert('collection', row.id, view, { action: 'collection.created', after: view });
   return view;
 };
 
@@ -41,8 +40,7 @@ export const updateCollection: Handler<'collection.update'> = async (env, op) =>
   };
   await env.trx.updateTable('collections').set(next).where('id', '=', op.id).execute();
   const view = collectionView({ ...current, ...next });
-  env.changes.push({ entity: 'collection', entityId: op.id, change: 'upsert', data: view });
-  await env.audit(next.shared !== current.shared ? 'collection.shared_changed' : 'collection.updated', { type: 'collection', id: op.id }, collectionView(current), view);
+  await env.upsert('collection', op.id, view, { action: next.shared !== current.shared ? 'collection.shared_changed' : 'collection.updated', before: collectionView(current), after: view });
   return view;
 };
 
@@ -52,8 +50,7 @@ export const assignCollection: Handler<'collection.assign'> = async (env, op) =>
   if (op.assigneeId) await assertProjectMember(env.trx, env, op.assigneeId);
   await env.trx.updateTable('collections').set({ assignee_id: op.assigneeId, updated_at: env.at }).where('id', '=', op.id).execute();
   const view = collectionView({ ...current, assignee_id: op.assigneeId, updated_at: env.at });
-  env.changes.push({ entity: 'collection', entityId: op.id, change: 'upsert', data: view });
-  await env.audit(op.assigneeId ? 'collection.assigned' : 'collection.unassigned', { type: 'collection', id: op.id }, { assigneeId: current.assignee_id }, { assigneeId: op.assigneeId });
+  await env.upsert('collection', op.id, view, { action: op.assigneeId ? 'collection.assigned' : 'collection.unassigned', before: { assigneeId: current.assignee_id }, after: { assigneeId: op.assigneeId } });
   return view;
 };
 

@@ -28,8 +28,7 @@ export const requestControl: Handler<'control.request'> = async (env, op) => {
   };
   await env.trx.insertInto('control_requests').values(row).execute();
   const view = controlRequestView(row);
-  env.changes.push({ entity: 'control_request', entityId: row.id, change: 'upsert', data: view });
-  await env.audit('control.requested', { type: 'asset', id: task.id }, null, { requestId: row.id, assigneeId: task.assignee_id });
+  await env.upsert('control_request', row.id, view, { action: 'control.requested', target: { type: 'asset', id: task.id }, after: { requestId: row.id, assigneeId: task.assignee_id } });
   return view;
 };
 

@@ -15,8 +15,7 @@ export const setCheckpointPreview: Handler<'checkpoint.preview'> = async (env, o
   const updated = { ...cp, preview_hash: op.previewHash };
   if (cp.preview_hash !== op.previewHash) {
     await env.trx.updateTable('checkpoints').set({ preview_hash: op.previewHash }).where('id', '=', cp.id).execute();
-    env.changes.push({ entity: 'checkpoint', entityId: cp.id, change: 'upsert', data: checkpointView(updated) });
-    await env.audit('checkpoint.preview_set', { type: 'checkpoint', id: cp.id }, { previewHash: cp.preview_hash }, { previewHash: op.previewHash, assetId: cp.asset_id });
+    await env.upsert('checkpoint', cp.id, checkpointView(updated), { action: 'checkpoint.preview_set', before: { previewHash: cp.preview_hash }, after: { previewHash: op.previewHash, assetId: cp.asset_id } });
   }
   return checkpointView(updated);
 };
@@ -32,7 +31,6 @@ export const setAssetCover: Handler<'asset.cover'> = async (env, op) => {
   if (asset.cover_checkpoint_id === op.checkpointId) return assetView(asset);
   const updated = { ...asset, cover_checkpoint_id: op.checkpointId, updated_at: env.at };
   await env.trx.updateTable('assets').set({ cover_checkpoint_id: op.checkpointId, updated_at: env.at }).where('id', '=', asset.id).execute();
-  env.changes.push({ entity: 'asset', entityId: asset.id, change: 'upsert', data: assetView(updated) });
-  await env.audit('asset.cover_set', { type: 'asset', id: asset.id }, { checkpointId: asset.cover_checkpoint_id }, { checkpointId: op.checkpointId });
+  await env.upsert('asset', asset.id, assetView(updated), { action: 'asset.cover_set', before: { checkpointId: asset.cover_checkpoint_id }, after: { checkpointId: op.checkpointId } });
   return assetView(updated);
 };

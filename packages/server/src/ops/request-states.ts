@@ -8,7 +8,7 @@ export async function resolveRequest(env: OpEnv, req: ControlRequestsTable, stat
   const next = { status, resolved_at: env.at, resolved_by: env.actor.userId };
   await env.trx.updateTable('control_requests').set(next).where('id', '=', req.id).execute();
   const view = controlRequestView({ ...req, ...next });
-  env.changes.push({ entity: 'control_request', entityId: req.id, change: 'upsert', data: view });
+  await env.upsert('control_request', req.id, view);
   return view;
 }
 

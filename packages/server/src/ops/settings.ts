@@ -13,8 +13,7 @@ export const updateSettings: Handler<'settings.update'> = async (env, op) => {
   for (const key of ['collectionTypes', 'assetTypes', 'dependencyTypes', 'tags'] as const) if (op[key]) after[key] = unique(op[key]!);
   if (!after.dependencyTypes?.length) throw new BacklotError('validation_failed', 'a project needs at least one dependency type', { field: 'dependencyTypes' });
   await env.trx.updateTable('projects').set({ settings: JSON.stringify(after), updated_at: env.at }).where('id', '=', env.project.id).execute();
-  env.changes.push({ entity: 'settings', entityId: env.project.id, change: 'upsert', data: after });
-  await env.audit('project.settings_changed', { type: 'project', id: env.project.id }, before, after);
+  await env.upsert('settings', env.project.id, after, { action: 'project.settings_changed', target: { type: 'project', id: env.project.id }, before, after });
   return after;
 };
 
@@ -35,8 +34,7 @@ export const createStatus: Handler<'status.create'> = async (env, op) => {
   };
   await env.trx.insertInto('statuses').values(row).execute();
   const view = statusView(row);
-  env.changes.push({ entity: 'status', entityId: row.id, change: 'upsert', data: view });
-  await env.audit('status.created', { type: 'status', id: row.id }, null, view);
+  await env.upsert('status', row.id, view, { action: 'status.created', after: view });
   return view;
 };
 
@@ -50,8 +48,7 @@ export const updateStatus: Handler<'status.update'> = async (env, op) => {
   };
   await env.trx.updateTable('statuses').set(next).where('id', '=', op.id).execute();
   const view = statusView({ ...current, ...next });
-  env.changes.push({ entity: 'status', entityId: op.id, change: 'upsert', data: view });
-  await env.audit('status.updated', { type: 'status', id: op.id }, statusView(current), view);
+  await env.upsert('status', op.id, view, { action: 'status.updated', before: statusView(current), after: view });
   return view;
 };
 
@@ -65,8 +62,7 @@ export const deleteStatus: Handler<'status.delete'> = async (env, op) => {
   if (Number(live.n) <= 1) throw new BacklotError('conflict', 'a project keeps at least one status', { reason: 'last_status' });
   const moved = await env.trx.updateTable('assets').set({ status_id: op.replacementId, updated_at: env.at }).where('project_id', '=', env.project.id).where('status_id', '=', op.id).returningAll().execute();
   await env.trx.updateTable('statuses').set({ deleted_at: env.at }).where('id', '=', op.id).execute();
-  for (const a of moved) env.changes.push({ entity: 'asset', entityId: a.id, change: 'upsert', data: assetView(a) });
-  env.changes.push({ entity: 'status', entityId: op.id, change: 'remove', data: { id: op.id, replacementId: op.replacementId } });
-  await env.audit('status.deleted', { type: 'status', id: op.id }, statusView(current), { replacementId: op.replacementId, movedTasks: moved.length });
+  for (const a of moved) await env.upsert('asset', a.id, assetView(a));
+  await env.remove('status', op.id, { id: op.id, replacementId: op.replacementId }, { action: 'status.deleted', before: statusView(current), after: { replacementId: op.replacementId, movedTasks: moved.length } });
   return { deleted: op.id, movedTasks: moved.length };
 };

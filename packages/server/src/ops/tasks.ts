@@ -15,8 +15,7 @@ export async function setAssignee(env: OpEnv, task: AssetsTable, assigneeId: str
   await env.trx.updateTable('assets').set({ assignee_id: assigneeId, updated_at: env.at }).where('id', '=', task.id).execute();
   if (assigneeId) await supersedeRequestsOf(env, task.id, assigneeId);
   const view = assetView({ ...task, assignee_id: assigneeId, updated_at: env.at });
-  env.changes.push({ entity: 'asset', entityId: task.id, change: 'upsert', data: view });
-  await env.audit(action, { type: 'asset', id: task.id }, { assigneeId: task.assignee_id }, { assigneeId });
+  await env.upsert('asset', task.id, view, { action: action, before: { assigneeId: task.assignee_id }, after: { assigneeId } });
   return view;
 }
 
@@ -50,8 +49,7 @@ export async function recordStatus(env: OpEnv, task: AssetsTable, statusId: stri
     checkpoint_id: checkpointId, actor_id: env.actor.userId, created_at: env.at,
   }).execute();
   const view = assetView({ ...task, status_id: statusId, updated_at: env.at });
-  env.changes.push({ entity: 'asset', entityId: task.id, change: 'upsert', data: view });
-  await env.audit('task.status_changed', { type: 'asset', id: task.id }, { statusId: task.status_id }, { statusId, checkpointId });
+  await env.upsert('asset', task.id, view, { action: 'task.status_changed', before: { statusId: task.status_id }, after: { statusId, checkpointId } });
   return view;
 }
 

@@ -33,15 +33,15 @@ export async function trashCollection(env: OpEnv, rootId: string) {
   await inChunks(collections, (part) => env.trx.updateTable('collections').set(set).where('id', 'in', part).where('deleted_at', 'is', null).execute());
   await inChunks(assets, (part) => env.trx.updateTable('assets').set(set).where('id', 'in', part).where('deleted_at', 'is', null).execute());
   for (const a of assets) await cancelPendingRequests(env, a, 'cancelled');
-  for (const id of collections) env.changes.push({ entity: 'collection', entityId: id, change: 'remove', data: { id } });
-  for (const id of assets) env.changes.push({ entity: 'asset', entityId: id, change: 'remove', data: { id } });
+  for (const id of collections) await env.remove('collection', id, { id });
+  for (const id of assets) await env.remove('asset', id, { id });
   return { collections: collections.length, assets: assets.length };
 }
 
 export async function trashAsset(env: OpEnv, asset: AssetsTable) {
   await env.trx.updateTable('assets').set({ deleted_at: env.at, deleted_by: env.actor.userId, trash_root: asset.id }).where('id', '=', asset.id).execute();
   await cancelPendingRequests(env, asset.id, 'cancelled');
-  env.changes.push({ entity: 'asset', entityId: asset.id, change: 'remove', data: { id: asset.id } });
+  await env.remove('asset', asset.id, { id: asset.id });
 }
 
 /** Collections ordered so that each comes after its parent when both are in the list. */
@@ -81,7 +81,7 @@ export const restoreFromTrash: Handler<'trash.restore'> = async (env, op) => {
     if (asset.deleted_at) throw new BacklotError('conflict', 'its asset is in the trash; restore that first', { reason: 'parent_trashed', parentId: root.assetId });
     await env.trx.updateTable('checkpoints').set({ deleted_at: null, deleted_by: null }).where('id', '=', root.id).execute();
     const cp = await env.trx.selectFrom('checkpoints').selectAll().where('id', '=', root.id).executeTakeFirstOrThrow();
-    env.changes.push({ entity: 'checkpoint', entityId: root.id, change: 'upsert', data: checkpointView(cp) });
+    await env.upsert('checkpoint', root.id, checkpointView(cp));
   } else {
     await assertPlaceLive(env, root.parentId);
     await assertFreeName(env.trx, env.project.id, root.kind === 'collection' ? 'collections' : 'assets', root.parentId, root.name, root.kind === 'asset' ? root.extension : null);
@@ -90,8 +90,8 @@ export const restoreFromTrash: Handler<'trash.restore'> = async (env, op) => {
     await env.trx.updateTable('collections').set(clear).where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute();
     await env.trx.updateTable('assets').set(clear).where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute();
     // Parents before children, so a replayed graph never sees an orphan.
-    for (const c of collections) env.changes.push({ entity: 'collection', entityId: c.id, change: 'upsert', data: collectionView({ ...c, ...clear }) });
-    for (const a of assets) env.changes.push({ entity: 'asset', entityId: a.id, change: 'upsert', data: assetView({ ...a, ...clear }) });
+    for (const c of collections) await env.upsert('collection', c.id, collectionView({ ...c, ...clear }));
+    for (const a of assets) await env.upsert('asset', a.id, assetView({ ...a, ...clear }));
   }
   await env.audit('trash.restored', { type: root.kind, id: root.id }, null, null);
   return { restored: root.id, kind: root.kind };
@@ -105,7 +105,7 @@ export const purgeFromTrash: Handler<'trash.purge'> = async (env, op) => {
     await env.trx.updateTable('status_changes').set({ checkpoint_id: null }).where('checkpoint_id', '=', root.id).execute();
     const uncovered = await env.trx.updateTable('assets').set({ cover_checkpoint_id: null }).where('cover_checkpoint_id', '=', root.id).returningAll().execute();
     // Live assets that lost their cover change for clients; trashed ones are not theirs to see.
-    for (const a of uncovered) if (a.deleted_at === null) env.changes.push({ entity: 'asset', entityId: a.id, change: 'upsert', data: assetView(a) });
+    for (const a of uncovered) if (a.deleted_at === null) await env.upsert('asset', a.id, assetView(a));
     await env.trx.deleteFrom('checkpoints').where('id', '=', root.id).execute();
   } else {
     // Everything below a purged collection goes with it, including items trashed on their own
@@ -143,7 +143,7 @@ export const purgeFromTrash: Handler<'trash.purge'> = async (env, op) => {
     // Children before parents (parent_id references): the walk above went parents first.
     const ordered = [...collectionIds].reverse();
     for (const id of ordered) await env.trx.deleteFrom('collections').where('id', '=', id).execute();
-    for (const d of removedDeps) env.changes.push({ entity: 'dependency', entityId: d.id, change: 'remove', data: { id: d.id, assetId: d.asset_id } });
+    for (const d of removedDeps) await env.remove('dependency', d.id, { id: d.id, assetId: d.asset_id });
   }
   await env.audit('trash.purged', { type: root.kind, id: root.id }, null, null);
   return { purged: root.id, kind: root.kind };

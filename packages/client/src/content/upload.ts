@@ -1,14 +1,10 @@
-// Publishing a file as a checkpoint of an asset: cut it into content-defined chunks, ask the server
-// which chunks it lacks (batched), compress and upload only those in batched streamed requests
-// (two in flight), then create the checkpoint through the ops endpoint with an op id so that a
-// retry after a crash is idempotent. Re-running after an interruption asks again what is missing,
-// so whatever reached the server before is not sent twice.
-//
-// Pipeline (bounded memory, one read of the file):
+// The upload engine: gets chunks onto the server, compressing and uploading only those it lacks.
+// Fed by chunkInto (chunk-file.ts), publishing is one pipeline with bounded memory and one read
+// of each file:
 //   main thread:   read 1 MiB blocks -> FastCDC cut (storage's pipeChunks)
 //   worker pool:   chunk SHA-256 and the whole-file SHA-256 (a few chunks ahead of the reader)
 //   check batches: up to 8 MiB of raw chunks wait for one `chunks/check` answer while the next
-//                  batch is cut (one check cycle in flight)
+//                  batch is cut (one check cycle in flight: `offer` waits for the previous one)
 //   worker pool:   zstd-encode only the chunks the server lacks (already hashed: not hashed again)
 //   upload:        encoded frames are streamed into an open request as they are ready, so the
 //                  server verifies and stores while we still read; a request is ended at ~32 MiB
@@ -16,26 +12,13 @@
 //                  answer. A chunk's bytes are kept until its request was acknowledged; a broken
 //                  stream is sent again as one request (with retries) once all its frames are known.
 // Peak memory is about 2 check batches + 3 upload requests (~110 MiB with the defaults) plus at most
-// 48 MiB of chunk memory kept for reuse (storage's ChunkBuffers), whatever
-// the file size. With `mode: 'encode-all'` the storage package's `chunkFile` encodes every chunk
-// first (simpler, but compresses chunks the server already has).
-import { createHash, randomUUID } from 'node:crypto';
-import {
-  chunkFile,
-  pipeChunks,
-  sharedWorkerPool,
-  type ChunkWorkerPool,
-  type FileDigest,
-  type FileSource,
-} from '@backlot/storage';
-import { ChunkApi, FRAME_HEADER_BYTES, MAX_CHECK_IDS, type EncodedFrame } from '../remote/chunks.js';
-import { isRetryable, type HttpClient, type RetryOptions } from '../remote/http.js';
-import type { CheckpointView } from '@backlot/core';
-import { OpRejectedError, pushOps, type ClientOp, type OpResult } from '../remote/ops.js';
+// 48 MiB of chunk memory kept for reuse (storage's ChunkBuffers), whatever the file size.
+import { FRAME_HEADER_BYTES, MAX_CHECK_IDS, isRetryable, type BacklotApi, type RetryOptions } from '@backlot/api';
+import { sharedWorkerPool, type ChunkWorkerPool, type FileDigest } from '@backlot/storage';
+import { ChunkApi } from '../remote/chunks.js';
+import type { EncodedFrame } from '../remote/frame-decoder.js';
 
 const MiB = 1024 * 1024;
-/** Chunks being hashed on the pool ahead of the one offered (bounds memory: ~4 chunks). */
-const HASH_AHEAD = 4;
 
 export interface UploaderOptions {
   /** Worker pool for compression (default: the shared process-wide pool). */
@@ -55,6 +38,10 @@ export interface UploaderOptions {
    * updated: chunks found or uploaded are added. Such chunks are not asked about again.
    */
   known?: Set<string>;
+  /**
+   * Retries of an upload sent again after its stream broke. Every other call (checks, ops) is
+   * retried by the api's transport, as its BacklotApi was configured.
+   */
   retry?: RetryOptions;
 }
 
@@ -89,7 +76,7 @@ type Offer = { id: string; raw?: Buffer; encoded?: Buffer };
 export class ChunkUploader {
   readonly stats: UploadStats = { offered: 0, present: 0, uploaded: 0, uploadedRawBytes: 0, uploadedBytes: 0, checkRequests: 0, uploadRequests: 0, encoded: 0, offerWaitMs: 0, flushWaitMs: 0 };
   readonly known: Set<string>;
-  private readonly api: ChunkApi;
+  private readonly chunks: ChunkApi;
   private readonly checkBatchBytes: number;
   private readonly checkBatchIds: number;
   private readonly uploadBatchBytes: number;
@@ -106,8 +93,8 @@ export class ChunkUploader {
   private readonly uploads = new Set<Promise<void>>();
   private failure: { err: unknown } | undefined;
 
-  constructor(http: HttpClient, projectId: string, options: UploaderOptions = {}) {
-    this.api = new ChunkApi(http, projectId, { retry: options.retry });
+  constructor(api: BacklotApi, projectId: string, options: UploaderOptions = {}) {
+    this.chunks = new ChunkApi(api, projectId, { retry: options.retry });
     this.known = options.known ?? new Set();
     this.checkBatchBytes = options.checkBatchBytes ?? 8 * MiB;
     this.checkBatchIds = Math.min(MAX_CHECK_IDS, Math.max(1, options.checkBatchIds ?? 2000));
@@ -199,7 +186,7 @@ export class ChunkUploader {
 
   private async runCycle(items: Offer[]): Promise<void> {
     this.stats.checkRequests += Math.ceil(items.length / MAX_CHECK_IDS);
-    const missing = await this.api.missing(items.map((i) => i.id));
+    const missing = await this.chunks.missing(items.map((i) => i.id));
     const todo: Offer[] = [];
     for (const it of items) {
       if (missing.has(it.id)) todo.push(it);
@@ -265,7 +252,7 @@ export class ChunkUploader {
     const feed = new Feed<EncodedFrame>();
     const o: OpenRequest = { feed, frames: [], rawSizes: [], bytes: 0, done: Promise.resolve() };
     this.stats.uploadRequests++;
-    o.done = this.api
+    o.done = this.chunks
       .uploadFrom(feed)
       .catch(async (err) => {
         // The stream broke (connection reset, 5xx, …): once every frame of it is known, send them
@@ -273,7 +260,7 @@ export class ChunkUploader {
         if (!isRetryable(err)) throw err;
         await feed.closed;
         this.stats.uploadRequests++;
-        return this.api.upload(o.frames);
+        return this.chunks.upload(o.frames);
       })
       .then(() => {
         o.frames.forEach((f, i) => {
@@ -348,165 +335,5 @@ class Feed<T> implements AsyncIterable<T> {
       await new Promise<void>((r) => (this.wake = r));
       this.wake = undefined;
     }
-  }
-}
-
-export interface ChunkedFile {
-  /** SHA-256 of the whole file, lowercase hex. */
-  fileHash: string;
-  size: number;
-  /** Chunk ids in file order (repeats kept). */
-  chunks: string[];
-  /** Raw size of each chunk, same order. */
-  chunkSizes: number[];
-}
-
-export interface ChunkOptions {
-  /**
-   * 'check-first' (default): hash each chunk, ask the server, compress only what it lacks.
-   * 'encode-all': storage's chunkFile compresses every chunk on the worker pool first.
-   */
-  mode?: 'check-first' | 'encode-all';
-  /** Read buffer size (default 1 MiB). */
-  readSize?: number;
-}
-
-/** Reads `source` once, offering its chunks to `uploader`; returns the file's manifest. */
-export async function chunkInto(source: FileSource, uploader: ChunkUploader, options: ChunkOptions = {}): Promise<ChunkedFile> {
-  const chunks: string[] = [];
-  const chunkSizes: number[] = [];
-  if (options.mode === 'encode-all') {
-    const manifest = await chunkFile(source, {
-      pool: await uploader.workerPool(),
-      readSize: options.readSize,
-      onChunk: (c) => uploader.offer(c.id, { encoded: c.encoded }),
-    });
-    for (const c of manifest.chunks) {
-      chunks.push(c.id);
-      chunkSizes.push(c.size);
-    }
-    return { fileHash: manifest.fileHash, size: manifest.size, chunks, chunkSizes };
-  }
-  // Chunk ids and the file's hash are computed on the worker pool while this thread keeps reading
-  // and cutting (its busiest stage); a few chunks are in flight, offered in file order.
-  const pool = await uploader.workerPool();
-  const fileDigest = pool.fileDigest();
-  const { fileHash, size } = await pipeChunks(source, {
-    readSize: options.readSize,
-    inFlight: HASH_AHEAD,
-    fileDigest,
-    buffers: pool.buffers,
-    start: (raw) => uploader.hash(raw, fileDigest),
-    consume: async ({ id, raw }) => {
-      chunks.push(id);
-      chunkSizes.push(raw.length);
-      await uploader.offer(id, { raw });
-    },
-  });
-  return { fileHash, size, chunks, chunkSizes };
-}
-
-export interface CheckpointRequest {
-  assetId: string;
-  fileHash: string;
-  size: number;
-  chunks: string[];
-  comment?: string;
-  statusId?: string;
-  /** Client op id; see checkpointOpId. */
-  opId: string;
-}
-
-/**
- * A deterministic op id for "this content on top of that checkpoint of that asset". A client that
- * crashed after the server applied the op but before it recorded the answer sends the same id
- * again and gets the recorded result back instead of a second checkpoint. `baseCheckpointId` is
- * the asset's latest checkpoint the client knows (null for the first one); including it keeps
- * "publish A, then B, then A again" three distinct checkpoints.
- */
-export function checkpointOpId(assetId: string, baseCheckpointId: string | null, fileHash: string, size: number): string {
-  const h = createHash('sha256').update(`checkpoint.create\n${assetId}\n${baseCheckpointId ?? ''}\n${fileHash}\n${size}`).digest('hex');
-  return `cp.${h.slice(0, 48)}`;
-}
-
-export function checkpointOp(req: CheckpointRequest): ClientOp {
-  return {
-    opId: req.opId,
-    op: {
-      type: 'checkpoint.create', assetId: req.assetId, fileHash: req.fileHash, size: req.size, chunks: req.chunks,
-      ...(req.comment !== undefined && { comment: req.comment }),
-      ...(req.statusId !== undefined && { statusId: req.statusId }),
-    },
-  };
-}
-
-/** Creates checkpoints (chunks must be on the server already); one result per request, in order. */
-export function createCheckpoints(http: HttpClient, projectId: string, requests: readonly CheckpointRequest[], retry?: RetryOptions): Promise<OpResult[]> {
-  return pushOps(http, projectId, requests.map(checkpointOp), retry);
-}
-
-/** Ids a rejected checkpoint names as missing, when the rejection is about missing chunks. */
-export function missingChunksOf(err: OpRejectedError): string[] | null {
-  const d = err.details as { missing?: unknown; chunkIds?: unknown; chunkId?: unknown };
-  const list = Array.isArray(d.missing) ? d.missing : Array.isArray(d.chunkIds) ? d.chunkIds : typeof d.chunkId === 'string' ? [d.chunkId] : null;
-  if (list) return list.filter((x): x is string => typeof x === 'string');
-  return /missing|chunk/i.test(err.code) || /chunk/i.test(err.message) ? [] : null;
-}
-
-export interface PublishFileOptions extends UploaderOptions, ChunkOptions {
-  comment?: string;
-  statusId?: string;
-  /**
-   * The asset's latest checkpoint known to the caller (null: none). With it (or `opId`), a retry
-   * after a crash cannot create a second checkpoint; without both, a random op id is used.
-   */
-  baseCheckpointId?: string | null;
-  /** Explicit op id (overrides the derived one). */
-  opId?: string;
-}
-
-export interface PublishFileResult {
-  /** The checkpoint as the server answered. */
-  checkpoint: CheckpointView;
-  revision: number;
-  file: ChunkedFile;
-  opId: string;
-  stats: UploadStats;
-}
-
-/**
- * Publishes the file at `path` as a new checkpoint of `assetId`. Throws OpRejectedError when the
- * server refuses the checkpoint (permission, soft lock, …), ApiError/NetworkError on transport
- * problems; in every case re-running it resumes (chunks already on the server are skipped).
- */
-export async function publishFile(
-  http: HttpClient,
-  projectId: string,
-  assetId: string,
-  path: FileSource,
-  options: PublishFileOptions = {},
-): Promise<PublishFileResult> {
-  const uploader = new ChunkUploader(http, projectId, options);
-  for (let attempt = 1; ; attempt++) {
-    const file = await chunkInto(path, uploader, options);
-    await uploader.flush();
-    const opId =
-      options.opId ??
-      (options.baseCheckpointId !== undefined
-        ? checkpointOpId(assetId, options.baseCheckpointId, file.fileHash, file.size)
-        : `cp.${randomUUID()}`);
-    const [result] = await createCheckpoints(http, projectId, [
-      { assetId, fileHash: file.fileHash, size: file.size, chunks: file.chunks, comment: options.comment, statusId: options.statusId, opId },
-    ], options.retry);
-    if (result.status === 'applied') {
-      // checkpoint.create answers the new checkpoint's view.
-      return { checkpoint: result.result as CheckpointView, revision: result.revision, file, opId, stats: uploader.stats };
-    }
-    const err = new OpRejectedError(result, 'checkpoint.create');
-    const missing = missingChunksOf(err);
-    // A chunk vanished between check and checkpoint (e.g. garbage collection): read the file
-    // again, asking the server afresh about every chunk. Once.
-    if (missing === null || attempt >= 2 || typeof path !== 'string') throw err;
-    uploader.forget(missing.length > 0 ? missing : file.chunks);
   }
 }
