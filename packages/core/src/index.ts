@@ -4,6 +4,7 @@ export * from './roles.js';
 export * from './policy.js';
 export * from './validation.js';
 export * from './visibility.js';
+export * from './graph/project-graph.js';
 export * from './statuses.js';
 export * from './project-view.js';
 export * from './op-policy.js';

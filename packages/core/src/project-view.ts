@@ -2,7 +2,8 @@
 // download permissions of their role. Every listing, board, trail, pull and event filters
 // through this, so "forbidden" and "does not exist" look the same to the caller.
 import type { ProjectActor } from './policy.js';
-import type { IdSet, ProjectGraph, Visibility } from './visibility.js';
+import type { IdSet, Visibility } from './visibility.js';
+import type { ProjectGraph } from './graph/project-graph.js';
 
 export interface MemberView {
   readonly userId: string;
