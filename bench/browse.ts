@@ -8,7 +8,7 @@
 //
 // `seedBigProject` is shared with bench/production.ts (which seeds a real server in a child).
 import { BacklotApi } from '@backlot/api';
-import { createHarness, type Caller } from '../packages/server/test/harness.js';
+import { createHarness, type Caller } from '@backlot/test-kit/harness';
 import type { Db } from '../packages/server/src/db/connect.js';
 import { pathToFileURL } from 'node:url';
 import { forgetGraph } from '../packages/server/src/projection/graph-cache.js';

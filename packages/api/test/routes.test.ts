@@ -11,8 +11,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeChunk } from '@backlot/storage';
-import { loadConfig, startServer, type StartedServer } from '../../server/src/index.js';
-import { prepareSetup } from '../../server/src/admin/accounts.js';
+import { loadConfig, startServer, type StartedServer } from '@backlot/server';
+import { prepareSetup } from '@backlot/server/testing';
 import {
   ApiError, BacklotApi, decodeFrames, encodeFrames, LIVE_EVENTS, NetworkError, readAll, ROUTES, type LiveMessage, type LiveSocket, type SocketFactory,
 } from '../src/index.js';

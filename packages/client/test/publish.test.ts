@@ -22,9 +22,8 @@ import { checkpointOpId, createCheckpoints, missingChunksOf } from '../src/conte
 import { ChunkUploader } from '../src/content/upload.js';
 import { chunkInto } from '../src/content/chunk-file.js';
 import { restoreCheckpoint, restoreFiles, fetchCheckpointManifest } from '../src/content/restore.js';
-import { loadConfig } from '../../server/src/config/config.js';
-import { startServer, type StartedServer } from '../../server/src/server.js';
-import { prepareSetup } from '../../server/src/admin/accounts.js';
+import { loadConfig, startServer, type StartedServer } from '@backlot/server';
+import { prepareSetup } from '@backlot/server/testing';
 import { publishFolder } from '../src/folder/publish.js';
 import { restoreFolder } from '../src/folder/restore.js';
 import { loadState } from '../src/folder/state.js';

@@ -12,7 +12,7 @@ import {
   memberView, PermissionSet, ProjectGraph,
   type AssetNode, type CollectionNode, type DependencyEdge, type Permission, type ProjectActor, type Visibility,
 } from '../src/index.js';
-import { seededRng, type Rng } from './random.js';
+import { seededRng, type Rng } from '@backlot/test-kit/random';
 
 
 const BASE_SEED = process.env.BACKLOT_VIS_SEED ? Number(process.env.BACKLOT_VIS_SEED) : Math.floor(Math.random() * 2 ** 31);

@@ -3,7 +3,7 @@
 // expiry, and that nothing but a verified session ever names the acting user.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHarness, dbKinds, type Caller, type Harness, type Reply } from './harness.js';
+import { createHarness, dbKinds, type Caller, type Harness, type Reply } from '@backlot/test-kit/harness';
 import { prepareSetup } from '../src/admin/accounts.js';
 import { sql } from 'kysely';
 import pg from 'pg';

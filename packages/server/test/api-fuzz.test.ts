@@ -5,9 +5,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { seededRng, type Rng } from '../../core/test/random.js';
-import { createHarness, dbKinds, type Caller, type Harness } from './harness.js';
-import { commitFile, contentWorld, must, post, prose } from './content-helpers.js';
+import { seededRng, type Rng } from '@backlot/test-kit/random';
+import { createHarness, dbKinds, type Caller, type Harness } from '@backlot/test-kit/harness';
+import { commitFile, contentWorld, must, post, prose } from '@backlot/test-kit/content-world';
 
 /** Cases per documented operation (the PostgreSQL run is slower per request). */
 const CASES = { sqlite: 16, postgres: 8 } as const;

@@ -4,10 +4,10 @@
 // so the cache replays, and checks the replayed state against one rebuilt from the database.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHarness, dbKinds, type Harness } from './harness.js';
-import { As, makeProject, makeWorld, must, type Project, type World } from './production-helpers.js';
+import { createHarness, dbKinds, type Harness } from '@backlot/test-kit/harness';
+import { As, makeProject, makeWorld, must, type Project, type World } from '@backlot/test-kit/production-world';
 import { forgetGraph, stateAt } from '../src/projection/graph-cache.js';
-import { seededRng } from '../../core/test/random.js';
+import { seededRng } from '@backlot/test-kit/random';
 
 const snapshotOf = (state: Awaited<ReturnType<typeof stateAt>>) => ({
   index: [...state.index.all()].sort((a, b) => (a.id < b.id ? -1 : 1)),

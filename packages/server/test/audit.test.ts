@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { createHarness, dbKinds, type Caller, type Harness } from './harness.js';
+import { createHarness, dbKinds, type Caller, type Harness } from '@backlot/test-kit/harness';
 import { appendAudit } from '../src/audit/log.js';
 import { entryHash } from '../src/audit/chain.js';
 import { verifyChain } from '../src/audit/verify.js';

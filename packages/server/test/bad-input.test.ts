@@ -5,7 +5,7 @@
 // and nothing may change: the database is compared before and after each group of requests.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHarness, dbKinds, type Caller, type Harness, type Reply } from './harness.js';
+import { createHarness, dbKinds, type Caller, type Harness, type Reply } from '@backlot/test-kit/harness';
 
 const PASSWORD = 'correct horse battery';
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';

@@ -5,7 +5,7 @@
 // pagination (each item exactly once, stable order) under every search strategy.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHarness, dbKinds, type Caller, type Harness, type Reply } from './harness.js';
+import { createHarness, dbKinds, type Caller, type Harness, type Reply } from '@backlot/test-kit/harness';
 
 const HASH = (c: string) => c.repeat(64).slice(0, 64);
 

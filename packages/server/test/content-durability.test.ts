@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { FsChunkStore } from '@backlot/storage';
 import { loadConfig } from '../src/config/config.js';
 import { startServer, type StartedServer } from '../src/server.js';
-import { CaptureMailer, Harness, TestClock, type Caller } from './harness.js';
-import { check, chunkOf, commitFile, frames, must, post, prose, raw, refused, sampleFile, upload } from './content-helpers.js';
+import { CaptureMailer, Harness, TestClock, type Caller } from '@backlot/test-kit/harness';
+import { check, chunkOf, commitFile, frames, must, post, prose, raw, refused, sampleFile, upload } from '@backlot/test-kit/content-world';
 
 describe('content durability across restarts (sqlite + fs store)', () => {
   let dataDir: string;

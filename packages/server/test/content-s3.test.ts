@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { restoreFile, S3ChunkBackend, verifyEncodedChunk } from '@backlot/storage';
-import { createHarness, dbKinds, type Harness, type TestChunkBackend } from './harness.js';
+import { createHarness, dbKinds, type Harness, type TestChunkBackend } from '@backlot/test-kit/harness';
 import { loadConfig } from '../src/config/config.js';
 import { GC_GRACE_MS } from '../src/content/gc.js';
-import { check, chunkOf, commitFile, contentWorld, fetchChunks, frames, must, noise, parseFrames, post, raw, sampleFile, upload } from './content-helpers.js';
+import { check, chunkOf, commitFile, contentWorld, fetchChunks, frames, must, noise, parseFrames, post, raw, sampleFile, upload } from '@backlot/test-kit/content-world';
 
 let tmp: string;
 let s3: S3rver | undefined;

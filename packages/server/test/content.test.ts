@@ -8,11 +8,11 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeChunk, FsChunkStore, maxEncodedSize, restoreFile, verifyEncodedChunk } from '@backlot/storage';
-import { createHarness, dbKinds, type Caller, type Harness } from './harness.js';
+import { createHarness, dbKinds, type Caller, type Harness } from '@backlot/test-kit/harness';
 import {
   check, chunkOf, commitFile, contentWorld, fetchChunks, frame, frames, MAX_CHUNK_SIZE, must, noise, parseFrames, post, prose, put, raw,
   refused, ROLE_KEYS, sampleFile, sha, upload, type ContentWorld, type RoleKey,
-} from './content-helpers.js';
+} from '@backlot/test-kit/content-world';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), noise(2000, 77)]);
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), noise(1500, 78)]);

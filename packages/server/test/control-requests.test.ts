@@ -4,8 +4,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createHarness, dbKinds, type Harness } from './harness.js';
-import { As, audit, byId, makeProject, makeWorld, must, refused, type Project, type World } from './production-helpers.js';
+import { createHarness, dbKinds, type Harness } from '@backlot/test-kit/harness';
+import { As, audit, byId, makeProject, makeWorld, must, refused, type Project, type World } from '@backlot/test-kit/production-world';
 
 for (const kind of dbKinds()) {
   describe(`control requests (${kind})`, () => {

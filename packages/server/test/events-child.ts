@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { startServer } from '../src/server.js';
-import { TestClock } from './harness.js';
+import { TestClock } from '@backlot/test-kit/harness';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'backlot-events-child-'));
 const config = loadConfig({ dataDir, port: 0, host: '127.0.0.1', databaseUrl: process.env.BACKLOT_DATABASE_URL }, {});

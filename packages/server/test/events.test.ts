@@ -16,8 +16,8 @@ import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { startServer, type StartedServer } from '../src/server.js';
 import type { DbKind } from '../src/db/connect.js';
-import { CaptureMailer, dbKinds, Harness, TestClock, type Caller } from './harness.js';
-import { commitFile } from './content-helpers.js';
+import { CaptureMailer, dbKinds, Harness, TestClock, type Caller } from '@backlot/test-kit/harness';
+import { commitFile } from '@backlot/test-kit/content-world';
 
 // `ws` ships no types here; this is the part of its client the tests use.
 interface WsClient {

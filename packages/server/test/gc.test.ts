@@ -5,11 +5,11 @@
 // than the grace period, and in the end leaves only referenced blobs in the database and the store.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHarness, dbKinds, type Harness } from './harness.js';
+import { createHarness, dbKinds, type Harness } from '@backlot/test-kit/harness';
 import { gc, GC_GRACE_MS } from '../src/content/gc.js';
 import { backgroundIdle } from '../src/content/background.js';
-import { chunkOf, contentWorld, frames, must, noise, post, raw, refused, sha, upload, type ContentWorld, type TestChunk } from './content-helpers.js';
-import { seededRng } from '../../core/test/random.js';
+import { chunkOf, contentWorld, frames, must, noise, post, raw, refused, sha, upload, type ContentWorld, type TestChunk } from '@backlot/test-kit/content-world';
+import { seededRng } from '@backlot/test-kit/random';
 
 const MIN = 60 * 1000;
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { startServer, type StartedServer } from '../src/server.js';
 import { prepareSetup } from '../src/admin/accounts.js';
-import { createHarness } from './harness.js';
+import { createHarness } from '@backlot/test-kit/harness';
 
 interface Answer {
   status: number;

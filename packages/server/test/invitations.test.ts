@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { createHarness, dbKinds, CaptureMailer, type Caller, type Harness } from './harness.js';
+import { createHarness, dbKinds, CaptureMailer, type Caller, type Harness } from '@backlot/test-kit/harness';
 import { createMailer } from '../src/mail/mailer.js';
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Migrator } from 'kysely';
-import { createHarness, dbKinds } from './harness.js';
+import { createHarness, dbKinds } from '@backlot/test-kit/harness';
 import { migrationProvider } from '../src/db/migrations/index.js';
 import { migrateToLatest } from '../src/db/connect.js';
 

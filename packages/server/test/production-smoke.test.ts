@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHarness, dbKinds, type Caller, type Harness } from './harness.js';
-import { pretendUploaded } from './content-helpers.js';
+import { createHarness, dbKinds, type Caller, type Harness } from '@backlot/test-kit/harness';
+import { pretendUploaded } from '@backlot/test-kit/content-world';
 
 const HASH = 'a'.repeat(64);
 

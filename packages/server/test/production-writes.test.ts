@@ -4,8 +4,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { createHarness, dbKinds, type Harness } from './harness.js';
-import { As, byId, CHUNK_SIZE, H1, H2, H3, makeProject, makeWorld, must, refused, audit, type World } from './production-helpers.js';
+import { createHarness, dbKinds, type Harness } from '@backlot/test-kit/harness';
+import { As, byId, CHUNK_SIZE, H1, H2, H3, makeProject, makeWorld, must, refused, audit, type World } from '@backlot/test-kit/production-world';
 
 for (const kind of dbKinds()) {
   describe(`production writes (${kind})`, () => {

@@ -4,8 +4,8 @@
 // every action audited.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHarness, dbKinds, type Harness } from './harness.js';
-import { commitFile, contentWorld, countChunkReads, must, post, prose, raw, refused, sampleFile, sha, type ContentWorld } from './content-helpers.js';
+import { createHarness, dbKinds, type Harness } from '@backlot/test-kit/harness';
+import { commitFile, contentWorld, countChunkReads, must, post, prose, raw, refused, sampleFile, sha, type ContentWorld } from '@backlot/test-kit/content-world';
 
 const HOUR = 60 * 60 * 1000;
 

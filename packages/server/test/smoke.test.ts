@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHarness, dbKinds, type Harness } from './harness.js';
+import { createHarness, dbKinds, type Harness } from '@backlot/test-kit/harness';
 
 for (const kind of dbKinds()) {
   describe(`smoke (${kind})`, () => {

@@ -3,7 +3,7 @@
 // project roles, all through the HTTP API.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHarness, dbKinds, type Caller, type Harness, type Reply } from './harness.js';
+import { createHarness, dbKinds, type Caller, type Harness, type Reply } from '@backlot/test-kit/harness';
 
 function expectError(r: Reply, status: number, code?: string) {
   const msg = `expected ${status}${code ? ` ${code}` : ''}, got ${r.status}: ${JSON.stringify(r.body)}`;

@@ -8,9 +8,9 @@
 // - assigned-only roles see members' names, not their emails.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { seededRng } from '../../core/test/random.js';
-import { createHarness, dbKinds, type Harness } from './harness.js';
-import { As, H1, makeProject, makeWorld, must, type World } from './production-helpers.js';
+import { seededRng } from '@backlot/test-kit/random';
+import { createHarness, dbKinds, type Harness } from '@backlot/test-kit/harness';
+import { As, H1, makeProject, makeWorld, must, type World } from '@backlot/test-kit/production-world';
 import { HANDLERS } from '../src/ops/handlers.js';
 
 /** Every own property name of Object.prototype: `constructor`, `__proto__`, `toString`, ... */

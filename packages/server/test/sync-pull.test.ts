@@ -5,8 +5,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { createHarness, dbKinds, type Harness } from './harness.js';
-import { allStrings, As, audit, byId, ids, makeProject, makeWorld, must, refused, type Project, type World } from './production-helpers.js';
+import { createHarness, dbKinds, type Harness } from '@backlot/test-kit/harness';
+import { allStrings, As, audit, byId, ids, makeProject, makeWorld, must, refused, type Project, type World } from '@backlot/test-kit/production-world';
 
 const SECRET = 'SECRETMARK';
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');

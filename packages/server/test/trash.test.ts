@@ -5,8 +5,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createHarness, dbKinds, type Harness } from './harness.js';
-import { As, audit, byId, H2, ids, makeProject, makeWorld, must, refused, type World } from './production-helpers.js';
+import { createHarness, dbKinds, type Harness } from '@backlot/test-kit/harness';
+import { As, audit, byId, H2, ids, makeProject, makeWorld, must, refused, type World } from '@backlot/test-kit/production-world';
 
 for (const kind of dbKinds()) {
   describe(`trash (${kind})`, () => {

@@ -10,7 +10,7 @@ import {
   type AssetNode, type CollectionNode, type DependencyEdge, type MemberView, type Permission, type ProjectActor,
 } from '@backlot/core';
 import { visibilityDigest, visibilityDigests } from '../src/sync/digest.js';
-import { seededRng, type Rng } from '../../core/test/random.js';
+import { seededRng, type Rng } from '@backlot/test-kit/random';
 
 
 const BASE_SEED = process.env.BACKLOT_DIGEST_SEED ? Number(process.env.BACKLOT_DIGEST_SEED) : Math.floor(Math.random() * 2 ** 31);

@@ -8,7 +8,7 @@
 // project built over HTTP from those accounts, so one row can never leak into another.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHarness, dbKinds, type Caller, type Harness, type Reply } from '../harness.js';
+import { createHarness, dbKinds, type Caller, type Harness, type Reply } from '@backlot/test-kit/harness';
 import {
   OK, PROJECT_ACTORS, PROJECT_EXPECTED, STUDIO_ACTORS, STUDIO_EXPECTED,
   type Outcome, type ProjectActorName, type ProjectOpName, type StudioOpName,

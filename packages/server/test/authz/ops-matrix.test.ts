@@ -1,5 +1,5 @@
 // The authorization matrix for production operations: every operation of
-// packages/server/src/production/ops.ts × the six default project roles × (assigned / visible /
+// core's operation catalogue (packages/core/src/contract/ops) × the six default project roles × (assigned / visible /
 // invisible target), through the REST routes, compared with the hand-written table in
 // ./ops-expected.ts. A sample of rows is also sent through the sync push (POST
 // /projects/:id/ops), which must answer the same. Besides the outcome:
@@ -15,12 +15,12 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { createHarness, dbKinds, type Caller, type Harness, type Reply } from '../harness.js';
+import { createHarness, dbKinds, type Caller, type Harness, type Reply } from '@backlot/test-kit/harness';
 import {
   ASSIGNED_ONLY, NOT_COVERED, OK, PLAIN_EXPECTED, ROLES, SEES_ALL_ASSETS, SEES_ALL_COLLECTIONS, TARGETED_EXPECTED, TARGETS,
   type Outcome, type PlainOpName, type RoleName, type TargetName, type TargetedOpName,
 } from './ops-expected.js';
-import { commitFile, prose, raw } from '../content-helpers.js';
+import { commitFile, prose, raw } from '@backlot/test-kit/content-world';
 import { encodeChunk } from '@backlot/storage';
 
 // ---- world -------------------------------------------------------------------------------------
@@ -106,7 +106,7 @@ async function buildWorld(h: Harness): Promise<World> {
 type Op = { type: string } & Record<string, unknown>;
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-/** The REST route for an operation, as packages/server/src/routes/production.ts registers it. */
+/** The REST route for an operation, as packages/server/src/http/routes/production.ts registers it. */
 function restOf(projectId: string, op: Op): { method: Method; pattern: string; path: string; body?: unknown } {
   const { type, ...f } = op;
   const omit = (...keys: string[]) => Object.fromEntries(Object.entries(f).filter(([k]) => !keys.includes(k)));

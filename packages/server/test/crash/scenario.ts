@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chunkFile } from '@backlot/storage';
-import { seededRng, type Rng } from '../../../core/test/random.js';
+import { seededRng, type Rng } from '@backlot/test-kit/random';
 
 export interface CrashOptions {
   /** How many times the server is killed. */

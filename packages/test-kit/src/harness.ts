@@ -6,15 +6,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { buildApp } from '../src/app.js';
-import { loadConfig, type ServerConfig } from '../src/config/config.js';
-import { openDatabase, type DbKind, type OpenedDb } from '../src/db/connect.js';
-import { prepareDeps } from '../src/server.js';
-import type { AppDeps } from '../src/context.js';
-import type { Clock } from '../src/clock.js';
-import type { Mailer, MailMessage } from '../src/mail/mailer.js';
-import { prepareSetup } from '../src/admin/accounts.js';
-import { openChunks } from '../src/config/chunk-store.js';
+import { buildApp, loadConfig, openDatabase, prepareDeps, type AppDeps, type Clock, type Mailer, type MailMessage, type OpenedDb, type ServerConfig } from '@backlot/server';
+import { insertUser, openChunks, prepareSetup, type DbKind } from '@backlot/server/testing';
 import type { ChunkBackend, ChunkStore } from '@backlot/storage';
 
 export function dbKinds(): DbKind[] {
@@ -160,7 +153,6 @@ export class Harness {
 
   /** Creates an account directly (sign-up is off by default) and signs it in. */
   async user(email: string, name = email.split('@')[0]): Promise<Caller> {
-    const { insertUser } = await import('../src/admin/accounts.js');
     const userId = await this.deps.db.transaction().execute((trx) => insertUser(this.deps, trx, { email, name, password: 'correct horse battery' }));
     const r = await this.request('POST', '/auth/login', { body: { email, password: 'correct horse battery' } });
     if (r.status !== 200) throw new Error(`login failed: ${JSON.stringify(r.body)}`);
