@@ -1,24 +1,8 @@
 // The audit log: pages of entries (newest first), whole exports as JSON Lines or CSV, and the
 // studio's hash chain check.
-import type { AuditPage, ChainReport } from './contract.js';
+import type { AuditFilter, AuditPage, ChainReport } from './contract.js';
 import { ROUTES } from './routes.js';
 import type { BinaryAnswer, Transport } from './transport.js';
-
-export interface AuditFilter {
-  /** A user id. */
-  actor?: string;
-  /** An action, or a prefix as `project.*`. */
-  action?: string;
-  targetType?: string;
-  targetId?: string;
-  /** ISO 8601 date or date-time with a zone; from is inclusive, to exclusive. */
-  from?: string;
-  to?: string;
-  /** From the previous page's nextCursor. */
-  cursor?: string;
-  /** 1 to 1000 (default 100). */
-  limit?: number;
-}
 
 export type AuditExportFormat = 'jsonl' | 'csv';
 

@@ -15,7 +15,7 @@ export { parseLiveMessage, type LiveEvents, type LiveSocket, type SocketFactory 
 export { MAX_CHECK_IDS, MAX_FETCH_IDS, type FileDownload, type PreviewType } from './content.js';
 export type { Fields } from './production.js';
 export type { AssetQuery } from './browse.js';
-export type { AuditFilter, AuditExportFormat } from './audit.js';
+export type { AuditExportFormat } from './audit.js';
 export type { ClientOp } from './sync.js';
 export type { Account } from './auth.js';
 export type { StudioFields } from './studios.js';

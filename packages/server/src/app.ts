@@ -26,7 +26,9 @@ const JSON_BODY_LIMIT = 256 * 1024;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.logger,
+    // No logger at all when logs go nowhere (tests, benchmarks): a silent one still makes a child
+    // logger per request.
+    ...(deps.logger.level === 'silent' ? {} : { loggerInstance: deps.logger }),
     // Ids are made here, never taken from the client: they name log lines a user may quote.
     genReqId: () => randomUUID(),
     requestIdHeader: false,

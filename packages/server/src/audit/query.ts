@@ -1,22 +1,13 @@
 // Reading the audit log: studio owners/admins read their studio's, `audit.view` reads a
 // project's. Newest first, filtered, paged by an opaque cursor, exportable whole.
-import { BacklotError, parseDateTime } from '@backlot/core';
+import { BacklotError, parseDateTime, type AuditFilter } from '@backlot/core';
 import { sql } from 'kysely';
 import type { Ctx } from '../context.js';
 import type { AuditLogTable } from '../db/schema.js';
 import { projectAccess, studioAccess } from '../access/access.js';
 import { verifyChain, type ChainReport } from './verify.js';
 
-export interface AuditFilter {
-  actor?: string;
-  action?: string;
-  targetType?: string;
-  targetId?: string;
-  from?: string;
-  to?: string;
-  cursor?: string;
-  limit?: number;
-}
+export type { AuditFilter };
 
 export type AuditScope = { studioId: string; projectId?: string };
 

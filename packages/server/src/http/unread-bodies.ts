@@ -9,9 +9,10 @@ import type { FastifyInstance } from 'fastify';
 export const DRAIN_LIMIT = 8 * 1024 * 1024;
 
 export function installUnreadBodyHandling(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook: no promise per answer.
+  app.addHook('onSend', (request, reply, payload, done) => {
     const raw = request.raw;
-    if (raw.complete || raw.readableEnded || raw.destroyed) return payload;
+    if (raw.complete || raw.readableEnded || raw.destroyed) return done(null, payload);
     const declared = Number(raw.headers['content-length']);
     if (Number.isFinite(declared) && declared <= DRAIN_LIMIT) {
       // Read and discard (resume() does nothing while a reader's 'readable' listener is attached).
@@ -23,6 +24,6 @@ export function installUnreadBodyHandling(app: FastifyInstance): void {
     } else {
       reply.header('connection', 'close');
     }
-    return payload;
+    done(null, payload);
   });
 }

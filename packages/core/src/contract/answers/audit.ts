@@ -32,3 +32,20 @@ export interface ChainReport {
   /** The first broken link, when there is one. */
   broken?: { seq: number; reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'missing_entry' | 'truncated' };
 }
+
+/** The filters of an audit page or export (query parameters). */
+export interface AuditFilter {
+  /** A user id. */
+  actor?: string;
+  /** An action, or a prefix as `project.*`. */
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  /** ISO 8601 date or date-time with a zone; from is inclusive, to exclusive. */
+  from?: string;
+  to?: string;
+  /** From the previous page's nextCursor. */
+  cursor?: string;
+  /** 1 to 1000 (default 100). */
+  limit?: number;
+}

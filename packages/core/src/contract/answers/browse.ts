@@ -2,7 +2,7 @@
 // task's trail and checkpoint history, pending control requests, trash, statuses and settings.
 // Every answer is filtered by what the caller may see.
 import type { StatusCategory } from '../../statuses.js';
-import type { AssetKind, AssetView, CollectionNameView, CollectionView, StatusView } from '../views.js';
+import type { AssetKind, AssetView, CheckpointView, CollectionNameView, CollectionView, StatusView } from '../views.js';
 import type { ProjectSettings } from './production.js';
 
 export type BoardView = 'default' | 'my' | 'assigned' | 'unassigned';
@@ -138,19 +138,10 @@ export interface Trail {
   entries: TrailEntry[];
 }
 
-export interface CheckpointHistoryEntry {
-  id: string;
-  assetId: string;
-  number: number;
-  fileHash: string;
-  size: number;
-  comment: string;
-  statusId: string | null;
-  previewHash: string | null;
-  revertedFrom: string | null;
+/** A checkpoint as its history lists it: its view, with its author named and the reverted-from number. */
+export interface CheckpointHistoryEntry extends Omit<CheckpointView, 'authorId' | 'chunks'> {
   revertedFromNumber: number | null;
   author: PersonRef;
-  createdAt: string;
 }
 
 /** GET /projects/:projectId/assets/:assetId/checkpoints: newest first. */
