@@ -16,7 +16,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { startServer, type StartedServer } from '../src/server.js';
 import type { DbKind } from '../src/db/connect.js';
-import { CaptureMailer, dbKinds, Harness, TestClock, type Caller } from '@backlot/test-kit/harness';
+import { CaptureMailer, dbKinds, freshPgDatabase, Harness, TestClock, type Caller } from '@backlot/test-kit/harness';
 import { commitFile } from '@backlot/test-kit/content-world';
 
 // `ws` ships no types here; this is the part of its client the tests use.
@@ -57,26 +57,6 @@ async function startLive(kind: DbKind, databaseUrl?: string): Promise<Live & { c
     async close() {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function freshPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = process.env.BACKLOT_TEST_PG!;
-  const name = `backlot_ev_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
     },
   };
 }
@@ -226,7 +206,7 @@ for (const kind of dbKinds()) {
     let dropDb: (() => Promise<void>) | undefined;
     before(async () => {
       let url: string | undefined;
-      if (kind === 'postgres') ({ url, drop: dropDb } = await freshPgDatabase());
+      if (kind === 'postgres') ({ url, drop: dropDb } = await freshPgDatabase('backlot_ev'));
       live = await startLive(kind, url);
       w = await buildWorld(live);
     });
@@ -458,7 +438,7 @@ for (const kind of dbKinds()) {
       // A server of its own, so stopping it leaves the others alone.
       let url: string | undefined;
       let drop: (() => Promise<void>) | undefined;
-      if (kind === 'postgres') ({ url, drop } = await freshPgDatabase());
+      if (kind === 'postgres') ({ url, drop } = await freshPgDatabase('backlot_ev'));
       const other = await startLive(kind, url);
       try {
         const ow = await buildWorld(other);

@@ -41,23 +41,34 @@ async function openTestDatabase(kind: DbKind): Promise<{ db: OpenedDb; dataDir: 
     const db = openDatabase({ dataDir });
     return { db, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
+  const pgDb = await freshPgDatabase('backlot_t');
+  const db = openDatabase({ databaseUrl: pgDb.url, dataDir });
+  return {
+    db, dataDir,
+    async drop() {
+      await pgDb.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A new, empty PostgreSQL database on the cluster BACKLOT_TEST_PG names, and how to drop it. */
+export async function freshPgDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
   const base = process.env.BACKLOT_TEST_PG!;
-  const name = `backlot_t_${process.pid}_${Date.now()}_${++dbCounter}`;
+  const name = `${prefix}_${process.pid}_${Date.now()}_${++dbCounter}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(base);
   url.pathname = `/${name}`;
-  const db = openDatabase({ databaseUrl: url.toString(), dataDir });
   return {
-    db, dataDir,
+    url: url.toString(),
     async drop() {
       const c = new pg.Client({ connectionString: base });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
