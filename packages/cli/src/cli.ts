@@ -1,17 +1,47 @@
-// `backlot` command line. Each command lives in commands/; this file only wires them up.
-import { Command } from 'commander';
-import { serveCommand } from './commands/serve.js';
+// `backlot` command line. Each area's commands live in commands/; this file wires them up and
+// turns any error into one message, a hint and a documented exit code (output/exit-codes.ts).
+// Commands load the client library and the server only when they run, so starting is cheap.
+import { Command, CommanderError } from 'commander';
+import { accountCommands } from './commands/account.js';
 import { adminCommand } from './commands/admin.js';
+import { serveCommand } from './commands/serve.js';
+import { changeCommands } from './commands/folder/changes.js';
+import { cloneCommands } from './commands/folder/clone.js';
+import { statusCommand } from './commands/folder/status.js';
+import { syncCommand } from './commands/folder/sync.js';
+import { describeError, EXIT } from './output/exit-codes.js';
 
 const program = new Command()
   .name('backlot')
   .description('Version control, access control and production tracking for creative studios')
-  .version('0.1.0');
+  .version('0.1.0')
+  .option('--server <url>', 'act on this server instead of the current one')
+  .option('--studio <studio>', 'act in this studio (name or id) instead of the current one')
+  .option('--project <project>', 'act on this project (name or id) instead of the working folder\'s')
+  .option('--json', 'print results as JSON (read commands; shapes in docs/cli.md)')
+  .showHelpAfterError('(run backlot help COMMAND for its options and examples)')
+  .exitOverride();
 
 program.addCommand(serveCommand());
 program.addCommand(adminCommand());
+accountCommands(program);
+cloneCommands(program);
+statusCommand(program);
+changeCommands(program);
+syncCommand(program);
 
-await program.parseAsync(process.argv).catch((err: Error) => {
-  console.error(`backlot: ${err.message}`);
-  process.exit(1);
-});
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and --version end here too; usage mistakes were already described by commander.
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    const { message, hint, exitCode } = describeError(err);
+    process.stderr.write(`backlot: ${message}\n${hint ? `  ${hint}\n` : ''}`);
+    process.exitCode = exitCode;
+  }
+}
+// Every command has finished its work here (long-running ones, serve and watch, return only when
+// they stop). Idle worker threads or keep-alive connections must not hold the command open.
+process.exit();

@@ -19,3 +19,13 @@ export function seededRng(seed: number): Rng {
   };
   return { next, int: (n) => Math.floor(next() * n), chance: (p) => next() < p, pick: (xs) => xs[Math.floor(next() * xs.length)] };
 }
+
+/** `size` incompressible bytes, the same for the same seed (stand-ins for media files). */
+export function seededBytes(size: number, seed: number): Buffer {
+  const rng = seededRng(seed);
+  const out = Buffer.allocUnsafe(size);
+  let i = 0;
+  for (; i + 4 <= size; i += 4) out.writeUInt32LE((rng.next() * 4294967296) >>> 0, i);
+  for (; i < size; i++) out[i] = rng.int(256);
+  return out;
+}

@@ -23,11 +23,11 @@ export function serveCommand(): Command {
         dataDir: opts.data, port: opts.port, host: opts.host, databaseUrl: opts.database, configFile: opts.config, logLevel: opts.logLevel, logFormat: opts.logFormat,
       });
       const server = await startServer(config);
-      const stop = async () => {
-        await server.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // Runs until a signal asks it to stop; then requests in flight finish and the command ends.
+      await new Promise<void>((resolve) => {
+        const stop = () => void server.close().then(resolve, resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
     });
 }

@@ -1,0 +1,91 @@
+// backlot add, backlot checkpoint: making changes in the working folder (kept here until a sync).
+import { Option, type Command } from 'commander';
+import type { GlobalOptions } from '../../context.js';
+import { CliError, EXIT, usageError } from '../../output/exit-codes.js';
+import { formatBytes, printJson, say } from '../../output/print.js';
+import { progress } from '../../output/progress.js';
+import { runSync } from './sync.js';
+import { openWorkingFolder } from './working-folder.js';
+
+export function changeCommands(program: Command): void {
+  program
+    .command('add')
+    .argument('<paths...>', 'files or folders (folders are added with everything in them that is not ignored)')
+    .addOption(new Option('--task', 'add the files as tasks assigned to you (one assignee, soft lock) instead of resources'))
+    .option('--unassigned', 'with --task: leave the new tasks unassigned')
+    .description('Make files part of the project; their folders become collections')
+    .addHelpText('after', '\nExamples:\n  backlot add shots/sh010/anim.blend --task\n  backlot add textures/')
+    .action(async (paths: string[], o: { task?: boolean; unassigned?: boolean }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const { db, root, rel } = await openWorkingFolder();
+      try {
+        const { addPaths, loadIgnoreRules } = await import('@backlot/client');
+        const result = await addPaths(db, paths.map(rel), {
+          kind: o.task ? 'task' : 'resource', rules: await loadIgnoreRules(root), assigneeId: o.unassigned ? null : db.meta().userId,
+        });
+        if (opts.json) return printJson(result);
+        for (const p of result.added) say(`added      ${p}`);
+        for (const p of result.alreadyTracked) say(`tracked    ${p} (already part of the project)`);
+        for (const p of result.ignored) say(`ignored    ${p} (matches an ignore rule; see .backlotignore)`);
+        if (result.added.length > 0) say(`Next: backlot checkpoint ${result.added.length === 1 ? result.added[0] : 'PATH...'} -m MESSAGE`);
+      } finally {
+        db.close();
+      }
+    });
+
+  program
+    .command('checkpoint')
+    .argument('<paths...>', 'files to checkpoint')
+    .requiredOption('-m, --message <text>', 'what changed')
+    .option('--status <status>', 'set the task status with this checkpoint (key, name or short label, e.g. wfa)')
+    .option('--sync', 'sync right after (push the checkpoint to the server)')
+    .description('Record new versions of files (kept here; backlot sync sends them). Only a task\'s assignee may checkpoint it.')
+    .addHelpText('after', '\nExamples:\n  backlot checkpoint shots/sh010/anim.blend -m "blocking pass"\n  backlot checkpoint anim.blend -m "ready for review" --status wfa --sync')
+    .action(async (paths: string[], o: { message: string; status?: string; sync?: boolean }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const { db, rel } = await openWorkingFolder();
+      try {
+        const { checkpointPaths, CheckpointRefused, listItems, localStore } = await import('@backlot/client');
+        let statusId: string | undefined;
+        if (o.status) {
+          const want = o.status.toLowerCase();
+          const s = listItems(db, 'status').find((x) => [x.key, x.name, x.shortLabel, x.id].some((v) => v?.toLowerCase() === want));
+          if (!s) throw usageError(`no status "${o.status}" in this project`, `use one of: ${listItems(db, 'status').map((x) => x.key ?? x.name).join(', ')}`);
+          statusId = s.id;
+        }
+        const bar = await progress(opts.json);
+        let current = '';
+        let result;
+        try {
+          result = await checkpointPaths(db, localStore(db), paths.map(rel), {
+            comment: o.message, statusId,
+            onProgress: (path, read, size) => {
+              if (size < 32 * 1024 * 1024) return; // small files are done before a bar would help
+              if (path !== current) {
+                bar.stop();
+                bar.start(`Reading ${path}`, size);
+                current = path;
+              }
+              bar.update(read);
+            },
+          });
+        } catch (err) {
+          if (err instanceof CheckpointRefused)
+            throw new CliError(err.message, err.reason === 'soft_lock' ? EXIT.forbidden : err.reason === 'changed_while_read' ? EXIT.error : EXIT.usage);
+          throw err;
+        } finally {
+          bar.stop();
+        }
+        if (!o.sync && opts.json) return printJson(result);
+        for (const m of result.made) say(`checkpoint ${m.number} of ${m.path}: ${formatBytes(m.size)} (${formatBytes(m.newBytes)} new)`);
+        for (const p of result.unchanged) say(`unchanged  ${p} (same as its latest checkpoint)`);
+        if (o.sync) {
+          db.close();
+          return runSync(opts, {});
+        }
+        if (result.made.length > 0 && !db.meta().personal) say('Kept here; send with: backlot sync');
+      } finally {
+        if (db.sql.open) db.close();
+      }
+    });
+}

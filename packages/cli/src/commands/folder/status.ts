@@ -1,0 +1,63 @@
+// backlot status: what changed in the working folder, what is waiting to sync, your tasks.
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../../context.js';
+import { printJson } from '../../output/print.js';
+import { openWorkingFolder } from './working-folder.js';
+
+const LABEL: Record<string, string> = {
+  normal: 'normal', modified: 'modified', outdated: 'outdated', diverged: 'diverged', added: 'added',
+  untracked: 'untracked', missing: 'missing', rebuild: 'rebuild',
+};
+const HINT: Record<string, string> = {
+  modified: 'checkpoint with: backlot checkpoint PATH -m MESSAGE',
+  outdated: 'newer versions on the server: backlot sync',
+  diverged: 'changed here and on the server: checkpoint yours (it becomes the newest) or backlot revert to take theirs',
+  untracked: 'add with: backlot add PATH',
+  missing: 'deleted here: backlot rebuild PATH brings it back, backlot rm PATH trashes it',
+  rebuild: 'not in this folder: backlot rebuild PATH fetches it',
+};
+
+export function statusCommand(program: Command): void {
+  program
+    .command('status')
+    .description('Each changed file (modified, outdated, untracked, missing...), what waits to sync, and your tasks')
+    .option('--all', 'list unchanged files too')
+    .addHelpText('after', '\nExamples:\n  backlot status\n  backlot status --json | jq \'.files[] | select(.state=="modified")\'')
+    .action(async (o: { all?: boolean }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const { db, root } = await openWorkingFolder();
+      try {
+        const { folderStatus, loadIgnoreRules, queuedOps, listItems } = await import('@backlot/client');
+        const meta = db.meta();
+        const files = await folderStatus(db, await loadIgnoreRules(root));
+        const pending = queuedOps(db).length;
+        const statuses = new Map(listItems(db, 'status').map((s) => [s.id, s]));
+        const pathOf = new Map(files.filter((f) => f.assetId).map((f) => [f.assetId!, f.path]));
+        const tasks = listItems(db, 'asset')
+          .filter((a) => a.kind === 'task' && a.assigneeId === meta.userId)
+          .map((a) => ({ id: a.id, path: pathOf.get(a.id) ?? a.name, status: a.statusId ? statuses.get(a.statusId)?.name ?? null : null }))
+          .sort((a, b) => a.path.localeCompare(b.path));
+        if (opts.json)
+          return printJson({ root, project: { id: meta.projectId, name: meta.projectName, personal: meta.personal, server: meta.server ?? null }, pendingOps: pending, files, tasks });
+        const out: string[] = [];
+        out.push(`${meta.personal ? 'Personal project' : 'Project'} ${meta.projectName}${meta.server ? ` on ${meta.server}` : ''}`);
+        if (pending > 0) out.push(`${pending} change${pending === 1 ? '' : 's'} made here wait${pending === 1 ? 's' : ''} to sync (backlot sync)`);
+        const shown = files.filter((f) => o.all || f.state !== 'normal');
+        if (shown.length === 0) out.push('Every file is up to date.');
+        const seen = new Set<string>();
+        for (const f of shown) {
+          const extra = f.unsynced ? ` (${f.unsynced} checkpoint${f.unsynced === 1 ? '' : 's'} to sync)` : '';
+          out.push(`  ${LABEL[f.state].padEnd(10)} ${f.path}${extra}`);
+          seen.add(f.state);
+        }
+        for (const s of seen) if (HINT[s]) out.push(`  (${s}: ${HINT[s]})`);
+        if (tasks.length > 0) {
+          out.push('Your tasks (you hold their lock):');
+          for (const t of tasks) out.push(`  ${(t.status ?? '-').padEnd(10)} ${t.path}`);
+        }
+        process.stdout.write(out.join('\n') + '\n');
+      } finally {
+        db.close();
+      }
+    });
+}

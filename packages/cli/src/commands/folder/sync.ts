@@ -1,0 +1,137 @@
+// backlot sync: push what was made here, pull what changed, bring the files in line. Name
+// conflicts stop it with a list; each is resolved with --rename PATH=NEWNAME or --merge PATH (or
+// by answering on a terminal), then the sync goes on.
+import type { Command } from 'commander';
+import type { NameConflict, ProjectDb, SyncResult } from '@backlot/client';
+import { connect, type GlobalOptions } from '../../context.js';
+import { CliError, EXIT, usageError } from '../../output/exit-codes.js';
+import { formatBytes, printJson, say } from '../../output/print.js';
+import { progress } from '../../output/progress.js';
+import { openWorkingFolder } from './working-folder.js';
+
+interface SyncFlags {
+  full?: boolean;
+  rename?: string[];
+  merge?: string[];
+}
+
+export function syncCommand(program: Command): void {
+  program
+    .command('sync')
+    .description('Send your checkpoints and changes, receive everyone else\'s (only what you may see)')
+    .option('--full', 'ask the server for the whole project again (repairs a damaged local database)')
+    .option('--rename <path=name...>', 'resolve a name conflict by renaming your file (keep both)')
+    .option('--merge <path...>', 'resolve a name conflict by stacking your checkpoints on the server\'s file')
+    .addHelpText('after', '\nExamples:\n  backlot sync\n  backlot sync --rename shots/sh010/anim.blend=anim_v2.blend\n  backlot sync --merge shots/sh010/anim.blend')
+    .action(async (o: SyncFlags, cmd: Command) => runSync(cmd.optsWithGlobals<GlobalOptions>(), o));
+}
+
+export async function runSync(opts: GlobalOptions, flags: SyncFlags): Promise<void> {
+  const { db, rel } = await openWorkingFolder();
+  try {
+    const meta = db.meta();
+    if (meta.personal) throw usageError('a Personal project has nothing to sync with', 'publish it to a studio first: backlot publish --studio NAME');
+    const conn = connect(opts, meta.server);
+    const client = await import('@backlot/client');
+    const renames = new Map((flags.rename ?? []).map((r) => {
+      const at = r.lastIndexOf('=');
+      if (at <= 0) throw usageError(`--rename ${r}: write it as PATH=NEWNAME`);
+      return [rel(r.slice(0, at)), r.slice(at + 1)] as const;
+    }));
+    const merges = new Set((flags.merge ?? []).map(rel));
+    const bar = await progress(opts.json);
+    let written = 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await client.syncProject(conn.api, db, {
+          full: flags.full,
+          progress: {
+            onUpload: (sent, missing) => say(`uploaded ${sent}/${missing} chunks`),
+            onPlan: (_files, bytes) => bar.start('Downloading', bytes),
+            onFile: (_path, bytes) => bar.update((written += bytes)),
+          },
+        });
+        bar.stop();
+        return report(opts, result);
+      } catch (err) {
+        bar.stop();
+        if (!(err instanceof client.SyncConflictError) || attempt > 3) throw err;
+        const resolved = await resolve(db, err.conflicts, renames, merges, client);
+        if (!resolved) throw conflictError(db, err.conflicts, client.conflictPath);
+      }
+    }
+  } finally {
+    if (db.sql.open) db.close();
+  }
+}
+
+/** Applies the flags (or asks on a terminal); false when some conflict is left. */
+async function resolve(
+  db: ProjectDb, conflicts: NameConflict[], renames: Map<string, string>, merges: Set<string>, client: typeof import('@backlot/client'),
+): Promise<boolean> {
+  let left = false;
+  for (const c of conflicts) {
+    const path = client.conflictPath(db, c);
+    const newName = renames.get(path);
+    if (newName) {
+      const to = await client.renameConflicted(db, c, newName);
+      say(`renamed ${path} -> ${to} (both kept)`);
+    } else if (merges.has(path)) {
+      client.mergeConflicted(db, c);
+      say(`merged ${path}: your checkpoints continue the server's file`);
+    } else if (process.stdin.isTTY && process.stderr.isTTY) {
+      const { select, input } = await import('@inquirer/prompts');
+      const choice = await select({
+        message: `${path}: the server already has a file with this name`,
+        choices: [
+          { name: 'rename mine (keep both)', value: 'rename' },
+          { name: 'merge (stack my checkpoints on the server\'s file)', value: 'merge' },
+          { name: 'decide later (stop the sync)', value: 'later' },
+        ],
+      });
+      if (choice === 'rename') {
+        const name = await input({ message: 'new file name', default: suggestName(path) });
+        say(`renamed ${path} -> ${await client.renameConflicted(db, c, name)}`);
+      } else if (choice === 'merge') client.mergeConflicted(db, c);
+      else left = true;
+    } else left = true;
+  }
+  return !left;
+}
+
+function conflictError(db: ProjectDb, conflicts: NameConflict[], pathOf: (db: ProjectDb, c: NameConflict) => string): CliError {
+  const lines = conflicts.map((c) => `  ${pathOf(db, c)}: ${c.message}`);
+  const first = pathOf(db, conflicts[0]);
+  return new CliError(
+    `sync stopped: ${conflicts.length} name conflict${conflicts.length === 1 ? '' : 's'}\n${lines.join('\n')}`,
+    EXIT.conflict,
+    `resolve each, then the sync goes on: backlot sync --rename ${first}=${suggestName(first).split('/').pop()} (keep both) or backlot sync --merge ${first}`,
+  );
+}
+
+function suggestName(path: string): string {
+  const file = path.split('/').pop()!;
+  const dot = file.lastIndexOf('.');
+  return dot > 0 ? `${file.slice(0, dot)}_2${file.slice(dot)}` : `${file}_2`;
+}
+
+function report(opts: GlobalOptions, r: SyncResult): void {
+  if (opts.json)
+    return printJson({
+      pushed: r.push.applied, refused: r.push.refused, uploadedBytes: r.push.bytesUploaded, revision: r.pull.revision, reset: r.pull.reset,
+      written: r.files.written, moved: r.files.moved, deleted: r.files.deleted, keptChanged: r.files.keptChanged, keptUnsent: r.files.keptUnsent, skippedModified: r.files.skippedModified,
+      fetchedBytes: r.files.bytesFetched, reusedBytes: r.files.bytesReused,
+    });
+  for (const f of r.push.refused) say(`refused    ${f.opType}: ${f.message} (kept in your folder; nothing was lost)`);
+  for (const m of r.files.moved) say(`moved      ${m.from} -> ${m.to}`);
+  for (const p of r.files.deleted) say(`removed    ${p} (deleted on the server, or no longer visible to you)`);
+  for (const p of r.files.keptChanged) say(`kept       ${p} (removed on the server, but you changed it: now untracked)`);
+  for (const p of r.files.keptUnsent) say(`kept       ${p} (the server did not take it: now untracked)`);
+  for (const p of r.files.skippedModified) say(`not updated ${p} (you changed it; checkpoint or revert it)`);
+  say(
+    `Synced to revision ${r.pull.revision}: sent ${r.push.applied} change${r.push.applied === 1 ? '' : 's'} (${formatBytes(r.push.bytesUploaded)}), ` +
+      `received ${r.files.written.length} file${r.files.written.length === 1 ? '' : 's'} (${formatBytes(r.files.bytesFetched)} downloaded, ${formatBytes(r.files.bytesReused)} reused)` +
+      (r.push.refused.length ? `; ${r.push.refused.length} refused` : ''),
+  );
+  if (r.push.refused.length > 0) process.exitCode = r.push.refused.some((f) => f.code === 'forbidden') ? EXIT.forbidden : EXIT.conflict;
+}

@@ -1,0 +1,43 @@
+// Exit codes scripts can rely on (documented in docs/cli.md), and the one error type commands
+// throw to choose one. Errors from the API are mapped here so every command answers alike.
+import { ApiError, NetworkError, ProtocolError } from '@backlot/api';
+
+export const EXIT = { ok: 0, error: 1, usage: 2, conflict: 3, forbidden: 4, network: 5 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** A failure with its exit code and, where there is one, what the user can do about it. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode: ExitCode = EXIT.error, readonly hint?: string) {
+    super(message);
+  }
+}
+
+export const usageError = (message: string, hint?: string) => new CliError(message, EXIT.usage, hint);
+
+/** The message, hint and exit code for any error a command let through. */
+export function describeError(err: unknown): { message: string; hint?: string; exitCode: ExitCode } {
+  if (err instanceof CliError) return { message: err.message, hint: err.hint, exitCode: err.exitCode };
+  if (err instanceof ApiError) {
+    if (err.status === 401)
+      return { message: `the server did not accept your sign-in (${err.message})`, hint: 'sign in again: backlot login SERVER', exitCode: EXIT.error };
+    if (err.status === 403) return { message: err.message, hint: 'ask a project admin for the permission', exitCode: EXIT.forbidden };
+    if (err.status === 409) return { message: err.message, exitCode: EXIT.conflict };
+    if (err.status === 404) return { message: err.message, hint: 'check the name or id (backlot projects, backlot tasks)', exitCode: EXIT.error };
+    if (err.status === 429) return { message: err.message, hint: 'wait a moment and try again', exitCode: EXIT.error };
+    if (err.status >= 500) return { message: `the server failed: ${err.message}`, hint: 'try again; if it persists, give the server admin the request id', exitCode: EXIT.network };
+    return { message: err.message, exitCode: EXIT.error };
+  }
+  if (err instanceof NetworkError) return { message: err.message, hint: 'check the server address and your connection, then run the command again', exitCode: EXIT.network };
+  if (err instanceof ProtocolError)
+    return { message: `the server answered something that is not Backlot's API (${err.message})`, hint: 'check the server address', exitCode: EXIT.network };
+  if ((err as Error)?.name === 'BacklotError') {
+    // core's rules, checked here before anything reached the server
+    const code = (err as Error & { code: string }).code;
+    return { message: (err as Error).message, exitCode: code === 'forbidden' ? EXIT.forbidden : code === 'conflict' ? EXIT.conflict : code === 'validation_failed' ? EXIT.usage : EXIT.error };
+  }
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC') return { message: 'the disk is full', hint: 'free some space and run the command again; nothing was half-written', exitCode: EXIT.error };
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EBUSY')
+    return { message: (err as Error).message, hint: 'a file is locked or not writable: close the program using it and try again', exitCode: EXIT.error };
+  return { message: err instanceof Error ? err.message : String(err), exitCode: EXIT.error };
+}

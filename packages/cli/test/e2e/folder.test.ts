@@ -1,0 +1,219 @@
+// The artist's working folder end to end: a real server, the built CLI, four people on one
+// project (owner, supervisor, artist, vendor). Clone, add, checkpoint, sync; the soft lock refused
+// locally and by the server; a vendor who only ever receives what is assigned to them; removals
+// and moves on the server reaching working folders without losing anyone's changes.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { seededBytes } from '@backlot/test-kit/random';
+import { CliWorld } from './world.js';
+
+let w: CliWorld;
+let projectId: string;
+const folders: Record<string, string> = {};
+
+before(async () => {
+  w = await CliWorld.start(['supervisor', 'artist', 'vendor']);
+  projectId = await w.project('Forest', { supervisor: 'supervisor', artist: 'artist', vendor: 'vendor' });
+  for (const k of ['owner', 'supervisor', 'artist', 'vendor']) await w.login(k);
+});
+after(() => w?.stop());
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+async function filesOf(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      if (e.name === '.backlot') continue;
+      if (e.isDirectory()) await walk(join(d, e.name));
+      else out.push(relative(dir, join(d, e.name)).split('\\').join('/'));
+    }
+  };
+  await walk(dir);
+  return out.sort();
+}
+
+async function status(key: string): Promise<Record<string, string>> {
+  const r = await w.users[key].ok(['status', '--json'], { cwd: folders[key] });
+  return Object.fromEntries(JSON.parse(r.stdout).files.map((f: { path: string; state: string }) => [f.path, f.state]));
+}
+
+const anim = seededBytes(3_000_000, 1);
+const layout = seededBytes(1_500_000, 2);
+const mood = seededBytes(200_000, 3);
+
+test('the owner starts the project from a folder: clone, add, checkpoint, sync', async () => {
+  const owner = w.users.owner;
+  const parent = await w.folder('owner');
+  await owner.ok(['clone', 'Forest', 'forest'], { cwd: parent });
+  folders.owner = join(parent, 'forest');
+  await mkdir(join(folders.owner, 'shots/sh010'), { recursive: true });
+  await mkdir(join(folders.owner, 'refs'), { recursive: true });
+  await writeFile(join(folders.owner, 'shots/sh010/anim.blend'), anim);
+  await writeFile(join(folders.owner, 'shots/sh010/layout.blend'), layout);
+  await writeFile(join(folders.owner, 'refs/mood.png'), mood);
+  await writeFile(join(folders.owner, 'shots/sh010/anim.blend1'), 'a blender backup'); // ignored by the blender preset? not on: stays untracked
+  assert.deepEqual(await status('owner'), {
+    'refs/mood.png': 'untracked', 'shots/sh010/anim.blend': 'untracked', 'shots/sh010/anim.blend1': 'untracked', 'shots/sh010/layout.blend': 'untracked',
+  });
+  await writeFile(join(folders.owner, '.backlotignore'), '#preset blender\n.backlotignore\n');
+  await owner.ok(['add', 'shots', '--task'], { cwd: folders.owner });
+  await owner.ok(['add', 'refs/mood.png'], { cwd: folders.owner });
+  const st = await status('owner');
+  assert.equal(st['shots/sh010/anim.blend'], 'added');
+  assert.equal(st['shots/sh010/anim.blend1'], undefined, 'ignored by the blender preset');
+  await owner.ok(['checkpoint', 'shots/sh010/anim.blend', 'shots/sh010/layout.blend', 'refs/mood.png', '-m', 'first versions'], { cwd: folders.owner });
+  const sync = JSON.parse((await owner.ok(['sync', '--json'], { cwd: folders.owner })).stdout);
+  assert.equal(sync.refused.length, 0);
+  assert.ok(sync.uploadedBytes > 4_000_000, `uploaded ${sync.uploadedBytes}`);
+  assert.deepEqual(await status('owner'), { 'refs/mood.png': 'normal', 'shots/sh010/anim.blend': 'normal', 'shots/sh010/layout.blend': 'normal' });
+  const tasks = JSON.parse((await owner.ok(['status', '--json'], { cwd: folders.owner })).stdout).tasks;
+  assert.deepEqual(tasks.map((t: { path: string }) => t.path), ['shots/sh010/anim.blend', 'shots/sh010/layout.blend']);
+});
+
+test('each member clones what they may see, byte for byte; the soft lock is refused locally and nothing is lost', async () => {
+  const { owner, supervisor, artist } = w.users;
+  const refs = (await owner.api.browse.collections(projectId)).collections.find((c) => c.name === 'refs')!;
+  await owner.api.production.updateCollection(projectId, refs.id, { shared: true });
+  folders.artist = join(await w.folder('artist'), 'Forest');
+  await artist.ok(['clone', 'Forest', folders.artist]);
+  assert.deepEqual(await filesOf(folders.artist), ['refs/mood.png'], 'an artist sees shared collections and their own tasks');
+  folders.supervisor = join(await w.folder('supervisor'), 'Forest');
+  await supervisor.ok(['clone', 'Forest', folders.supervisor]);
+  assert.deepEqual(await filesOf(folders.supervisor), ['refs/mood.png', 'shots/sh010/anim.blend', 'shots/sh010/layout.blend']);
+  assert.equal(sha(await readFile(join(folders.supervisor, 'shots/sh010/anim.blend'))), sha(anim));
+
+  // The supervisor edits the owner's task: refused here, before anything is sent; the file stays.
+  const theirs = Buffer.concat([anim.subarray(0, 10), Buffer.from('supervisor notes')]);
+  await writeFile(join(folders.supervisor, 'shots/sh010/anim.blend'), theirs);
+  assert.equal((await status('supervisor'))['shots/sh010/anim.blend'], 'modified');
+  const refused = await supervisor.run(['checkpoint', 'shots/sh010/anim.blend', '-m', 'mine'], { cwd: folders.supervisor });
+  assert.equal(refused.code, 4, refused.stderr);
+  assert.match(refused.stderr, /held by Olivia Owner; only its assignee may checkpoint it \(ask for it: backlot request/);
+  assert.equal(sha(await readFile(join(folders.supervisor, 'shots/sh010/anim.blend'))), sha(theirs), 'the working file is untouched');
+
+  // The owner hands the task to the artist: it appears in the artist's folder at the next sync.
+  const asset = (await owner.api.browse.assets(projectId, { text: 'anim' })).items[0];
+  await owner.api.production.handOff(projectId, asset.id, { toUserId: artist.id });
+  await artist.ok(['sync'], { cwd: folders.artist });
+  assert.deepEqual(await filesOf(folders.artist), ['refs/mood.png', 'shots/sh010/anim.blend']);
+  const edited = Buffer.concat([anim.subarray(0, 1_000_000), seededBytes(50_000, 9), anim.subarray(1_000_000)]);
+  await writeFile(join(folders.artist, 'shots/sh010/anim.blend'), edited);
+  await artist.ok(['checkpoint', 'shots/sh010/anim.blend', '-m', 'blocking', '--status', 'wip', '--sync'], { cwd: folders.artist });
+  assert.equal((await status('artist'))['shots/sh010/anim.blend'], 'normal');
+
+  // The owner's copy is outdated until they sync; the new version reuses the old file's chunks.
+  assert.equal((await status('owner'))['shots/sh010/anim.blend'], 'normal', 'nothing is known before a sync');
+  await owner.ok(['sync'], { cwd: folders.owner });
+  assert.equal(sha(await readFile(join(folders.owner, 'shots/sh010/anim.blend'))), sha(edited));
+  // The supervisor's changed copy is never overwritten: it is diverged now.
+  const sv = JSON.parse((await supervisor.ok(['sync', '--json'], { cwd: folders.supervisor })).stdout);
+  assert.deepEqual(sv.skippedModified, ['shots/sh010/anim.blend']);
+  assert.equal((await status('supervisor'))['shots/sh010/anim.blend'], 'diverged');
+  assert.equal(sha(await readFile(join(folders.supervisor, 'shots/sh010/anim.blend'))), sha(theirs));
+});
+
+test('an incremental sync moves only the changed chunks', async () => {
+  const { owner, artist } = w.users;
+  const base = await readFile(join(folders.artist, 'shots/sh010/anim.blend'));
+  const edited = Buffer.concat([base.subarray(0, 2_000_000), seededBytes(30_000, 11), base.subarray(2_000_000)]);
+  await writeFile(join(folders.artist, 'shots/sh010/anim.blend'), edited);
+  await artist.ok(['checkpoint', 'shots/sh010/anim.blend', '-m', 'polish', '--sync'], { cwd: folders.artist });
+  assert.equal((await status('owner'))['shots/sh010/anim.blend'], 'normal');
+  const sync = JSON.parse((await owner.ok(['sync', '--json'], { cwd: folders.owner })).stdout);
+  assert.deepEqual(sync.written, ['shots/sh010/anim.blend']);
+  assert.ok(sync.fetchedBytes < 600_000, `fetched ${sync.fetchedBytes} bytes for a 30 KB insertion into 3 MB`);
+  assert.ok(sync.reusedBytes > 2_400_000, `reused ${sync.reusedBytes}`);
+  assert.equal(sha(await readFile(join(folders.owner, 'shots/sh010/anim.blend'))), sha(edited));
+});
+
+test('a vendor receives only the task assigned to them, and loses it again when it is reassigned', async () => {
+  const vendor = w.users.vendor;
+  const layoutAsset = (await w.users.owner.api.browse.assets(projectId, { text: 'layout' })).items[0];
+  await w.users.owner.api.production.assignTask(projectId, layoutAsset.id, { assigneeId: vendor.id });
+  const parent = await w.folder('vendor');
+  await vendor.ok(['clone', 'Forest', 'f'], { cwd: parent });
+  folders.vendor = join(parent, 'f');
+  assert.deepEqual(await filesOf(folders.vendor), ['shots/sh010/layout.blend']);
+  assert.deepEqual(await readdir(join(folders.vendor, '.backlot/chunks')), [], 'no chunk of anything else is kept');
+  // Reassigned away: the unchanged file leaves the vendor's folder at the next sync.
+  await w.users.owner.api.production.assignTask(projectId, layoutAsset.id, { assigneeId: w.users.owner.id });
+  const r = JSON.parse((await vendor.ok(['sync', '--json'], { cwd: folders.vendor })).stdout);
+  assert.equal(r.reset, true);
+  assert.deepEqual(r.deleted, ['shots/sh010/layout.blend']);
+  assert.deepEqual(await filesOf(folders.vendor), []);
+});
+
+test('removed and moved on the server: unchanged files follow, changed ones are kept', async () => {
+  const { owner, artist, supervisor } = w.users;
+  const moodAsset = (await owner.api.browse.assets(projectId, { text: 'mood' })).items[0];
+  await writeFile(join(folders.artist, 'refs/mood.png'), 'my notes on the mood board');
+  await owner.api.production.deleteAsset(projectId, moodAsset.id);
+  const layoutAsset = (await owner.api.browse.assets(projectId, { text: 'layout' })).items[0];
+  await owner.api.production.updateAsset(projectId, layoutAsset.id, { name: 'layout_v2' });
+  const ra = JSON.parse((await artist.ok(['sync', '--json'], { cwd: folders.artist })).stdout);
+  assert.deepEqual(ra.keptChanged, ['refs/mood.png']);
+  assert.equal(await readFile(join(folders.artist, 'refs/mood.png'), 'utf8'), 'my notes on the mood board');
+  assert.equal((await status('artist'))['refs/mood.png'], 'untracked');
+  const rs = JSON.parse((await supervisor.ok(['sync', '--json'], { cwd: folders.supervisor })).stdout);
+  assert.deepEqual(rs.deleted, ['refs/mood.png']);
+  assert.deepEqual(rs.moved, [{ from: 'shots/sh010/layout.blend', to: 'shots/sh010/layout_v2.blend' }]);
+  assert.equal((await status('supervisor'))['shots/sh010/layout_v2.blend'], 'normal');
+});
+
+test('a name conflict stops the sync with a list; rename keeps both, merge stacks on the server file', async () => {
+  const owner = w.users.owner;
+  const second = w.users.owner; // the same person on a second machine, cloned before the first one adds files
+  folders.owner2 = join(await w.folder('owner2'), 'Forest');
+  await second.ok(['clone', 'Forest', folders.owner2]);
+  await writeFile(join(folders.owner, 'refs/a.png'), 'owner a');
+  await writeFile(join(folders.owner, 'refs/b.png'), 'owner b');
+  await owner.ok(['add', 'refs/a.png', 'refs/b.png'], { cwd: folders.owner });
+  await owner.ok(['checkpoint', 'refs/a.png', 'refs/b.png', '-m', 'owner', '--sync'], { cwd: folders.owner });
+  await writeFile(join(folders.owner2, 'refs/a.png'), 'second a');
+  await writeFile(join(folders.owner2, 'refs/b.png'), 'second b');
+  await second.ok(['add', 'refs/a.png', 'refs/b.png'], { cwd: folders.owner2 });
+  await second.ok(['checkpoint', 'refs/a.png', 'refs/b.png', '-m', 'second'], { cwd: folders.owner2 });
+  const stopped = await second.run(['sync'], { cwd: folders.owner2 });
+  assert.equal(stopped.code, 3, stopped.stderr);
+  assert.match(stopped.stderr, /2 name conflicts\n  refs\/a\.png: .*\n  refs\/b\.png: /);
+  assert.match(stopped.stderr, /backlot sync --rename refs\/a\.png=a_2\.png/);
+  await second.ok(['sync', '--rename', 'refs/a.png=a_second.png', '--merge', 'refs/b.png'], { cwd: folders.owner2 });
+  assert.equal(await readFile(join(folders.owner2, 'refs/a_second.png'), 'utf8'), 'second a');
+  assert.equal(await readFile(join(folders.owner2, 'refs/a.png'), 'utf8'), 'owner a');
+  assert.equal(await readFile(join(folders.owner2, 'refs/b.png'), 'utf8'), 'second b');
+  await owner.ok(['sync'], { cwd: folders.owner });
+  assert.equal(await readFile(join(folders.owner, 'refs/a_second.png'), 'utf8'), 'second a');
+  assert.equal(await readFile(join(folders.owner, 'refs/b.png'), 'utf8'), 'second b', 'merged: the second machine\'s checkpoint is the newest of b.png');
+  const b = (await owner.api.browse.assets(projectId, { text: 'b' })).items.find((a) => a.name === 'b')!;
+  assert.equal((await owner.api.browse.checkpoints(projectId, b.id)).checkpoints.length, 2);
+});
+
+test('an item the server refuses to create stays in the folder as the user\'s file', async () => {
+  const artist = w.users.artist;
+  await writeFile(join(folders.artist, 'refs/sketch.png'), 'an idea');
+  await artist.ok(['add', 'refs/sketch.png'], { cwd: folders.artist });
+  await artist.ok(['checkpoint', 'refs/sketch.png', '-m', 'idea'], { cwd: folders.artist });
+  const r = await artist.run(['sync'], { cwd: folders.artist });
+  assert.equal(r.code, 4, r.stderr);
+  assert.match(r.stderr, /refused    asset\.create: missing permission asset\.create/);
+  assert.equal(await readFile(join(folders.artist, 'refs/sketch.png'), 'utf8'), 'an idea');
+  assert.equal((await status('artist'))['refs/sketch.png'], 'untracked');
+});
+
+test('bad input: a path outside the folder, an unknown project, a command outside a folder', async () => {
+  const artist = w.users.artist;
+  const outside = await artist.run(['add', '../elsewhere.txt'], { cwd: folders.artist });
+  assert.equal(outside.code, 2);
+  assert.match(outside.stderr, /outside the working folder/);
+  const unknown = await artist.run(['clone', 'Nope'], { cwd: await w.folder('x') });
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /no project "Nope".*\n  list them with: backlot projects/);
+  const nofolder = await artist.run(['status'], { cwd: await w.folder('y') });
+  assert.equal(nofolder.code, 2);
+  assert.match(nofolder.stderr, /not a Backlot working folder/);
+  await rm(join(folders.artist, 'nothing'), { force: true });
+});

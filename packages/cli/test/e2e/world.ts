@@ -1,0 +1,140 @@
+// End-to-end fixture: a real `backlot serve` on 127.0.0.1 (its own data folder and port) and the
+// real built CLI, run as a child process per call with its own config folder per user, so each
+// user has their own sign-in as on their own machine. Accounts and the studio are made through
+// the API (as an admin would); everything the tests check goes through the CLI.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BacklotApi } from '@backlot/api';
+
+export const BIN = fileURLToPath(new URL('../../bin/backlot.js', import.meta.url));
+const PASSWORD = 'correct horse battery staple';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliUser {
+  key: string;
+  id: string;
+  email: string;
+  name: string;
+  api: BacklotApi;
+  /** Its BACKLOT_CONFIG_DIR (credentials live there). */
+  configDir: string;
+  /** Runs `backlot ARGS` as this user. */
+  run(args: string[], opts?: { cwd?: string; input?: string; env?: Record<string, string> }): Promise<RunResult>;
+  /** Like run, but fails the test with the output unless the exit code is `code` (default 0). */
+  ok(args: string[], opts?: { cwd?: string; input?: string; code?: number }): Promise<RunResult>;
+}
+
+/** Runs the built CLI. */
+export function runCli(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export class CliWorld {
+  readonly users: Record<string, CliUser> = {};
+  studioId = '';
+
+  private constructor(readonly url: string, readonly dir: string, private readonly server: ChildProcess, readonly owner: BacklotApi) {}
+
+  /** Starts a server and makes the studio "Studio" with an owner and the given members. */
+  static async start(memberKeys: readonly string[] = []): Promise<CliWorld> {
+    const dir = await mkdtemp(join(tmpdir(), 'backlot-e2e-'));
+    const server = spawn(process.execPath, [BIN, 'serve', '--data', join(dir, 'server'), '--port', '0', '--log-level', 'warn', '--log-format', 'json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+      const onData = (d: Buffer) => {
+        out += d;
+        const u = /listening on (http:\/\/[^\s]+)/.exec(out);
+        const t = /setup token: (\S+)/.exec(out);
+        if (u && t) {
+          clearTimeout(timer);
+          resolve({ url: u[1], token: t[1] });
+        }
+      };
+      server.stdout!.on('data', onData);
+      server.stderr!.on('data', onData);
+      server.on('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
+    });
+    const owner = new BacklotApi({ baseUrl: url });
+    const me = await owner.auth.setup({ token, email: 'owner@studio.test', name: 'Olivia Owner', password: PASSWORD });
+    const world = new CliWorld(url, dir, server, owner);
+    const studio = await owner.studios.create({ name: 'Studio' });
+    world.studioId = studio.id;
+    world.users.owner = world.makeUser('owner', me.userId, 'owner@studio.test', 'Olivia Owner', owner);
+    for (const key of memberKeys) {
+      const email = `${key}@studio.test`;
+      const name = key[0].toUpperCase() + key.slice(1);
+      const { results } = await owner.invitations.invite(studio.id, { emails: [email], role: 'member' });
+      const api = new BacklotApi({ baseUrl: url });
+      const link = results[0].link!;
+      const accepted = await api.invitations.accept({ token: link.split('#token=')[1], name, password: PASSWORD });
+      world.users[key] = world.makeUser(key, accepted.userId, email, name, api);
+    }
+    return world;
+  }
+
+  private makeUser(key: string, id: string, email: string, name: string, api: BacklotApi): CliUser {
+    const configDir = join(this.dir, 'config', key);
+    const run = (args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}) =>
+      runCli(args, { ...opts, env: { BACKLOT_CONFIG_DIR: configDir, ...opts.env } });
+    return {
+      key, id, email, name, api, configDir, run,
+      async ok(args, opts = {}) {
+        const r = await run(args, opts);
+        const want = opts.code ?? 0;
+        if (r.code !== want) throw new Error(`backlot ${args.join(' ')} exited ${r.code} (wanted ${want})\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+        return r;
+      },
+    };
+  }
+
+  /** Signs a user in through the CLI (password on stdin). */
+  async login(key: string): Promise<void> {
+    const u = this.users[key];
+    await u.ok(['login', this.url, '--email', u.email, '--password-stdin'], { input: `${PASSWORD}\n` });
+  }
+
+  /** A project made by the owner, with members in the given preset roles (by role key). */
+  async project(name: string, members: Record<string, string> = {}): Promise<string> {
+    const p = await this.owner.projects.create(this.studioId, { name });
+    const { roles } = await this.owner.roles.list(p.id);
+    for (const [key, roleKey] of Object.entries(members)) {
+      const role = roles.find((r) => r.key === roleKey);
+      if (!role) throw new Error(`no role ${roleKey} (have ${roles.map((r) => r.key).join(', ')})`);
+      await this.owner.projectMembers.add(p.id, { userIds: [this.users[key].id], roleId: role.id });
+    }
+    return p.id;
+  }
+
+  /** A fresh empty folder under the world's temp folder. */
+  async folder(name: string): Promise<string> {
+    return mkdtemp(join(this.dir, `${name}-`));
+  }
+
+  async stop(): Promise<void> {
+    this.server.kill('SIGTERM');
+    await new Promise((r) => this.server.once('exit', r));
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,106 @@
+// `backlot checkpoint`: each file's content into the local chunk store, then one transaction that
+// queues the checkpoint op, shows the checkpoint as pending and records the working file as that
+// version. The chunks are durable before the transaction names them, so a kill at any point
+// leaves either no checkpoint or a whole one; the working file is only read, never written.
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BacklotError, parseOp, softLock, type OpOf } from '@backlot/core';
+import { storeFile, type ChunkStore } from '@backlot/storage';
+import { checkpointsOf, getItem } from '../project/items.js';
+import { checkpointViewOf } from '../project/local-views.js';
+import { commitOp } from '../project/outbox.js';
+import type { ProjectDb } from '../project/project-db.js';
+import { ProjectTree } from '../project/tree.js';
+import { workingFiles } from '../worktree/working-files.js';
+
+export interface CheckpointOptions {
+  comment?: string;
+  statusId?: string;
+  /** Bytes read so far of the file being checkpointed. */
+  onProgress?: (path: string, bytesRead: number, size: number) => void;
+}
+
+export interface CheckpointResult {
+  made: { path: string; number: number; size: number; newChunks: number; newBytes: number }[];
+  unchanged: string[];
+}
+
+/** Refusals a user can act on, before anything is read or written. */
+export class CheckpointRefused extends Error {
+  constructor(message: string, readonly reason: 'untracked' | 'missing' | 'soft_lock' | 'changed_while_read' | 'status_on_resource') {
+    super(message);
+  }
+}
+
+export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: readonly string[], options: CheckpointOptions = {}): Promise<CheckpointResult> {
+  const meta = db.meta();
+  const tree = new ProjectTree(db);
+  // Everything is checked before any file is read: one refused file refuses the whole command.
+  const targets = paths.map((path) => {
+    const asset = tree.assetByPath.get(path);
+    if (!asset) throw new CheckpointRefused(`${path} is not part of the project yet; add it first: backlot add ${path}`, 'untracked');
+    if (options.statusId && asset.kind !== 'task')
+      throw new CheckpointRefused(`${path} is a resource: only tasks have a status (checkpoint it without --status)`, 'status_on_resource');
+    if (!meta.personal) {
+      const lock = softLock(meta.userId, asset.kind === 'task', asset.assigneeId);
+      if (!lock.allowed) {
+        const holder = asset.assigneeId ? getItem(db, 'member', asset.assigneeId)?.name ?? 'another member' : null;
+        throw new CheckpointRefused(
+          holder ? `${path} is a task held by ${holder}; only its assignee may checkpoint it (ask for it: backlot request ${path})`
+            : `${path} is an unassigned task; nobody may checkpoint it until it is assigned (backlot take-over ${path}, or ask a supervisor)`,
+          'soft_lock',
+        );
+      }
+    }
+    return { path, asset };
+  });
+  const result: CheckpointResult = { made: [], unchanged: [] };
+  for (const { path, asset } of targets) {
+    const abs = join(db.root, path);
+    const before = await stat(abs).catch(() => null);
+    if (!before?.isFile()) throw new CheckpointRefused(`${path} is not in the folder (nothing to checkpoint)`, 'missing');
+    const stored = await storeFile(counted(abs, path, before.size, options.onProgress), store);
+    const after = await stat(abs);
+    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || stored.size !== before.size)
+      throw new CheckpointRefused(`${path} changed while it was being read; save it, then checkpoint again`, 'changed_while_read');
+    const history = checkpointsOf(db, asset.id);
+    const latest = history[history.length - 1];
+    if (latest?.fileHash === stored.fileHash) {
+      result.unchanged.push(path);
+      continue;
+    }
+    const chunks = stored.chunks.map((c) => c.id);
+    const op: OpOf<'checkpoint.create'> & { id: string } = {
+      type: 'checkpoint.create', id: randomUUID(), assetId: asset.id, fileHash: stored.fileHash, size: stored.size, chunks,
+      ...(options.comment !== undefined && { comment: options.comment }), ...(options.statusId && { statusId: options.statusId }),
+    };
+    try {
+      parseOp(op);
+    } catch (err) {
+      throw new BacklotError('validation_failed', `${path}: ${(err as Error).message}`);
+    }
+    const number = (latest?.number ?? 0) + 1;
+    const view = checkpointViewOf(op, number, meta.userId, stored.chunks.map((c) => c.size), !meta.personal);
+    db.tx(() => {
+      commitOp(db, op, [{ entity: 'checkpoint', id: op.id, data: view }]);
+      workingFiles.put(db, {
+        path, assetId: asset.id, checkpointId: op.id, fileHash: stored.fileHash, size: after.size, mtimeMs: after.mtimeMs,
+        chunks: stored.chunks.map((c) => [c.id, c.size]), onServer: false,
+      });
+    });
+    result.made.push({ path, number, size: stored.size, newChunks: stored.newChunks, newBytes: stored.newBytes });
+  }
+  return result;
+}
+
+/** The file as a stream of blocks, reporting how much was read. */
+async function* counted(abs: string, path: string, size: number, onProgress?: CheckpointOptions['onProgress']): AsyncIterable<Uint8Array> {
+  let read = 0;
+  for await (const block of createReadStream(abs, { highWaterMark: 1024 * 1024 })) {
+    read += (block as Buffer).length;
+    onProgress?.(path, read, size);
+    yield block as Buffer;
+  }
+}

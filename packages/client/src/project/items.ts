@@ -1,0 +1,81 @@
+// Reading the project's items: the server's mirror with this folder's unanswered operations laid
+// over it (an overlay row replaces the mirror's row of the same id; a `removed` overlay hides it).
+import type { AssetView, CheckpointView, CollectionNameView, CollectionView, ControlRequestView, MemberEntry, StatusView } from '@backlot/core';
+import type { ProjectDb } from './project-db.js';
+
+export interface EntityViews {
+  collection: CollectionView | CollectionNameView;
+  asset: AssetView;
+  checkpoint: LocalCheckpointView;
+  status: StatusView;
+  member: MemberEntry;
+  control_request: ControlRequestView;
+  dependency: unknown;
+  role: unknown;
+}
+export type EntityName = keyof EntityViews;
+
+/** A checkpoint as kept here: the server's view, plus its chunks and sizes once known. */
+export type LocalCheckpointView = CheckpointView & { chunkSizes?: number[]; pending?: boolean };
+
+interface Removed {
+  removed: true;
+}
+
+export function listItems<E extends EntityName>(db: ProjectDb, entity: E): EntityViews[E][] {
+  const rows = db.sql
+    .prepare(
+      `SELECT coalesce(o.data, i.data) AS data FROM items i LEFT JOIN overlay o ON o.entity = i.entity AND o.id = i.id WHERE i.entity = ?
+       UNION ALL SELECT o.data FROM overlay o WHERE o.entity = ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.entity = o.entity AND i.id = o.id)`,
+    )
+    .all(entity, entity) as { data: string }[];
+  const out: EntityViews[E][] = [];
+  for (const r of rows) {
+    const v = JSON.parse(r.data) as EntityViews[E] | Removed;
+    if (!(v as Removed).removed) out.push(v as EntityViews[E]);
+  }
+  return out;
+}
+
+export function getItem<E extends EntityName>(db: ProjectDb, entity: E, id: string): EntityViews[E] | undefined {
+  const row = (db.sql.prepare('SELECT data FROM overlay WHERE entity = ? AND id = ?').get(entity, id) ??
+    db.sql.prepare('SELECT data FROM items WHERE entity = ? AND id = ?').get(entity, id)) as { data: string } | undefined;
+  if (!row) return undefined;
+  const v = JSON.parse(row.data) as EntityViews[E] | Removed;
+  return (v as Removed).removed ? undefined : (v as EntityViews[E]);
+}
+
+/** An asset's checkpoints, oldest first (server ones by number, then this folder's pending ones). */
+export function checkpointsOf(db: ProjectDb, assetId: string): LocalCheckpointView[] {
+  const rows = db.sql
+    .prepare(
+      `SELECT coalesce(o.data, i.data) AS data FROM items i LEFT JOIN overlay o ON o.entity = i.entity AND o.id = i.id
+        WHERE i.entity = 'checkpoint' AND json_extract(i.data, '$.assetId') = ?
+       UNION ALL SELECT o.data FROM overlay o WHERE o.entity = 'checkpoint' AND json_extract(o.data, '$.assetId') = ?
+        AND NOT EXISTS (SELECT 1 FROM items i WHERE i.entity = 'checkpoint' AND i.id = o.id)`,
+    )
+    .all(assetId, assetId) as { data: string }[];
+  return rows
+    .map((r) => JSON.parse(r.data) as LocalCheckpointView | Removed)
+    .filter((v): v is LocalCheckpointView => !(v as Removed).removed)
+    .sort((a, b) => a.number - b.number);
+}
+
+/** The newest checkpoint of an asset (pending ones count: they are the newest here). */
+export function latestCheckpoint(db: ProjectDb, assetId: string): LocalCheckpointView | undefined {
+  const all = checkpointsOf(db, assetId);
+  return all[all.length - 1];
+}
+
+/** Mirror writes, used when applying the server's answers. */
+export const mirror = {
+  put(db: ProjectDb, entity: string, id: string, data: unknown): void {
+    db.sql.prepare('INSERT INTO items (entity, id, data) VALUES (?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET data = excluded.data').run(entity, id, JSON.stringify(data));
+  },
+  remove(db: ProjectDb, entity: string, id: string): void {
+    db.sql.prepare('DELETE FROM items WHERE entity = ? AND id = ?').run(entity, id);
+  },
+  clear(db: ProjectDb): void {
+    db.sql.prepare('DELETE FROM items').run();
+  },
+};

@@ -1,0 +1,135 @@
+// A working folder's project database, ROOT/.backlot/project.db (SQLite): the server's items as
+// last pulled (the mirror), the operations made here and not yet answered (the outbox, with the
+// items they create or change), what each working file was when last written or checkpointed,
+// and the sync cursor. Every change to it is one transaction, so a kill at any moment leaves the
+// previous or the next consistent state; the local chunk store sits beside it in .backlot/chunks.
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+export const PROJECT_DIR = '.backlot';
+export const DB_FILE = 'project.db';
+export const CHUNKS_DIR = 'chunks';
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- The server's items as the member last saw them (views of core's contract, as JSON).
+CREATE TABLE items (entity TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (entity, id));
+CREATE INDEX items_checkpoints ON items (json_extract(data, '$.assetId')) WHERE entity = 'checkpoint';
+-- Operations made here, in order, until the server answered them.
+CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, op_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, op TEXT NOT NULL, created_at TEXT NOT NULL);
+-- What those operations make or change, shown over the mirror until the server's truth comes back.
+CREATE TABLE overlay (entity TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, op_seq INTEGER NOT NULL REFERENCES outbox (seq) ON DELETE CASCADE, PRIMARY KEY (entity, id));
+-- Each working file as it was when last written from the project or checkpointed: its asset, the
+-- checkpoint it matches, and size + mtime so an unchanged file is not read again.
+CREATE TABLE files (path TEXT PRIMARY KEY, asset_id TEXT NOT NULL UNIQUE, checkpoint_id TEXT, file_hash TEXT NOT NULL,
+  size INTEGER NOT NULL, mtime_ms REAL NOT NULL, chunks TEXT NOT NULL,
+  -- 1 once the server has this content (downloaded, or its checkpoint acknowledged): only such
+  -- files may ever be deleted by a sync; anything else is the user's own work.
+  on_server INTEGER NOT NULL DEFAULT 0);
+-- Assets whose local copy the user dropped (backlot free): sync does not bring them back.
+CREATE TABLE freed (asset_id TEXT PRIMARY KEY);
+`;
+
+export interface ProjectMeta {
+  projectId: string;
+  projectName: string;
+  /** Personal projects live only here; studio projects name their server and studio. */
+  personal: boolean;
+  server?: string;
+  studioId?: string;
+  /** The member this folder was cloned for. */
+  userId: string;
+  userName?: string;
+}
+
+type MetaKey = keyof ProjectMeta | 'cursor' | 'revision' | 'settings' | 'checkpointCounter';
+
+export class ProjectDb {
+  private constructor(readonly root: string, readonly sql: Database.Database) {}
+
+  /** Makes ROOT/.backlot/project.db; refuses a folder that already is a working folder. */
+  static create(root: string, meta: ProjectMeta): ProjectDb {
+    const dir = join(root, PROJECT_DIR);
+    if (existsSync(join(dir, DB_FILE))) throw new Error(`${root} already is a Backlot working folder`);
+    mkdirSync(join(dir, CHUNKS_DIR), { recursive: true });
+    const sql = new Database(join(dir, DB_FILE));
+    const db = new ProjectDb(resolve(root), sql);
+    db.configure();
+    db.tx(() => {
+      sql.exec(SCHEMA);
+      sql.pragma(`user_version = ${SCHEMA_VERSION}`);
+      for (const [k, v] of Object.entries(meta)) if (v !== undefined) db.setMeta(k as MetaKey, v);
+    });
+    return db;
+  }
+
+  static open(root: string): ProjectDb {
+    const file = join(root, PROJECT_DIR, DB_FILE);
+    if (!existsSync(file)) throw new Error(`${root} is not a Backlot working folder (no ${PROJECT_DIR}/${DB_FILE})`);
+    const sql = new Database(file, { fileMustExist: true });
+    const db = new ProjectDb(resolve(root), sql);
+    db.configure();
+    const version = sql.pragma('user_version', { simple: true }) as number;
+    if (version !== SCHEMA_VERSION) {
+      sql.close();
+      throw new Error(`${file} has format ${version}; this backlot reads format ${SCHEMA_VERSION} (update backlot)`);
+    }
+    return db;
+  }
+
+  /** The working folder holding `dir` (it or a parent with .backlot/project.db), or null. */
+  static find(dir: string): string | null {
+    for (let d = resolve(dir); ; d = dirname(d)) {
+      if (existsSync(join(d, PROJECT_DIR, DB_FILE))) return d;
+      if (dirname(d) === d) return null;
+    }
+  }
+
+  private configure(): void {
+    // WAL + synchronous FULL: a committed transaction survives a crash of the machine, and
+    // readers (a `status` while a sync runs) do not block the writer.
+    this.sql.pragma('journal_mode = WAL');
+    this.sql.pragma('synchronous = FULL');
+    this.sql.pragma('foreign_keys = ON');
+    this.sql.pragma('busy_timeout = 10000');
+  }
+
+  get chunksDir(): string {
+    return join(this.root, PROJECT_DIR, CHUNKS_DIR);
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  tx<T>(fn: () => T): T {
+    return this.sql.inTransaction ? fn() : this.sql.transaction(fn).immediate();
+  }
+
+  meta(): ProjectMeta {
+    const m = this.metaMap();
+    return {
+      projectId: m.projectId as string, projectName: m.projectName as string, personal: m.personal === true,
+      server: m.server as string | undefined, studioId: m.studioId as string | undefined,
+      userId: m.userId as string, userName: m.userName as string | undefined,
+    };
+  }
+
+  getMeta<T = unknown>(key: MetaKey): T | undefined {
+    const row = this.sql.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  setMeta(key: MetaKey, value: unknown): void {
+    if (value === undefined) this.sql.prepare('DELETE FROM meta WHERE key = ?').run(key);
+    else this.sql.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
+  }
+
+  private metaMap(): Record<string, unknown> {
+    const rows = this.sql.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+    return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)]));
+  }
+
+  close(): void {
+    this.sql.close();
+  }
+}

@@ -1,0 +1,176 @@
+// Bringing the working files in line with the mirror after a pull, without ever touching work:
+//   - a visible asset's latest checkpoint is written where its file is absent (never written here,
+//     not freed) or where the file is an unchanged older version (outdated);
+//   - a file whose asset moved or was renamed on the server moves with it (when the place is free);
+//   - a file whose asset is gone (removed, or no longer visible) is deleted when unchanged, and
+//     left as an untracked file when it holds changes.
+// Modified files and files the user put where an asset's file goes are never overwritten.
+// Each file is recorded on its own once in place, so a killed sync resumes where it stopped.
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { BacklotApi } from '@backlot/api';
+import { restoreFile, sharedWorkerPool, type ChunkStore } from '@backlot/storage';
+import { ChunkFetcher, fetchCheckpointManifest, type CheckpointManifest } from '../content/restore.js';
+import { ChunkApi } from '../remote/chunks.js';
+import { latestCheckpoint, type LocalCheckpointView } from '../project/items.js';
+import type { ProjectDb } from '../project/project-db.js';
+import { ProjectTree } from '../project/tree.js';
+import { LocalChunks } from './local-chunks.js';
+import { currentHash, workingFiles, type WorkingFile } from '../worktree/working-files.js';
+import { isFreed } from '../worktree/freed.js';
+
+export interface MaterializeProgress {
+  /** Once the plan is known. */
+  onPlan?: (files: number, bytes: number) => void;
+  /** After each file is in place. */
+  onFile?: (path: string, bytes: number) => void;
+}
+
+export interface MaterializeResult {
+  written: string[];
+  moved: { from: string; to: string }[];
+  deleted: string[];
+  /** Files of removed assets kept because they hold changes. */
+  keptChanged: string[];
+  /** Files of items the server never had (their creation was refused), kept as untracked files. */
+  keptUnsent: string[];
+  /** Files left alone because they hold changes the server does not have. */
+  skippedModified: string[];
+  bytesWritten: number;
+  bytesFetched: number;
+  bytesReused: number;
+}
+
+interface Planned {
+  path: string;
+  assetId: string;
+  checkpoint: LocalCheckpointView;
+}
+
+const exists = (p: string) => stat(p).then((s) => s, () => null);
+
+export async function materialize(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, progress: MaterializeProgress = {}): Promise<MaterializeResult> {
+  const out: MaterializeResult = { written: [], moved: [], deleted: [], keptChanged: [], keptUnsent: [], skippedModified: [], bytesWritten: 0, bytesFetched: 0, bytesReused: 0 };
+  const tree = new ProjectTree(db);
+  const abs = (p: string) => join(db.root, p);
+
+  // Assets that are gone: their unchanged files go, changed ones stay (as untracked files), and so
+  // does any file whose content the server never had (an item made here that it refused).
+  for (const rec of workingFiles.all(db)) {
+    if (tree.assets.has(rec.assetId)) continue;
+    const st = await exists(abs(rec.path));
+    if (st && !rec.onServer) out.keptUnsent.push(rec.path);
+    else if (st && (await currentHash(db, abs(rec.path), rec, st)) !== rec.fileHash) out.keptChanged.push(rec.path);
+    else if (st) {
+      await rm(abs(rec.path), { force: true });
+      out.deleted.push(rec.path);
+    }
+    workingFiles.remove(db, rec.path);
+  }
+
+  const plan: Planned[] = [];
+  for (const [path, asset] of tree.assetByPath) {
+    let rec = workingFiles.byAsset(db, asset.id);
+    if (rec && rec.path !== path) rec = await follow(db, rec, path, out);
+    const latest = latestCheckpoint(db, asset.id);
+    if (!latest || latest.pending) continue; // nothing to write, or the newest is this folder's own
+    const st = await exists(abs(path));
+    if (!st) {
+      if (!rec && !isFreed(db, asset.id)) plan.push({ path, assetId: asset.id, checkpoint: latest });
+      continue; // a file deleted here stays deleted until `backlot rebuild`
+    }
+    const hash = await currentHash(db, abs(path), rec?.path === path ? rec : undefined, st);
+    if (hash === latest.fileHash) {
+      if (!rec || rec.checkpointId !== latest.id) recordExisting(db, path, asset.id, latest, st, rec);
+    } else if (rec?.path === path && rec.fileHash === hash && rec.checkpointId !== latest.id) {
+      plan.push({ path, assetId: asset.id, checkpoint: latest }); // an unchanged older version
+    } else if (rec?.checkpointId !== latest.id || !rec) out.skippedModified.push(path);
+  }
+  if (plan.length > 0) await writeFiles(api, db, store, plan, out, progress);
+  return out;
+}
+
+/** The asset moved on the server: move its file along when the new place is free. */
+async function follow(db: ProjectDb, rec: WorkingFile, path: string, out: MaterializeResult): Promise<WorkingFile | undefined> {
+  const from = join(db.root, rec.path);
+  const to = join(db.root, path);
+  if (!(await exists(from)) || (await exists(to))) {
+    workingFiles.remove(db, rec.path);
+    return undefined;
+  }
+  await mkdir(dirname(to), { recursive: true });
+  await rename(from, to);
+  const moved = { ...rec, path };
+  workingFiles.put(db, moved);
+  out.moved.push({ from: rec.path, to: path });
+  return moved;
+}
+
+function recordExisting(db: ProjectDb, path: string, assetId: string, cp: LocalCheckpointView, st: { size: number; mtimeMs: number }, rec?: WorkingFile): void {
+  const chunks = cp.chunks && cp.chunkSizes ? cp.chunks.map((id, i) => [id, cp.chunkSizes![i]] as [string, number]) : (rec?.fileHash === cp.fileHash ? rec.chunks : []);
+  workingFiles.put(db, { path, assetId, checkpointId: cp.id, fileHash: cp.fileHash, size: st.size, mtimeMs: st.mtimeMs, chunks, onServer: !cp.pending });
+}
+
+async function writeFiles(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, plan: Planned[], out: MaterializeResult, progress: MaterializeProgress): Promise<void> {
+  const manifests = await manifestsOf(api, db, plan.map((p) => p.checkpoint));
+  const local = await LocalChunks.index(db, store, [...manifests.values()].flatMap((m) => m.chunks));
+  const remote: { id: string; size: number }[] = [];
+  let total = 0;
+  for (const p of plan) {
+    const m = manifests.get(p.checkpoint.id)!;
+    total += m.size;
+    m.chunks.forEach((id, i) => {
+      if (!local.has(id)) remote.push({ id, size: m.chunkSizes[i] });
+    });
+  }
+  progress.onPlan?.(plan.length, total);
+  const chunkApi = api ? new ChunkApi(api, db.meta().projectId, { pool: sharedWorkerPool }) : null;
+  const fetcher = remote.length > 0 ? new ChunkFetcher(need(chunkApi), remote) : null;
+  const chunkOf = async (id: string): Promise<Buffer> => {
+    if (local.has(id)) {
+      const raw = await local.read(id);
+      if (raw) return raw;
+      // Changed under us since indexed: ask the server for this one.
+      for await (const c of await need(chunkApi).fetch([id])) return c.raw;
+    }
+    return need(fetcher).get(id);
+  };
+  for (const p of plan) {
+    const m = manifests.get(p.checkpoint.id)!;
+    const dest = join(db.root, p.path);
+    await mkdir(dirname(dest), { recursive: true });
+    await restoreFile(m.chunks, chunkOf, dest, m.fileHash, { expectedSize: m.size, concurrency: 8 });
+    const st = await stat(dest);
+    workingFiles.put(db, {
+      path: p.path, assetId: p.assetId, checkpointId: p.checkpoint.id, fileHash: m.fileHash, size: st.size, mtimeMs: st.mtimeMs,
+      chunks: m.chunks.map((id, i) => [id, m.chunkSizes[i]]), onServer: true,
+    });
+    out.written.push(p.path);
+    out.bytesWritten += m.size;
+    progress.onFile?.(p.path, m.size);
+  }
+  out.bytesFetched += fetcher?.stats.bytes ?? 0;
+  out.bytesReused += local.bytesRead;
+}
+
+/** Chunk lists of the checkpoints to write: kept here for this folder's own, else asked of the server. */
+async function manifestsOf(api: BacklotApi | null, db: ProjectDb, cps: LocalCheckpointView[]): Promise<Map<string, CheckpointManifest>> {
+  const out = new Map<string, CheckpointManifest>();
+  const ask: LocalCheckpointView[] = [];
+  for (const c of cps) {
+    if (c.chunks && c.chunkSizes) out.set(c.id, { id: c.id, assetId: c.assetId, fileName: '', fileHash: c.fileHash, size: c.size, chunks: c.chunks, chunkSizes: c.chunkSizes });
+    else ask.push(c);
+  }
+  const { projectId } = db.meta();
+  for (let i = 0; i < ask.length; i += 8) {
+    const got = await Promise.all(ask.slice(i, i + 8).map((c) => fetchCheckpointManifest(need(api), projectId, c.id)));
+    for (const m of got) out.set(m.id, m);
+  }
+  return out;
+}
+
+/** What only a server can give; a Personal project has everything it needs in its own store. */
+function need<T>(x: T | null): T {
+  if (x === null) throw new Error('some content is not in this folder and there is no server to fetch it from');
+  return x;
+}

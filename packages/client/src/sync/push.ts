@@ -1,0 +1,140 @@
+// Pushing this folder's outbox: first the chunks its checkpoints list that the server lacks (from
+// the local chunk store), then the operations in order, each with its op id (a push cut off and
+// sent again is answered from the server's record, not applied twice). Answers:
+//   applied   the op leaves the outbox (the pull that follows brings the server's item)
+//   refused   it leaves the outbox and is reported; the working files it touched stay as they are
+//   conflict  a folder made here that exists on the server already is adopted (the ops naming it
+//             are rewritten and sent again); a file whose name is taken stops the sync for a choice
+// Ops naming an item whose creation is in conflict stay queued whatever their answer (they were
+// refused only because that item does not exist yet).
+import type { BacklotApi, OpResult } from '@backlot/api';
+import type { Op } from '@backlot/core';
+import type { ChunkStore } from '@backlot/storage';
+import { ChunkApi } from '../remote/chunks.js';
+import { pushOps } from '../remote/ops.js';
+import { queuedOps, renameId, settleOp, type QueuedOp } from '../project/outbox.js';
+import type { ProjectDb } from '../project/project-db.js';
+import { workingFiles } from '../worktree/working-files.js';
+
+const UPLOAD_BATCH_BYTES = 32 * 1024 * 1024;
+
+export interface Refusal {
+  opType: string;
+  code: string;
+  message: string;
+  op: Op;
+}
+
+export interface NameConflict {
+  /** The op that made the item here. */
+  seq: number;
+  op: Op;
+  localId: string;
+  existingId: string;
+  message: string;
+}
+
+export interface PushResult {
+  applied: number;
+  refused: Refusal[];
+  conflicts: NameConflict[];
+  chunksUploaded: number;
+  bytesUploaded: number;
+}
+
+export interface PushProgress {
+  /** After each upload request: chunks sent so far of those the server lacked, and their bytes. */
+  onUpload?: (chunksSent: number, chunksMissing: number, bytesSent: number) => void;
+}
+
+export async function pushOutbox(api: BacklotApi, db: ProjectDb, store: ChunkStore, progress: PushProgress = {}): Promise<PushResult> {
+  const { projectId } = db.meta();
+  const result: PushResult = { applied: 0, refused: [], conflicts: [], chunksUploaded: 0, bytesUploaded: 0 };
+  const chunks = new ChunkApi(api, projectId);
+  // Adopting a folder rewrites the ops after it, which are then sent again: a few rounds at most.
+  for (let round = 0; round < 20; round++) {
+    const ops = queuedOps(db);
+    if (ops.length === 0) return result;
+    await uploadChunks(chunks, store, ops, result, progress);
+    const answers = await pushOps(api, projectId, ops.map((q) => ({ opId: q.opId, op: q.op })));
+    const again = settle(db, ops, answers, result);
+    if (!again) return result;
+  }
+  return result;
+}
+
+/** Applies a push's answers to the outbox; true when adopted folders call for another round. */
+function settle(db: ProjectDb, ops: QueuedOp[], answers: OpResult[], result: PushResult): boolean {
+  const blocked = new Set<string>();
+  let adopted = false;
+  db.tx(() => {
+    ops.forEach((q, i) => {
+      const a = answers[i];
+      if ([...idsNamedBy(q.op)].some((id) => blocked.has(id))) return; // waits for its item
+      if (a.status === 'applied') {
+        settleOp(db, q.seq);
+        if (q.op.type === 'checkpoint.create' && q.op.id) workingFiles.acknowledged(db, q.op.id);
+        result.applied++;
+        return;
+      }
+      const made = createdId(q.op);
+      if (a.status === 'conflict' && made && a.existingId && (a.details as { reason?: string }).reason === 'name_taken') {
+        if (q.op.type === 'collection.create') {
+          // The same folder made on both sides is one folder: use the server's.
+          settleOp(db, q.seq);
+          renameId(db, made, a.existingId);
+          adopted = true;
+        } else {
+          result.conflicts.push({ seq: q.seq, op: q.op, localId: made, existingId: a.existingId, message: a.message });
+        }
+        blocked.add(made);
+        return;
+      }
+      settleOp(db, q.seq);
+      result.refused.push({ opType: q.op.type, code: a.code, message: a.message, op: q.op });
+    });
+  });
+  return adopted && result.conflicts.length === 0;
+}
+
+/** The id an op creates, for creations. */
+function createdId(op: Op): string | undefined {
+  return op.type === 'collection.create' || op.type === 'asset.create' ? op.id : undefined;
+}
+
+/** Ids an op refers to (other than one it creates). */
+function idsNamedBy(op: Op): Set<string> {
+  const ids = new Set<string>();
+  for (const key of ['parentId', 'collectionId', 'assetId', 'id'] as const) {
+    const v = (op as Record<string, unknown>)[key];
+    if (typeof v === 'string' && !(key === 'id' && createdId(op) === v)) ids.add(v);
+  }
+  return ids;
+}
+
+/** Uploads the chunks of queued checkpoints that the server lacks, from the local store. */
+async function uploadChunks(chunks: ChunkApi, store: ChunkStore, ops: QueuedOp[], result: PushResult, progress: PushProgress): Promise<void> {
+  const ids = new Set<string>();
+  for (const q of ops) if (q.op.type === 'checkpoint.create') for (const c of q.op.chunks) ids.add(c);
+  if (ids.size === 0) return;
+  const missing = [...(await chunks.missing([...ids]))];
+  let batch: { id: string; encoded: Buffer }[] = [];
+  let batchBytes = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await chunks.upload(batch);
+    result.chunksUploaded += batch.length;
+    result.bytesUploaded += batchBytes;
+    progress.onUpload?.(result.chunksUploaded, missing.length, result.bytesUploaded);
+    batch = [];
+    batchBytes = 0;
+  };
+  for (const id of missing) {
+    const encoded = await store.get(id);
+    if (!encoded) throw new Error(`chunk ${id.slice(0, 12)}… of a local checkpoint is missing from .backlot/chunks; run backlot checkpoint again on the file`);
+    batch.push({ id, encoded });
+    batchBytes += encoded.length;
+    if (batchBytes >= UPLOAD_BATCH_BYTES) await flush();
+  }
+  await flush();
+}

@@ -1,0 +1,51 @@
+// Lists a working folder's files (relative posix paths with size and mtime), skipping what the
+// ignore rules exclude, the client's own .backlot folder and the temp files of unfinished writes.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { IgnoreRules } from './ignore.js';
+
+/** Temp files the chunk store and restores write before renaming into place. */
+const TEMP_FILE = /^\..+\.backlot-[0-9a-f]+\.tmp$/;
+const ALWAYS_SKIPPED = new Set(['.backlot', '.git', '.svn', '.hg']);
+
+export interface DiskFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export async function walkFolder(root: string, rules: IgnoreRules): Promise<Map<string, DiskFile>> {
+  const found = new Map<string, DiskFile>();
+  const visit = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(rel ? join(root, rel) : root, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // removed while we looked
+      throw err;
+    }
+    const subdirs: string[] = [];
+    const files: string[] = [];
+    for (const e of entries) {
+      if (ALWAYS_SKIPPED.has(e.name) || TEMP_FILE.test(e.name)) continue;
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!rules.ignores(`${p}/`)) subdirs.push(p);
+      } else if (e.isFile() && !rules.ignores(p)) files.push(p);
+    }
+    // Stats of one folder run together: the disk (or the OS cache) answers them in parallel.
+    await Promise.all(
+      files.map(async (p) => {
+        try {
+          const st = await stat(join(root, p));
+          found.set(p, { path: p, size: st.size, mtimeMs: st.mtimeMs });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+      }),
+    );
+    for (const d of subdirs) await visit(d);
+  };
+  await visit('');
+  return found;
+}
