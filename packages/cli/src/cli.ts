@@ -6,6 +6,9 @@ import { accountCommands } from './commands/account.js';
 import { adminCommand } from './commands/admin.js';
 import { serveCommand } from './commands/serve.js';
 import { changeCommands } from './commands/folder/changes.js';
+import { copyCommands } from './commands/folder/copies.js';
+import { historyCommands } from './commands/folder/history.js';
+import { publishCommand } from './commands/folder/publish.js';
 import { cloneCommands } from './commands/folder/clone.js';
 import { statusCommand } from './commands/folder/status.js';
 import { syncCommand } from './commands/folder/sync.js';
@@ -29,6 +32,9 @@ cloneCommands(program);
 statusCommand(program);
 changeCommands(program);
 syncCommand(program);
+historyCommands(program);
+copyCommands(program);
+publishCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -30,3 +30,7 @@ export { addPaths, type AddResult } from './actions/add.js';
 export { checkpointPaths, CheckpointRefused, type CheckpointResult } from './actions/checkpoint.js';
 export { cloneProject, initPersonal, type CloneTarget } from './actions/clone.js';
 export { renameConflicted, mergeConflicted, conflictPath } from './sync/conflicts.js';
+export { findVersion, writeVersion, revertTo, VersionError } from './actions/versions.js';
+export { freeFiles, rebuildFiles, LocalCopyError } from './actions/local-copies.js';
+export { moveFile, removeFiles, ReorganizeError } from './actions/reorganize.js';
+export { publishPersonal, type PublishTarget } from './actions/publish-personal.js';

@@ -9,13 +9,11 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BacklotApi } from '@backlot/api';
-import { restoreFile, sharedWorkerPool, type ChunkStore } from '@backlot/storage';
-import { ChunkFetcher, fetchCheckpointManifest, type CheckpointManifest } from '../content/restore.js';
-import { ChunkApi } from '../remote/chunks.js';
+import type { ChunkStore } from '@backlot/storage';
 import { latestCheckpoint, type LocalCheckpointView } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
-import { LocalChunks } from './local-chunks.js';
+import { writeVersions } from './write-versions.js';
 import { currentHash, workingFiles, type WorkingFile } from '../worktree/working-files.js';
 import { isFreed } from '../worktree/freed.js';
 
@@ -112,65 +110,19 @@ function recordExisting(db: ProjectDb, path: string, assetId: string, cp: LocalC
 }
 
 async function writeFiles(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, plan: Planned[], out: MaterializeResult, progress: MaterializeProgress): Promise<void> {
-  const manifests = await manifestsOf(api, db, plan.map((p) => p.checkpoint));
-  const local = await LocalChunks.index(db, store, [...manifests.values()].flatMap((m) => m.chunks));
-  const remote: { id: string; size: number }[] = [];
-  let total = 0;
-  for (const p of plan) {
-    const m = manifests.get(p.checkpoint.id)!;
-    total += m.size;
-    m.chunks.forEach((id, i) => {
-      if (!local.has(id)) remote.push({ id, size: m.chunkSizes[i] });
-    });
-  }
-  progress.onPlan?.(plan.length, total);
-  const chunkApi = api ? new ChunkApi(api, db.meta().projectId, { pool: sharedWorkerPool }) : null;
-  const fetcher = remote.length > 0 ? new ChunkFetcher(need(chunkApi), remote) : null;
-  const chunkOf = async (id: string): Promise<Buffer> => {
-    if (local.has(id)) {
-      const raw = await local.read(id);
-      if (raw) return raw;
-      // Changed under us since indexed: ask the server for this one.
-      for await (const c of await need(chunkApi).fetch([id])) return c.raw;
-    }
-    return need(fetcher).get(id);
-  };
-  for (const p of plan) {
-    const m = manifests.get(p.checkpoint.id)!;
-    const dest = join(db.root, p.path);
-    await mkdir(dirname(dest), { recursive: true });
-    await restoreFile(m.chunks, chunkOf, dest, m.fileHash, { expectedSize: m.size, concurrency: 8 });
-    const st = await stat(dest);
-    workingFiles.put(db, {
-      path: p.path, assetId: p.assetId, checkpointId: p.checkpoint.id, fileHash: m.fileHash, size: st.size, mtimeMs: st.mtimeMs,
-      chunks: m.chunks.map((id, i) => [id, m.chunkSizes[i]]), onServer: true,
-    });
-    out.written.push(p.path);
-    out.bytesWritten += m.size;
-    progress.onFile?.(p.path, m.size);
-  }
-  out.bytesFetched += fetcher?.stats.bytes ?? 0;
-  out.bytesReused += local.bytesRead;
-}
-
-/** Chunk lists of the checkpoints to write: kept here for this folder's own, else asked of the server. */
-async function manifestsOf(api: BacklotApi | null, db: ProjectDb, cps: LocalCheckpointView[]): Promise<Map<string, CheckpointManifest>> {
-  const out = new Map<string, CheckpointManifest>();
-  const ask: LocalCheckpointView[] = [];
-  for (const c of cps) {
-    if (c.chunks && c.chunkSizes) out.set(c.id, { id: c.id, assetId: c.assetId, fileName: '', fileHash: c.fileHash, size: c.size, chunks: c.chunks, chunkSizes: c.chunkSizes });
-    else ask.push(c);
-  }
-  const { projectId } = db.meta();
-  for (let i = 0; i < ask.length; i += 8) {
-    const got = await Promise.all(ask.slice(i, i + 8).map((c) => fetchCheckpointManifest(need(api), projectId, c.id)));
-    for (const m of got) out.set(m.id, m);
-  }
-  return out;
-}
-
-/** What only a server can give; a Personal project has everything it needs in its own store. */
-function need<T>(x: T | null): T {
-  if (x === null) throw new Error('some content is not in this folder and there is no server to fetch it from');
-  return x;
+  const stats = await writeVersions(api, db, store, plan.map((p) => ({ dest: join(db.root, p.path), checkpoint: p.checkpoint })), {
+    onPlan: progress.onPlan,
+    onWritten: (i, m, st) => {
+      const p = plan[i];
+      workingFiles.put(db, {
+        path: p.path, assetId: p.assetId, checkpointId: p.checkpoint.id, fileHash: m.fileHash, size: st.size, mtimeMs: st.mtimeMs,
+        chunks: m.chunks.map((id, k) => [id, m.chunkSizes[k]]), onServer: !p.checkpoint.pending,
+      });
+      out.written.push(p.path);
+      progress.onFile?.(p.path, m.size);
+    },
+  });
+  out.bytesWritten += stats.bytesWritten;
+  out.bytesFetched += stats.bytesFetched;
+  out.bytesReused += stats.bytesReused;
 }

@@ -1,0 +1,150 @@
+// backlot log, show, open, revert: a file's history and its past versions.
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { BacklotApi } from '@backlot/api';
+import { connect, type GlobalOptions } from '../../context.js';
+import { CliError, EXIT, usageError } from '../../output/exit-codes.js';
+import { formatBytes, formatTime, isTerminal, printJson, say } from '../../output/print.js';
+import { openWorkingFolder, type OpenFolder } from './working-folder.js';
+
+export function historyCommands(program: Command): void {
+  program
+    .command('log')
+    .argument('<path>', 'a file of the project')
+    .description('A file\'s history: checkpoints and status changes, with authors and times from the server')
+    .addHelpText('after', '\nExamples:\n  backlot log shots/sh010/anim.blend\n  backlot log anim.blend --json')
+    .action(async (path: string, _o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      await withFolder(async (f, client) => {
+        const { asset, history } = wrap(client, () => client.findVersion(f.db, f.rel(path), null));
+        const meta = f.db.meta();
+        const unsynced = history.filter((c) => c.pending);
+        if (!meta.personal) {
+          const api = connect(opts, meta.server).api;
+          const trail = await api.browse.trail(meta.projectId, asset.id);
+          if (opts.json) return printJson({ assetId: asset.id, entries: trail.entries, unsynced });
+          for (const c of unsynced) process.stdout.write(`#${c.number}  (not synced yet)  ${c.comment}\n`);
+          for (const e of [...trail.entries].reverse()) {
+            const who = e.actor.name ?? 'someone';
+            if (e.type === 'checkpoint') {
+              const c = e.checkpoint;
+              const reverted = c.revertedFrom ? ` (revert to #${c.revertedFrom.number})` : '';
+              process.stdout.write(`#${c.number}  ${formatTime(e.at)}  ${who}  ${formatBytes(c.size)}${c.status ? `  [${c.status.name}]` : ''}${reverted}  ${c.comment}\n`);
+            } else process.stdout.write(`     ${formatTime(e.at)}  ${who}  status ${e.from?.name ?? 'none'} -> ${e.to?.name ?? 'none'}\n`);
+          }
+          return;
+        }
+        if (opts.json) return printJson({ assetId: asset.id, checkpoints: history });
+        for (const c of [...history].reverse()) process.stdout.write(`#${c.number}  ${formatTime(c.createdAt)}  ${formatBytes(c.size)}  ${c.comment}\n`);
+      });
+    });
+
+  program
+    .command('show')
+    .argument('<path@n>', 'a file and a checkpoint number (the newest without @N)')
+    .option('-o, --output <file>', 'write it to this file instead of standard output')
+    .description('A past version of a file, to standard output or a file')
+    .addHelpText('after', '\nExamples:\n  backlot show notes.txt@2\n  backlot show shots/sh010/anim.blend@3 -o /tmp/anim-v3.blend')
+    .action(async (given: string, o: { output?: string }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      await withFolder(async (f, client) => {
+        const { path, number } = client.splitVersion(given);
+        const found = wrap(client, () => client.findVersion(f.db, f.rel(path), number));
+        if (!o.output && isTerminal()) throw usageError('that would print a file to the terminal', 'write it to a file with -o FILE, or pipe it (backlot show PATH@N | ...)');
+        const dest = o.output ?? join(await mkTemp(), `stdout-${process.pid}`);
+        await client.writeVersion(apiOf(f, opts), f.db, found.checkpoint, dest);
+        if (!o.output) {
+          const { createReadStream } = await import('node:fs');
+          await new Promise<void>((resolve, reject) => createReadStream(dest).on('error', reject).pipe(process.stdout).on('finish', resolve));
+          const { rm } = await import('node:fs/promises');
+          await rm(dest, { force: true });
+        } else say(`wrote ${found.path}@${found.checkpoint.number} to ${o.output}`);
+      });
+    });
+
+  program
+    .command('open')
+    .argument('<path@n>', 'a file and a checkpoint number')
+    .description('Write a past version to a temp file (named after it) and print where, to open in your tool')
+    .addHelpText('after', '\nExamples:\n  blender "$(backlot open shots/sh010/anim.blend@3)"')
+    .action(async (given: string, _o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      await withFolder(async (f, client) => {
+        const { path, number } = client.splitVersion(given);
+        const found = wrap(client, () => client.findVersion(f.db, f.rel(path), number));
+        const file = found.path.split('/').pop()!;
+        const dot = file.lastIndexOf('.');
+        const name = dot > 0 ? `${file.slice(0, dot)}@${found.checkpoint.number}${file.slice(dot)}` : `${file}@${found.checkpoint.number}`;
+        const dest = join(await mkTemp(), name);
+        await client.writeVersion(apiOf(f, opts), f.db, found.checkpoint, dest);
+        if (opts.json) return printJson({ path: dest, checkpoint: found.checkpoint.number });
+        process.stdout.write(dest + '\n');
+      });
+    });
+
+  program
+    .command('revert')
+    .argument('<path@n>', 'a file and the checkpoint number to go back to')
+    .option('-m, --message <text>', 'why (default: "revert to N")')
+    .description('Make a past version the newest again (a new checkpoint; history stays), and put it in the working file')
+    .addHelpText('after', '\nExamples:\n  backlot revert shots/sh010/anim.blend@3 -m "back to the approved pose"\n  backlot revert anim.blend@3 && backlot sync')
+    .action(async (given: string, o: { message?: string }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      await withFolder(async (f, client) => {
+        const { path, number } = client.splitVersion(given);
+        if (number === null) throw usageError('say which version: PATH@N', 'see the numbers with: backlot log PATH');
+        const view = await wrapAsync(client, () => client.revertTo(apiOf(f, opts), f.db, f.rel(path), number, o.message));
+        if (opts.json) return printJson(view);
+        say(`${path} is version ${number} again (checkpoint ${view.number}${view.pending ? '; send it with: backlot sync' : ''})`);
+      });
+    });
+}
+
+type Client = typeof import('@backlot/client');
+
+export async function withFolder(fn: (f: OpenFolder, client: Client) => Promise<void>): Promise<void> {
+  const f = await openWorkingFolder();
+  try {
+    await fn(f, await import('@backlot/client'));
+  } finally {
+    f.db.close();
+  }
+}
+
+/** The server of a studio folder (content may have to come from it), none for a Personal one. */
+export function apiOf(f: OpenFolder, opts: GlobalOptions): BacklotApi | null {
+  const meta = f.db.meta();
+  return meta.personal ? null : connect(opts, meta.server).api;
+}
+
+function wrap<T>(client: Client, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw asCliError(client, err);
+  }
+}
+
+async function wrapAsync<T>(client: Client, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw asCliError(client, err);
+  }
+}
+
+function asCliError(client: Client, err: unknown): unknown {
+  if (err instanceof client.VersionError) {
+    const code = err.reason === 'soft_lock' ? EXIT.forbidden : err.reason === 'modified' ? EXIT.conflict : EXIT.usage;
+    return new CliError(err.message, code, err.reason === 'untracked' ? 'see the project\'s files with: backlot status --all' : undefined);
+  }
+  return err;
+}
+
+async function mkTemp(): Promise<string> {
+  const dir = join(tmpdir(), 'backlot-versions');
+  await mkdir(dir, { recursive: true });
+  return dir;
+}

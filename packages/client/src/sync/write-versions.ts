@@ -1,0 +1,92 @@
+// Writing checkpoints' files (a sync's new versions, `show`, `revert`, `rebuild`): chunks come from
+// this folder when it has them (its chunk store, unchanged working files holding the same chunks)
+// and from the server otherwise, in batched requests; each file is written to a temp file,
+// checked against its hash and size, then renamed into place (storage's restoreFile).
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { BacklotApi } from '@backlot/api';
+import { restoreFile, sharedWorkerPool, type ChunkStore } from '@backlot/storage';
+import { ChunkFetcher, fetchCheckpointManifest, type CheckpointManifest } from '../content/restore.js';
+import { ChunkApi } from '../remote/chunks.js';
+import type { LocalCheckpointView } from '../project/items.js';
+import type { ProjectDb } from '../project/project-db.js';
+import { LocalChunks } from './local-chunks.js';
+
+export interface VersionToWrite {
+  /** Absolute destination path. */
+  dest: string;
+  checkpoint: LocalCheckpointView;
+}
+
+export interface WriteHooks {
+  onPlan?: (files: number, bytes: number) => void;
+  /** After file `index` is in place (its manifest and the written file's stat). */
+  onWritten?: (index: number, manifest: CheckpointManifest, st: { size: number; mtimeMs: number }) => void;
+}
+
+export interface WriteStats {
+  bytesWritten: number;
+  /** Encoded bytes received from the server. */
+  bytesFetched: number;
+  /** Raw bytes read from this folder instead. */
+  bytesReused: number;
+}
+
+export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, plan: readonly VersionToWrite[], hooks: WriteHooks = {}): Promise<WriteStats> {
+  const manifests = await manifestsOf(api, db, plan.map((p) => p.checkpoint));
+  const local = await LocalChunks.index(db, store, [...manifests.values()].flatMap((m) => m.chunks));
+  const remote: { id: string; size: number }[] = [];
+  let total = 0;
+  for (const p of plan) {
+    const m = manifests.get(p.checkpoint.id)!;
+    total += m.size;
+    m.chunks.forEach((id, i) => {
+      if (!local.has(id)) remote.push({ id, size: m.chunkSizes[i] });
+    });
+  }
+  hooks.onPlan?.(plan.length, total);
+  const chunkApi = api ? new ChunkApi(api, db.meta().projectId, { pool: sharedWorkerPool }) : null;
+  const fetcher = remote.length > 0 ? new ChunkFetcher(need(chunkApi), remote) : null;
+  const chunkOf = async (id: string): Promise<Buffer> => {
+    if (local.has(id)) {
+      const raw = await local.read(id);
+      if (raw) return raw;
+      // Changed under us since indexed: ask the server for this one.
+      for await (const c of await need(chunkApi).fetch([id])) return c.raw;
+    }
+    return need(fetcher).get(id);
+  };
+  const stats: WriteStats = { bytesWritten: 0, bytesFetched: 0, bytesReused: 0 };
+  for (const [i, p] of plan.entries()) {
+    const m = manifests.get(p.checkpoint.id)!;
+    await mkdir(dirname(p.dest), { recursive: true });
+    await restoreFile(m.chunks, chunkOf, p.dest, m.fileHash, { expectedSize: m.size, concurrency: 8 });
+    stats.bytesWritten += m.size;
+    hooks.onWritten?.(i, m, await stat(p.dest));
+  }
+  stats.bytesFetched = fetcher?.stats.bytes ?? 0;
+  stats.bytesReused = local.bytesRead;
+  return stats;
+}
+
+/** Chunk lists of the checkpoints to write: kept here for this folder's own, else asked of the server. */
+async function manifestsOf(api: BacklotApi | null, db: ProjectDb, cps: LocalCheckpointView[]): Promise<Map<string, CheckpointManifest>> {
+  const out = new Map<string, CheckpointManifest>();
+  const ask: LocalCheckpointView[] = [];
+  for (const c of cps) {
+    if (c.chunks && c.chunkSizes) out.set(c.id, { id: c.id, assetId: c.assetId, fileName: '', fileHash: c.fileHash, size: c.size, chunks: c.chunks, chunkSizes: c.chunkSizes });
+    else if (!out.has(c.id)) ask.push(c);
+  }
+  const { projectId } = db.meta();
+  for (let i = 0; i < ask.length; i += 8) {
+    const got = await Promise.all(ask.slice(i, i + 8).map((c) => fetchCheckpointManifest(need(api), projectId, c.id)));
+    for (const m of got) out.set(m.id, m);
+  }
+  return out;
+}
+
+/** What only a server can give; a Personal project has everything it needs in its own store. */
+function need<T>(x: T | null): T {
+  if (x === null) throw new Error('some content is not in this folder and there is no server to fetch it from');
+  return x;
+}
