@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { accountCommands } from './commands/account.js';
 import { adminCommand } from './commands/admin.js';
 import { serveCommand } from './commands/serve.js';
+import { productionCommands } from './commands/production/index.js';
 import { changeCommands } from './commands/folder/changes.js';
 import { copyCommands } from './commands/folder/copies.js';
 import { historyCommands } from './commands/folder/history.js';
@@ -28,6 +29,7 @@ const program = new Command()
 program.addCommand(serveCommand());
 program.addCommand(adminCommand());
 accountCommands(program);
+productionCommands(program);
 cloneCommands(program);
 statusCommand(program);
 changeCommands(program);

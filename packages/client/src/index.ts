@@ -34,3 +34,4 @@ export { findVersion, writeVersion, revertTo, VersionError } from './actions/ver
 export { freeFiles, rebuildFiles, LocalCopyError } from './actions/local-copies.js';
 export { moveFile, removeFiles, ReorganizeError } from './actions/reorganize.js';
 export { publishPersonal, type PublishTarget } from './actions/publish-personal.js';
+export { lockFolder, FolderBusyError, type FolderLock } from './project/folder-lock.js';

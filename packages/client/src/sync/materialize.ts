@@ -80,8 +80,10 @@ export async function materialize(api: BacklotApi | null, db: ProjectDb, store: 
     const hash = await currentHash(db, abs(path), rec?.path === path ? rec : undefined, st);
     if (hash === latest.fileHash) {
       if (!rec || rec.checkpointId !== latest.id) recordExisting(db, path, asset.id, latest, st, rec);
-    } else if (rec?.path === path && rec.fileHash === hash && rec.checkpointId !== latest.id) {
-      plan.push({ path, assetId: asset.id, checkpoint: latest }); // an unchanged older version
+    } else if (rec?.path === path && rec.onServer && rec.fileHash === hash && rec.checkpointId !== latest.id) {
+      // An unchanged older version. Only content the server has counts: a file recorded from a
+      // checkpoint made here that the server refused is the user's own work.
+      plan.push({ path, assetId: asset.id, checkpoint: latest });
     } else if (rec?.checkpointId !== latest.id || !rec) out.skippedModified.push(path);
   }
   if (plan.length > 0) await writeFiles(api, db, store, plan, out, progress);

@@ -4,6 +4,7 @@
 import type { BacklotApi } from '@backlot/api';
 import { localStore, pruneLocalStore } from '../project/local-store.js';
 import type { ProjectDb } from '../project/project-db.js';
+import { removeTempFiles } from '../worktree/walk.js';
 import { materialize, type MaterializeProgress, type MaterializeResult } from './materialize.js';
 import { pullChanges, type PullResult } from './pull.js';
 import { pushOutbox, type NameConflict, type PushProgress, type PushResult } from './push.js';
@@ -31,6 +32,7 @@ export class SyncConflictError extends Error {
 export async function syncProject(api: BacklotApi, db: ProjectDb, options: SyncOptions = {}): Promise<SyncResult> {
   if (db.meta().personal) throw new Error('a Personal project has no server to sync with (backlot publish makes it a studio project)');
   const store = localStore(db);
+  await removeTempFiles(db.root); // writes a killed sync left unfinished
   const push = await pushOutbox(api, db, store, options.progress);
   if (push.conflicts.length > 0) throw new SyncConflictError(push.conflicts, push);
   // A refused op means this folder believed something the server does not (another member acted

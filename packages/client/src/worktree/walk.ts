@@ -1,6 +1,6 @@
 // Lists a working folder's files (relative posix paths with size and mtime), skipping what the
 // ignore rules exclude, the client's own .backlot folder and the temp files of unfinished writes.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IgnoreRules } from './ignore.js';
 
@@ -12,6 +12,25 @@ export interface DiskFile {
   path: string;
   size: number;
   mtimeMs: number;
+}
+
+/** Temp files left by writes that were killed before their rename (each names its final file). */
+export async function removeTempFiles(root: string): Promise<number> {
+  let removed = 0;
+  const visit = async (rel: string): Promise<void> => {
+    const entries = await readdir(rel ? join(root, rel) : root, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (ALWAYS_SKIPPED.has(e.name)) continue;
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) await visit(p);
+      else if (TEMP_FILE.test(e.name)) {
+        await rm(join(root, p), { force: true });
+        removed++;
+      }
+    }
+  };
+  await visit('');
+  return removed;
 }
 
 export async function walkFolder(root: string, rules: IgnoreRules): Promise<Map<string, DiskFile>> {

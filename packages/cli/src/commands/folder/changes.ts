@@ -17,7 +17,7 @@ export function changeCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  backlot add shots/sh010/anim.blend --task\n  backlot add textures/')
     .action(async (paths: string[], o: { task?: boolean; unassigned?: boolean }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
-      const { db, root, rel } = await openWorkingFolder();
+      const { db, root, rel } = await openWorkingFolder(process.cwd(), true);
       try {
         const { addPaths, loadIgnoreRules } = await import('@backlot/client');
         const result = await addPaths(db, paths.map(rel), {
@@ -43,7 +43,7 @@ export function changeCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  backlot checkpoint shots/sh010/anim.blend -m "blocking pass"\n  backlot checkpoint anim.blend -m "ready for review" --status wfa --sync')
     .action(async (paths: string[], o: { message: string; status?: string; sync?: boolean }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
-      const { db, rel } = await openWorkingFolder();
+      const { db, rel } = await openWorkingFolder(process.cwd(), true);
       try {
         const { checkpointPaths, CheckpointRefused, listItems, localStore } = await import('@backlot/client');
         let statusId: string | undefined;

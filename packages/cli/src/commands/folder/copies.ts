@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { GlobalOptions } from '../../context.js';
 import { CliError, EXIT } from '../../output/exit-codes.js';
 import { printJson, say } from '../../output/print.js';
-import { apiOf, withFolder } from './history.js';
+import { apiOf, withFolderWrite } from './history.js';
 
 type Client = typeof import('@backlot/client');
 
@@ -21,7 +21,7 @@ export function copyCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  backlot free renders/final.exr')
     .action(async (paths: string[], _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
-      await withFolder(async (f, client) => {
+      await withFolderWrite(async (f, client) => {
         const freed = await client.freeFiles(f.db, paths.map(f.rel)).catch((e) => Promise.reject(refusal(client, e)));
         if (opts.json) return printJson({ freed });
         for (const p of freed) say(`freed      ${p}`);
@@ -35,7 +35,7 @@ export function copyCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  backlot rebuild renders/final.exr')
     .action(async (paths: string[], _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
-      await withFolder(async (f, client) => {
+      await withFolderWrite(async (f, client) => {
         const r = await client.rebuildFiles(apiOf(f, opts), f.db, paths.map(f.rel)).catch((e) => Promise.reject(refusal(client, e)));
         if (opts.json) return printJson(r);
         for (const p of r.written) say(`rebuilt    ${p}`);
@@ -50,7 +50,7 @@ export function copyCommands(program: Command): void {
     .description('Rename or move a file of the project (kept here until backlot sync)')
     .addHelpText('after', '\nExamples:\n  backlot mv shots/sh010/anim.blend shots/sh020/anim.blend')
     .action(async (from: string, to: string) => {
-      await withFolder(async (f, client) => {
+      await withFolderWrite(async (f, client) => {
         await client.moveFile(f.db, f.rel(from), f.rel(to)).catch((e) => Promise.reject(refusal(client, e)));
         say(`moved      ${f.rel(from)} -> ${f.rel(to)}`);
       });
@@ -63,7 +63,7 @@ export function copyCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  backlot rm refs/old_mood.png')
     .action(async (paths: string[], _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
-      await withFolder(async (f, client) => {
+      await withFolderWrite(async (f, client) => {
         const r = await client.removeFiles(f.db, paths.map(f.rel)).catch((e) => Promise.reject(refusal(client, e)));
         if (opts.json) return printJson(r);
         for (const p of r.removed) say(`removed    ${p}`);

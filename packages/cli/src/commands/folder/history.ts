@@ -92,7 +92,7 @@ export function historyCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  backlot revert shots/sh010/anim.blend@3 -m "back to the approved pose"\n  backlot revert anim.blend@3 && backlot sync')
     .action(async (given: string, o: { message?: string }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
-      await withFolder(async (f, client) => {
+      await withFolderWrite(async (f, client) => {
         const { path, number } = client.splitVersion(given);
         if (number === null) throw usageError('say which version: PATH@N', 'see the numbers with: backlot log PATH');
         const view = await wrapAsync(client, () => client.revertTo(apiOf(f, opts), f.db, f.rel(path), number, o.message));
@@ -104,8 +104,9 @@ export function historyCommands(program: Command): void {
 
 type Client = typeof import('@backlot/client');
 
-export async function withFolder(fn: (f: OpenFolder, client: Client) => Promise<void>): Promise<void> {
-  const f = await openWorkingFolder();
+/** Runs `fn` on the working folder; `write` commands hold its lock meanwhile. */
+export async function withFolder(fn: (f: OpenFolder, client: Client) => Promise<void>, write = false): Promise<void> {
+  const f = await openWorkingFolder(process.cwd(), write);
   try {
     await fn(f, await import('@backlot/client'));
   } finally {
@@ -126,6 +127,9 @@ function wrap<T>(client: Client, fn: () => T): T {
     throw asCliError(client, err);
   }
 }
+
+/** withFolder for commands that change the folder. */
+export const withFolderWrite = (fn: (f: OpenFolder, client: Client) => Promise<void>) => withFolder(fn, true);
 
 async function wrapAsync<T>(client: Client, fn: () => Promise<T>): Promise<T> {
   try {

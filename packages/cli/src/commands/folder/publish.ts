@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { connect, studioOf, type GlobalOptions } from '../../context.js';
 import { usageError } from '../../output/exit-codes.js';
 import { formatBytes, printJson, say } from '../../output/print.js';
-import { withFolder } from './history.js';
+import { withFolderWrite } from './history.js';
 
 export function publishCommand(program: Command): void {
   program
@@ -13,7 +13,7 @@ export function publishCommand(program: Command): void {
     .addHelpText('after', '\nExamples:\n  backlot publish\n  backlot publish --server https://backlot.studio.com --studio "Blue Fox" --name Sketches')
     .action(async (o: { name?: string }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
-      await withFolder(async (f, client) => {
+      await withFolderWrite(async (f, client) => {
         const meta = f.db.meta();
         if (!meta.personal) throw usageError('this folder already belongs to a studio project', 'backlot sync sends its changes');
         const conn = connect(opts);

@@ -27,7 +27,7 @@ export function syncCommand(program: Command): void {
 }
 
 export async function runSync(opts: GlobalOptions, flags: SyncFlags): Promise<void> {
-  const { db, rel } = await openWorkingFolder();
+  const { db, rel } = await openWorkingFolder(process.cwd(), true);
   try {
     const meta = db.meta();
     if (meta.personal) throw usageError('a Personal project has nothing to sync with', 'publish it to a studio first: backlot publish --studio NAME');
@@ -116,6 +116,8 @@ function suggestName(path: string): string {
 }
 
 function report(opts: GlobalOptions, r: SyncResult): void {
+  // Refused ops fail the command (scripts must notice), though everything else was synced.
+  if (r.push.refused.length > 0) process.exitCode = r.push.refused.some((f) => f.code === 'forbidden') ? EXIT.forbidden : EXIT.conflict;
   if (opts.json)
     return printJson({
       pushed: r.push.applied, refused: r.push.refused, uploadedBytes: r.push.bytesUploaded, revision: r.pull.revision, reset: r.pull.reset,
@@ -133,5 +135,4 @@ function report(opts: GlobalOptions, r: SyncResult): void {
       `received ${r.files.written.length} file${r.files.written.length === 1 ? '' : 's'} (${formatBytes(r.files.bytesFetched)} downloaded, ${formatBytes(r.files.bytesReused)} reused)` +
       (r.push.refused.length ? `; ${r.push.refused.length} refused` : ''),
   );
-  if (r.push.refused.length > 0) process.exitCode = r.push.refused.some((f) => f.code === 'forbidden') ? EXIT.forbidden : EXIT.conflict;
 }

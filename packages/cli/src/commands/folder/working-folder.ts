@@ -2,7 +2,7 @@
 // turning the paths a user typed into the folder's own paths.
 import type { ProjectDb } from '@backlot/client';
 import { findWorkingFolder } from '../../folder-meta.js';
-import { usageError } from '../../output/exit-codes.js';
+import { CliError, EXIT, usageError } from '../../output/exit-codes.js';
 
 export interface OpenFolder {
   db: ProjectDb;
@@ -11,10 +11,20 @@ export interface OpenFolder {
   rel(path: string): string;
 }
 
-export async function openWorkingFolder(cwd = process.cwd()): Promise<OpenFolder> {
+/** Opens the folder; with `write`, also takes its lock (released when the command ends). */
+export async function openWorkingFolder(cwd = process.cwd(), write = false): Promise<OpenFolder> {
   const root = findWorkingFolder(cwd);
   if (!root) throw usageError('this is not a Backlot working folder', 'clone a project (backlot clone PROJECT) or start one (backlot init), then run the command inside it');
-  const { ProjectDb, folderPath, PathOutsideError } = await import('@backlot/client');
+  const { ProjectDb, folderPath, PathOutsideError, lockFolder, FolderBusyError } = await import('@backlot/client');
+  if (write) {
+    try {
+      const lock = lockFolder(root);
+      process.once('exit', () => lock.release());
+    } catch (err) {
+      if (err instanceof FolderBusyError) throw new CliError(err.message, EXIT.error, 'wait for it to finish, then run this command again');
+      throw err;
+    }
+  }
   const db = ProjectDb.open(root);
   return {
     db, root,

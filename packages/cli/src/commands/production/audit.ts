@@ -1,0 +1,106 @@
+// The audit log of the project (audit.view) or of the studio (studio owners and admins).
+import { Command, Option } from 'commander';
+import type { AuditEntry, AuditFilter, AuditPage, BacklotApi } from '@backlot/api';
+import { connect, studioOf, projectContext } from '../../context.js';
+import { CliError, EXIT } from '../../output/exit-codes.js';
+import { formatTime, printJson, printTable, say } from '../../output/print.js';
+import { examples, fileName, positiveInt, shortId, timeOption, type GlobalOptions } from './shared.js';
+
+interface AuditOptions {
+  scope: 'project' | 'studio';
+  action?: string;
+  actor?: string;
+  since?: string;
+  until?: string;
+  limit: number;
+}
+
+export function auditCommands(program: Command): void {
+  program
+    .command('audit')
+    .description('Who did what, newest first: the project\'s log, or the whole studio\'s (--scope studio)')
+    .addOption(new Option('--scope <scope>', 'the project\'s log (needs audit.view) or the studio\'s (studio owners and admins)').choices(['project', 'studio']).default('project'))
+    .option('--action <action>', 'one action, or a prefix as task.*')
+    .option('--actor <user>', 'by who did it: name, email, id or "me"')
+    .option('--since <time>', 'from this time on (ISO date or time, or a span back: 7d, 12h)', timeOption('--since', { future: false }))
+    .option('--until <time>', 'before this time (ISO date or time, or a span back)', timeOption('--until', { future: false }))
+    .option('--limit <n>', 'at most this many entries', positiveInt('--limit'), 100)
+    .addHelpText('after', examples(
+      'backlot audit',
+      'backlot audit --action task.* --since 7d',
+      'backlot audit --actor ana@studio.com --project Forest --json',
+      'backlot audit --scope studio --since 2026-05-01 --until 2026-06-01',
+    ))
+    .action(async (o: AuditOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const conn = connect(opts);
+      let fetchPage: (f: AuditFilter) => Promise<AuditPage>;
+      let people: Map<string, { name: string; email?: string }>;
+      let where: { projectId: string } | { studioId: string };
+      let projectId: string | undefined;
+      if (o.scope === 'studio') {
+        const studioId = await studioOf(conn, opts);
+        where = { studioId };
+        fetchPage = (f) => conn.api.audit.studio(studioId, f);
+        const { members } = await conn.api.studioMembers.list(studioId);
+        people = new Map(members.map((m) => [m.userId, m]));
+      } else {
+        const ctx = await projectContext(opts);
+        projectId = ctx.projectId;
+        where = { projectId };
+        fetchPage = (f) => ctx.api.audit.project(ctx.projectId, f);
+        const { members } = await ctx.api.projectMembers.list(ctx.projectId);
+        people = new Map(members.map((m) => [m.userId, m]));
+      }
+      const filter: AuditFilter = {};
+      if (o.action) filter.action = o.action;
+      if (o.since) filter.from = o.since;
+      if (o.until) filter.to = o.until;
+      if (o.actor) filter.actor = actorId(o.actor, people, conn.login.userId);
+      const entries: AuditEntry[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await fetchPage({ ...filter, cursor, limit: Math.min(1000, o.limit - entries.length) });
+        entries.push(...page.entries);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && entries.length < o.limit);
+      if (opts.json) return printJson({ ...where, entries, nextCursor: cursor ?? null });
+      if (entries.length === 0) return say('No audit entries match.');
+      const names = projectId ? await assetNames(conn.api, projectId, entries) : new Map<string, string>();
+      printTable(
+        entries.map((e) => [
+          formatTime(e.at),
+          e.actorId ? people.get(e.actorId)?.name ?? shortId(e.actorId) : '(anonymous)',
+          e.action,
+          e.targetType ? `${e.targetType} ${(e.targetId && (names.get(e.targetId) ?? people.get(e.targetId)?.name)) || shortId(e.targetId)}` : '',
+        ]),
+        ['TIME', 'ACTOR', 'ACTION', 'TARGET'],
+      );
+      if (cursor) say(`(newest ${entries.length}; raise --limit or narrow with --since/--until for more)`);
+    });
+}
+
+/** Someone who may have left: a current member by name or email, "me", or any user id. */
+function actorId(ref: string, people: ReadonlyMap<string, { name: string; email?: string }>, me: string): string {
+  if (ref.toLowerCase() === 'me') return me;
+  if (/^[0-9a-f-]{36}$/i.test(ref)) return ref;
+  const r = ref.toLowerCase();
+  const hits = [...people].filter(([, p]) => p.name.toLowerCase() === r || p.email?.toLowerCase() === r);
+  if (hits.length === 1) return hits[0][0];
+  if (hits.length === 0) throw new CliError(`no member "${ref}" here`, EXIT.error, 'give their name, email or user id (a former member: their id)');
+  throw new CliError(`"${ref}" names ${hits.length} members`, EXIT.usage, 'give their email or user id');
+}
+
+/** Names of the assets the entries are about, as far as the caller can still see them (a few lookups at most). */
+async function assetNames(api: BacklotApi, projectId: string, entries: readonly AuditEntry[]): Promise<Map<string, string>> {
+  const ids = [...new Set(entries.filter((e) => e.targetType === 'asset' && e.targetId).map((e) => e.targetId!))].slice(0, 25);
+  const names = new Map<string, string>();
+  await Promise.all(ids.map(async (id) => {
+    try {
+      names.set(id, fileName(await api.browse.asset(projectId, id)));
+    } catch {
+      // trashed or not visible: its id will do
+    }
+  }));
+  return names;
+}

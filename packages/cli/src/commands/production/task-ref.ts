@@ -1,0 +1,143 @@
+// What a reference on the command line points at. A task or asset: a path inside the working
+// folder (relative to the current directory), an asset id, or a name searched on the server
+// (exactly one match). A member: "me", an id, an email or a name. A status: its key (wfa), name,
+// short label or id. Case does not matter for names. Several matches are a usage error (exit 2)
+// that lists them; none is an error (exit 1) that says where to look.
+import { relative, resolve, sep } from 'node:path';
+import { ApiError, type AssetCard, type AssetView, type ProjectMember, type StatusView } from '@backlot/api';
+import { CliError, EXIT } from '../../output/exit-codes.js';
+import { fileName, isId, type ProjectContext } from './shared.js';
+
+export interface TaskRef {
+  id: string;
+  /** Path in the working folder, else the file name. */
+  label: string;
+  asset: AssetView | AssetCard;
+}
+
+/** Resolves references for one command run (member, status and path lookups are loaded once). */
+export class Refs {
+  private members?: Promise<ProjectMember[]>;
+  private statuses?: Promise<StatusView[]>;
+  private paths?: Promise<LocalTree | null>;
+
+  constructor(readonly ctx: ProjectContext, readonly cwd = process.cwd()) {}
+
+  memberList(): Promise<ProjectMember[]> {
+    this.members ??= this.ctx.api.projectMembers.list(this.ctx.projectId).then((r) => r.members);
+    return this.members;
+  }
+
+  statusList(): Promise<StatusView[]> {
+    this.statuses ??= this.ctx.api.browse.statuses(this.ctx.projectId).then((r) => r.statuses);
+    return this.statuses;
+  }
+
+  /** Asset id -> path in the working folder (null outside one). */
+  async pathsById(): Promise<ReadonlyMap<string, string> | null> {
+    return (await this.tree())?.pathOfAsset ?? null;
+  }
+
+  /** The label of an asset in messages and tables. */
+  async label(asset: Pick<AssetView, 'id' | 'name' | 'extension'>): Promise<string> {
+    return (await this.pathsById())?.get(asset.id) ?? fileName(asset);
+  }
+
+  private tree(): Promise<LocalTree | null> {
+    this.paths ??= loadTree(this.ctx.folder);
+    return this.paths;
+  }
+
+  /** A task or asset by path, id or name. */
+  async task(ref: string): Promise<TaskRef> {
+    const { api, projectId } = this.ctx;
+    if (isId(ref)) {
+      try {
+        const asset = await api.browse.asset(projectId, ref);
+        return { id: asset.id, label: await this.label(asset), asset };
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) {
+          throw new CliError(`no task or asset with id ${ref} that you can see in this project`, EXIT.error, 'list them with: backlot tasks --kind all');
+        }
+        throw err;
+      }
+    }
+    const tree = await this.tree();
+    if (tree) {
+      const rel = relative(tree.root, resolve(this.cwd, ref)).split(sep).join('/');
+      const local = tree.assetByPath.get(rel);
+      if (local) return { id: local.id, label: rel, asset: local };
+    }
+    return this.taskByName(ref);
+  }
+
+  private async taskByName(ref: string): Promise<TaskRef> {
+    const { api, projectId } = this.ctx;
+    const wanted = ref.split('/').pop()!.toLowerCase();
+    const search = async (text: string) => (await api.browse.assets(projectId, { text, limit: 50, sort: 'name' })).items;
+    let found = await search(wanted);
+    const dot = wanted.lastIndexOf('.');
+    if (found.length === 0 && dot > 0) found = await search(wanted.slice(0, dot));
+    const exact = found.filter((a) => a.name.toLowerCase() === wanted || fileName(a).toLowerCase() === wanted);
+    const matches = exact.length > 0 ? exact : found.filter((a) => a.name.toLowerCase().includes(wanted));
+    if (matches.length === 1) return { id: matches[0].id, label: await this.label(matches[0]), asset: matches[0] };
+    if (matches.length === 0) {
+      throw new CliError(
+        `no task or asset "${ref}" that you can see in this project`,
+        EXIT.error,
+        this.ctx.folder
+          ? 'give a path inside the working folder, a name from `backlot tasks --kind all`, or an id'
+          : 'give a name from `backlot tasks --kind all` or an asset id (check --project too)',
+      );
+    }
+    const lines = await Promise.all(matches.slice(0, 20).map(async (a) => `  ${(await this.label(a)).padEnd(30)} ${a.kind.padEnd(8)} ${a.id}`));
+    const more = matches.length > 20 ? `\n  … and ${matches.length - 20} more` : '';
+    throw new CliError(`"${ref}" matches ${matches.length} assets:\n${lines.join('\n')}${more}`, EXIT.usage, 'name one exactly: give its id (or its path inside the working folder)');
+  }
+
+  /** A project member by "me", id, email or name (a unique prefix of a name or email will do). */
+  async user(ref: string): Promise<ProjectMember> {
+    const members = await this.memberList();
+    const me = ref.toLowerCase() === 'me' ? this.ctx.login.userId : null;
+    const r = ref.toLowerCase();
+    const exact = members.filter((m) => m.userId === (me ?? ref) || m.email?.toLowerCase() === r || m.name.toLowerCase() === r);
+    const pool = exact.length > 0 ? exact : members.filter((m) => m.name.toLowerCase().startsWith(r) || m.email?.toLowerCase().startsWith(r));
+    if (pool.length === 1) return pool[0];
+    if (pool.length === 0) {
+      if (me) throw new CliError('you are not a member of this project', EXIT.error, 'ask a project admin to add you');
+      throw new CliError(`no member "${ref}" in this project`, EXIT.error, 'list them with: backlot members (give a name, an email or an id)');
+    }
+    const lines = pool.map((m) => `  ${m.name.padEnd(24)} ${(m.email ?? '').padEnd(28)} ${m.userId}`);
+    throw new CliError(`"${ref}" matches ${pool.length} members:\n${lines.join('\n')}`, EXIT.usage, 'give their email or id');
+  }
+
+  /** A status by key, name, short label or id. */
+  async status(ref: string): Promise<StatusView> {
+    const statuses = await this.statusList();
+    const r = ref.toLowerCase();
+    const hits = statuses.filter((s) => s.id === ref || s.key?.toLowerCase() === r || s.name.toLowerCase() === r || s.shortLabel.toLowerCase() === r);
+    if (hits.length === 1) return hits[0];
+    const known = statuses.map((s) => s.key ?? s.shortLabel).join(', ');
+    if (hits.length === 0) throw new CliError(`no status "${ref}" in this project`, EXIT.error, `use one of: ${known}`);
+    throw new CliError(`"${ref}" names ${hits.length} statuses (${hits.map((s) => s.name).join(', ')})`, EXIT.usage, 'give its id (backlot board --json lists them)');
+  }
+}
+
+interface LocalTree {
+  root: string;
+  assetByPath: ReadonlyMap<string, AssetView>;
+  pathOfAsset: ReadonlyMap<string, string>;
+}
+
+/** The working folder's tree, read once (the client library is loaded only here). */
+async function loadTree(folder: string | undefined): Promise<LocalTree | null> {
+  if (!folder) return null;
+  const { ProjectDb, ProjectTree } = await import('@backlot/client');
+  const db = ProjectDb.open(folder);
+  try {
+    const tree = new ProjectTree(db);
+    return { root: folder, assetByPath: tree.assetByPath, pathOfAsset: tree.pathOfAsset };
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,310 @@
+// Production tracking through the real CLI against a real server: the task list and board, assign
+// and status, control requests (request, accept, decline, handoff, take-over), members and roles,
+// invitations, the audit log, share links, the trash, live events, and references that do not
+// resolve. One studio, one project "Forest" with an owner (Admin), a supervisor, an artist and a
+// vendor; the tasks live in a shared collection so the artist sees them (the vendor sees only
+// what it is assigned). Commands name the project with --project: there is no working folder here.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { publishFile } from '@backlot/client';
+import { closeSharedWorkerPool } from '@backlot/storage';
+import { BIN, CliWorld } from './world.js';
+
+let w: CliWorld;
+let projectId = '';
+const ids: Record<string, string> = {};
+const P = ['--project', 'Forest'];
+
+before(async () => {
+  w = await CliWorld.start(['supervisor', 'artist', 'vendor']);
+  projectId = await w.project('Forest', { supervisor: 'supervisor', artist: 'artist', vendor: 'vendor' });
+  const api = w.users.owner.api;
+  const shots = await api.production.createCollection(projectId, { parentId: null, name: 'shots', shared: true });
+  for (const name of ['shot010', 'shot020', 'shot030', 'shot040']) {
+    ids[name] = (await api.production.createAsset(projectId, { collectionId: shots.id, name, extension: 'blend', kind: 'task' })).id;
+  }
+  ids.ref = (await api.production.createAsset(projectId, { collectionId: shots.id, name: 'moodboard', extension: 'png', kind: 'resource' })).id;
+  for (const key of ['owner', 'supervisor', 'artist', 'vendor']) await w.login(key);
+});
+after(async () => {
+  await w?.stop();
+  await closeSharedWorkerPool(); // publishFile's compression threads
+});
+
+const json = (r: { stdout: string }) => JSON.parse(r.stdout);
+const asset = async (name: string) => w.users.owner.api.browse.asset(projectId, ids[name]);
+
+test('a supervisor assigns and sets a status; tasks lists and filters them (--mine, --status), as a table and JSON', async () => {
+  const { supervisor, artist } = w.users;
+  const assigned = await supervisor.ok(['assign', 'shot010', 'Artist', ...P]);
+  assert.match(assigned.stderr, /Assigned shot010\.blend to Artist/);
+  await supervisor.ok(['set-status', 'shot010', 'wfa', ...P]);
+  const a = await asset('shot010');
+  assert.equal(a.assigneeId, artist.id);
+  assert.equal(a.assigneeName, 'Artist');
+
+  const all = json(await artist.ok(['tasks', '--json', ...P]));
+  assert.equal(all.projectId, projectId);
+  assert.deepEqual(all.assets.map((x: { name: string }) => x.name), ['shot010', 'shot020', 'shot030', 'shot040'], 'tasks only, by name');
+  const mine = json(await artist.ok(['tasks', '--mine', '--json', ...P]));
+  assert.deepEqual(mine.assets.map((x: { id: string }) => x.id), [ids.shot010]);
+  const wfa = json(await supervisor.ok(['tasks', '--status', 'WFA', '--json', ...P]));
+  assert.deepEqual(wfa.assets.map((x: { id: string }) => x.id), [ids.shot010]);
+  const both = json(await supervisor.ok(['tasks', '--kind', 'all', '--search', 'mood', '--json', ...P]));
+  assert.deepEqual(both.assets.map((x: { id: string }) => x.id), [ids.ref]);
+
+  const table = (await artist.ok(['tasks', ...P])).stdout;
+  assert.match(table, /^NAME\s+STATUS\s+ASSIGNEE\s+TYPE\s+UPDATED/);
+  assert.match(table, /shot010\.blend\s+WFA\s+Artist/);
+  assert.match(table, /shot020\.blend\s+TODO\s+-/);
+});
+
+test('board: status columns with counts, as text and as the API\'s JSON', async () => {
+  const board = json(await w.users.supervisor.ok(['board', '--json', ...P]));
+  assert.ok(Array.isArray(board.columns));
+  const wfa = board.columns.find((c: { status: { key: string } | null }) => c.status?.key === 'wfa');
+  assert.equal(wfa.count, 1);
+  assert.equal(wfa.cards[0].id, ids.shot010);
+  const text = (await w.users.supervisor.ok(['board', ...P])).stdout;
+  assert.match(text, /^WFA · 1\n  shot010\.blend\s+Artist$/m);
+  assert.ok(text.split('\n').every((l) => l.length <= 80), 'fits 80 columns');
+});
+
+test('the artist requests a task, the assignee sees it and accepts; another request is declined; handoff', async () => {
+  const { supervisor, artist, vendor } = w.users;
+  await supervisor.ok(['assign', 'shot020', 'me', ...P]);
+  const asked = await artist.ok(['request', 'shot020', '-m', 'I can finish the layout today', ...P]);
+  assert.match(asked.stderr, /Asked Supervisor for shot020\.blend/);
+
+  const pending = json(await supervisor.ok(['requests', '--json', ...P]));
+  assert.equal(pending.toMe.length, 1);
+  assert.equal(pending.toMe[0].asset.id, ids.shot020);
+  assert.equal(pending.toMe[0].message, 'I can finish the layout today');
+  assert.equal(json(await artist.ok(['requests', '--json', ...P])).mine[0].asset.id, ids.shot020);
+  assert.match((await supervisor.ok(['requests', ...P])).stdout, /to you\s+shot020\.blend\s+from Artist/);
+
+  const accepted = await supervisor.ok(['accept', 'shot020', ...P]);
+  assert.match(accepted.stderr, /Handed shot020\.blend to Artist/);
+  assert.equal((await asset('shot020')).assigneeId, artist.id);
+
+  // The vendor holds shot030; the artist asks for it; the vendor declines the one request it has.
+  await supervisor.ok(['assign', 'shot030', 'vendor@studio.test', ...P]);
+  await artist.ok(['request', 'shot030', ...P]);
+  const none = await artist.run(['accept', ...P]);
+  assert.equal(none.code, 1, none.stderr);
+  assert.match(none.stderr, /no control requests are waiting for you\n  see all pending/);
+  const declined = await vendor.ok(['decline', ...P]);
+  assert.match(declined.stderr, /Declined Artist's request for shot030\.blend/);
+  assert.equal((await asset('shot030')).assigneeId, vendor.id);
+  assert.deepEqual(json(await vendor.ok(['requests', '--json', ...P])).toMe, []);
+
+  // Two requests waiting and no argument: listed, exit 2.
+  await artist.ok(['request', 'shot030', ...P]);
+  await supervisor.ok(['request', 'shot030', ...P]);
+  const two = await vendor.run(['accept', ...P]);
+  assert.equal(two.code, 2, two.stderr);
+  assert.match(two.stderr, /2 requests are waiting for you:\n.*shot030\.blend.*\n.*shot030\.blend/);
+
+  const handed = await artist.ok(['handoff', 'shot020', 'Supervisor', ...P]);
+  assert.match(handed.stderr, /Handed shot020\.blend to Supervisor/);
+  assert.equal((await asset('shot020')).assigneeId, supervisor.id);
+});
+
+test('take-over: refused for the artist (exit 4), allowed for the owner', async () => {
+  const refused = await w.users.artist.run(['take-over', 'shot020', ...P]);
+  assert.equal(refused.code, 4, refused.stderr);
+  assert.match(refused.stderr, /^backlot: .+\n  ask a project admin for the permission\n$/);
+  assert.equal((await asset('shot020')).assigneeId, w.users.supervisor.id);
+  const done = await w.users.owner.ok(['take-over', 'shot020', ...P]);
+  assert.match(done.stderr, /You hold shot020\.blend now \(it was Supervisor's\)/);
+  assert.equal((await asset('shot020')).assigneeId, w.users.owner.id);
+  await w.users.owner.ok(['unassign', 'shot020', ...P]);
+  assert.equal((await asset('shot020')).assigneeId, null);
+});
+
+test('members and roles as JSON and tables', async () => {
+  const { members } = json(await w.users.artist.ok(['members', '--json', ...P]));
+  const byName = Object.fromEntries(members.map((m: { name: string; roleName: string }) => [m.name, m.roleName]));
+  assert.deepEqual(byName, { 'Olivia Owner': 'Admin', Supervisor: 'Supervisor', Artist: 'Artist', Vendor: 'Vendor' });
+  assert.match((await w.users.artist.ok(['members', ...P])).stdout, /^NAME\s+EMAIL\s+ROLE\n(.*\n)*Artist\s+artist@studio\.test\s+Artist$/m);
+  const { roles } = json(await w.users.artist.ok(['roles', '--json', ...P]));
+  assert.deepEqual(roles.map((r: { key: string }) => r.key), ['admin', 'production_manager', 'supervisor', 'assistant_supervisor', 'artist', 'vendor']);
+  assert.ok(roles.find((r: { key: string }) => r.key === 'artist').permissions.includes('assignment.self_assign'));
+  const perms = (await w.users.artist.ok(['roles', '--permissions', ...P])).stdout;
+  assert.match(perms, /^Artist \(rank 4, 1 member\)\n(\s{4}\S.*\n)*?\s{4}.*assignment\.self_assign/m);
+});
+
+test('invite prints the link when the server sends no email, and adds to the project with --project-role', async () => {
+  const r = await w.users.owner.ok(['invite', 'newcomer@studio.test', '--project-role', 'artist', ...P]);
+  assert.match(r.stdout, /^newcomer@studio\.test: invited; send them this link:\n  http:\/\/\S+#token=\S+\n$/);
+  const again = json(await w.users.owner.ok(['invite', 'artist@studio.test', '--json']));
+  assert.equal(again.results[0].outcome, 'already_member');
+  const { invitations } = await w.users.owner.api.invitations.list(w.studioId);
+  const inv = invitations.find((i) => i.email === 'newcomer@studio.test')!;
+  assert.equal(inv.projects[0].projectId, projectId);
+  const bad = await w.users.owner.run(['invite', 'x@studio.test', '--project-role', 'wizard', ...P]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /no role "wizard" in this project\n  use one of: admin, production_manager/);
+});
+
+test('audit as JSON shows the assignment; a table by default; refused without audit.view', async () => {
+  const { entries } = json(await w.users.owner.ok(['audit', '--action', 'task.assigned', '--json', ...P]));
+  const e = entries.find((x: { targetId: string }) => x.targetId === ids.shot010);
+  assert.ok(e, 'the assignment of shot010 is logged');
+  assert.equal(e.actorId, w.users.supervisor.id);
+  assert.deepEqual(e.after, { assigneeId: w.users.artist.id });
+  const mine = json(await w.users.owner.ok(['audit', '--actor', 'Supervisor', '--since', '1d', '--json', ...P]));
+  assert.ok(mine.entries.length > 0 && mine.entries.every((x: { actorId: string }) => x.actorId === w.users.supervisor.id));
+  const table = (await w.users.owner.ok(['audit', '--limit', '5', ...P])).stdout;
+  assert.match(table, /^TIME\s+ACTOR\s+ACTION\s+TARGET\n/);
+  assert.equal(table.trim().split('\n').length, 6);
+  const refused = await w.users.artist.run(['audit', ...P]);
+  assert.equal(refused.code, 4, refused.stderr);
+});
+
+test('share a checkpoint: the link works, is listed, and stops working when revoked', async () => {
+  const owner = w.users.owner;
+  const nothing = await owner.run(['share', 'moodboard', ...P]);
+  assert.equal(nothing.code, 1);
+  assert.match(nothing.stderr, /moodboard\.png has no checkpoints yet/);
+  const file = join(w.dir, 'moodboard.png');
+  await writeFile(file, 'not really a png, but bytes all the same');
+  await publishFile(owner.api, projectId, ids.ref, file, { comment: 'first look' });
+
+  const made = await owner.ok(['share', 'moodboard.png', '--expires', '7d', ...P]);
+  const url = made.stdout.trim();
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/s\/\S+$/);
+  assert.match(made.stderr, /checkpoint 1, until/);
+  assert.equal((await fetch(url)).status, 200);
+  const missing = await owner.run(['share', 'moodboard', '--checkpoint', '9', ...P]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /has no checkpoint 9/);
+
+  const { shares } = json(await owner.ok(['shares', '--json', ...P]));
+  assert.equal(shares.length, 1);
+  assert.equal(shares[0].state, 'active');
+  assert.equal(shares[0].fileName, 'moodboard.png');
+  await owner.ok(['unshare', shares[0].id.slice(0, 8), ...P]);
+  assert.equal(json(await owner.ok(['shares', '--json', ...P])).shares[0].state, 'revoked');
+  assert.notEqual((await fetch(url)).status, 200);
+});
+
+test('trash lists what the owner deleted and restore brings it back', async () => {
+  const owner = w.users.owner;
+  await owner.api.production.deleteAsset(projectId, ids.shot040);
+  const { items } = json(await owner.ok(['trash', '--json', ...P]));
+  assert.equal(items[0].id, ids.shot040);
+  assert.equal(items[0].kind, 'asset');
+  assert.match((await owner.ok(['trash', ...P])).stdout, /^asset\s+shot040\.blend\s/m);
+  const gone = json(await owner.ok(['tasks', '--json', ...P])).assets.map((a: { id: string }) => a.id);
+  assert.ok(!gone.includes(ids.shot040));
+  const r = await owner.ok(['restore', 'shot040.blend', ...P]);
+  assert.match(r.stderr, /Restored asset shot040\.blend/);
+  const back = json(await owner.ok(['tasks', '--json', ...P])).assets.map((a: { id: string }) => a.id);
+  assert.ok(back.includes(ids.shot040));
+  assert.deepEqual(json(await owner.ok(['trash', '--json', ...P])).items, []);
+});
+
+test('watch prints a line per change, and JSON lines with --json', async () => {
+  const sup = w.users.supervisor;
+  for (const mode of ['text', 'json'] as const) {
+    const child = spawn(process.execPath, [BIN, 'watch', ...P, ...(mode === 'json' ? ['--json'] : [])], {
+      env: { ...process.env, NO_COLOR: '1', BACKLOT_CONFIG_DIR: sup.configDir }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let stdout = '';
+      let stderr = '';
+      const seen = (pred: () => boolean, what: string) => new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${what} within 10 s\n--- stdout\n${stdout}\n--- stderr\n${stderr}`)), 10_000);
+        const check = () => {
+          if (pred()) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        child.stdout.on('data', (d) => ((stdout += d), check()));
+        child.stderr.on('data', (d) => ((stderr += d), check()));
+        child.on('exit', (code) => reject(new Error(`watch exited ${code}\n${stderr}`)));
+        check();
+      });
+      await seen(() => /Watching \d+ assets/.test(stderr), 'start message');
+      const status = mode === 'text' ? 'wip' : 'todo';
+      const { statuses } = await w.users.owner.api.browse.statuses(projectId);
+      await w.users.owner.api.production.setStatus(projectId, ids.shot030, { statusId: statuses.find((s) => s.key === status)!.id });
+      if (mode === 'text') {
+        await seen(() => /shot030\.blend/.test(stdout), 'line about shot030');
+        assert.match(stdout, /^\d\d:\d\d:\d\d  asset\s+shot030\.blend now WIP \(by Olivia Owner\)$/m);
+      } else {
+        await seen(() => stdout.split('\n').some((l) => l.includes(ids.shot030)), 'JSON line about shot030');
+        const line = stdout.split('\n').find((l) => l.includes(ids.shot030))!;
+        const event = JSON.parse(line);
+        assert.equal(event.type, 'change');
+        assert.equal(event.entity, 'asset');
+        assert.equal(event.id, ids.shot030);
+        assert.equal(event.actorId, w.users.owner.id);
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    }
+  }
+});
+
+test('watch exits 5 when the live connection cannot be opened', async () => {
+  // A proxy that passes the API through but hangs up on every WebSocket handshake.
+  const proxy = createServer(async (req, res) => {
+    const body = req.method === 'GET' ? undefined : new Uint8Array(await readAll(req));
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'connection')) as Record<string, string>;
+    const answer = await fetch(w.url + req.url, { method: req.method, headers, body });
+    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+    res.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  proxy.on('upgrade', (_req, socket) => socket.destroy());
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  try {
+    const sup = w.users.supervisor;
+    const saved = JSON.parse(await readFile(join(sup.configDir, 'credentials.json'), 'utf8'));
+    const configDir = join(w.dir, 'config', 'behind-proxy');
+    await mkdir(configDir, { recursive: true });
+    await writeFile(join(configDir, 'credentials.json'), JSON.stringify({ current: url, servers: { [url]: saved.servers[w.url] } }), { mode: 0o600 });
+    const r = await sup.run(['watch', ...P], { env: { BACKLOT_CONFIG_DIR: configDir } });
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /^backlot: could not open live events on http:\/\/127\.0\.0\.1:\d+.*\n  check that the server is running/);
+  } finally {
+    await new Promise((r) => proxy.close(r));
+  }
+});
+
+async function readAll(req: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of req) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+test('references that do not resolve: unknown names exit 1 with a hint, ambiguous ones exit 2 with the matches', async () => {
+  const { supervisor } = w.users;
+  const unknown = await supervisor.run(['assign', 'nosuchtask', 'Artist', ...P]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /^backlot: no task or asset "nosuchtask" that you can see in this project\n  give a name from `backlot tasks --kind all`/);
+  const many = await supervisor.run(['set-status', 'shot0', 'wip', ...P]);
+  assert.equal(many.code, 2);
+  assert.match(many.stderr, /"shot0" matches 4 assets:\n  shot010\.blend/);
+  assert.match(many.stderr, /give its id/);
+  const nobody = await supervisor.run(['assign', 'shot010', 'Nobody', ...P]);
+  assert.equal(nobody.code, 1);
+  assert.match(nobody.stderr, /no member "Nobody" in this project\n  list them with: backlot members/);
+  const status = await supervisor.run(['set-status', 'shot010', 'finished', ...P]);
+  assert.equal(status.code, 1);
+  assert.match(status.stderr, /no status "finished" in this project\n  use one of: todo, wip, wfa, retake, done/);
+  const byId = await supervisor.ok(['assign', ids.shot040, 'me', ...P]);
+  assert.match(byId.stderr, /Assigned shot040\.blend to Supervisor/);
+  const gone = await supervisor.run(['assign', '00000000-0000-4000-8000-000000000000', 'me', ...P]);
+  assert.equal(gone.code, 1);
+  assert.match(gone.stderr, /no task or asset with id/);
+});

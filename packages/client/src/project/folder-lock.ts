@@ -1,0 +1,58 @@
+// One command at a time changes a working folder: a second `backlot sync` (or checkpoint, revert,
+// ...) while one runs would write the same files. The lock is a file naming its holder's pid; a
+// holder killed with -9 leaves it behind, so a lock whose process is gone is taken over.
+import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_DIR } from './project-db.js';
+
+export class FolderBusyError extends Error {
+  constructor(readonly pid: number) {
+    super(`another backlot command (pid ${pid}) is changing this working folder`);
+  }
+}
+
+export interface FolderLock {
+  release(): void;
+}
+
+export function lockFolder(root: string): FolderLock {
+  const file = join(root, PROJECT_DIR, 'lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      let held = true;
+      return {
+        release() {
+          if (!held) return;
+          held = false;
+          try {
+            if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
+          } catch {
+            // gone already
+          }
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new FolderBusyError(pid);
+      try {
+        unlinkSync(file); // its holder is gone
+      } catch {
+        // someone else took it over first; try again
+      }
+    }
+  }
+  throw new Error(`could not lock ${root}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
