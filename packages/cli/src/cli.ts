@@ -24,12 +24,20 @@ const program = new Command()
   .option('--project <project>', 'act on this project (name or id) instead of the working folder\'s')
   .option('--json', 'print results as JSON (read commands; shapes in docs/cli.md)')
   .showHelpAfterError('(run backlot help COMMAND for its options and examples)')
+  .addHelpText('after', `
+A day's work:
+  backlot login http://studio-server:8080     sign in (several servers may be signed in at once)
+  backlot clone Forest && cd Forest           a working folder with what you may see
+  backlot status                              what changed here; your tasks
+  backlot checkpoint shots/sh010/anim.blend -m "blocking" --status wip
+  backlot sync                                send yours, receive everyone else's
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 conflict, 4 refused by permission, 5 network.
+Run backlot help COMMAND for a command's options and examples; docs/cli.md has the JSON shapes.`)
   .exitOverride();
 
-program.addCommand(serveCommand());
-program.addCommand(adminCommand());
+// In the order --help lists them: signing in, the working folder, production, running a server.
 accountCommands(program);
-productionCommands(program);
 cloneCommands(program);
 statusCommand(program);
 changeCommands(program);
@@ -37,6 +45,9 @@ syncCommand(program);
 historyCommands(program);
 copyCommands(program);
 publishCommand(program);
+productionCommands(program);
+program.addCommand(serveCommand());
+program.addCommand(adminCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -35,3 +35,4 @@ export { freeFiles, rebuildFiles, LocalCopyError } from './actions/local-copies.
 export { moveFile, removeFiles, ReorganizeError } from './actions/reorganize.js';
 export { publishPersonal, type PublishTarget } from './actions/publish-personal.js';
 export { lockFolder, FolderBusyError, type FolderLock } from './project/folder-lock.js';
+export { PreviewError } from './project/previews.js';

@@ -121,7 +121,12 @@ test('an incremental sync moves only the changed chunks', async () => {
   const base = await readFile(join(folders.artist, 'shots/sh010/anim.blend'));
   const edited = Buffer.concat([base.subarray(0, 2_000_000), seededBytes(30_000, 11), base.subarray(2_000_000)]);
   await writeFile(join(folders.artist, 'shots/sh010/anim.blend'), edited);
-  await artist.ok(['checkpoint', 'shots/sh010/anim.blend', '-m', 'polish', '--sync'], { cwd: folders.artist });
+  const png = join(folders.artist, '..', 'preview.png');
+  await writeFile(png, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==', 'base64'));
+  await artist.ok(['checkpoint', 'shots/sh010/anim.blend', '-m', 'polish', '--preview', png, '--sync'], { cwd: folders.artist });
+  const animId = (await owner.api.browse.assets(projectId, { text: 'anim' })).items[0].id;
+  const newest = (await owner.api.browse.checkpoints(projectId, animId)).checkpoints[0];
+  assert.equal((await owner.api.content.getPreview(projectId, newest.id)).type, 'image/png', 'the preview reached the server');
   assert.equal((await status('owner'))['shots/sh010/anim.blend'], 'normal');
   const sync = JSON.parse((await owner.ok(['sync', '--json'], { cwd: folders.owner })).stdout);
   assert.deepEqual(sync.written, ['shots/sh010/anim.blend']);
@@ -173,6 +178,7 @@ test('a name conflict stops the sync with a list; rename keeps both, merge stack
   await writeFile(join(folders.owner, 'refs/b.png'), 'owner b');
   await owner.ok(['add', 'refs/a.png', 'refs/b.png'], { cwd: folders.owner });
   await owner.ok(['checkpoint', 'refs/a.png', 'refs/b.png', '-m', 'owner', '--sync'], { cwd: folders.owner });
+  await mkdir(join(folders.owner2, 'refs'), { recursive: true }); // nothing visible in it was cloned
   await writeFile(join(folders.owner2, 'refs/a.png'), 'second a');
   await writeFile(join(folders.owner2, 'refs/b.png'), 'second b');
   await second.ok(['add', 'refs/a.png', 'refs/b.png'], { cwd: folders.owner2 });

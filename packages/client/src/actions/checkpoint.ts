@@ -14,10 +14,13 @@ import { commitOp } from '../project/outbox.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
 import { workingFiles } from '../worktree/working-files.js';
+import { keepPreview, previewTypeOf } from '../project/previews.js';
 
 export interface CheckpointOptions {
   comment?: string;
   statusId?: string;
+  /** A preview image (png, jpeg, webp) for the checkpoints made. */
+  preview?: string;
   /** Bytes read so far of the file being checkpointed. */
   onProgress?: (path: string, bytesRead: number, size: number) => void;
 }
@@ -56,6 +59,7 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
     }
     return { path, asset };
   });
+  if (options.preview) previewTypeOf(options.preview);
   const result: CheckpointResult = { made: [], unchanged: [] };
   for (const { path, asset } of targets) {
     const abs = join(db.root, path);
@@ -82,6 +86,7 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
       throw new BacklotError('validation_failed', `${path}: ${(err as Error).message}`);
     }
     const number = (latest?.number ?? 0) + 1;
+    if (options.preview) await keepPreview(db, op.id, options.preview);
     const view = checkpointViewOf(op, number, meta.userId, stored.chunks.map((c) => c.size), !meta.personal);
     db.tx(() => {
       commitOp(db, op, [{ entity: 'checkpoint', id: op.id, data: view }]);

@@ -5,6 +5,7 @@ import type { BacklotApi } from '@backlot/api';
 import { localStore, pruneLocalStore } from '../project/local-store.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { removeTempFiles } from '../worktree/walk.js';
+import { uploadPreviews } from '../project/previews.js';
 import { materialize, type MaterializeProgress, type MaterializeResult } from './materialize.js';
 import { pullChanges, type PullResult } from './pull.js';
 import { pushOutbox, type NameConflict, type PushProgress, type PushResult } from './push.js';
@@ -39,6 +40,7 @@ export async function syncProject(api: BacklotApi, db: ProjectDb, options: SyncO
   // first, or the local database was edited): take the server's whole truth again.
   const pull = await pullChanges(api, db, { full: options.full || push.refused.length > 0 });
   const files = await materialize(api, db, store, options.progress);
+  await uploadPreviews(api, db);
   const chunksPruned = await pruneLocalStore(db, store);
   return { push, pull, files, chunksPruned };
 }

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ignore from 'ignore';
-import { STATE_DIR } from '../folder/state.js';
+import { PROJECT_DIR as STATE_DIR } from '../project/project-db.js';
 import { PRESETS, type PresetName } from './ignore-presets.js';
 
 export const IGNORE_FILE = '.backlotignore';

@@ -1,4 +1,5 @@
 // backlot add, backlot checkpoint: making changes in the working folder (kept here until a sync).
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { GlobalOptions } from '../../context.js';
 import { CliError, EXIT, usageError } from '../../output/exit-codes.js';
@@ -38,14 +39,15 @@ export function changeCommands(program: Command): void {
     .argument('<paths...>', 'files to checkpoint')
     .requiredOption('-m, --message <text>', 'what changed')
     .option('--status <status>', 'set the task status with this checkpoint (key, name or short label, e.g. wfa)')
+    .option('--preview <image>', 'a preview image (.png, .jpg, .webp) shown with the checkpoint')
     .option('--sync', 'sync right after (push the checkpoint to the server)')
     .description('Record new versions of files (kept here; backlot sync sends them). Only a task\'s assignee may checkpoint it.')
     .addHelpText('after', '\nExamples:\n  backlot checkpoint shots/sh010/anim.blend -m "blocking pass"\n  backlot checkpoint anim.blend -m "ready for review" --status wfa --sync')
-    .action(async (paths: string[], o: { message: string; status?: string; sync?: boolean }, cmd: Command) => {
+    .action(async (paths: string[], o: { message: string; status?: string; preview?: string; sync?: boolean }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const { db, rel } = await openWorkingFolder(process.cwd(), true);
       try {
-        const { checkpointPaths, CheckpointRefused, listItems, localStore } = await import('@backlot/client');
+        const { checkpointPaths, CheckpointRefused, PreviewError, listItems, localStore } = await import('@backlot/client');
         let statusId: string | undefined;
         if (o.status) {
           const want = o.status.toLowerCase();
@@ -57,8 +59,9 @@ export function changeCommands(program: Command): void {
         let current = '';
         let result;
         try {
+          if (o.preview) o.preview = resolve(o.preview);
           result = await checkpointPaths(db, localStore(db), paths.map(rel), {
-            comment: o.message, statusId,
+            comment: o.message, statusId, preview: o.preview,
             onProgress: (path, read, size) => {
               if (size < 32 * 1024 * 1024) return; // small files are done before a bar would help
               if (path !== current) {
@@ -70,6 +73,7 @@ export function changeCommands(program: Command): void {
             },
           });
         } catch (err) {
+          if (err instanceof PreviewError) throw usageError(err.message);
           if (err instanceof CheckpointRefused)
             throw new CliError(err.message, err.reason === 'soft_lock' ? EXIT.forbidden : err.reason === 'changed_while_read' ? EXIT.error : EXIT.usage);
           throw err;

@@ -57,7 +57,9 @@ export function historyCommands(program: Command): void {
         await client.writeVersion(apiOf(f, opts), f.db, found.checkpoint, dest);
         if (!o.output) {
           const { createReadStream } = await import('node:fs');
-          await new Promise<void>((resolve, reject) => createReadStream(dest).on('error', reject).pipe(process.stdout).on('finish', resolve));
+          const { once } = await import('node:events');
+          // stdout is never ended (the command may print more), so it is fed chunk by chunk.
+          for await (const part of createReadStream(dest)) if (!process.stdout.write(part)) await once(process.stdout, 'drain');
           const { rm } = await import('node:fs/promises');
           await rm(dest, { force: true });
         } else say(`wrote ${found.path}@${found.checkpoint.number} to ${o.output}`);

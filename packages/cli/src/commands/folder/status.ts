@@ -1,6 +1,6 @@
 // backlot status: what changed in the working folder, what is waiting to sync, your tasks.
 import type { Command } from 'commander';
-import type { GlobalOptions } from '../../context.js';
+import { connect, type GlobalOptions } from '../../context.js';
 import { printJson } from '../../output/print.js';
 import { openWorkingFolder } from './working-folder.js';
 
@@ -10,7 +10,7 @@ const LABEL: Record<string, string> = {
 };
 const HINT: Record<string, string> = {
   modified: 'checkpoint with: backlot checkpoint PATH -m MESSAGE',
-  outdated: 'newer versions on the server: backlot sync',
+  outdated: 'newer versions are known: backlot sync',
   diverged: 'changed here and on the server: checkpoint yours (it becomes the newest) or backlot revert to take theirs',
   untracked: 'add with: backlot add PATH',
   missing: 'deleted here: backlot rebuild PATH brings it back, backlot rm PATH trashes it',
@@ -22,13 +22,15 @@ export function statusCommand(program: Command): void {
     .command('status')
     .description('Each changed file (modified, outdated, untracked, missing...), what waits to sync, and your tasks')
     .option('--all', 'list unchanged files too')
+    .option('--fetch', 'first ask the server what changed (no file is written), so outdated files show')
     .addHelpText('after', '\nExamples:\n  backlot status\n  backlot status --json | jq \'.files[] | select(.state=="modified")\'')
-    .action(async (o: { all?: boolean }, cmd: Command) => {
+    .action(async (o: { all?: boolean; fetch?: boolean }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const { db, root } = await openWorkingFolder();
       try {
-        const { folderStatus, loadIgnoreRules, queuedOps, listItems } = await import('@backlot/client');
+        const { folderStatus, loadIgnoreRules, queuedOps, listItems, pullChanges } = await import('@backlot/client');
         const meta = db.meta();
+        if (o.fetch && !meta.personal) await pullChanges(connect(opts, meta.server).api, db);
         const files = await folderStatus(db, await loadIgnoreRules(root));
         const pending = queuedOps(db).length;
         const statuses = new Map(listItems(db, 'status').map((s) => [s.id, s]));

@@ -1,0 +1,92 @@
+// A Personal project used offline (no server at all), its history commands, then published to a
+// studio with its history; plus sign-in failures a user meets: a stale login, a server that is not
+// Backlot.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFile, readdir, stat, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli, CliWorld } from './world.js';
+
+let w: CliWorld;
+before(async () => {
+  w = await CliWorld.start();
+});
+after(() => w?.stop());
+
+test('a Personal project works offline: add, checkpoint, log, show, revert, free, rebuild, mv, rm', async () => {
+  const dir = join(await w.folder('personal'), 'sketches');
+  // A config folder with no sign-in at all: nothing may need a server.
+  const env = { BACKLOT_CONFIG_DIR: join(w.dir, 'config', 'offline') };
+  const cli = async (args: string[], code = 0) => {
+    const r = await runCli(args, { cwd: dir, env });
+    assert.equal(r.code, code, `backlot ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  await runCli(['init', dir, '--name', 'Sketches'], { env });
+  await mkdir(join(dir, 'art'));
+  await writeFile(join(dir, 'idea.txt'), 'first idea');
+  await writeFile(join(dir, 'art/pose.psd'), Buffer.alloc(300_000, 7));
+  await cli(['add', '.']);
+  await cli(['checkpoint', 'idea.txt', 'art/pose.psd', '-m', 'start']);
+  await writeFile(join(dir, 'idea.txt'), 'second idea');
+  assert.match((await cli(['status'])).stdout, /modified\s+idea\.txt/);
+  await cli(['checkpoint', 'idea.txt', '-m', 'better']);
+  assert.equal(JSON.parse((await cli(['log', 'idea.txt', '--json'])).stdout).checkpoints.length, 2);
+  assert.equal((await cli(['show', 'idea.txt@1'])).stdout, 'first idea');
+  await writeFile(join(dir, 'idea.txt'), 'unsaved thoughts');
+  const refused = await cli(['revert', 'idea.txt@1'], 3);
+  assert.match(refused.stderr, /changes no checkpoint holds; checkpoint them first/);
+  assert.equal(await readFile(join(dir, 'idea.txt'), 'utf8'), 'unsaved thoughts');
+  await cli(['checkpoint', 'idea.txt', '-m', 'thoughts']);
+  await cli(['revert', 'idea.txt@1', '-m', 'back to the first']);
+  assert.equal(await readFile(join(dir, 'idea.txt'), 'utf8'), 'first idea');
+  const opened = JSON.parse((await cli(['open', 'idea.txt@3', '--json'])).stdout).path;
+  assert.match(opened, /idea@3\.txt$/);
+  assert.equal(await readFile(opened, 'utf8'), 'unsaved thoughts');
+  await cli(['free', 'art/pose.psd']);
+  await assert.rejects(stat(join(dir, 'art/pose.psd')));
+  assert.match((await cli(['status'])).stdout, /rebuild\s+art\/pose\.psd/);
+  await cli(['rebuild', 'art/pose.psd']);
+  assert.deepEqual(await readFile(join(dir, 'art/pose.psd')), Buffer.alloc(300_000, 7));
+  await cli(['mv', 'idea.txt', 'notes/idea.txt']);
+  await writeFile(join(dir, 'scratch.txt'), 'temp');
+  await cli(['add', 'scratch.txt']);
+  await cli(['checkpoint', 'scratch.txt', '-m', 'scratch']);
+  await cli(['rm', 'scratch.txt']);
+  const st = JSON.parse((await cli(['status', '--json', '--all'])).stdout);
+  assert.deepEqual(st.files.map((f: { path: string; state: string }) => `${f.path}:${f.state}`), ['art/pose.psd:normal', 'notes/idea.txt:normal', 'scratch.txt:untracked']);
+  const sync = await cli(['sync'], 2);
+  assert.match(sync.stderr, /Personal project has nothing to sync with/);
+
+  // Published: the history arrives on the server and another member's clone gets the files.
+  await w.login('owner');
+  const owner = w.users.owner;
+  await owner.ok(['publish', '--name', 'Sketches'], { cwd: dir });
+  assert.match((await owner.ok(['status'], { cwd: dir })).stdout, /Project Sketches on http/);
+  const log = JSON.parse((await owner.ok(['log', 'notes/idea.txt', '--json'], { cwd: dir })).stdout);
+  assert.deepEqual(log.entries.filter((e: { type: string }) => e.type === 'checkpoint').map((e: { checkpoint: { comment: string } }) => e.checkpoint.comment),
+    ['start', 'better', 'thoughts', 'back to the first']);
+  const copy = join(await w.folder('copy'), 's');
+  await owner.ok(['clone', 'Sketches', copy]);
+  assert.equal(await readFile(join(copy, 'notes/idea.txt'), 'utf8'), 'first idea');
+  assert.deepEqual((await readdir(copy)).sort(), ['.backlot', 'art', 'notes']);
+});
+
+test('a stale login and a server that is not Backlot get clear messages', async () => {
+  await w.login('owner');
+  const owner = w.users.owner;
+  // Every session of the owner ends (a password change elsewhere ends the others).
+  await owner.api.auth.changePassword({ currentPassword: 'correct horse battery staple', newPassword: 'an entirely new passphrase' });
+  const stale = await owner.run(['whoami']);
+  assert.equal(stale.code, 1);
+  assert.match(stale.stderr, /did not accept your sign-in.*\n  sign in again: backlot login/);
+
+  const garbage = createServer((_req, res) => res.end('<html>a router login page</html>'));
+  await new Promise<void>((r) => garbage.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(garbage.address() as { port: number }).port}`;
+  const r = await owner.run(['login', url, '--email', 'x@y.z', '--password-stdin'], { input: 'secret\n' });
+  garbage.close();
+  assert.equal(r.code, 5, r.stderr);
+  assert.match(r.stderr, /not Backlot's API.*\n  check the server address/);
+});
