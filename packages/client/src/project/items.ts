@@ -23,8 +23,8 @@ interface Removed {
 }
 
 export function listItems<E extends EntityName>(db: ProjectDb, entity: E): EntityViews[E][] {
-  const rows = db.sql
-    .prepare(
+  const rows = db
+    .stmt(
       `SELECT coalesce(o.data, i.data) AS data FROM items i LEFT JOIN overlay o ON o.entity = i.entity AND o.id = i.id WHERE i.entity = ?
        UNION ALL SELECT o.data FROM overlay o WHERE o.entity = ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.entity = o.entity AND i.id = o.id)`,
     )
@@ -38,8 +38,8 @@ export function listItems<E extends EntityName>(db: ProjectDb, entity: E): Entit
 }
 
 export function getItem<E extends EntityName>(db: ProjectDb, entity: E, id: string): EntityViews[E] | undefined {
-  const row = (db.sql.prepare('SELECT data FROM overlay WHERE entity = ? AND id = ?').get(entity, id) ??
-    db.sql.prepare('SELECT data FROM items WHERE entity = ? AND id = ?').get(entity, id)) as { data: string } | undefined;
+  const row = (db.stmt('SELECT data FROM overlay WHERE entity = ? AND id = ?').get(entity, id) ??
+    db.stmt('SELECT data FROM items WHERE entity = ? AND id = ?').get(entity, id)) as { data: string } | undefined;
   if (!row) return undefined;
   const v = JSON.parse(row.data) as EntityViews[E] | Removed;
   return (v as Removed).removed ? undefined : (v as EntityViews[E]);
@@ -47,8 +47,8 @@ export function getItem<E extends EntityName>(db: ProjectDb, entity: E, id: stri
 
 /** An asset's checkpoints, oldest first (server ones by number, then this folder's pending ones). */
 export function checkpointsOf(db: ProjectDb, assetId: string): LocalCheckpointView[] {
-  const rows = db.sql
-    .prepare(
+  const rows = db
+    .stmt(
       `SELECT coalesce(o.data, i.data) AS data FROM items i LEFT JOIN overlay o ON o.entity = i.entity AND o.id = i.id
         WHERE i.entity = 'checkpoint' AND json_extract(i.data, '$.assetId') = ?
        UNION ALL SELECT o.data FROM overlay o WHERE o.entity = 'checkpoint' AND json_extract(o.data, '$.assetId') = ?
@@ -61,6 +61,18 @@ export function checkpointsOf(db: ProjectDb, assetId: string): LocalCheckpointVi
     .sort((a, b) => a.number - b.number);
 }
 
+/** Every asset's checkpoints at once, oldest first (for commands that look at the whole folder). */
+export function checkpointsByAsset(db: ProjectDb): Map<string, LocalCheckpointView[]> {
+  const out = new Map<string, LocalCheckpointView[]>();
+  for (const c of listItems(db, 'checkpoint')) {
+    const list = out.get(c.assetId);
+    if (list) list.push(c);
+    else out.set(c.assetId, [c]);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.number - b.number);
+  return out;
+}
+
 /** The newest checkpoint of an asset (pending ones count: they are the newest here). */
 export function latestCheckpoint(db: ProjectDb, assetId: string): LocalCheckpointView | undefined {
   const all = checkpointsOf(db, assetId);
@@ -70,12 +82,12 @@ export function latestCheckpoint(db: ProjectDb, assetId: string): LocalCheckpoin
 /** Mirror writes, used when applying the server's answers. */
 export const mirror = {
   put(db: ProjectDb, entity: string, id: string, data: unknown): void {
-    db.sql.prepare('INSERT INTO items (entity, id, data) VALUES (?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET data = excluded.data').run(entity, id, JSON.stringify(data));
+    db.stmt('INSERT INTO items (entity, id, data) VALUES (?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET data = excluded.data').run(entity, id, JSON.stringify(data));
   },
   remove(db: ProjectDb, entity: string, id: string): void {
-    db.sql.prepare('DELETE FROM items WHERE entity = ? AND id = ?').run(entity, id);
+    db.stmt('DELETE FROM items WHERE entity = ? AND id = ?').run(entity, id);
   },
   clear(db: ProjectDb): void {
-    db.sql.prepare('DELETE FROM items').run();
+    db.stmt('DELETE FROM items').run();
   },
 };

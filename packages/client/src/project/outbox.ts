@@ -27,10 +27,10 @@ export function commitOp(db: ProjectDb, op: Op, effects: readonly Effect[]): voi
       for (const e of effects) e.data === 'removed' ? mirror.remove(db, e.entity, e.id) : mirror.put(db, e.entity, e.id, e.data);
       return;
     }
-    const { lastInsertRowid } = db.sql
-      .prepare('INSERT INTO outbox (op_id, type, op, created_at) VALUES (?, ?, ?, ?)')
+    const { lastInsertRowid } = db
+      .stmt('INSERT INTO outbox (op_id, type, op, created_at) VALUES (?, ?, ?, ?)')
       .run(randomUUID(), op.type, JSON.stringify(op), new Date().toISOString());
-    const put = db.sql.prepare(
+    const put = db.stmt(
       'INSERT INTO overlay (entity, id, data, op_seq) VALUES (?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET data = excluded.data, op_seq = excluded.op_seq',
     );
     for (const e of effects) put.run(e.entity, e.id, JSON.stringify(e.data === 'removed' ? { removed: true } : e.data), lastInsertRowid);
@@ -38,18 +38,18 @@ export function commitOp(db: ProjectDb, op: Op, effects: readonly Effect[]): voi
 }
 
 export function queuedOps(db: ProjectDb): QueuedOp[] {
-  const rows = db.sql.prepare('SELECT seq, op_id, op FROM outbox ORDER BY seq').all() as { seq: number; op_id: string; op: string }[];
+  const rows = db.stmt('SELECT seq, op_id, op FROM outbox ORDER BY seq').all() as { seq: number; op_id: string; op: string }[];
   return rows.map((r) => ({ seq: r.seq, opId: r.op_id, op: JSON.parse(r.op) as Op }));
 }
 
 /** The server answered this op: it leaves the outbox and its overlay rows go (the pull brings the truth). */
 export function settleOp(db: ProjectDb, seq: number): void {
-  db.sql.prepare('DELETE FROM outbox WHERE seq = ?').run(seq);
+  db.stmt('DELETE FROM outbox WHERE seq = ?').run(seq);
 }
 
 /** Replaces one op (a conflict resolved by renaming). */
 export function replaceOp(db: ProjectDb, seq: number, op: Op): void {
-  db.sql.prepare('UPDATE outbox SET op = ? WHERE seq = ?').run(JSON.stringify(op), seq);
+  db.stmt('UPDATE outbox SET op = ? WHERE seq = ?').run(JSON.stringify(op), seq);
 }
 
 /**
@@ -60,9 +60,9 @@ export function replaceOp(db: ProjectDb, seq: number, op: Op): void {
  */
 export function renameId(db: ProjectDb, localId: string, serverId: string): void {
   db.tx(() => {
-    db.sql.prepare('UPDATE outbox SET op = replace(op, ?, ?)').run(localId, serverId);
-    db.sql.prepare('UPDATE overlay SET data = replace(data, ?, ?) WHERE id <> ?').run(localId, serverId, localId);
-    db.sql.prepare('DELETE FROM overlay WHERE id = ?').run(localId);
-    db.sql.prepare('UPDATE files SET asset_id = ? WHERE asset_id = ?').run(serverId, localId);
+    db.stmt('UPDATE outbox SET op = replace(op, ?, ?)').run(localId, serverId);
+    db.stmt('UPDATE overlay SET data = replace(data, ?, ?) WHERE id <> ?').run(localId, serverId, localId);
+    db.stmt('DELETE FROM overlay WHERE id = ?').run(localId);
+    db.stmt('UPDATE files SET asset_id = ? WHERE asset_id = ?').run(serverId, localId);
   });
 }

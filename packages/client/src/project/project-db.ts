@@ -47,7 +47,16 @@ export interface ProjectMeta {
 type MetaKey = keyof ProjectMeta | 'cursor' | 'revision' | 'settings' | 'checkpointCounter';
 
 export class ProjectDb {
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(readonly root: string, readonly sql: Database.Database) {}
+
+  /** A prepared statement, prepared once per text (a pull may run one 100,000 times). */
+  stmt(text: string): Database.Statement {
+    let s = this.statements.get(text);
+    if (!s) this.statements.set(text, (s = this.sql.prepare(text)));
+    return s;
+  }
 
   /** Makes ROOT/.backlot/project.db; refuses a folder that already is a working folder. */
   static create(root: string, meta: ProjectMeta): ProjectDb {
@@ -115,13 +124,13 @@ export class ProjectDb {
   }
 
   getMeta<T = unknown>(key: MetaKey): T | undefined {
-    const row = this.sql.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 
   setMeta(key: MetaKey, value: unknown): void {
-    if (value === undefined) this.sql.prepare('DELETE FROM meta WHERE key = ?').run(key);
-    else this.sql.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
+    if (value === undefined) this.stmt('DELETE FROM meta WHERE key = ?').run(key);
+    else this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
   }
 
   private metaMap(): Record<string, unknown> {

@@ -35,7 +35,7 @@ export async function renameConflicted(db: ProjectDb, c: NameConflict, newFileNa
   db.tx(() => {
     replaceOp(db, c.seq, op);
     const view = getItem(db, 'asset', c.localId);
-    if (view) db.sql.prepare("UPDATE overlay SET data = ? WHERE entity = 'asset' AND id = ?").run(JSON.stringify({ ...view, name, extension }), c.localId);
+    if (view) db.stmt("UPDATE overlay SET data = ? WHERE entity = 'asset' AND id = ?").run(JSON.stringify({ ...view, name, extension }), c.localId);
     const rec = workingFiles.byAsset(db, c.localId);
     if (rec) workingFiles.put(db, { ...rec, path: newPath });
   });

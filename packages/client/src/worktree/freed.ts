@@ -3,10 +3,10 @@
 import type { ProjectDb } from '../project/project-db.js';
 
 export function isFreed(db: ProjectDb, assetId: string): boolean {
-  return db.sql.prepare('SELECT 1 FROM freed WHERE asset_id = ?').get(assetId) !== undefined;
+  return db.stmt('SELECT 1 FROM freed WHERE asset_id = ?').get(assetId) !== undefined;
 }
 
 export function setFreed(db: ProjectDb, assetId: string, freed: boolean): void {
-  if (freed) db.sql.prepare('INSERT OR IGNORE INTO freed (asset_id) VALUES (?)').run(assetId);
-  else db.sql.prepare('DELETE FROM freed WHERE asset_id = ?').run(assetId);
+  if (freed) db.stmt('INSERT OR IGNORE INTO freed (asset_id) VALUES (?)').run(assetId);
+  else db.stmt('DELETE FROM freed WHERE asset_id = ?').run(assetId);
 }

@@ -9,7 +9,7 @@
 //   rebuild    not in the folder (freed, or not downloaded yet); backlot rebuild or sync brings it
 // Files whose size and mtime match their record are not read.
 import { join } from 'node:path';
-import { checkpointsOf, getItem } from '../project/items.js';
+import { checkpointsByAsset, getItem } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
 import type { IgnoreRules } from './ignore.js';
@@ -33,10 +33,12 @@ export interface FileStatus {
 export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<FileStatus[]> {
   const tree = new ProjectTree(db);
   const disk = await walkFolder(db.root, rules);
+  const records = new Map(workingFiles.all(db).map((r) => [r.assetId, r]));
+  const history = checkpointsByAsset(db);
   const out: FileStatus[] = [];
   for (const [path, asset] of tree.assetByPath) {
-    const record = workingFiles.byAsset(db, asset.id);
-    const cps = checkpointsOf(db, asset.id);
+    const record = records.get(asset.id);
+    const cps = history.get(asset.id) ?? [];
     const latest = cps[cps.length - 1];
     const unsynced = cps.filter((c) => c.pending).length;
     const base: FileStatus = { path, state: 'normal', assetId: asset.id, kind: asset.kind, latest: latest?.number, ...(unsynced && { unsynced }) };

@@ -38,34 +38,34 @@ const fromRow = (r: Row): WorkingFile => ({
 
 export const workingFiles = {
   all(db: ProjectDb): WorkingFile[] {
-    return (db.sql.prepare('SELECT * FROM files ORDER BY path').all() as Row[]).map(fromRow);
+    return (db.stmt('SELECT * FROM files ORDER BY path').all() as Row[]).map(fromRow);
   },
   byPath(db: ProjectDb, path: string): WorkingFile | undefined {
-    const r = db.sql.prepare('SELECT * FROM files WHERE path = ?').get(path) as Row | undefined;
+    const r = db.stmt('SELECT * FROM files WHERE path = ?').get(path) as Row | undefined;
     return r && fromRow(r);
   },
   byAsset(db: ProjectDb, assetId: string): WorkingFile | undefined {
-    const r = db.sql.prepare('SELECT * FROM files WHERE asset_id = ?').get(assetId) as Row | undefined;
+    const r = db.stmt('SELECT * FROM files WHERE asset_id = ?').get(assetId) as Row | undefined;
     return r && fromRow(r);
   },
   put(db: ProjectDb, f: WorkingFile): void {
     db.tx(() => {
-      db.sql.prepare('DELETE FROM files WHERE path = ? OR asset_id = ?').run(f.path, f.assetId);
-      db.sql
-        .prepare('INSERT INTO files (path, asset_id, checkpoint_id, file_hash, size, mtime_ms, chunks, on_server) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      db.stmt('DELETE FROM files WHERE path = ? OR asset_id = ?').run(f.path, f.assetId);
+      db
+        .stmt('INSERT INTO files (path, asset_id, checkpoint_id, file_hash, size, mtime_ms, chunks, on_server) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(f.path, f.assetId, f.checkpointId, f.fileHash, f.size, f.mtimeMs, JSON.stringify(f.chunks), f.onServer ? 1 : 0);
     });
   },
   /** The file was read again and found unchanged: remember its new mtime. */
   touch(db: ProjectDb, path: string, mtimeMs: number): void {
-    db.sql.prepare('UPDATE files SET mtime_ms = ? WHERE path = ?').run(mtimeMs, path);
+    db.stmt('UPDATE files SET mtime_ms = ? WHERE path = ?').run(mtimeMs, path);
   },
   /** The server acknowledged this checkpoint: files recorded as it are now its content. */
   acknowledged(db: ProjectDb, checkpointId: string): void {
-    db.sql.prepare('UPDATE files SET on_server = 1 WHERE checkpoint_id = ?').run(checkpointId);
+    db.stmt('UPDATE files SET on_server = 1 WHERE checkpoint_id = ?').run(checkpointId);
   },
   remove(db: ProjectDb, path: string): void {
-    db.sql.prepare('DELETE FROM files WHERE path = ?').run(path);
+    db.stmt('DELETE FROM files WHERE path = ?').run(path);
   },
 };
 

@@ -1,4 +1,5 @@
 // backlot log, show, open, revert: a file's history and its past versions.
+import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,6 @@ export function historyCommands(program: Command): void {
         await client.writeVersion(apiOf(f, opts), f.db, found.checkpoint, dest);
         if (!o.output) {
           const { createReadStream } = await import('node:fs');
-          const { once } = await import('node:events');
           // stdout is never ended (the command may print more), so it is fed chunk by chunk.
           for await (const part of createReadStream(dest)) if (!process.stdout.write(part)) await once(process.stdout, 'drain');
           const { rm } = await import('node:fs/promises');
