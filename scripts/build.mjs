@@ -13,14 +13,14 @@ const dist = `${root}packages/cli/dist`;
 // Built beside and swapped in, so a command running meanwhile never finds half a build.
 const outdir = `${dist}.building-${process.pid}`;
 
-/** Small pure-JS packages every start needs: bundled, they load faster than from node_modules. */
-const BUNDLED = new Set(['commander']);
+/** Pure-JS packages the commands load at start: bundled, they load faster than from node_modules (typebox is hundreds of small modules). */
+const BUNDLED = /^(commander|typebox)(\/|$)/;
 
 /** Bare imports other than our own packages (and BUNDLED) are left to node. */
 const npmPackagesExternal = {
   name: 'npm-packages-external',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@backlot/') || BUNDLED.has(args.path) ? undefined : { path: args.path, external: true }));
+    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@backlot/') || BUNDLED.test(args.path) ? undefined : { path: args.path, external: true }));
   },
 };
 

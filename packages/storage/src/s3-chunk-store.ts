@@ -1,13 +1,8 @@
 // Chunks as objects in an S3-compatible bucket: <prefix><namespace>/<id>. This is the scale-out
 // backend (several server processes, one bucket), so it holds no state besides the client.
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { createRequire } from 'node:module';
+import type * as S3Sdk from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   assertNamespace,
   forEachLimit,
@@ -22,6 +17,13 @@ import { maxEncodedSize } from './compress.js';
 import { CorruptChunkError } from './errors.js';
 import { MAX_CHUNK_SIZE } from './fastcdc.js';
 import { assertChunkId, isChunkId } from './hash.js';
+
+/**
+ * The AWS SDK is hundreds of modules: it is loaded when an S3 backend is first used, so programs
+ * that never use S3 (the CLI, a server on the embedded default) do not pay for it at start-up.
+ */
+let sdk: typeof S3Sdk | undefined;
+const s3 = (): typeof S3Sdk => (sdk ??= createRequire(import.meta.url)('@aws-sdk/client-s3') as typeof S3Sdk);
 
 export interface S3ChunkStoreOptions extends StoreLimits {
   bucket: string;
@@ -52,7 +54,7 @@ export class S3ChunkBackend implements ChunkBackend {
     this.ownsClient = !options.client;
     this.client =
       options.client ??
-      new S3Client({
+      new (s3().S3Client)({
         endpoint: options.endpoint,
         region: options.region ?? 'us-east-1',
         forcePathStyle: options.forcePathStyle,
@@ -109,7 +111,7 @@ export class S3ChunkStore implements ChunkStore {
     const found = new Set<string>();
     await forEachLimit([...new Set(ids)], this.concurrency, async (id) => {
       try {
-        await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(id) }));
+        await this.client.send(new (s3().HeadObjectCommand)({ Bucket: this.bucket, Key: this.key(id) }));
         found.add(id);
       } catch (err) {
         // HEAD responses carry no error body: a 404 is all we get.
@@ -127,7 +129,7 @@ export class S3ChunkStore implements ChunkStore {
     assertWithinLimit(chunk, this.maxChunkSize);
     const { id, encoded } = chunk;
     await this.client.send(
-      new PutObjectCommand({
+      new (s3().PutObjectCommand)({
         Bucket: this.bucket,
         Key: this.key(id),
         Body: encoded,
@@ -149,7 +151,7 @@ export class S3ChunkStore implements ChunkStore {
   async get(id: string): Promise<Buffer | null> {
     let res;
     try {
-      res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(id) }));
+      res = await this.client.send(new (s3().GetObjectCommand)({ Bucket: this.bucket, Key: this.key(id) }));
     } catch (err) {
       // Only a missing key means "absent"; a missing bucket is a configuration error.
       if ((err as { name?: string })?.name === 'NoSuchKey') return null;
@@ -171,7 +173,7 @@ export class S3ChunkStore implements ChunkStore {
     const keys = [...new Set(ids)].map((id) => this.key(id));
     for (let i = 0; i < keys.length; i += 1000) {
       const res = await this.client.send(
-        new DeleteObjectsCommand({
+        new (s3().DeleteObjectsCommand)({
           Bucket: this.bucket,
           Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true },
         }),
@@ -187,7 +189,7 @@ export class S3ChunkStore implements ChunkStore {
     let token: string | undefined;
     do {
       const res = await this.client.send(
-        new ListObjectsV2Command({
+        new (s3().ListObjectsV2Command)({
           Bucket: this.bucket,
           Prefix: this.keyPrefix,
           ContinuationToken: token,

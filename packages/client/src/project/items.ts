@@ -23,6 +23,9 @@ interface Removed {
 }
 
 export function listItems<E extends EntityName>(db: ProjectDb, entity: E): EntityViews[E][] {
+  // Without queued changes (the usual case after a sync) the mirror is read as it is.
+  const plain = db.stmt('SELECT 1 FROM overlay WHERE entity = ? LIMIT 1').get(entity) === undefined;
+  if (plain) return (db.stmt('SELECT data FROM items WHERE entity = ?').all(entity) as { data: string }[]).map((r) => JSON.parse(r.data) as EntityViews[E]);
   const rows = db
     .stmt(
       `SELECT coalesce(o.data, i.data) AS data FROM items i LEFT JOIN overlay o ON o.entity = i.entity AND o.id = i.id WHERE i.entity = ?

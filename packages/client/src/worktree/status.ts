@@ -33,7 +33,7 @@ export interface FileStatus {
 export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<FileStatus[]> {
   const tree = new ProjectTree(db);
   const disk = await walkFolder(db.root, rules);
-  const records = new Map(workingFiles.all(db).map((r) => [r.assetId, r]));
+  const records = new Map(workingFiles.summaries(db).map((r) => [r.assetId, r]));
   const history = checkpointsByAsset(db);
   const out: FileStatus[] = [];
   for (const [path, asset] of tree.assetByPath) {

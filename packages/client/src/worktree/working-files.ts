@@ -40,6 +40,12 @@ export const workingFiles = {
   all(db: ProjectDb): WorkingFile[] {
     return (db.stmt('SELECT * FROM files ORDER BY path').all() as Row[]).map(fromRow);
   },
+  /** Every record without its chunk list (what status needs, for many files). */
+  summaries(db: ProjectDb): Omit<WorkingFile, 'chunks'>[] {
+    return (db.stmt('SELECT path, asset_id, checkpoint_id, file_hash, size, mtime_ms, on_server FROM files').all() as Row[]).map((r) => ({
+      path: r.path, assetId: r.asset_id, checkpointId: r.checkpoint_id, fileHash: r.file_hash, size: r.size, mtimeMs: r.mtime_ms, onServer: r.on_server === 1,
+    }));
+  },
   byPath(db: ProjectDb, path: string): WorkingFile | undefined {
     const r = db.stmt('SELECT * FROM files WHERE path = ?').get(path) as Row | undefined;
     return r && fromRow(r);
@@ -80,7 +86,7 @@ export async function hashFile(path: string): Promise<string> {
  * The file's current content hash: from the record when size and mtime still match it, else by
  * reading the file (and the record learns the new mtime when the content turned out the same).
  */
-export async function currentHash(db: ProjectDb, abs: string, record: WorkingFile | undefined, st?: { size: number; mtimeMs: number }): Promise<string> {
+export async function currentHash(db: ProjectDb, abs: string, record: Omit<WorkingFile, 'chunks'> | undefined, st?: { size: number; mtimeMs: number }): Promise<string> {
   const s = st ?? (await stat(abs));
   if (record && record.size === s.size && record.mtimeMs === s.mtimeMs) return record.fileHash;
   const hash = await hashFile(abs);
