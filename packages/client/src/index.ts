@@ -14,8 +14,8 @@ export { checkpointFolderLocal } from './folder/local-checkpoint.js';
 export { FolderConflictError } from './folder/items.js';
 // Working folders (local-first): the project database, its tree, status, sync.
 export { ProjectDb, PROJECT_DIR, type ProjectMeta } from './project/project-db.js';
-export { ProjectTree, fileNameOf, assetNameOf as splitFileName } from './project/tree.js';
-export { listItems, getItem, checkpointsOf, latestCheckpoint, type LocalCheckpointView, type EntityName } from './project/items.js';
+export { ProjectTree, fileNameOf, assetNameOf as splitFileName, type AssetSummary } from './project/tree.js';
+export { listItems, itemFields, getItem, checkpointsOf, latestCheckpoint, type LocalCheckpointView, type EntityName } from './project/items.js';
 export { queuedOps, type QueuedOp } from './project/outbox.js';
 export { localStore } from './project/local-store.js';
 export { folderStatus, type FileState, type FileStatus } from './worktree/status.js';

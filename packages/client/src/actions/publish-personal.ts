@@ -3,7 +3,7 @@
 // make them (same ids, checkpoints in order), and one sync sends the chunks and the operations.
 // Authors and times become the server's (the publishing member, now): the server sets them.
 import type { BacklotApi } from '@backlot/api';
-import { mirror, listItems, type EntityName, type LocalCheckpointView } from '../project/items.js';
+import { getItem, mirror, listItems, type EntityName, type LocalCheckpointView } from '../project/items.js';
 import { commitOp } from '../project/outbox.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
@@ -59,7 +59,8 @@ function opsOf(db: ProjectDb, localUser: string, serverUser: string): { op: Op; 
       op: { type: 'collection.create', id: f.id, parentId: f.parentId, name: f.name, ...(c?.type && { collectionType: c.type }), ...(c?.description && { description: c.description }), ...(c?.shared && { shared: true }) },
     });
   }
-  for (const a of tree.assets.values()) {
+  for (const summary of tree.assets.values()) {
+    const a = getItem(db, 'asset', summary.id)!;
     out.push({
       entity: 'asset', id: a.id,
       op: {

@@ -4,12 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BacklotApi } from '@backlot/api';
-import { softLock, type AssetView } from '@backlot/core';
+import { softLock } from '@backlot/core';
 import { checkpointsOf, type LocalCheckpointView } from '../project/items.js';
 import { localStore } from '../project/local-store.js';
 import { commitOp } from '../project/outbox.js';
 import type { ProjectDb } from '../project/project-db.js';
-import { ProjectTree } from '../project/tree.js';
+import { ProjectTree, type AssetSummary } from '../project/tree.js';
 import { writeVersions } from '../sync/write-versions.js';
 import { currentHash, workingFiles } from '../worktree/working-files.js';
 
@@ -20,7 +20,7 @@ export class VersionError extends Error {
 }
 
 export interface FoundVersion {
-  asset: AssetView;
+  asset: AssetSummary;
   path: string;
   checkpoint: LocalCheckpointView;
   history: LocalCheckpointView[];

@@ -1,7 +1,7 @@
 // Reading the project's items: the server's mirror with this folder's unanswered operations laid
 // over it (an overlay row replaces the mirror's row of the same id; a `removed` overlay hides it).
 import type { AssetView, CheckpointView, CollectionNameView, CollectionView, ControlRequestView, MemberEntry, StatusView } from '@backlot/core';
-import type { ProjectDb } from './project-db.js';
+import type { Field, ProjectDb } from './project-db.js';
 
 export interface EntityViews {
   collection: CollectionView | CollectionNameView;
@@ -53,8 +53,8 @@ export function checkpointsOf(db: ProjectDb, assetId: string): LocalCheckpointVi
   const rows = db
     .stmt(
       `SELECT coalesce(o.data, i.data) AS data FROM items i LEFT JOIN overlay o ON o.entity = i.entity AND o.id = i.id
-        WHERE i.entity = 'checkpoint' AND json_extract(i.data, '$.assetId') = ?
-       UNION ALL SELECT o.data FROM overlay o WHERE o.entity = 'checkpoint' AND json_extract(o.data, '$.assetId') = ?
+        WHERE i.entity = 'checkpoint' AND i.f_assetId = ?
+       UNION ALL SELECT o.data FROM overlay o WHERE o.entity = 'checkpoint' AND o.f_assetId = ?
         AND NOT EXISTS (SELECT 1 FROM items i WHERE i.entity = 'checkpoint' AND i.id = o.id)`,
     )
     .all(assetId, assetId) as { data: string }[];
@@ -62,6 +62,40 @@ export function checkpointsOf(db: ProjectDb, assetId: string): LocalCheckpointVi
     .map((r) => JSON.parse(r.data) as LocalCheckpointView | Removed)
     .filter((v): v is LocalCheckpointView => !(v as Removed).removed)
     .sort((a, b) => a.number - b.number);
+}
+
+/**
+ * Some fields of every item of one kind, from the field columns (no JSON parsed): commands that
+ * look at a whole folder (status on 100,000 files) need a few fields of each item, not its view.
+ */
+export function itemFields<T>(db: ProjectDb, entity: EntityName, fields: readonly ('id' | Field)[]): T[] {
+  const col = (f: string, t: string) => (f === 'id' ? `${t}.id AS "id"` : `${t}.f_${f} AS "${f}"`);
+  const plain = db.stmt('SELECT 1 FROM overlay WHERE entity = ? LIMIT 1').get(entity) === undefined;
+  if (plain) return db.stmt(`SELECT ${fields.map((f) => col(f, 'i')).join(', ')} FROM items i WHERE i.entity = ?`).all(entity) as T[];
+  // An overlay row replaces the mirror's row of the same id; a removed one hides it.
+  const merged = fields.map((f) => (f === 'id' ? 'i.id AS "id"' : `CASE WHEN o.id IS NULL THEN i.f_${f} ELSE o.f_${f} END AS "${f}"`)).join(', ');
+  return db
+    .stmt(
+      `SELECT ${merged} FROM items i LEFT JOIN overlay o ON o.entity = i.entity AND o.id = i.id WHERE i.entity = ? AND o.f_removed IS NULL
+       UNION ALL SELECT ${fields.map((f) => col(f, 'o')).join(', ')} FROM overlay o WHERE o.entity = ? AND o.f_removed IS NULL
+         AND NOT EXISTS (SELECT 1 FROM items i WHERE i.entity = o.entity AND i.id = o.id)`,
+    )
+    .all(entity, entity) as T[];
+}
+
+/** What a whole-folder look needs of a checkpoint. */
+export type CheckpointSummary = Pick<LocalCheckpointView, 'id' | 'assetId' | 'number' | 'fileHash' | 'pending'>;
+
+/** Every asset's checkpoints at once, oldest first (summaries; for commands that look at the whole folder). */
+export function checkpointSummaries(db: ProjectDb): Map<string, CheckpointSummary[]> {
+  const out = new Map<string, CheckpointSummary[]>();
+  for (const c of itemFields<CheckpointSummary>(db, 'checkpoint', ['id', 'assetId', 'number', 'fileHash', 'pending'])) {
+    const list = out.get(c.assetId);
+    if (list) list.push(c);
+    else out.set(c.assetId, [c]);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.number - b.number);
+  return out;
 }
 
 /** Every asset's checkpoints at once, oldest first (for commands that look at the whole folder). */

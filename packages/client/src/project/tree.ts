@@ -1,7 +1,7 @@
 // The project as a folder tree: collections are folders, an asset is the file NAME.EXTENSION in
 // its collection. Built from the items (mirror + overlay) each time a command needs it.
 import type { AssetView } from '@backlot/core';
-import { listItems } from './items.js';
+import { itemFields } from './items.js';
 import type { ProjectDb } from './project-db.js';
 
 export interface TreeFolder {
@@ -11,15 +11,24 @@ export interface TreeFolder {
   path: string;
 }
 
+/** What the tree keeps of an asset (getItem gives the whole view). */
+export type AssetSummary = Pick<AssetView, 'id' | 'collectionId' | 'name' | 'extension' | 'kind' | 'url' | 'assigneeId' | 'statusId'>;
+
+interface FolderRow {
+  id: string;
+  parentId: string | null;
+  name: string;
+}
+
 export class ProjectTree {
   readonly folders = new Map<string, TreeFolder>();
   readonly folderByPath = new Map<string, TreeFolder>();
-  readonly assets = new Map<string, AssetView>();
-  readonly assetByPath = new Map<string, AssetView>();
+  readonly assets = new Map<string, AssetSummary>();
+  readonly assetByPath = new Map<string, AssetSummary>();
   readonly pathOfAsset = new Map<string, string>();
 
   constructor(db: ProjectDb) {
-    const raw = new Map(listItems(db, 'collection').map((c) => [c.id, c]));
+    const raw = new Map(itemFields<FolderRow>(db, 'collection', ['id', 'parentId', 'name']).map((c) => [c.id, c]));
     const pathOf = (id: string, seen = new Set<string>()): string | null => {
       const known = this.folders.get(id);
       if (known) return known.path;
@@ -34,7 +43,8 @@ export class ProjectTree {
       return folder.path;
     };
     for (const id of raw.keys()) pathOf(id);
-    for (const a of listItems(db, 'asset')) {
+    const assets = itemFields<AssetSummary>(db, 'asset', ['id', 'collectionId', 'name', 'extension', 'kind', 'url', 'assigneeId', 'statusId']);
+    for (const a of assets) {
       if (a.url) continue; // a web link has no file
       const dir = a.collectionId === null ? '' : this.folders.get(a.collectionId)?.path;
       if (dir === undefined) continue;

@@ -9,7 +9,7 @@
 //   rebuild    not in the folder (freed, or not downloaded yet); backlot rebuild or sync brings it
 // Files whose size and mtime match their record are not read.
 import { join } from 'node:path';
-import { checkpointsByAsset, getItem } from '../project/items.js';
+import { checkpointSummaries, getItem } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
 import type { IgnoreRules } from './ignore.js';
@@ -34,7 +34,7 @@ export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<F
   const tree = new ProjectTree(db);
   const disk = await walkFolder(db.root, rules);
   const records = new Map(workingFiles.summaries(db).map((r) => [r.assetId, r]));
-  const history = checkpointsByAsset(db);
+  const history = checkpointSummaries(db);
   const out: FileStatus[] = [];
   for (const [path, asset] of tree.assetByPath) {
     const record = records.get(asset.id);

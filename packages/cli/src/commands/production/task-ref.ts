@@ -12,7 +12,7 @@ export interface TaskRef {
   id: string;
   /** Path in the working folder, else the file name. */
   label: string;
-  asset: AssetView | AssetCard;
+  asset: AssetView | AssetCard | Pick<AssetView, 'id' | 'name' | 'extension' | 'assigneeId' | 'kind'>;
 }
 
 /** Resolves references for one command run (member, status and path lookups are loaded once). */
@@ -125,7 +125,7 @@ export class Refs {
 
 interface LocalTree {
   root: string;
-  assetByPath: ReadonlyMap<string, AssetView>;
+  assetByPath: ReadonlyMap<string, Pick<AssetView, 'id' | 'name' | 'extension' | 'assigneeId' | 'kind'>>;
   pathOfAsset: ReadonlyMap<string, string>;
 }
 
