@@ -4,7 +4,7 @@
 // leaves either no checkpoint or a whole one; the working file is only read, never written.
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BacklotError, parseOp, softLock, type OpOf } from '@backlot/core';
 import { storeFile, type ChunkStore } from '@backlot/storage';
@@ -15,6 +15,9 @@ import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
 import { workingFiles } from '../worktree/working-files.js';
 import { keepPreview, previewTypeOf } from '../project/previews.js';
+
+/** Files up to this size are read in one go. */
+const SMALL_FILE = 1024 * 1024;
 
 export interface CheckpointOptions {
   comment?: string;
@@ -41,7 +44,7 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
   const meta = db.meta();
   const tree = new ProjectTree(db);
   // Everything is checked before any file is read: one refused file refuses the whole command.
-  const targets = paths.map((path) => {
+  const targets = [...new Set(paths)].map((path) => {
     const asset = tree.assetByPath.get(path);
     if (!asset) throw new CheckpointRefused(`${path} is not part of the project yet; add it first: backlot add ${path}`, 'untracked');
     if (options.statusId && asset.kind !== 'task')
@@ -61,6 +64,15 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
   });
   if (options.preview) previewTypeOf(options.preview);
   const result: CheckpointResult = { made: [], unchanged: [] };
+  // Records are committed in groups (one disk flush per group, not per file): a command killed
+  // midway keeps the groups committed before, and acknowledges nothing before it ends.
+  let group: (() => void)[] = [];
+  let groupStarted = Date.now();
+  const commit = () => {
+    if (group.length > 0) db.tx(() => group.forEach((write) => write()));
+    group = [];
+    groupStarted = Date.now();
+  };
   for (const { path, asset } of targets) {
     const abs = join(db.root, path);
     const before = await stat(abs).catch(() => null);
@@ -88,20 +100,27 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
     const number = (latest?.number ?? 0) + 1;
     if (options.preview) await keepPreview(db, op.id, options.preview);
     const view = checkpointViewOf(op, number, meta.userId, stored.chunks.map((c) => c.size), !meta.personal);
-    db.tx(() => {
+    group.push(() => {
       commitOp(db, op, [{ entity: 'checkpoint', id: op.id, data: view }]);
       workingFiles.put(db, {
         path, assetId: asset.id, checkpointId: op.id, fileHash: stored.fileHash, size: after.size, mtimeMs: after.mtimeMs,
         chunks: stored.chunks.map((c) => [c.id, c.size]), onServer: false,
       });
     });
+    if (group.length >= 256 || Date.now() - groupStarted > 1000) commit();
     result.made.push({ path, number, size: stored.size, newChunks: stored.newChunks, newBytes: stored.newBytes });
   }
+  commit();
   return result;
 }
 
 /** The file as a stream of blocks, reporting how much was read. */
 async function* counted(abs: string, path: string, size: number, onProgress?: CheckpointOptions['onProgress']): AsyncIterable<Uint8Array> {
+  if (size <= SMALL_FILE) {
+    // One read into a buffer of the file's size (a stream would allocate 1 MiB for a few bytes).
+    yield await readFile(abs);
+    return;
+  }
   let read = 0;
   for await (const block of createReadStream(abs, { highWaterMark: 1024 * 1024 })) {
     read += (block as Buffer).length;

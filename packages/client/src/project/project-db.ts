@@ -120,7 +120,16 @@ export class ProjectDb {
 
   /** Runs `fn` in one transaction (nested calls join the outer one). */
   tx<T>(fn: () => T): T {
-    return this.sql.inTransaction ? fn() : this.sql.transaction(fn).immediate();
+    if (this.sql.inTransaction) return fn();
+    this.stmt('BEGIN IMMEDIATE').run();
+    try {
+      const out = fn();
+      this.stmt('COMMIT').run();
+      return out;
+    } catch (err) {
+      if (this.sql.inTransaction) this.stmt('ROLLBACK').run();
+      throw err;
+    }
   }
 
   meta(): ProjectMeta {
