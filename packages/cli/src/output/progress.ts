@@ -4,7 +4,8 @@ import type { SingleBar } from 'cli-progress';
 import { formatBytes, say } from './print.js';
 
 export interface Progress {
-  start(label: string, total: number): void;
+  /** `unit` 'bytes' shows sizes and a rate; 'chunks' counts. */
+  start(label: string, total: number, unit?: 'bytes' | 'chunks'): void;
   update(done: number): void;
   stop(): void;
 }
@@ -13,12 +14,10 @@ export async function progress(quiet = false): Promise<Progress> {
   if (quiet) return { start() {}, update() {}, stop() {} };
   if (!process.stderr.isTTY) {
     let label = '';
-    let total = 0;
     return {
-      start(l, t) {
+      start(l, total, unit = 'bytes') {
         label = l;
-        total = t;
-        say(`${label}: ${formatBytes(total)}`);
+        say(`${label}: ${unit === 'bytes' ? formatBytes(total) : `${total} ${unit}`}`);
       },
       update() {},
       stop() {
@@ -29,21 +28,21 @@ export async function progress(quiet = false): Promise<Progress> {
   }
   const { SingleBar, Presets } = await import('cli-progress');
   let bar: SingleBar | null = null;
+  let show = formatBytes;
+  let started = 0;
   return {
-    start(label, total) {
+    start(label, total, unit = 'bytes') {
+      show = unit === 'bytes' ? formatBytes : (n: number) => `${n}`;
+      started = Date.now();
       bar = new SingleBar(
         { format: `${label} [{bar}] {percentage}% {done}/{size} {speed} ETA {eta_formatted}`, hideCursor: true, stream: process.stderr, clearOnComplete: false },
         Presets.shades_classic,
       );
-      const started = Date.now();
-      bar.start(total, 0, { done: formatBytes(0), size: formatBytes(total), speed: '' });
-      (bar as SingleBar & { started: number }).started = started;
+      bar.start(total, 0, { done: show(0), size: show(total), speed: '' });
     },
     update(done) {
-      if (!bar) return;
-      const started = (bar as SingleBar & { started: number }).started;
       const secs = (Date.now() - started) / 1000;
-      bar.update(done, { done: formatBytes(done), speed: secs > 0.5 ? `${formatBytes(done / secs)}/s` : '' });
+      bar?.update(done, { done: show(done), speed: secs > 0.5 ? `${show(Math.round(done / secs))}/s` : '' });
     },
     stop() {
       bar?.stop();

@@ -10,7 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 export const PROJECT_DIR = '.backlot';
 export const DB_FILE = 'project.db';
 export const CHUNKS_DIR = 'chunks';
-const SCHEMA_VERSION = 1;
+/** The folder format; 2 added the field columns (format 1 existed only in development builds). */
+const SCHEMA_VERSION = 2;
 
 /**
  * Fields of the item views kept as columns too (computed by SQLite when a row is written), so
@@ -92,7 +93,11 @@ export class ProjectDb {
     const version = sql.pragma('user_version', { simple: true }) as number;
     if (version !== SCHEMA_VERSION) {
       sql.close();
-      throw new Error(`${file} has format ${version}; this backlot reads format ${SCHEMA_VERSION} (update backlot)`);
+      throw new Error(
+        version > SCHEMA_VERSION
+          ? `${file} has format ${version}; this backlot reads format ${SCHEMA_VERSION} (update backlot)`
+          : `${file} has format ${version}, from a development build of backlot; clone the project again into a new folder`,
+      );
     }
     return db;
   }

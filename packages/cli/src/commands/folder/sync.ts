@@ -41,12 +41,21 @@ export async function runSync(opts: GlobalOptions, flags: SyncFlags): Promise<vo
     const merges = new Set((flags.merge ?? []).map(rel));
     const bar = await progress(opts.json);
     let written = 0;
+    let uploading = false;
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await client.syncProject(conn.api, db, {
           full: flags.full,
           progress: {
-            onUpload: (sent, missing) => say(`uploaded ${sent}/${missing} chunks`),
+            onUpload: (sent, missing) => {
+              if (!uploading) bar.start('Uploading', missing, 'chunks');
+              uploading = true;
+              bar.update(sent);
+              if (sent === missing) {
+                bar.stop();
+                uploading = false;
+              }
+            },
             onPlan: (_files, bytes) => bar.start('Downloading', bytes),
             onFile: (_path, bytes) => bar.update((written += bytes)),
           },
