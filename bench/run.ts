@@ -1,11 +1,12 @@
-// `npm run bench`: permission checks in process, API requests per second under load, and
-// production tracking on a 100,000-asset project (bench/production.ts), each against a peer
-// measured in the same run; results go to BENCHMARKS.md (sections `bench:permissions`,
-// `bench:api`, `bench:production` and, with --profile, `bench:api-profile`; nothing else in the
-// file is touched).
+// `npm run bench`: permission checks in process, API requests per second under load, production
+// tracking on a 100,000-asset project (bench/production.ts) and the artist's command line
+// (bench/cli.ts), each against a peer measured in the same run; results go to BENCHMARKS.md
+// (sections `bench:permissions`, `bench:api`, `bench:production`, `bench:cli` and, with --profile,
+// `bench:api-profile`; nothing else in the file is touched).
 //
-//   npm run bench                         all three areas (about 5 minutes on 2 cores)
-//   npm run bench -- --only=permissions   one area (permissions | api | production)
+//   npm run bench                         all four areas (about 25 minutes on 2 cores; cli takes ~19 of them)
+//   npm run bench -- --only=permissions   one area (permissions | api | production | cli)
+//   npm run bench -- --only=cli --scale=0.1  the cli area at a tenth of its sizes (a couple of minutes)
 //   npm run bench -- --duration=10 --slices=2 --connections=50 --warmup=2 --projects=20
 //   npm run bench -- --no-write           print the sections instead of writing BENCHMARKS.md
 //   npm run bench -- --only=api --profile also profile the Backlot server under the same load and
@@ -14,6 +15,7 @@ import { permissionSection, runPermissionBench } from './permissions.js';
 import { apiSection, meetsAim, runApiBench } from './api.js';
 import { profileSection, profileServer } from './profile.js';
 import { productionSection, runProductionBench } from './production.js';
+import { cliSection, runCliBench } from './cli.js';
 import { BENCHMARKS_FILE, updateSections } from './report.js';
 
 const args = process.argv.slice(2);
@@ -25,8 +27,8 @@ const opt = (name: string, fallback: number) => {
   return v;
 };
 const onlyArg = args.find((x) => x.startsWith('--only='))?.split('=')[1];
-const areas = new Set(onlyArg ? onlyArg.split(',') : ['permissions', 'api', 'production']);
-for (const a of areas) if (a !== 'permissions' && a !== 'api' && a !== 'production') throw new Error(`unknown area ${a} (permissions | api | production)`);
+const areas = new Set(onlyArg ? onlyArg.split(',') : ['permissions', 'api', 'production', 'cli']);
+for (const a of areas) if (a !== 'permissions' && a !== 'api' && a !== 'production' && a !== 'cli') throw new Error(`unknown area ${a} (permissions | api | production | cli)`);
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const started = Date.now();
@@ -60,6 +62,11 @@ if (areas.has('api')) {
 if (areas.has('production')) {
   log('production tracking on a 100,000-asset project …');
   sections.production = productionSection(await runProductionBench({ rounds: 200, pushRounds: 100, closureRounds: 40, coldRounds: 50, log }));
+}
+
+if (areas.has('cli')) {
+  log('the artist\'s command line: first clone, incremental sync, status, start-up …');
+  sections.cli = cliSection(await runCliBench({ scale: opt('scale', 1), log }));
 }
 
 for (const [name, body] of Object.entries(sections)) process.stdout.write(`\n${body}\n`);
