@@ -12,7 +12,7 @@ export function findWorkingFolder(dir: string): string | null {
 }
 
 export async function readFolderMeta(folder: string): Promise<ProjectMeta> {
-  const { ProjectDb } = await import('@backlot/client');
+  const { ProjectDb } = await import('@backlot/client/working-folder');
   const db = ProjectDb.open(folder);
   try {
     return db.meta();

@@ -83,19 +83,28 @@ export function itemFields<T>(db: ProjectDb, entity: EntityName, fields: readonl
     .all(entity, entity) as T[];
 }
 
-/** What a whole-folder look needs of a checkpoint. */
-export type CheckpointSummary = Pick<LocalCheckpointView, 'id' | 'assetId' | 'number' | 'fileHash' | 'pending'>;
+/** An asset's newest checkpoint as a whole-folder look needs it, with how many are not synced. */
+export interface LatestCheckpoint {
+  assetId: string;
+  id: string;
+  number: number;
+  fileHash: string;
+  /** Checkpoints of the asset made here that the server has not acknowledged. */
+  unsynced: number;
+}
 
-/** Every asset's checkpoints at once, oldest first (summaries; for commands that look at the whole folder). */
-export function checkpointSummaries(db: ProjectDb): Map<string, CheckpointSummary[]> {
-  const out = new Map<string, CheckpointSummary[]>();
-  for (const c of itemFields<CheckpointSummary>(db, 'checkpoint', ['id', 'assetId', 'number', 'fileHash', 'pending'])) {
-    const list = out.get(c.assetId);
-    if (list) list.push(c);
-    else out.set(c.assetId, [c]);
-  }
-  for (const list of out.values()) list.sort((a, b) => a.number - b.number);
-  return out;
+/** Every asset's newest checkpoint, computed by SQLite (one row per asset, whatever the history). */
+export function latestCheckpoints(db: ProjectDb): Map<string, LatestCheckpoint> {
+  const plain = db.stmt("SELECT 1 FROM overlay WHERE entity = 'checkpoint' LIMIT 1").get() === undefined;
+  const rows = plain
+    ? "SELECT id, f_assetId AS assetId, f_number AS number, f_fileHash AS fileHash, f_pending AS pending FROM items WHERE entity = 'checkpoint'"
+    : `SELECT i.id, coalesce(o.f_assetId, i.f_assetId) AS assetId, coalesce(o.f_number, i.f_number) AS number, coalesce(o.f_fileHash, i.f_fileHash) AS fileHash,
+         o.f_pending AS pending FROM items i LEFT JOIN overlay o ON o.entity = i.entity AND o.id = i.id WHERE i.entity = 'checkpoint' AND o.f_removed IS NULL
+       UNION ALL SELECT id, f_assetId, f_number, f_fileHash, f_pending FROM overlay o WHERE o.entity = 'checkpoint' AND o.f_removed IS NULL
+         AND NOT EXISTS (SELECT 1 FROM items i WHERE i.entity = 'checkpoint' AND i.id = o.id)`;
+  // With a single max(), SQLite takes the other bare columns from the row that holds it.
+  const latest = db.stmt(`SELECT assetId, id, max(number) AS number, fileHash, total(pending) AS unsynced FROM (${rows}) GROUP BY assetId`).all() as LatestCheckpoint[];
+  return new Map(latest.map((c) => [c.assetId, c]));
 }
 
 /** Every asset's checkpoints at once, oldest first (for commands that look at the whole folder). */

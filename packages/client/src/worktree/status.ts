@@ -9,7 +9,7 @@
 //   rebuild    not in the folder (freed, or not downloaded yet); backlot rebuild or sync brings it
 // Files whose size and mtime match their record are not read.
 import { join } from 'node:path';
-import { checkpointSummaries, getItem } from '../project/items.js';
+import { getItem, latestCheckpoints } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
 import type { IgnoreRules } from './ignore.js';
@@ -34,13 +34,12 @@ export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<F
   const tree = new ProjectTree(db);
   const disk = await walkFolder(db.root, rules);
   const records = new Map(workingFiles.summaries(db).map((r) => [r.assetId, r]));
-  const history = checkpointSummaries(db);
+  const newest = latestCheckpoints(db);
   const out: FileStatus[] = [];
   for (const [path, asset] of tree.assetByPath) {
     const record = records.get(asset.id);
-    const cps = history.get(asset.id) ?? [];
-    const latest = cps[cps.length - 1];
-    const unsynced = cps.filter((c) => c.pending).length;
+    const latest = newest.get(asset.id);
+    const unsynced = latest?.unsynced ?? 0;
     const base: FileStatus = { path, state: 'normal', assetId: asset.id, kind: asset.kind, latest: latest?.number, ...(unsynced && { unsynced }) };
     const onDisk = disk.get(path);
     disk.delete(path);
@@ -54,7 +53,8 @@ export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<F
     if (!latest) out.push({ ...base, state: 'added' });
     else if (hash === latest.fileHash) out.push(base);
     else {
-      const from = record?.checkpointId ? cps.find((c) => c.id === record.checkpointId) : undefined;
+      // Rare: changed or older. Which checkpoint the file came from tells the two apart.
+      const from = record?.checkpointId ? getItem(db, 'checkpoint', record.checkpointId) : undefined;
       if (from && hash === from.fileHash) out.push({ ...base, state: 'outdated' });
       else out.push({ ...base, state: from && from.id !== latest.id ? 'diverged' : 'modified' });
     }
@@ -62,9 +62,4 @@ export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<F
   for (const f of disk.values()) out.push({ path: f.path, state: 'untracked', size: f.size });
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
-}
-
-/** The working-file record's asset still exists here (used to tell removed assets apart). */
-export function assetExists(db: ProjectDb, assetId: string): boolean {
-  return getItem(db, 'asset', assetId) !== undefined;
 }

@@ -28,9 +28,9 @@ export function statusCommand(program: Command): void {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const { db, root } = await openWorkingFolder();
       try {
-        const { folderStatus, loadIgnoreRules, queuedOps, listItems, itemFields, pullChanges } = await import('@backlot/client');
+        const { folderStatus, loadIgnoreRules, queuedOps, listItems, itemFields } = await import('@backlot/client/working-folder');
         const meta = db.meta();
-        if (o.fetch && !meta.personal) await pullChanges(connect(opts, meta.server).api, db);
+        if (o.fetch && !meta.personal) await (await import('@backlot/client')).pullChanges(connect(opts, meta.server).api, db);
         const files = await folderStatus(db, await loadIgnoreRules(root));
         const pending = queuedOps(db).length;
         const statuses = new Map(listItems(db, 'status').map((s) => [s.id, s]));

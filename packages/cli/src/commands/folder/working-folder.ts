@@ -15,7 +15,7 @@ export interface OpenFolder {
 export async function openWorkingFolder(cwd = process.cwd(), write = false): Promise<OpenFolder> {
   const root = findWorkingFolder(cwd);
   if (!root) throw usageError('this is not a Backlot working folder', 'clone a project (backlot clone PROJECT) or start one (backlot init), then run the command inside it');
-  const { ProjectDb, folderPath, PathOutsideError, lockFolder, FolderBusyError } = await import('@backlot/client');
+  const { ProjectDb, folderPath, PathOutsideError, lockFolder, FolderBusyError } = await import('@backlot/client/working-folder');
   if (write) {
     try {
       const lock = lockFolder(root);

@@ -132,7 +132,7 @@ interface LocalTree {
 /** The working folder's tree, read once (the client library is loaded only here). */
 async function loadTree(folder: string | undefined): Promise<LocalTree | null> {
   if (!folder) return null;
-  const { ProjectDb, ProjectTree } = await import('@backlot/client');
+  const { ProjectDb, ProjectTree } = await import('@backlot/client/working-folder');
   const db = ProjectDb.open(folder);
   try {
     const tree = new ProjectTree(db);
