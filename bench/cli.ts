@@ -14,7 +14,7 @@
 //   npm run bench -- --only=cli [--scale=0.1] [--no-write]
 //   node --import tsx bench/cli.ts [--scale=0.1] [--no-write] [--keep]   (--keep: keep the temp folder)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +22,7 @@ import { BacklotApi } from '@backlot/api';
 import { applyEdit, BINARY_KINDS, compareTree, generateContent, hashTree, INCOMPRESSIBLE, listTree, makeEdit, makeSmallTree, type Content, type Edit } from './cli-data.js';
 import { bash, curlParallel, dropCaches, ensurePeers, flush, have, run, startStaticServer, versionOf, type Ran } from './cli-peers.js';
 import { BENCHMARKS_FILE, fmt, machineLine, median, REPO_ROOT, table, updateSections } from './report.js';
+import { du } from './disk-usage.js';
 
 export interface CliBenchOptions {
   /** Fraction of the issue's sizes: 1 GB of content, 10,000 and 100,000 files for status. */
@@ -88,16 +89,6 @@ export interface CliResults {
 /** Runs the built CLI as the user whose sign-in lives in `configDir`. */
 function backlot(args: string[], configDir: string, opts: { cwd?: string; input?: string; check?: boolean } = {}): Promise<Ran> {
   return run(process.execPath, [BIN, ...args], { cwd: opts.cwd, input: opts.input, check: opts.check, env: { ...process.env, BACKLOT_CONFIG_DIR: configDir, NO_COLOR: '1' } });
-}
-
-/** Apparent bytes under `p` (sum of file sizes), symlinks not followed. */
-function du(p: string): number {
-  if (!existsSync(p)) return 0;
-  const st = lstatSync(p);
-  if (!st.isDirectory()) return st.isFile() ? st.size : 0;
-  let n = 0;
-  for (const e of readdirSync(p)) n += du(join(p, e));
-  return n;
 }
 
 const chunked = <T>(xs: T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));

@@ -45,6 +45,7 @@ import { restoreFolder } from '../packages/client/src/folder/restore.js';
 import { loadState } from '../packages/client/src/folder/state.js';
 import { fmt, machineLine, REPO_ROOT, table, updateSections, cpuSeconds } from './report.js';
 import { spawnReady } from './child.js';
+import { du } from './disk-usage.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
@@ -117,16 +118,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value:
   const t = process.hrtime.bigint();
   const value = await fn();
   return { seconds: Number(process.hrtime.bigint() - t) / 1e9, value };
-}
-
-/** Apparent bytes under `p` (the generator's own `du` rule), symlinks not followed. */
-function du(p: string): number {
-  if (!existsSync(p)) return 0;
-  const st = lstatSync(p);
-  if (!st.isDirectory()) return st.isFile() ? st.size : 0;
-  let n = 0;
-  for (const e of readdirSync(p)) n += du(join(p, e));
-  return n;
 }
 
 /** Files and bytes of a restored tree, without VCS/tool metadata. */

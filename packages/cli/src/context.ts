@@ -64,7 +64,7 @@ export async function projectContext(opts: GlobalOptions, cwd = process.cwd()): 
     if (!p) throw new CliError(`no project "${opts.project}" in this studio that you can see`, EXIT.error, 'list them with: backlot projects');
     return { ...conn, projectId: p.id, studioId };
   }
-  const folder = findWorkingFolder(cwd);
+  const folder = await findWorkingFolder(cwd);
   if (!folder) throw usageError('this is not a Backlot working folder', 'run the command inside a cloned project, or name one with --project NAME');
   const meta = await readFolderMeta(folder);
   if (meta.personal) throw usageError('this is a Personal project: it has no server', 'publish it first: backlot publish SERVER --studio NAME');

@@ -1,14 +1,10 @@
-// The working folder around a directory, and what its project database says about it. The client
-// library is loaded only when a folder is found (it brings SQLite and the chunk store along).
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+// The working folder around a directory, and what its project database says about it, through
+// the client's light entry (the database and tree, without the sync and chunk code).
 import type { ProjectMeta } from '@backlot/client';
 
-export function findWorkingFolder(dir: string): string | null {
-  for (let d = resolve(dir); ; d = dirname(d)) {
-    if (existsSync(join(d, '.backlot', 'project.db'))) return d;
-    if (dirname(d) === d) return null;
-  }
+export async function findWorkingFolder(dir: string): Promise<string | null> {
+  const { ProjectDb } = await import('@backlot/client/working-folder');
+  return ProjectDb.find(dir);
 }
 
 export async function readFolderMeta(folder: string): Promise<ProjectMeta> {

@@ -101,7 +101,9 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
     if (options.preview) await keepPreview(db, op.id, options.preview);
     const view = checkpointViewOf(op, number, meta.userId, stored.chunks.map((c) => c.size), !meta.personal);
     group.push(() => {
-      commitOp(db, op, [{ entity: 'checkpoint', id: op.id, data: view }]);
+      // A status set with the checkpoint shows on the task at once, as the server will set it.
+      const task = options.statusId ? getItem(db, 'asset', asset.id) : undefined;
+      commitOp(db, op, [{ entity: 'checkpoint', id: op.id, data: view }, ...(task ? [{ entity: 'asset' as const, id: asset.id, data: { ...task, statusId: options.statusId } }] : [])]);
       workingFiles.put(db, {
         path, assetId: asset.id, checkpointId: op.id, fileHash: stored.fileHash, size: after.size, mtimeMs: after.mtimeMs,
         chunks: stored.chunks.map((c) => [c.id, c.size]), onServer: false,

@@ -107,18 +107,6 @@ export function latestCheckpoints(db: ProjectDb): Map<string, LatestCheckpoint> 
   return new Map(latest.map((c) => [c.assetId, c]));
 }
 
-/** Every asset's checkpoints at once, oldest first (for commands that look at the whole folder). */
-export function checkpointsByAsset(db: ProjectDb): Map<string, LocalCheckpointView[]> {
-  const out = new Map<string, LocalCheckpointView[]>();
-  for (const c of listItems(db, 'checkpoint')) {
-    const list = out.get(c.assetId);
-    if (list) list.push(c);
-    else out.set(c.assetId, [c]);
-  }
-  for (const list of out.values()) list.sort((a, b) => a.number - b.number);
-  return out;
-}
-
 /** The newest checkpoint of an asset (pending ones count: they are the newest here). */
 export function latestCheckpoint(db: ProjectDb, assetId: string): LocalCheckpointView | undefined {
   const all = checkpointsOf(db, assetId);

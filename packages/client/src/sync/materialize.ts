@@ -1,7 +1,8 @@
 // Bringing the working files in line with the mirror after a pull, without ever touching work:
 //   - a visible asset's latest checkpoint is written where its file is absent (never written here,
 //     not freed) or where the file is an unchanged older version (outdated);
-//   - a file whose asset moved or was renamed on the server moves with it (when the place is free);
+//   - the project's folders are made, a file whose asset moved or was renamed on the server moves
+//     with it (when the place is free);
 //   - a file whose asset is gone (removed, or no longer visible) is deleted when unchanged, and
 //     left as an untracked file when it holds changes.
 // Modified files and files the user put where an asset's file goes are never overwritten.
@@ -65,6 +66,10 @@ export async function materialize(api: BacklotApi | null, db: ProjectDb, store: 
     }
     workingFiles.remove(db, rec.path);
   }
+
+  // The project's folders exist even before they hold a file: an artist given a task with no
+  // checkpoint yet finds the folder to save it in.
+  for (const folder of tree.folders.values()) await mkdir(abs(folder.path), { recursive: true });
 
   const plan: Planned[] = [];
   for (const [path, asset] of tree.assetByPath) {

@@ -12,6 +12,7 @@ const HINT: Record<string, string> = {
   modified: 'checkpoint with: backlot checkpoint PATH -m MESSAGE',
   outdated: 'newer versions are known: backlot sync',
   diverged: 'changed here and on the server: checkpoint yours (it becomes the newest) or backlot revert to take theirs',
+  added: 'no checkpoint yet: save the file there, then backlot checkpoint PATH -m MESSAGE',
   untracked: 'add with: backlot add PATH',
   missing: 'deleted here: backlot rebuild PATH brings it back, backlot rm PATH trashes it',
   rebuild: 'not in this folder: backlot rebuild PATH fetches it',
@@ -44,7 +45,7 @@ export function statusCommand(program: Command): void {
         const out: string[] = [];
         out.push(`${meta.personal ? 'Personal project' : 'Project'} ${meta.projectName}${meta.server ? ` on ${meta.server}` : ''}`);
         if (pending > 0) out.push(`${pending} change${pending === 1 ? '' : 's'} made here wait${pending === 1 ? 's' : ''} to sync (backlot sync)`);
-        const shown = files.filter((f) => o.all || f.state !== 'normal');
+        const shown = files.filter((f) => o.all || f.state !== 'normal' || f.unsynced);
         if (shown.length === 0) out.push('Every file is up to date.');
         const seen = new Set<string>();
         for (const f of shown) {

@@ -13,7 +13,7 @@ export interface OpenFolder {
 
 /** Opens the folder; with `write`, also takes its lock (released when the command ends). */
 export async function openWorkingFolder(cwd = process.cwd(), write = false): Promise<OpenFolder> {
-  const root = findWorkingFolder(cwd);
+  const root = await findWorkingFolder(cwd);
   if (!root) throw usageError('this is not a Backlot working folder', 'clone a project (backlot clone PROJECT) or start one (backlot init), then run the command inside it');
   const { ProjectDb, folderPath, PathOutsideError, lockFolder, FolderBusyError } = await import('@backlot/client/working-folder');
   if (write) {
