@@ -69,18 +69,25 @@ export function checkpointsOf(db: ProjectDb, assetId: string): LocalCheckpointVi
  * look at a whole folder (status on 100,000 files) need a few fields of each item, not its view.
  */
 export function itemFields<T>(db: ProjectDb, entity: EntityName, fields: readonly ('id' | Field)[]): T[] {
+  return db.stmt(itemFieldsSql(db, entity, fields)).all() as T[];
+}
+
+/** The tasks assigned to a member (status lists them), filtered by SQLite. */
+export function assignedTasks(db: ProjectDb, userId: string): { id: string; name: string; statusId: string | null }[] {
+  return db.stmt(`SELECT id, name, statusId FROM (${itemFieldsSql(db, 'asset', ['id', 'name', 'kind', 'assigneeId', 'statusId'])}) WHERE kind = 'task' AND assigneeId = ?`).all(userId) as never;
+}
+
+/** The query of itemFields, for queries that join it with more (status). */
+export function itemFieldsSql(db: ProjectDb, entity: EntityName, fields: readonly ('id' | Field)[]): string {
+  if (!/^[a-z_]+$/.test(entity)) throw new Error(`not an entity: ${entity}`);
   const col = (f: string, t: string) => (f === 'id' ? `${t}.id AS "id"` : `${t}.f_${f} AS "${f}"`);
   const plain = db.stmt('SELECT 1 FROM overlay WHERE entity = ? LIMIT 1').get(entity) === undefined;
-  if (plain) return db.stmt(`SELECT ${fields.map((f) => col(f, 'i')).join(', ')} FROM items i WHERE i.entity = ?`).all(entity) as T[];
+  if (plain) return `SELECT ${fields.map((f) => col(f, 'i')).join(', ')} FROM items i WHERE i.entity = '${entity}'`;
   // An overlay row replaces the mirror's row of the same id; a removed one hides it.
   const merged = fields.map((f) => (f === 'id' ? 'i.id AS "id"' : `CASE WHEN o.id IS NULL THEN i.f_${f} ELSE o.f_${f} END AS "${f}"`)).join(', ');
-  return db
-    .stmt(
-      `SELECT ${merged} FROM items i LEFT JOIN overlay o ON o.entity = i.entity AND o.id = i.id WHERE i.entity = ? AND o.f_removed IS NULL
-       UNION ALL SELECT ${fields.map((f) => col(f, 'o')).join(', ')} FROM overlay o WHERE o.entity = ? AND o.f_removed IS NULL
-         AND NOT EXISTS (SELECT 1 FROM items i WHERE i.entity = o.entity AND i.id = o.id)`,
-    )
-    .all(entity, entity) as T[];
+  return `SELECT ${merged} FROM items i LEFT JOIN overlay o ON o.entity = i.entity AND o.id = i.id WHERE i.entity = '${entity}' AND o.f_removed IS NULL
+       UNION ALL SELECT ${fields.map((f) => col(f, 'o')).join(', ')} FROM overlay o WHERE o.entity = '${entity}' AND o.f_removed IS NULL
+         AND NOT EXISTS (SELECT 1 FROM items i WHERE i.entity = o.entity AND i.id = o.id)`;
 }
 
 /** An asset's newest checkpoint as a whole-folder look needs it, with how many are not synced. */
@@ -95,6 +102,12 @@ export interface LatestCheckpoint {
 
 /** Every asset's newest checkpoint, computed by SQLite (one row per asset, whatever the history). */
 export function latestCheckpoints(db: ProjectDb): Map<string, LatestCheckpoint> {
+  const latest = db.stmt(latestCheckpointsSql(db)).all() as LatestCheckpoint[];
+  return new Map(latest.map((c) => [c.assetId, c]));
+}
+
+/** The query of latestCheckpoints (columns as LatestCheckpoint's fields), for joins. */
+export function latestCheckpointsSql(db: ProjectDb): string {
   const plain = db.stmt("SELECT 1 FROM overlay WHERE entity = 'checkpoint' LIMIT 1").get() === undefined;
   const rows = plain
     ? "SELECT id, f_assetId AS assetId, f_number AS number, f_fileHash AS fileHash, f_pending AS pending FROM items WHERE entity = 'checkpoint'"
@@ -103,8 +116,7 @@ export function latestCheckpoints(db: ProjectDb): Map<string, LatestCheckpoint> 
        UNION ALL SELECT id, f_assetId, f_number, f_fileHash, f_pending FROM overlay o WHERE o.entity = 'checkpoint' AND o.f_removed IS NULL
          AND NOT EXISTS (SELECT 1 FROM items i WHERE i.entity = 'checkpoint' AND i.id = o.id)`;
   // With a single max(), SQLite takes the other bare columns from the row that holds it.
-  const latest = db.stmt(`SELECT assetId, id, max(number) AS number, fileHash, total(pending) AS unsynced FROM (${rows}) GROUP BY assetId`).all() as LatestCheckpoint[];
-  return new Map(latest.map((c) => [c.assetId, c]));
+  return `SELECT assetId, id, max(number) AS number, fileHash, total(pending) AS unsynced FROM (${rows}) GROUP BY assetId`;
 }
 
 /** The newest checkpoint of an asset (pending ones count: they are the newest here). */

@@ -27,7 +27,8 @@ export class ProjectTree {
   readonly assetByPath = new Map<string, AssetSummary>();
   readonly pathOfAsset = new Map<string, string>();
 
-  constructor(db: ProjectDb) {
+  /** `assets: false` builds the folders alone (status reads the assets its own way). */
+  constructor(db: ProjectDb, { assets = true } = {}) {
     const raw = new Map(itemFields<FolderRow>(db, 'collection', ['id', 'parentId', 'name']).map((c) => [c.id, c]));
     const pathOf = (id: string, seen = new Set<string>()): string | null => {
       const known = this.folders.get(id);
@@ -43,16 +44,21 @@ export class ProjectTree {
       return folder.path;
     };
     for (const id of raw.keys()) pathOf(id);
-    const assets = itemFields<AssetSummary>(db, 'asset', ['id', 'collectionId', 'name', 'extension', 'kind', 'url', 'assigneeId', 'statusId']);
-    for (const a of assets) {
+    if (!assets) return;
+    for (const a of itemFields<AssetSummary>(db, 'asset', ['id', 'collectionId', 'name', 'extension', 'kind', 'url', 'assigneeId', 'statusId'])) {
       if (a.url) continue; // a web link has no file
-      const dir = a.collectionId === null ? '' : this.folders.get(a.collectionId)?.path;
-      if (dir === undefined) continue;
-      const path = `${dir ? `${dir}/` : ''}${fileNameOf(a)}`;
+      const path = this.pathIn(a.collectionId, fileNameOf(a));
+      if (path === undefined) continue;
       this.assets.set(a.id, a);
       this.assetByPath.set(path, a);
       this.pathOfAsset.set(a.id, path);
     }
+  }
+
+  /** NAME's path in the collection (undefined when that folder is not in the tree). */
+  pathIn(collectionId: string | null, name: string): string | undefined {
+    const dir = collectionId === null ? '' : this.folders.get(collectionId)?.path;
+    return dir === undefined ? undefined : dir ? `${dir}/${name}` : name;
   }
 }
 

@@ -34,25 +34,26 @@ export async function removeTempFiles(root: string): Promise<number> {
   return removed;
 }
 
-export async function walkFolder(root: string, rules: IgnoreRules): Promise<Map<string, DiskFile>> {
+export function walkFolder(root: string, rules: IgnoreRules): Map<string, DiskFile> {
   // Synchronous calls: the metadata is usually cached, and a promise per file costs more than the
   // system call (measured on 10,000 files: about 3x faster than fs/promises).
   const found = new Map<string, DiskFile>();
   const visit = (rel: string): void => {
+    const dir = rel ? `${root}/${rel}` : root; // plain concatenation: join() costs on 100,000 files
     let entries;
     try {
-      entries = readdirSync(rel ? join(root, rel) : root, { withFileTypes: true });
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // removed while we looked
       throw err;
     }
     for (const e of entries) {
-      if (ALWAYS_SKIPPED.has(e.name) || TEMP_FILE.test(e.name)) continue;
+      if (e.name.charCodeAt(0) === 46 /* . */ && (ALWAYS_SKIPPED.has(e.name) || TEMP_FILE.test(e.name))) continue;
       const p = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         if (!rules.ignores(`${p}/`)) visit(p);
       } else if (e.isFile() && !rules.ignores(p)) {
-        const st = statSync(join(root, p), { throwIfNoEntry: false });
+        const st = statSync(`${dir}/${e.name}`, { throwIfNoEntry: false });
         if (st) found.set(p, { path: p, size: st.size, mtimeMs: st.mtimeMs });
       }
     }
