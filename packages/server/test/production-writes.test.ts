@@ -91,6 +91,29 @@ for (const kind of dbKinds()) {
       assert.equal(c(seq.id).description, 'first sequence');
     });
 
+    test('names: a conflict names the item in the way only to who may see it (no ids of invisible items)', async () => {
+      const p = await makeProject(w, { Art: 'artist', Art2: 'artist' });
+      const A = as('owner', p.id);
+      // A role that may create files but sees only shared collections and its own tasks.
+      const maker = must(await A.r('POST', '/roles', { name: 'Maker', permissions: ['asset.create', 'checkpoint.view'] }), 201);
+      must(await A.r('PATCH', `/members/${w.u.Art.userId}`, { roleId: maker.id }), 200, 'Art becomes a Maker');
+      const hidden = must(await A.asset({ name: 'secret', extension: 'blend', kind: 'task', assigneeId: w.u.Art2.userId }), 201);
+      const seen = must(await A.asset({ name: 'mine', extension: 'blend', kind: 'task', assigneeId: w.u.Art.userId }), 201);
+      const art = as('Art', p.id);
+      // REST and sync push alike: 409 name_taken, with the id only where the caller sees the item.
+      const blind = refused(await art.asset({ name: 'secret', extension: 'blend' }), 409, 'conflict', 'name taken by an invisible task');
+      assert.equal(blind.details.reason, 'name_taken');
+      assert.equal(blind.details.existingId, undefined, 'the invisible task is not named');
+      assert.ok(!JSON.stringify(blind).includes(hidden.id));
+      const pushed = must(await art.push([['n1', { type: 'asset.create', collectionId: null, name: 'secret', extension: 'blend' }]]), 200).results[0];
+      assert.equal(pushed.status, 'conflict');
+      assert.equal(pushed.existingId, undefined);
+      assert.ok(!JSON.stringify(pushed).includes(hidden.id));
+      const visible = refused(await art.asset({ name: 'mine', extension: 'blend' }), 409, 'conflict', 'name taken by a visible task');
+      assert.equal(visible.details.existingId, seen.id);
+      assert.equal(refused(await A.asset({ name: 'secret', extension: 'blend' }), 409, 'conflict').details.existingId, hidden.id, 'the owner sees it');
+    });
+
     test('assets: create resource and task (extension, type, tags), rename, move, convert task <-> resource', async () => {
       const p = await makeProject(w, { PM: 'production_manager', Art: 'artist', Art2: 'artist' });
       const A = as('owner', p.id);

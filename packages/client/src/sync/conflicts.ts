@@ -43,9 +43,11 @@ export async function renameConflicted(db: ProjectDb, c: NameConflict, newFileNa
 }
 
 export function mergeConflicted(db: ProjectDb, c: NameConflict): void {
+  const existingId = c.existingId;
+  if (!existingId) throw new Error('the file in the way is one you may not see, so yours cannot continue it: rename yours instead');
   db.tx(() => {
     if (!queuedOps(db).some((q) => q.seq === c.seq)) return;
     settleOp(db, c.seq);
-    renameId(db, c.localId, c.existingId);
+    renameId(db, c.localId, existingId);
   });
 }

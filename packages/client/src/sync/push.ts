@@ -30,7 +30,8 @@ export interface NameConflict {
   seq: number;
   op: Op;
   localId: string;
-  existingId: string;
+  /** The server's item in the way; absent when it is one this member may not see (rename only). */
+  existingId?: string;
   message: string;
 }
 
@@ -78,8 +79,9 @@ function settle(db: ProjectDb, ops: QueuedOp[], answers: OpResult[], result: Pus
         return;
       }
       const made = createdId(q.op);
-      if (a.status === 'conflict' && made && a.existingId && (a.details as { reason?: string }).reason === 'name_taken') {
-        if (q.op.type === 'collection.create') {
+      const nameTaken = a.status === 'conflict' && made && (a.details as { reason?: string }).reason === 'name_taken';
+      if (nameTaken && (a.existingId || q.op.type === 'asset.create')) {
+        if (q.op.type === 'collection.create' && a.existingId) {
           // The same folder made on both sides is one folder: use the server's.
           settleOp(db, q.seq);
           renameId(db, made, a.existingId);

@@ -18,7 +18,7 @@ export const createAsset: Handler<'asset.create'> = async (env, op) => {
   const name = validItemName(op.name);
   const extension = (op.extension ?? '').replace(/^\./, '').toLowerCase();
   checkVocabulary(op.assetType, settingsOf(env).assetTypes, 'asset type');
-  await assertFreeName(env.trx, env.project.id, 'assets', op.collectionId, name, extension);
+  await assertFreeName(env, 'assets', op.collectionId, name, extension);
   const kind = op.kind ?? 'resource';
   const row: AssetsTable = {
     id: await freshId(env.trx, 'assets', op.id), project_id: env.project.id, collection_id: op.collectionId, name, extension, kind,
@@ -45,7 +45,7 @@ export const updateAsset: Handler<'asset.update'> = async (env, op) => {
   const extension = op.extension === undefined ? current.extension : op.extension.replace(/^\./, '').toLowerCase();
   if (op.assetType !== undefined) checkVocabulary(op.assetType, settingsOf(env).assetTypes, 'asset type');
   if (collectionId !== current.collection_id || name !== current.name || extension !== current.extension)
-    await assertFreeName(env.trx, env.project.id, 'assets', collectionId, name, extension, op.id);
+    await assertFreeName(env, 'assets', collectionId, name, extension, op.id);
   const kind = op.kind ?? current.kind;
   const next: Partial<AssetsTable> = {
     collection_id: collectionId, name, extension, kind, type: op.assetType === undefined ? current.type : op.assetType,

@@ -9,7 +9,7 @@ export const createCollection: Handler<'collection.create'> = async (env, op) =>
   env.authorize({ kind: 'collection.create', parentId: op.parentId });
   const name = validItemName(op.name);
   checkVocabulary(op.collectionType, settingsOf(env).collectionTypes, 'collection type');
-  await assertFreeName(env.trx, env.project.id, 'collections', op.parentId, name, null);
+  await assertFreeName(env, 'collections', op.parentId, name, null);
   const row = {
     id: await freshId(env.trx, 'collections', op.id), project_id: env.project.id, parent_id: op.parentId, name, type: op.collectionType ?? null,
     description: op.description ?? null, shared: op.shared ? 1 : 0, assignee_id: null, created_at: env.at, created_by: env.actor.userId,
@@ -32,7 +32,7 @@ export const updateCollection: Handler<'collection.update'> = async (env, op) =>
     for (let p: string | null = parentId; p; p = env.graph.collections.get(p)?.parentId ?? null)
       if (p === op.id) throw new BacklotError('conflict', 'a collection cannot be moved into itself', { reason: 'cycle' });
   }
-  if (parentId !== current.parent_id || name !== current.name) await assertFreeName(env.trx, env.project.id, 'collections', parentId, name, null, op.id);
+  if (parentId !== current.parent_id || name !== current.name) await assertFreeName(env, 'collections', parentId, name, null, op.id);
   const next = {
     parent_id: parentId, name, type: op.collectionType === undefined ? current.type : op.collectionType,
     description: op.description === undefined ? current.description : op.description,

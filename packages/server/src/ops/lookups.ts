@@ -43,10 +43,16 @@ export async function liveCheckpoint(env: OpEnv, id: string) {
   return cp;
 }
 
-/** Two live collections, or two live assets with the same name and extension, may not share a place. */
+/**
+ * Two live collections, or two live assets with the same name and extension, may not share a
+ * place. The conflict names the item in the way only when the caller may see it: an id is a
+ * handle on content, and a vendor must not learn the ids of what they cannot see.
+ */
 export async function assertFreeName(
-  trx: Trx, projectId: string, table: 'collections' | 'assets', parentId: string | null, name: string, extension: string | null, exceptId?: string,
+  env: OpEnv, table: 'collections' | 'assets', parentId: string | null, name: string, extension: string | null, exceptId?: string,
 ): Promise<void> {
+  const { trx } = env;
+  const projectId = env.project.id;
   const sameParent = parentId === null ? ('is' as const) : ('=' as const);
   const existing =
     table === 'collections'
@@ -55,7 +61,9 @@ export async function assertFreeName(
       : await trx.selectFrom('assets').select('id').where('project_id', '=', projectId).where('collection_id', sameParent, parentId)
           .where('extension', '=', extension ?? '').where('name', '=', name).where('deleted_at', 'is', null)
           .$if(!!exceptId, (q) => q.where('id', '!=', exceptId!)).executeTakeFirst();
-  if (existing) throw new BacklotError('conflict', `an item named "${name}${extension ? `.${extension}` : ''}" already exists here`, { reason: 'name_taken', existingId: existing.id });
+  if (!existing) return;
+  const visible = table === 'assets' ? env.view.canSeeAsset(existing.id) : env.view.collectionAccess(existing.id) !== null;
+  throw new BacklotError('conflict', `an item named "${name}${extension ? `.${extension}` : ''}" already exists here`, { reason: 'name_taken', ...(visible && { existingId: existing.id }) });
 }
 
 /** Client-chosen ids let offline clients refer to what they created; a taken id is a conflict. */

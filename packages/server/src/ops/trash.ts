@@ -84,7 +84,7 @@ export const restoreFromTrash: Handler<'trash.restore'> = async (env, op) => {
     await env.upsert('checkpoint', root.id, checkpointView(cp));
   } else {
     await assertPlaceLive(env, root.parentId);
-    await assertFreeName(env.trx, env.project.id, root.kind === 'collection' ? 'collections' : 'assets', root.parentId, root.name, root.kind === 'asset' ? root.extension : null);
+    await assertFreeName(env, root.kind === 'collection' ? 'collections' : 'assets', root.parentId, root.name, root.kind === 'asset' ? root.extension : null);
     const collections = parentsFirst(await env.trx.selectFrom('collections').selectAll().where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute());
     const assets = await env.trx.selectFrom('assets').selectAll().where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute();
     await env.trx.updateTable('collections').set(clear).where('project_id', '=', env.project.id).where('trash_root', '=', root.id).execute();

@@ -91,10 +91,11 @@ async function resolve(
     } else if (process.stdin.isTTY && process.stderr.isTTY) {
       const { select, input } = await import('@inquirer/prompts');
       const choice = await select({
-        message: `${path}: the server already has a file with this name`,
+        message: `${path}: the server already has a file with this name${c.existingId ? '' : ' (one you may not see)'}`,
         choices: [
           { name: 'rename mine (keep both)', value: 'rename' },
-          { name: 'merge (stack my checkpoints on the server\'s file)', value: 'merge' },
+          // Merging continues the server's file: only possible when this member can see it.
+          ...(c.existingId ? [{ name: 'merge (stack my checkpoints on the server\'s file)', value: 'merge' }] : []),
           { name: 'decide later (stop the sync)', value: 'later' },
         ],
       });
