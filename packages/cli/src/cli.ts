@@ -58,6 +58,8 @@ try {
   } else {
     const { message, hint, exitCode } = describeError(err);
     process.stderr.write(`backlot: ${message}\n${hint ? `  ${hint}\n` : ''}`);
+    // For bug reports: where it failed.
+    if (process.env.BACKLOT_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     process.exitCode = exitCode;
   }
 }

@@ -7,14 +7,14 @@
 //     left as an untracked file when it holds changes.
 // Modified files and files the user put where an asset's file goes are never overwritten.
 // Each file is recorded on its own once in place, so a killed sync resumes where it stopped.
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BacklotApi } from '@backlot/api';
 import type { ChunkStore } from '@backlot/storage';
 import { latestCheckpoint, type LocalCheckpointView } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
-import { writeVersions } from './write-versions.js';
+import { isHeldError, writeVersions } from './write-versions.js';
 import { currentHash, workingFiles, type WorkingFile } from '../worktree/working-files.js';
 import { isFreed } from '../worktree/freed.js';
 
@@ -35,6 +35,8 @@ export interface MaterializeResult {
   keptUnsent: string[];
   /** Files left alone because they hold changes the server does not have. */
   skippedModified: string[];
+  /** Files that could not be written, moved or deleted because another program holds them (or they are read-only); the next sync retries. */
+  locked: { path: string; reason: string }[];
   bytesWritten: number;
   bytesFetched: number;
   bytesReused: number;
@@ -49,7 +51,7 @@ interface Planned {
 const exists = (p: string) => stat(p).then((s) => s, () => null);
 
 export async function materialize(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, progress: MaterializeProgress = {}): Promise<MaterializeResult> {
-  const out: MaterializeResult = { written: [], moved: [], deleted: [], keptChanged: [], keptUnsent: [], skippedModified: [], bytesWritten: 0, bytesFetched: 0, bytesReused: 0 };
+  const out: MaterializeResult = { written: [], moved: [], deleted: [], keptChanged: [], keptUnsent: [], skippedModified: [], locked: [], bytesWritten: 0, bytesFetched: 0, bytesReused: 0 };
   const tree = new ProjectTree(db);
   const abs = (p: string) => join(db.root, p);
 
@@ -61,7 +63,9 @@ export async function materialize(api: BacklotApi | null, db: ProjectDb, store: 
     if (st && !rec.onServer) out.keptUnsent.push(rec.path);
     else if (st && (await currentHash(db, abs(rec.path), rec, st)) !== rec.fileHash) out.keptChanged.push(rec.path);
     else if (st) {
-      await rm(abs(rec.path), { force: true });
+      // unlink, not rm: rm turns an unlink refused with EPERM into a directory walk and ENOTDIR.
+      const removed = await held(out, rec.path, () => unlink(abs(rec.path)).catch((e) => { if (e.code !== 'ENOENT') throw e; }));
+      if (!removed) continue; // stays recorded: retried next time
       out.deleted.push(rec.path);
     }
     workingFiles.remove(db, rec.path);
@@ -103,13 +107,29 @@ async function follow(db: ProjectDb, rec: WorkingFile, path: string, out: Materi
     workingFiles.remove(db, rec.path);
     return undefined;
   }
-  await mkdir(dirname(to), { recursive: true });
-  await rename(from, to);
+  if (!(await held(out, rec.path, async () => {
+    await mkdir(dirname(to), { recursive: true });
+    await rename(from, to);
+  }))) return rec;
   const moved = { ...rec, path };
   workingFiles.put(db, moved);
   out.moved.push({ from: rec.path, to: path });
   return moved;
 }
+
+/** Runs a change to a working file; false (and the file listed as locked) when it is held. */
+async function held(out: MaterializeResult, path: string, change: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await change();
+    return true;
+  } catch (err) {
+    if (!isHeldError(err)) throw err;
+    out.locked.push({ path, reason: heldReason(err) });
+    return false;
+  }
+}
+
+const heldReason = (err: NodeJS.ErrnoException) => (err.code === 'EROFS' ? 'on a read-only file system' : `in use or not writable (${err.code})`);
 
 function recordExisting(db: ProjectDb, path: string, assetId: string, cp: LocalCheckpointView, st: { size: number; mtimeMs: number }, rec?: WorkingFile): void {
   const chunks = cp.chunks && cp.chunkSizes ? cp.chunks.map((id, i) => [id, cp.chunkSizes![i]] as [string, number]) : (rec?.fileHash === cp.fileHash ? rec.chunks : []);
@@ -128,6 +148,7 @@ async function writeFiles(api: BacklotApi | null, db: ProjectDb, store: ChunkSto
       out.written.push(p.path);
       progress.onFile?.(p.path, m.size);
     },
+    onLocked: (i, err) => out.locked.push({ path: plan[i].path, reason: heldReason(err) }),
   });
   out.bytesWritten += stats.bytesWritten;
   out.bytesFetched += stats.bytesFetched;

@@ -22,7 +22,16 @@ export interface WriteHooks {
   onPlan?: (files: number, bytes: number) => void;
   /** After file `index` is in place (its manifest and the written file's stat). */
   onWritten?: (index: number, manifest: CheckpointManifest, st: { size: number; mtimeMs: number }) => void;
+  /**
+   * File `index` could not be put in place because its file or folder is held (locked, read-only,
+   * in use): the others are still written. Without this hook such a failure ends the call.
+   */
+  onLocked?: (index: number, err: NodeJS.ErrnoException) => void;
 }
+
+/** Errors of a destination another program holds or that may not be written, as opposed to the disk, network or content failing. */
+const HELD = new Set(['EPERM', 'EACCES', 'EBUSY', 'ETXTBSY', 'EROFS']);
+export const isHeldError = (err: unknown): err is NodeJS.ErrnoException => HELD.has((err as NodeJS.ErrnoException)?.code ?? '');
 
 export interface WriteStats {
   bytesWritten: number;
@@ -59,8 +68,14 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
   const stats: WriteStats = { bytesWritten: 0, bytesFetched: 0, bytesReused: 0 };
   for (const [i, p] of plan.entries()) {
     const m = manifests.get(p.checkpoint.id)!;
-    await mkdir(dirname(p.dest), { recursive: true });
-    await restoreFile(m.chunks, chunkOf, p.dest, m.fileHash, { expectedSize: m.size, concurrency: 8 });
+    try {
+      await mkdir(dirname(p.dest), { recursive: true });
+      await restoreFile(m.chunks, chunkOf, p.dest, m.fileHash, { expectedSize: m.size, concurrency: 8 });
+    } catch (err) {
+      if (!hooks.onLocked || !isHeldError(err)) throw err;
+      hooks.onLocked(i, err);
+      continue;
+    }
     stats.bytesWritten += m.size;
     hooks.onWritten?.(i, m, await stat(p.dest));
   }

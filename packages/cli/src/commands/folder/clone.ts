@@ -1,8 +1,9 @@
 // backlot clone PROJECT [DIR] and backlot init [DIR]: new working folders.
-import { basename, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { connect, studioOf, type GlobalOptions } from '../../context.js';
-import { CliError, EXIT } from '../../output/exit-codes.js';
+import { CliError, describeError, EXIT } from '../../output/exit-codes.js';
 import { formatBytes, printJson, say } from '../../output/print.js';
 import { progress } from '../../output/progress.js';
 
@@ -29,6 +30,13 @@ export function cloneCommands(program: Command): void {
       }, {
         onPlan: (_files, bytes) => bar.start('Downloading', bytes),
         onFile: (_path, bytes) => bar.update((done += bytes)),
+      }).catch((err: unknown) => {
+        bar.stop();
+        // Stopped after the working folder was made (full disk, lost connection): what is in
+        // place stays, and a sync there finishes the clone.
+        if (!existsSync(join(target, '.backlot', 'project.db'))) throw err;
+        const d = describeError(err);
+        throw new CliError(d.message, d.exitCode, `what is in place stays; once that is fixed, finish the clone with: cd ${JSON.stringify(target)} && backlot sync`);
       });
       bar.stop();
       if (opts.json) return printJson({ folder: target, projectId: p.id, files: result.written.length, bytes: result.bytesWritten });

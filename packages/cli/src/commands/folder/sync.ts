@@ -128,11 +128,13 @@ function suggestName(path: string): string {
 function report(opts: GlobalOptions, r: SyncResult): void {
   // Refused ops fail the command (scripts must notice), though everything else was synced.
   if (r.push.refused.length > 0) process.exitCode = r.push.refused.some((f) => f.code === 'forbidden') ? EXIT.forbidden : EXIT.conflict;
+  // So do files another program holds: the folder is consistent, but not up to date.
+  else if (r.files.locked.length > 0) process.exitCode = EXIT.error;
   if (opts.json)
     return printJson({
       pushed: r.push.applied, refused: r.push.refused, uploadedBytes: r.push.bytesUploaded, revision: r.pull.revision, reset: r.pull.reset,
       written: r.files.written, moved: r.files.moved, deleted: r.files.deleted, keptChanged: r.files.keptChanged, keptUnsent: r.files.keptUnsent, skippedModified: r.files.skippedModified,
-      fetchedBytes: r.files.bytesFetched, reusedBytes: r.files.bytesReused,
+      locked: r.files.locked, fetchedBytes: r.files.bytesFetched, reusedBytes: r.files.bytesReused,
     });
   for (const f of r.push.refused) say(`refused    ${f.opType}: ${f.message} (kept in your folder; nothing was lost)`);
   for (const m of r.files.moved) say(`moved      ${m.from} -> ${m.to}`);
@@ -140,9 +142,11 @@ function report(opts: GlobalOptions, r: SyncResult): void {
   for (const p of r.files.keptChanged) say(`kept       ${p} (removed on the server, but you changed it: now untracked)`);
   for (const p of r.files.keptUnsent) say(`kept       ${p} (the server did not take it: now untracked)`);
   for (const p of r.files.skippedModified) say(`not updated ${p} (you changed it; checkpoint or revert it)`);
+  for (const l of r.files.locked) say(`not updated ${l.path} (${l.reason}: close the program using it, then backlot sync again)`);
   say(
     `Synced to revision ${r.pull.revision}: sent ${r.push.applied} change${r.push.applied === 1 ? '' : 's'} (${formatBytes(r.push.bytesUploaded)}), ` +
       `received ${r.files.written.length} file${r.files.written.length === 1 ? '' : 's'} (${formatBytes(r.files.bytesFetched)} downloaded, ${formatBytes(r.files.bytesReused)} reused)` +
-      (r.push.refused.length ? `; ${r.push.refused.length} refused` : ''),
+      (r.push.refused.length ? `; ${r.push.refused.length} refused` : '') +
+      (r.files.locked.length ? `; ${r.files.locked.length} file${r.files.locked.length === 1 ? '' : 's'} held by another program` : ''),
   );
 }
