@@ -13,8 +13,11 @@ const dist = `${root}packages/cli/dist`;
 // Built beside and swapped in, so a command running meanwhile never finds half a build.
 const outdir = `${dist}.building-${process.pid}`;
 
-/** Pure-JS packages the commands load at start: bundled, they load faster than from node_modules (typebox is hundreds of small modules). */
-const BUNDLED = /^(commander|typebox)(\/|$)/;
+/**
+ * Pure-JS packages the commands load at start: bundled, they load faster than from node_modules
+ * (typebox is hundreds of small modules; ignore, a CommonJS file, cost status ~10 ms to parse).
+ */
+const BUNDLED = /^(commander|typebox|ignore)(\/|$)/;
 
 /** Bare imports other than our own packages (and BUNDLED) are left to node. */
 const npmPackagesExternal = {

@@ -65,7 +65,14 @@ test(`kill -9 at ${KILLS} random points of checkpoint and sync: nothing acknowle
     await writeFile(join(writer, f), contents.get(f)!);
   }
   await owner.ok(['add', '.'], { cwd: writer });
+  // Kill moments are drawn over how long the commands take on this machine (timed once here),
+  // so most kills land inside a running command whether the machine is fast or slow.
+  let t = Date.now();
   await owner.ok(['checkpoint', ...FILES, '-m', 'start', '--sync'], { cwd: writer });
+  const writerMs = Math.max(400, Date.now() - t);
+  t = Date.now();
+  await owner.ok(['sync'], { cwd: reader });
+  const readerMs = Math.max(400, Date.now() - t);
   let kills = 0;
   let killedMidway = 0;
   for (let round = 0; kills < KILLS; round++) {
@@ -77,8 +84,8 @@ test(`kill -9 at ${KILLS} random points of checkpoint and sync: nothing acknowle
       contents.set(f, next);
       await writeFile(join(writer, f), next);
     }
-    // Writer: checkpoint + sync, killed somewhere (up to ~1.5 s in, which spans the whole command).
-    const r = await runKilled(['checkpoint', ...FILES, '-m', `round ${round}`, '--sync'], writer, rng.int(1500));
+    // Writer: checkpoint + sync, killed somewhere in it.
+    const r = await runKilled(['checkpoint', ...FILES, '-m', `round ${round}`, '--sync'], writer, rng.int(writerMs));
     kills++;
     if (r.killed) killedMidway++;
     else if (r.code === 0) for (const f of FILES) acknowledged.add(`${f}:${sha(contents.get(f)!)}`);
@@ -92,7 +99,7 @@ test(`kill -9 at ${KILLS} random points of checkpoint and sync: nothing acknowle
     assert.deepEqual(await tempFiles(writer), []);
 
     // Reader: a sync that brings the new versions, killed somewhere; then a full sync.
-    const rr = await runKilled(['sync'], reader, rng.int(1200));
+    const rr = await runKilled(['sync'], reader, rng.int(readerMs));
     kills++;
     if (rr.killed) killedMidway++;
     for (const f of FILES) {
