@@ -5,7 +5,7 @@
 // `bench:api-profile`; nothing else in the file is touched).
 //
 //   npm run bench                         all four areas (about 25 minutes on 2 cores; cli takes ~19 of them)
-//   npm run bench -- --only=permissions   one area (permissions | api | production | cli)
+//   npm run bench -- --only=permissions   one area (permissions | api | production | cli | web)
 //   npm run bench -- --only=cli --scale=0.1  the cli area at a tenth of its sizes (a couple of minutes)
 //   npm run bench -- --duration=10 --slices=2 --connections=50 --warmup=2 --projects=20
 //   npm run bench -- --no-write           print the sections instead of writing BENCHMARKS.md
@@ -16,6 +16,8 @@ import { apiSection, meetsAim, runApiBench } from './api.js';
 import { profileSection, profileServer } from './profile.js';
 import { productionSection, runProductionBench } from './production.js';
 import { cliSection, runCliBench } from './cli.js';
+import { runWebBench, webSection } from './web.js';
+import { deprovisionSection, runDeprovisionBench } from './deprovision.js';
 import { BENCHMARKS_FILE, updateSections } from './report.js';
 
 const args = process.argv.slice(2);
@@ -27,8 +29,8 @@ const opt = (name: string, fallback: number) => {
   return v;
 };
 const onlyArg = args.find((x) => x.startsWith('--only='))?.split('=')[1];
-const areas = new Set(onlyArg ? onlyArg.split(',') : ['permissions', 'api', 'production', 'cli']);
-for (const a of areas) if (a !== 'permissions' && a !== 'api' && a !== 'production' && a !== 'cli') throw new Error(`unknown area ${a} (permissions | api | production | cli)`);
+const areas = new Set(onlyArg ? onlyArg.split(',') : ['permissions', 'api', 'production', 'cli', 'web', 'identity']);
+for (const a of areas) if (!['permissions', 'api', 'production', 'cli', 'web', 'identity'].includes(a)) throw new Error(`unknown area ${a} (permissions | api | production | cli | web | identity)`);
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const started = Date.now();
@@ -68,6 +70,14 @@ if (areas.has('cli')) {
   log('the artist\'s command line: first clone, incremental sync, status, start-up …');
   sections.cli = cliSection(await runCliBench({ scale: opt('scale', 1), log }));
 }
+
+if (areas.has('web')) {
+  log('the web app on a 5,000-task board (headless Chromium; nginx as the floor) …');
+  sections.web = webSection(await runWebBench({ log }));
+}
+
+// SCIM deprovisioning latency (bench/deprovision.ts); PostgreSQL rows when BACKLOT_TEST_PG names a cluster.
+if (areas.has('identity')) sections.identity = deprovisionSection(await runDeprovisionBench({ rounds: opt('rounds', 30), pgUrl: process.env.BACKLOT_TEST_PG, log }));
 
 for (const [name, body] of Object.entries(sections)) process.stdout.write(`\n${body}\n`);
 if (!flag('no-write') && Object.keys(sections).length) {

@@ -13,6 +13,7 @@ import { projectsApi } from './projects.js';
 import { rolesApi } from './roles.js';
 import { studiosApi } from './studios.js';
 import { syncApi } from './sync.js';
+import { scimApi, serviceAccountsApi, ssoApi, tokensApi } from './identity.js';
 import { Transport, type TransportOptions } from './transport.js';
 import type { Session } from './session.js';
 
@@ -34,6 +35,10 @@ export class BacklotApi {
   readonly sync;
   readonly events;
   readonly content;
+  readonly tokens;
+  readonly serviceAccounts;
+  readonly sso;
+  readonly scim;
 
   constructor(options: BacklotApiOptions) {
     const t = (this.transport = new Transport(options));
@@ -51,6 +56,10 @@ export class BacklotApi {
     this.sync = syncApi(t);
     this.events = eventsApi(t);
     this.content = contentApi(t);
+    this.tokens = tokensApi(t);
+    this.serviceAccounts = serviceAccountsApi(t);
+    this.sso = ssoApi(t);
+    this.scim = scimApi(t);
   }
 
   /** Who the calls act as (sign-in calls set it; set it yourself to reuse a saved token). */

@@ -19,6 +19,7 @@ export type { AuditExportFormat } from './audit.js';
 export type { ClientOp } from './sync.js';
 export type { Account } from './auth.js';
 export type { StudioFields } from './studios.js';
+export type { TokenFields } from './identity.js';
 export type { StudioMemberChange } from './members.js';
 export type { RoleFields } from './roles.js';
 export type * from './contract.js';

@@ -1,6 +1,6 @@
 // Who belongs where: studio seats (role, suspension, removal) and project members (role per project).
 import type {
-  MemberRemoved, MemberRoleChanged, MembersAdded, ProjectMemberList, StudioMemberChanged, StudioMemberList, StudioRole,
+  DormantSeats, DormantSuspended, MemberRemoved, MemberRoleChanged, MembersAdded, ProjectMemberList, StudioMemberChanged, StudioMemberList, StudioRole,
 } from './contract.js';
 import { ROUTES } from './routes.js';
 import type { Transport } from './transport.js';
@@ -15,6 +15,11 @@ export function studioMembersApi(t: Transport) {
       t.json(ROUTES['studioMembers.update'], { studioId, userId }, { json: change }),
     /** DELETE /studios/:studioId/members/:userId: out of the studio and all its projects. */
     remove: (studioId: string, userId: string): Promise<void> => t.none(ROUTES['studioMembers.remove'], { studioId, userId }),
+    /** GET /studios/:studioId/seats/dormant (owners): seats idle for at least `days` days. */
+    dormant: (studioId: string, days: number): Promise<DormantSeats> => t.json(ROUTES['studioMembers.dormant'], { studioId }, { query: { days: String(days) } }),
+    /** POST .../seats/suspend-dormant (owners): suspends them in one step (audited). */
+    suspendDormant: (studioId: string, body: { days: number; userIds?: string[] }): Promise<DormantSuspended> =>
+      t.json(ROUTES['studioMembers.suspendDormant'], { studioId }, { json: body }),
   };
 }
 

@@ -31,6 +31,31 @@ export const ROUTES = {
   'auth.deactivateUser': route('POST', '/admin/users/{userId}/deactivate'),
   'auth.reactivateUser': route('POST', '/admin/users/{userId}/reactivate'),
 
+  'tokens.create': route('POST', '/auth/tokens'),
+  'tokens.list': route('GET', '/auth/tokens'),
+  'tokens.revoke': route('DELETE', '/auth/tokens/{tokenId}'),
+
+  'serviceAccounts.create': route('POST', '/studios/{studioId}/service-accounts'),
+  'serviceAccounts.list': route('GET', '/studios/{studioId}/service-accounts'),
+  'serviceAccounts.deactivate': route('DELETE', '/studios/{studioId}/service-accounts/{userId}'),
+  'serviceAccounts.createToken': route('POST', '/studios/{studioId}/service-accounts/{userId}/tokens'),
+  'serviceAccounts.revokeToken': route('DELETE', '/studios/{studioId}/service-accounts/{userId}/tokens/{tokenId}'),
+
+  'sso.get': route('GET', '/studios/{studioId}/sso'),
+  'sso.setOidc': route('PUT', '/studios/{studioId}/sso/oidc'),
+  'sso.removeOidc': route('DELETE', '/studios/{studioId}/sso/oidc'),
+  'sso.setSaml': route('PUT', '/studios/{studioId}/sso/saml'),
+  'sso.removeSaml': route('DELETE', '/studios/{studioId}/sso/saml'),
+  'sso.updatePolicy': route('PATCH', '/studios/{studioId}/sso'),
+  'sso.addMapping': route('POST', '/studios/{studioId}/sso/mappings'),
+  'sso.removeMapping': route('DELETE', '/studios/{studioId}/sso/mappings/{mappingId}'),
+  'sso.discover': route('GET', '/auth/sso/discover'),
+  'sso.exchangeCliCode': route('POST', '/auth/sso/cli/exchange'),
+
+  'scim.status': route('GET', '/studios/{studioId}/scim'),
+  'scim.issueToken': route('POST', '/studios/{studioId}/scim/token'),
+  'scim.revokeToken': route('DELETE', '/studios/{studioId}/scim/token'),
+
   'studios.list': route('GET', '/studios'),
   'studios.create': route('POST', '/studios'),
   'studios.get': route('GET', '/studios/{studioId}'),
@@ -40,6 +65,8 @@ export const ROUTES = {
   'studioMembers.list': route('GET', '/studios/{studioId}/members'),
   'studioMembers.update': route('PATCH', '/studios/{studioId}/members/{userId}'),
   'studioMembers.remove': route('DELETE', '/studios/{studioId}/members/{userId}'),
+  'studioMembers.dormant': route('GET', '/studios/{studioId}/seats/dormant'),
+  'studioMembers.suspendDormant': route('POST', '/studios/{studioId}/seats/suspend-dormant'),
 
   'projects.list': route('GET', '/studios/{studioId}/projects'),
   'projects.create': route('POST', '/studios/{studioId}/projects'),

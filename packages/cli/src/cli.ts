@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { accountCommands } from './commands/account.js';
 import { adminCommand } from './commands/admin.js';
+import { tokensCommand } from './commands/tokens.js';
 import { serveCommand } from './commands/serve.js';
 import { productionCommands } from './commands/production/index.js';
 import { changeCommands } from './commands/folder/changes.js';
@@ -46,6 +47,7 @@ historyCommands(program);
 copyCommands(program);
 publishCommand(program);
 productionCommands(program);
+program.addCommand(tokensCommand());
 program.addCommand(serveCommand());
 program.addCommand(adminCommand());
 

@@ -6,7 +6,7 @@
 // permission"): seeing an asset's metadata (asset.view_all) is not enough to download its file;
 // that needs content.download on a visible asset, or content.download_all.
 import { BacklotError, forbidden, notFound } from './errors.js';
-import { authorizeProject, canSeeProject, isProjectMember, type Decision, type ProjectActor } from './policy.js';
+import { authorizeProject, canSeeProject, isProjectMember, tokenScopeDecision, type Decision, type ProjectActor } from './policy.js';
 import type { MemberView } from './project-view.js';
 
 export type ContentCheck =
@@ -90,5 +90,7 @@ export function previewIsUsableBy(actorUserId: string, image: { uploadedBy: stri
 /** Storage quotas are the studio's business (PRODUCT.md: admins "set storage quotas"). */
 export function authorizeQuotaChange(actor: ProjectActor): Decision {
   if (!canSeeProject(actor)) return deny(notFound('project'));
+  const scoped = tokenScopeDecision(actor, 'admin');
+  if (scoped) return scoped;
   return actor.role === 'owner' || actor.role === 'admin' ? allow : deny(forbidden('only studio owners and admins may set storage quotas'));
 }

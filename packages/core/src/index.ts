@@ -10,4 +10,7 @@ export * from './project-view.js';
 export * from './op-policy.js';
 export * from './content-policy.js';
 export * from './read-policy.js';
+export * from './token-scope.js';
+export * from './identity-policy.js';
+export * from './scim-policy.js';
 export * from './contract/index.js';

@@ -3,7 +3,7 @@
 // the caller cannot see is answered exactly like a target that does not exist.
 import { BacklotError, forbidden, notFound } from './errors.js';
 import type { Permission, PermissionSet } from './permissions.js';
-import { authorizeProject, type Decision, type ProjectActor } from './policy.js';
+import { authorizeProject, tokenScopeDecision, type Decision, type ProjectActor } from './policy.js';
 import type { MemberView } from './project-view.js';
 import type { StatusCategory } from './statuses.js';
 
@@ -58,6 +58,9 @@ const notTask = () => deny(new BacklotError('bad_request', 'this asset is not a 
 
 export function authorizeOp(actor: ProjectActor, view: MemberView, op: OpCheck): Decision {
   const me = actor.userId;
+  // Every operation changes the project: a read-only token is refused before anything else.
+  const scoped = tokenScopeDecision(actor, 'content');
+  if (scoped) return scoped;
   switch (op.kind) {
     case 'settings.update':
       return need(actor, 'project.settings');

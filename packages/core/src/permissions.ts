@@ -16,6 +16,61 @@ export const PERMISSION_AREAS = {
 export type PermissionArea = keyof typeof PERMISSION_AREAS;
 export type Permission = (typeof PERMISSION_AREAS)[PermissionArea][number];
 
+/** Each area's name for people (the roles editor's group headings). */
+export const AREA_LABELS: Record<PermissionArea, string> = {
+  project: 'Project',
+  members: 'Members and roles',
+  collections: 'Collections',
+  assets: 'Assets',
+  templates: 'Templates and workflows',
+  checkpoints: 'Checkpoints',
+  content: 'File content',
+  assignment: 'Assignment',
+  status: 'Status',
+  sharing: 'Sharing, trash and audit',
+};
+
+/** One line per permission saying what it allows, for the roles editor and `backlot roles`. */
+export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
+  'project.settings': 'Rename the project and edit its types, tags, statuses and ignore list.',
+  'project.delete': 'Archive or delete the project.',
+  'members.add': 'Add studio members to the project.',
+  'members.remove': 'Remove members from the project.',
+  'members.change_role': "Change a member's project role.",
+  'roles.manage': 'Create, edit and delete project roles.',
+  'collection.view_all': 'See every collection, not only shared or assigned ones.',
+  'collection.create': 'Create collections.',
+  'collection.update': 'Rename, move and edit collections.',
+  'collection.delete': 'Move collections to the trash.',
+  'asset.view_all': 'See the details of every asset (names, statuses, history, previews).',
+  'asset.create': 'Create assets and tasks.',
+  'asset.update': 'Rename, move and edit assets.',
+  'asset.delete': 'Move assets to the trash.',
+  'dependency.manage': 'Add and remove dependencies between assets.',
+  'template.create': 'Create templates.',
+  'template.update': 'Edit templates.',
+  'template.delete': 'Delete templates.',
+  'workflow.manage': 'Set up workflows.',
+  'checkpoint.view': 'See the checkpoint history of visible assets.',
+  'checkpoint.create': 'Create checkpoints (on tasks: only the assignee).',
+  'checkpoint.delete': 'Move checkpoints to the trash.',
+  'checkpoint.revert': 'Revert an asset to an earlier checkpoint.',
+  'content.download': 'Download the files of assets visible to them.',
+  'content.download_all': 'Download the files of any asset, visible or not.',
+  'assignment.assign': 'Assign tasks and collections to members.',
+  'assignment.unassign': 'Take the assignee off tasks and collections.',
+  'assignment.self_assign': 'Assign unassigned tasks they can see to themselves.',
+  'assignment.take_over': 'Take a task over from its assignee at once.',
+  'status.change': 'Change the status of their own tasks.',
+  'status.change_any': "Change the status of anyone's tasks.",
+  'status.approve': 'Move tasks into a done status (approve).',
+  'status.retake': 'Move tasks into a retake status.',
+  'share.manage': 'Create and revoke share links.',
+  'trash.restore': 'Restore items from the trash.',
+  'trash.purge': 'Delete items from the trash for good.',
+  'audit.view': "Read the project's audit log.",
+};
+
 export const ALL_PERMISSIONS: readonly Permission[] = Object.values(PERMISSION_AREAS).flat();
 
 const known = new Set<string>(ALL_PERMISSIONS);

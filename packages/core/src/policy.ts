@@ -2,6 +2,7 @@
 // permissions, counts) and ask; nothing here touches I/O. Routes never compare roles themselves.
 import { forbidden, notFound, BacklotError } from './errors.js';
 import type { Permission, PermissionSet } from './permissions.js';
+import { accessNeededFor, scopeAllows, scopeIsStudioWide, scopeRefusal, type TokenAccess, type TokenScope } from './token-scope.js';
 
 export type StudioRole = 'owner' | 'admin' | 'member';
 export const STUDIO_ROLES: readonly StudioRole[] = ['owner', 'admin', 'member'];
@@ -11,6 +12,8 @@ export interface StudioActor {
   userId: string;
   role: StudioRole | null;
   suspended: boolean;
+  /** Set when the caller came with an access token: what the token narrows them to. */
+  scope?: TokenScope | null;
 }
 
 /** Who is asking about one project: their studio seat plus their project membership, if any. */
@@ -43,7 +46,35 @@ export type StudioAction =
   | 'studio.projects.create'
   | 'studio.projects.view_all'
   | 'studio.usage.view'
-  | 'studio.quota.set';
+  | 'studio.quota.set'
+  /** The studio's identity provider, break-glass list, SSO session age. */
+  | 'studio.sso.manage'
+  /** IdP group to role mappings (each one also checked against the configuring user's rights). */
+  | 'studio.sso.mappings'
+  | 'studio.service_accounts.manage'
+  /** Dormant seats: listing idle seats and suspending them in one step. */
+  | 'studio.seats.manage'
+  /** The studio's SCIM provisioning token (create, rotate, revoke). */
+  | 'studio.scim.manage';
+
+/** Studio actions that only read; every other one needs an admin-level token. */
+const STUDIO_READS = new Set<StudioAction>(['studio.view', 'studio.members.view', 'studio.audit.view', 'studio.usage.view', 'studio.projects.view_all']);
+/** What a project-limited token may do at studio level: see the studio it works in, nothing studio-wide. */
+const PROJECT_TOKEN_STUDIO_ACTIONS = new Set<StudioAction>(['studio.view', 'studio.members.view']);
+
+function studioScopeDecision(actor: StudioActor, action: StudioAction): Decision | null {
+  const scope = actor.scope;
+  if (!scope) return null;
+  if (!scopeIsStudioWide(scope) && !PROJECT_TOKEN_STUDIO_ACTIONS.has(action))
+    return deny(forbidden('this access token is limited to some projects; studio-wide actions need another token', { reason: 'token_scope' }));
+  const needed: TokenAccess = STUDIO_READS.has(action) ? 'read' : 'admin';
+  return scopeAllows(scope, needed) ? null : deny(scopeRefusal(scope, needed));
+}
+
+/** Refuses what the caller's token (if any) does not reach; null when the scope is no obstacle. */
+export function tokenScopeDecision(actor: StudioActor, needed: TokenAccess): Decision | null {
+  return actor.scope && !scopeAllows(actor.scope, needed) ? deny(scopeRefusal(actor.scope, needed)) : null;
+}
 
 /**
  * Studio-level actions. Non-members (and suspended members) get "not found": a studio's
@@ -51,13 +82,20 @@ export type StudioAction =
  */
 export function authorizeStudio(actor: StudioActor, action: StudioAction): Decision {
   if (!activeMember(actor)) return deny(notFound('studio'));
+  const scoped = studioScopeDecision(actor, action);
+  if (scoped) return scoped;
   switch (action) {
     case 'studio.view':
     case 'studio.members.view':
       return allow;
     case 'studio.update':
     case 'studio.delete':
+    case 'studio.sso.manage':
+    case 'studio.seats.manage':
+    case 'studio.scim.manage':
       return actor.role === 'owner' ? allow : deny(forbidden('only a studio owner may do this'));
+    case 'studio.sso.mappings':
+    case 'studio.service_accounts.manage':
     case 'studio.invite':
     case 'studio.audit.view':
     case 'studio.projects.create':
@@ -101,6 +139,10 @@ export function authorizeStudioMemberChange(
     if (change.kind === 'change_role' && change.to === 'owner' && actor.role !== 'owner')
       return deny(forbidden('only an owner may make someone an owner'));
   } else if (!activeMember(actor)) return deny(notFound('studio'));
+  else {
+    const scoped = tokenScopeDecision(actor, 'admin');
+    if (scoped) return scoped;
+  }
   const losesOwnership =
     target.role === 'owner' &&
     !target.suspended &&
@@ -167,6 +209,8 @@ export function canSeeProject(actor: ProjectActor): boolean {
  */
 export function authorizeProject(actor: ProjectActor, action: ProjectAction): Decision {
   if (!canSeeProject(actor)) return deny(notFound('project'));
+  const scoped = tokenScopeDecision(actor, accessNeededFor(action));
+  if (scoped) return scoped;
   if (isStudioManager(actor) && STUDIO_MANAGER_PROJECT_ACTIONS.has(action)) return allow;
   const role = actor.projectRole;
   if (!role) return deny(forbidden('studio owners and admins need a project role for this'));

@@ -19,6 +19,10 @@ import { syncRoutes } from './http/routes/sync.js';
 import { contentRoutes } from './http/routes/content.js';
 import { eventRoutes } from './http/routes/events.js';
 import { installLiveEvents } from './events/plugin.js';
+import { identityRoutes } from './http/routes/identity.js';
+import { hasWebApp, webAppRoutes } from './http/web-app.js';
+import { scimRoutes } from './scim/routes.js';
+import { SCIM_PREFIX } from './scim/paths.js';
 
 export const API_PREFIX = '/api/v1';
 /** JSON bodies are small; chunk uploads get their own limit on their own routes. */
@@ -71,9 +75,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(browseRoutes);
     await api.register(syncRoutes);
     await api.register(eventRoutes);
+    await api.register(identityRoutes);
   }, { prefix: API_PREFIX });
+  // SCIM 2.0 provisioning, authenticated by each studio's SCIM token (scim/).
+  await app.register(scimRoutes, { prefix: SCIM_PREFIX });
   // Chunks, files, previews, share links (API under the prefix, public /s/ pages at the root), usage.
   await app.register(contentRoutes, { deps });
+  // The web app at `/` when a build is configured (API routes and /s/ pages take precedence).
+  if (hasWebApp(deps.config.webRoot))
+    await app.register(webAppRoutes, { root: deps.config.webRoot, apiPrefix: API_PREFIX, hsts: deps.config.cookieSecure });
 
   return app;
 }

@@ -1,6 +1,7 @@
 // What every service call receives: the server's shared dependencies plus who is asking and from
 // where. Built per request by the HTTP layer; services never look at the request itself.
 import type { Transaction } from 'kysely';
+import type { TokenScope } from '@backlot/core';
 import type { Clock } from './clock.js';
 import type { ServerConfig } from './config/config.js';
 import type { Db, DbKind } from './db/connect.js';
@@ -25,7 +26,11 @@ export interface AppDeps {
   /** The structured logger behind `log` (Fastify logs requests through it). */
   logger: FastifyBaseLogger;
   /** Live-event fan-out; told after each committed project change. */
-  events?: { projectChanged(projectId: string, revision: number): void };
+  events?: {
+    projectChanged(projectId: string, revision: number): void;
+    /** An account's access ended or shrank (deprovisioning): its live sockets re-check at once, in every process. */
+    userAccessChanged?(userId: string): void;
+  };
 }
 
 export interface AuthUser {
@@ -33,7 +38,10 @@ export interface AuthUser {
   email: string;
   name: string;
   isInstanceAdmin: boolean;
+  /** The session's id; for an access token, the token's id. */
   sessionId: string;
+  /** Present when the caller came with an access token: what it narrows them to. */
+  scope?: TokenScope;
 }
 
 export interface Ctx extends AppDeps {

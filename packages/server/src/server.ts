@@ -13,6 +13,7 @@ import { openChunks } from './config/chunk-store.js';
 import { repairContent } from './content/repair.js';
 import type { ChunkBackend } from '@backlot/storage';
 import { EventHub } from './events/hub.js';
+import { hasWebApp } from './http/web-app.js';
 import type { DestinationStream } from 'pino';
 import { createLogger, logThrough } from './logging.js';
 
@@ -86,6 +87,7 @@ export async function startServer(config: ServerConfig, opts: ServerOptions = {}
   if (setupToken) {
     print('This server has no accounts yet. Create the first (administrator) account with this one-time token:');
     print(`  setup token: ${setupToken}`);
+    if (hasWebApp(config.webRoot)) print(`  in a browser: ${url}/setup#token=${setupToken}`);
     print(`  or: POST ${url}/api/v1/setup {"token": "...", "email": "...", "name": "...", "password": "..."}`);
   }
   return {

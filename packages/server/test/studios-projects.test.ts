@@ -291,6 +291,10 @@ for (const kind of dbKinds()) {
       const c = expectOk(await h.as(m1).get('/permissions'));
       assert.deepEqual(sorted(c.permissions), sorted(ALL));
       assert.deepEqual(Object.fromEntries(c.areas.map((a: any) => [a.area, sorted(a.permissions)])), Object.fromEntries(Object.entries(CATALOG).map(([k, v]) => [k, sorted(v)])));
+      // The roles editor explains each toggle and names each group from this answer alone.
+      assert.deepEqual(sorted(Object.keys(c.descriptions)), sorted(ALL));
+      for (const p of ALL) assert.match(c.descriptions[p], /^[A-Z].{8,100}\.$/, `one-line description of ${p}`);
+      for (const a of c.areas) assert.ok(typeof a.label === 'string' && a.label.length > 0, `label of ${a.area}`);
     });
 
     test('default preset: six roles with the permissions of PRODUCT.md, creator is Admin', async () => {

@@ -52,9 +52,8 @@ async function openTestDatabase(kind: DbKind): Promise<{ db: OpenedDb; dataDir: 
   };
 }
 
-/** A new, empty PostgreSQL database on the cluster BACKLOT_TEST_PG names, and how to drop it. */
-export async function freshPgDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = process.env.BACKLOT_TEST_PG!;
+/** A new, empty PostgreSQL database on the cluster `base` (default BACKLOT_TEST_PG) names, and how to drop it. */
+export async function freshPgDatabase(prefix: string, base = process.env.BACKLOT_TEST_PG!): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${process.pid}_${Date.now()}_${++dbCounter}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();

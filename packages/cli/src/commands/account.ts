@@ -9,15 +9,23 @@ export function accountCommands(program: Command): void {
   program
     .command('login')
     .argument('<server>', 'server address, e.g. http://studio-server:8080')
-    .description('Sign in to a server (it becomes the current one); asks for email and password, or takes --token')
+    .description('Sign in to a server (it becomes the current one); asks for email and password, or takes --token or --sso')
     .option('--email <email>', 'account email (asked when missing)')
     .option('--token <token>', 'a personal access token or session token instead of a password (for scripts)')
     .option('--password-stdin', 'read the password from standard input (for scripts)')
-    .addHelpText('after', '\nExamples:\n  backlot login http://127.0.0.1:8080\n  echo "$PASS" | backlot login https://backlot.studio.com --email me@studio.com --password-stdin\n  backlot login https://backlot.studio.com --token "$BACKLOT_TOKEN"')
-    .action(async (serverArg: string, opts: { email?: string; token?: string; passwordStdin?: boolean }) => {
+    .option('--sso <studio>', 'sign in through the studio\'s identity provider (its id, or your email to find it); opens a browser')
+    .option('--no-browser', 'with --sso: only print the address to open')
+    .addHelpText('after', '\nExamples:\n  backlot login http://127.0.0.1:8080\n  echo "$PASS" | backlot login https://backlot.studio.com --email me@studio.com --password-stdin\n  backlot login https://backlot.studio.com --token "$BACKLOT_TOKEN"\n  backlot login https://backlot.studio.com --sso me@studio.com')
+    .action(async (serverArg: string, opts: { email?: string; token?: string; passwordStdin?: boolean; sso?: string; browser: boolean }) => {
       const server = normaliseServer(serverArg);
       const api = apiFor(server, opts.token);
-      if (!opts.token) {
+      if (opts.sso && (opts.token || opts.email || opts.passwordStdin)) throw usageError('--sso signs in through the identity provider: leave out --token, --email and --password-stdin');
+      let ssoStudio: string | undefined;
+      if (opts.sso) {
+        const { resolveSsoStudio, ssoLogin } = await import('./sso-login.js');
+        ssoStudio = await resolveSsoStudio(api, opts.sso);
+        await ssoLogin(api, ssoStudio, { openBrowser: opts.browser });
+      } else if (!opts.token) {
         const email = opts.email ?? (await ask('Email'));
         const password = opts.passwordStdin ? await readStdin() : await ask('Password', true);
         if (!password) throw usageError('no password given');
@@ -29,7 +37,7 @@ export function accountCommands(program: Command): void {
       const previous = creds.servers[server];
       creds.servers[server] = {
         token: api.session.token!, userId: me.id, email: me.email, name: me.name,
-        studioId: studios.length === 1 ? studios[0].id : previous?.userId === me.id ? previous.studioId : undefined,
+        studioId: studios.length === 1 ? studios[0].id : studios.some((s) => s.id === ssoStudio) ? ssoStudio : previous?.userId === me.id ? previous.studioId : undefined,
       };
       creds.current = server;
       writeCredentials(creds);

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LogFormat, LogLevel } from '@backlot/server';
 
@@ -5,6 +7,18 @@ export function parsePort(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
   return n;
+}
+
+/**
+ * The built web app (packages/web/dist), found from this file: the bundle in packages/cli/dist,
+ * or the source in packages/cli/src/commands when run through tsx. Undefined when not built.
+ */
+export function builtWebRoot(): string | undefined {
+  for (const rel of ['../../web/dist/', '../../../web/dist/']) {
+    const dir = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(`${dir}index.html`)) return dir;
+  }
+  return undefined;
 }
 
 export function serveCommand(): Command {
@@ -22,6 +36,8 @@ export function serveCommand(): Command {
       const config = loadConfig({
         dataDir: opts.data, port: opts.port, host: opts.host, databaseUrl: opts.database, configFile: opts.config, logLevel: opts.logLevel, logFormat: opts.logFormat,
       });
+      // A web root from the config file or BACKLOT_WEB_ROOT wins; else this checkout's build.
+      config.webRoot ??= builtWebRoot();
       const server = await startServer(config);
       // Runs until a signal asks it to stop; then requests in flight finish and the command ends.
       await new Promise<void>((resolve) => {

@@ -1,10 +1,10 @@
 // Loads the facts core/policy needs (who the caller is in a studio or project, right now, from
 // the database; inside a transaction, pass it as `exec`) and turns a refusal into an error that the HTTP layer records in the audit log.
 import {
-  authorizeProject, authorizeStudio, BacklotError, isProjectMember, notFound, PermissionSet,
-  type Decision, type ProjectAction, type ProjectActor, type StudioAction, type StudioActor,
+  authorizeAccount, authorizeProject, authorizeStudio, BacklotError, isProjectMember, limitActorToProject, notFound, PermissionSet,
+  type AccountAction, type Decision, type ProjectAction, type ProjectActor, type StudioAction, type StudioActor,
 } from '@backlot/core';
-import type { Ctx, Trx } from '../context.js';
+import type { AuthUser, Ctx, Trx } from '../context.js';
 import type { Db } from '../db/connect.js';
 import { requireUser } from '../auth/sessions.js';
 import type { ProjectsTable, StudiosTable } from '../db/schema.js';
@@ -43,7 +43,7 @@ export async function loadStudioAccess(ctx: Ctx, studioId: string, exec: Db | Tr
     .executeTakeFirst();
   if (!row) throw notFound('studio');
   const { member_role, member_suspended_at, ...studio } = row;
-  return { studio, actor: { userId: user.id, role: member_role ?? null, suspended: member_suspended_at !== null } };
+  return { studio, actor: { userId: user.id, role: member_role ?? null, suspended: member_suspended_at !== null, scope: user.scope ?? null } };
 }
 
 export async function studioAccess(ctx: Ctx, studioId: string, action: StudioAction): Promise<StudioAccess> {
@@ -76,7 +76,8 @@ export async function loadProjectAccess(ctx: Ctx, projectId: string, exec: Db | 
     .executeTakeFirst();
   if (!row) throw notFound('project');
   const { studio_role, suspended_at, role_id, role_fixed, role_assigned_only, role_permissions, ...project } = row;
-  const actor: ProjectActor = {
+  const actor: ProjectActor = limitActorToProject({
+    scope: user.scope ?? null,
     userId: user.id,
     role: studio_role ?? null,
     suspended: suspended_at !== null,
@@ -85,7 +86,7 @@ export async function loadProjectAccess(ctx: Ctx, projectId: string, exec: Db | 
       role_id && studio_role
         ? { id: role_id, fixed: role_fixed === 1, assignedOnly: role_assigned_only === 1, permissions: PermissionSet.of(JSON.parse(role_permissions ?? '[]')) }
         : null,
-  };
+  }, projectId);
   return { project, actor };
 }
 
@@ -94,6 +95,17 @@ export async function loadMemberAccess(ctx: Ctx, projectId: string, exec: Db | T
   const access = await loadProjectAccess(ctx, projectId, exec);
   if (!isProjectMember(access.actor)) throw new BacklotError('not_found', 'project not found');
   return access;
+}
+
+/**
+ * Account-level actions (password, sessions, tokens, new studios, instance administration) need
+ * a real sign-in; an access token is refused (core/token-scope.ts).
+ */
+export function requireAccountAction(ctx: Ctx, action: AccountAction): AuthUser {
+  const user = requireUser(ctx.user);
+  const d = authorizeAccount(user.scope, action);
+  if (!d.allowed) throw d.error;
+  return user;
 }
 
 export async function projectAccess(ctx: Ctx, projectId: string, action: ProjectAction): Promise<ProjectAccess> {

@@ -1,10 +1,11 @@
 // Accounts and sign-in: first-run setup, sign-up, login, logout, password change.
-import { BacklotError, nameProblem, normalizeEmail } from '@backlot/core';
+import { authorizePasswordLogin, BacklotError, nameProblem, normalizeEmail } from '@backlot/core';
 import { inTransaction, nowIso, type AppDeps, type Ctx, type Trx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
 import { checkPasswordStrength, hashPassword, verifyAgainstDecoy, verifyPassword } from '../auth/passwords.js';
 import { beginLoginAttempt, clearLoginFailures } from '../auth/rate-limit.js';
-import { issueSession, requireUser, revokeSessions, type IssuedSession } from '../auth/sessions.js';
+import { issueSession, revokeSessions, type IssuedSession } from '../auth/sessions.js';
+import { requireAccountAction } from '../access/access.js';
 import { hashSecret, newId, newSecret } from '../auth/tokens.js';
 
 export type SessionKind = 'cookie' | 'bearer';
@@ -44,6 +45,7 @@ export async function insertUser(deps: AppDeps, trx: Trx, input: NewAccount, ins
     .values({
       id, email, name, password_hash: await hashPassword(input.password),
       is_instance_admin: instanceAdmin ? 1 : 0, deactivated_at: null, created_at: nowIso(deps), last_active_at: null,
+      service_studio_id: null, managed_by_studio: null,
     })
     .execute();
   return id;
@@ -113,17 +115,33 @@ export async function logIn(
     throw new BacklotError('unauthenticated', 'email or password is incorrect');
   }
   await clearLoginFailures(ctx, email, ip);
-  const session = await inTransaction(ctx, (trx) => issueSession(ctx, trx, user.id, kind, { ip: ctx.ip, userAgent }));
+  // Accounts a studio's IdP manages sign in there, unless on its break-glass list (checked only
+  // after the right password, so the answer tells a guesser nothing).
+  const seats = await ctx.db.selectFrom('sso_identities as i').innerJoin('studio_sso as x', 'x.studio_id', 'i.studio_id')
+    .select(['i.studio_id', 'x.enforced', 'x.break_glass']).where('i.user_id', '=', user.id).execute();
+  const decision = authorizePasswordLogin(seats.map((s) => ({ studioId: s.studio_id, enforced: s.enforced === 1, breakGlass: (JSON.parse(s.break_glass) as string[]).includes(user.id) })));
+  if (!decision.allowed) {
+    await inTransaction(ctx, async (trx) => {
+      for (const studioId of (decision.error.details.studioIds as string[]))
+        await appendAudit(trx, { studioId, actorId: user.id, action: 'auth.password_refused_sso', targetType: 'user', targetId: user.id, ip: ctx.ip }, nowIso(ctx));
+    });
+    throw decision.error;
+  }
+  const session = await inTransaction(ctx, async (trx) => {
+    for (const studioId of decision.breakGlassStudios)
+      await appendAudit(trx, { studioId, actorId: user.id, action: 'auth.break_glass_login', targetType: 'user', targetId: user.id, ip: ctx.ip }, nowIso(ctx));
+    return issueSession(ctx, trx, user.id, kind, { ip: ctx.ip, userAgent });
+  });
   return { userId: user.id, session };
 }
 
 export async function logOut(ctx: Ctx): Promise<void> {
-  const user = requireUser(ctx.user);
+  const user = requireAccountAction(ctx, 'account.manage');
   await ctx.db.updateTable('sessions').set({ revoked_at: nowIso(ctx) }).where('id', '=', user.sessionId).execute();
 }
 
 export async function changePassword(ctx: Ctx, current: string, next: string): Promise<{ endedSessions: number }> {
-  const user = requireUser(ctx.user);
+  const user = requireAccountAction(ctx, 'account.manage');
   checkPasswordStrength(next);
   const row = await ctx.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
   if (!(await verifyPassword(row.password_hash, current)))
@@ -138,7 +156,7 @@ export async function changePassword(ctx: Ctx, current: string, next: string): P
 }
 
 export async function listSessions(ctx: Ctx) {
-  const user = requireUser(ctx.user);
+  const user = requireAccountAction(ctx, 'account.manage');
   const rows = await ctx.db
     .selectFrom('sessions')
     .select(['id', 'kind', 'created_at', 'last_seen_at', 'expires_at', 'ip', 'user_agent'])
@@ -154,7 +172,7 @@ export async function listSessions(ctx: Ctx) {
 }
 
 export async function revokeSession(ctx: Ctx, sessionId: string): Promise<void> {
-  const user = requireUser(ctx.user);
+  const user = requireAccountAction(ctx, 'account.manage');
   const res = await ctx.db
     .updateTable('sessions')
     .set({ revoked_at: nowIso(ctx) })
@@ -169,7 +187,7 @@ export async function revokeSession(ctx: Ctx, sessionId: string): Promise<void> 
 
 /** Instance administrators deactivate accounts: every session fails on its next request. */
 export async function setUserActive(ctx: Ctx, userId: string, active: boolean): Promise<void> {
-  const admin = requireUser(ctx.user);
+  const admin = requireAccountAction(ctx, 'account.manage');
   if (!admin.isInstanceAdmin) throw new BacklotError('forbidden', 'only instance administrators may do this');
   if (admin.id === userId && !active) throw new BacklotError('conflict', 'you cannot deactivate your own account');
   await inTransaction(ctx, async (trx) => {

@@ -8,7 +8,7 @@ import { appendAudit } from '../audit/log.js';
 import { addMs, DAY_MS } from '../clock.js';
 import { hashSecret, newId, newSecret } from '../auth/tokens.js';
 import { issueSession } from '../auth/sessions.js';
-import { check, loadProjectAccess, loadStudioAccess, type StudioAccess } from '../access/access.js';
+import { check, loadProjectAccess, loadStudioAccess, requireAccountAction, type StudioAccess } from '../access/access.js';
 import { addMembersInTrx } from './project-members.js';
 import { insertUser, type NewAccount } from './accounts.js';
 import type { InvitationsTable } from '../db/schema.js';
@@ -245,6 +245,7 @@ export async function acceptInvitation(ctx: Ctx, token: string, account: Omit<Ne
     let userId: string;
     let session = null;
     if (ctx.user) {
+      requireAccountAction(ctx, 'account.manage');
       if (ctx.user.email !== invitation.email)
         throw new BacklotError('forbidden', 'this invitation was sent to another email address', { email: invitation.email });
       userId = ctx.user.id;

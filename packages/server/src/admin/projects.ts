@@ -1,5 +1,5 @@
 // Projects of a studio: create (with a role preset), list, rename, archive, soft delete.
-import { authorizeStudio, BacklotError, BUILTIN_STATUSES, DEFAULT_DEPENDENCY_TYPES, ROLE_PRESETS, type RolePreset } from '@backlot/core';
+import { authorizeStudio, BacklotError, scopeReachesProject, BUILTIN_STATUSES, DEFAULT_DEPENDENCY_TYPES, ROLE_PRESETS, type RolePreset } from '@backlot/core';
 import { inTransaction, nowIso, type Ctx, type Trx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
 import { newId } from '../auth/tokens.js';
@@ -79,7 +79,8 @@ export async function listProjects(ctx: Ctx, studioId: string, status: 'active' 
   if (!seesAll) q = q.where('pm.user_id', 'is not', null);
   if (status !== 'all') q = q.where('p.status', '=', status);
   const rows = await q.orderBy('p.name').orderBy('p.id').execute();
-  return rows.map(({ my_role_id, ...p }) => projectView(p, { myRoleId: my_role_id }));
+  // A project-limited access token lists only its projects.
+  return rows.filter((p) => scopeReachesProject(actor.scope, p.id)).map(({ my_role_id, ...p }) => projectView(p, { myRoleId: my_role_id }));
 }
 
 export async function getProject(ctx: Ctx, projectId: string) {

@@ -1,6 +1,6 @@
 // Project roles: the presets' roles plus custom ones. The fixed Admin role is never edited or
 // deleted; a role in use is deleted only by moving its members to a replacement.
-import { ALL_PERMISSIONS, authorizeGrantProjectRole, authorizeRoleChange, BacklotError, isPermission, PERMISSION_AREAS, PermissionSet } from '@backlot/core';
+import { ALL_PERMISSIONS, AREA_LABELS, authorizeGrantProjectRole, authorizeRoleChange, BacklotError, isPermission, PERMISSION_AREAS, PERMISSION_DESCRIPTIONS, PermissionSet, type PermissionArea } from '@backlot/core';
 import { inTransaction, nowIso, type Ctx, type Trx } from '../context.js';
 import { appendAudit } from '../audit/log.js';
 import { newId } from '../auth/tokens.js';
@@ -11,7 +11,8 @@ import type { RolesTable } from '../db/schema.js';
 
 export const permissionCatalog = () => ({
   permissions: ALL_PERMISSIONS,
-  areas: Object.entries(PERMISSION_AREAS).map(([area, permissions]) => ({ area, permissions })),
+  areas: Object.entries(PERMISSION_AREAS).map(([area, permissions]) => ({ area, label: AREA_LABELS[area as PermissionArea], permissions })),
+  descriptions: PERMISSION_DESCRIPTIONS,
 });
 
 export function roleView(r: RolesTable, memberCount?: number) {

@@ -6,7 +6,7 @@ import { inTransaction, nowIso, type Ctx, type Trx } from '../context.js';
 import { appendAudit, startAuditChain } from '../audit/log.js';
 import { requireUser } from '../auth/sessions.js';
 import { newId } from '../auth/tokens.js';
-import { check, loadStudioAccess, studioAccess } from '../access/access.js';
+import { check, loadStudioAccess, requireAccountAction, studioAccess } from '../access/access.js';
 import { validName } from './accounts.js';
 import { lastAdminProjects, leaveProject } from './project-members.js';
 
@@ -31,7 +31,7 @@ function validDomains(domains: string[]): string[] {
 }
 
 export async function createStudio(ctx: Ctx, input: { name: string; allowedEmailDomains?: string[] }) {
-  const user = requireUser(ctx.user);
+  const user = requireAccountAction(ctx, 'account.manage');
   if (!ctx.config.allowStudioCreation && !user.isInstanceAdmin)
     throw new BacklotError('forbidden', 'only instance administrators may create studios on this server');
   const name = validName(input.name);
@@ -152,8 +152,9 @@ export async function changeStudioMember(ctx: Ctx, studioId: string, userId: str
     } else {
       const set =
         change.kind === 'change_role' ? { role: change.to }
-        : change.kind === 'suspend' ? { suspended_at: target.suspended_at ?? at }
-        : { suspended_at: null };
+        // A suspension by hand is no longer SCIM's to lift (scim/deprovision.ts).
+        : change.kind === 'suspend' ? { suspended_at: target.suspended_at ?? at, suspended_via: null }
+        : { suspended_at: null, suspended_via: null };
       await trx.updateTable('studio_members').set(set).where('studio_id', '=', studioId).where('user_id', '=', userId).execute();
     }
     const after =

@@ -27,6 +27,13 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** json lines, or pretty for a terminal; unset: pretty on a terminal, json otherwise. */
   logFormat?: LogFormat;
+  /**
+   * Key (32 bytes, base64) that encrypts stored SSO client secrets. Unset: a key file made in the
+   * data folder (several server processes must share one: set it, or share the folder).
+   */
+  secretKey?: string;
+  /** The built web app served at `/` (a folder with index.html); `backlot serve` names packages/web/dist. Unset: API only. */
+  webRoot?: string;
 }
 
 export type ConfigInput = Partial<ServerConfig> & { configFile?: string };
@@ -64,6 +71,8 @@ function fromEnv(env: NodeJS.ProcessEnv): Partial<ServerConfig> {
     cookieSecure: bool(env.BACKLOT_COOKIE_SECURE),
     logLevel: env.BACKLOT_LOG_LEVEL as LogLevel | undefined,
     logFormat: env.BACKLOT_LOG_FORMAT as LogFormat | undefined,
+    secretKey: env.BACKLOT_SECRET_KEY,
+    webRoot: env.BACKLOT_WEB_ROOT,
   };
 }
 
@@ -87,6 +96,7 @@ export function loadConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
   const { configFile: _ignored, ...flagPart } = flags;
   const merged: ServerConfig = { ...DEFAULTS, ...defined(filePart), ...envPart, ...defined(flagPart) };
   merged.dataDir = resolve(merged.dataDir);
+  if (merged.webRoot) merged.webRoot = resolve(merged.webRoot);
   merged.chunkStore = resolveChunkStoreConfig(filePart.chunkStore, env, flagPart.chunkStore);
   if (!Number.isInteger(merged.port) || merged.port < 0 || merged.port > 65535) throw new Error(`invalid port ${merged.port}`);
   if (!LOG_LEVELS.includes(merged.logLevel)) throw new Error(`invalid log level ${merged.logLevel} (one of ${LOG_LEVELS.join(', ')})`);

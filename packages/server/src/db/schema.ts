@@ -1,6 +1,7 @@
 // Row types of every table, as Kysely sees them. Times are ISO-8601 UTC strings (sortable as
 // text on both SQLite and PostgreSQL); booleans are 0/1 integers; lists are JSON text.
 import type { Entity } from '@backlot/core';
+import type { Generated } from 'kysely';
 
 
 export interface UsersTable {
@@ -12,6 +13,10 @@ export interface UsersTable {
   deactivated_at: string | null;
   created_at: string;
   last_active_at: string | null;
+  /** A service account of this studio (never signs in; works through access tokens). */
+  service_studio_id: string | null;
+  /** Created by this studio's identity provider (JIT sign-in). */
+  managed_by_studio: string | null;
 }
 
 export interface SessionsTable {
@@ -26,6 +31,8 @@ export interface SessionsTable {
   revoked_at: string | null;
   ip: string | null;
   user_agent: string | null;
+  /** Signed in through this studio's SSO: its maximum session age applies. */
+  sso_studio_id: string | null;
 }
 
 export interface SetupTokensTable {
@@ -57,6 +64,8 @@ export interface StudioMembersTable {
   role: 'owner' | 'admin' | 'member';
   suspended_at: string | null;
   joined_at: string;
+  /** 'scim' when SCIM suspended the seat (only SCIM lifts that); null otherwise. */
+  suspended_via: Generated<string | null>;
 }
 
 export interface ProjectsTable {
@@ -295,7 +304,157 @@ export interface ShareLinksTable {
   last_access_at: string | null;
 }
 
+export interface AccessTokensTable {
+  id: string;
+  user_id: string;
+  studio_id: string | null;
+  name: string;
+  token_hash: string;
+  access: 'read' | 'content' | 'admin';
+  /** JSON list of project ids, or null for every project. */
+  projects: string | null;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface StudioSsoTable {
+  studio_id: string;
+  oidc_issuer: string | null;
+  oidc_client_id: string | null;
+  oidc_client_secret: string | null;
+  oidc_groups_claim: string | null;
+  saml_entry_point: string | null;
+  saml_idp_issuer: string | null;
+  /** JSON list of PEM certificates. */
+  saml_idp_certs: string | null;
+  saml_groups_attribute: string | null;
+  enforced: number;
+  /** JSON list of user ids allowed to sign in with a password despite `enforced`. */
+  break_glass: string;
+  session_max_minutes: number | null;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface SsoMappingsTable {
+  id: string;
+  studio_id: string;
+  idp_group: string;
+  studio_role: 'owner' | 'admin' | 'member';
+  /** JSON list of { projectId, roleId }. */
+  project_roles: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface SsoIdentitiesTable {
+  studio_id: string;
+  user_id: string;
+  oidc_subject: string | null;
+  saml_subject: string | null;
+  login_groups: string;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+export interface SsoGrantsTable {
+  studio_id: string;
+  user_id: string;
+  project_id: string;
+}
+
+export interface SsoStatesTable {
+  id: string;
+  studio_id: string;
+  protocol: 'oidc' | 'saml';
+  nonce: string | null;
+  code_verifier: string | null;
+  return_to: string | null;
+  cli_redirect: string | null;
+  cli_challenge: string | null;
+  /** JSON of the verified IdpPerson, once the IdP answered. */
+  identity: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  completed_at: string | null;
+}
+
+export interface SamlRequestsTable {
+  id: string;
+  created_at: string;
+}
+
+export interface SamlSeenAssertionsTable {
+  studio_id: string;
+  assertion_id: string;
+  expires_at: string;
+}
+
+export interface SsoHandoffsTable {
+  code_hash: string;
+  user_id: string;
+  studio_id: string;
+  challenge: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface ScimTokensTable {
+  id: string;
+  studio_id: string;
+  token_hash: string;
+  created_at: string;
+  created_by: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface ScimUsersTable {
+  studio_id: string;
+  user_id: string;
+  user_name: string;
+  user_name_key: string;
+  external_id: string | null;
+  active: number;
+  /** JSON object of the other SCIM attributes the IdP sent. */
+  attributes: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScimGroupsTable {
+  id: string;
+  studio_id: string;
+  display_name: string;
+  display_name_key: string;
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScimGroupMembersTable {
+  group_id: string;
+  user_id: string;
+}
+
 export interface Database {
+  scim_tokens: ScimTokensTable;
+  scim_users: ScimUsersTable;
+  scim_groups: ScimGroupsTable;
+  scim_group_members: ScimGroupMembersTable;
+  access_tokens: AccessTokensTable;
+  studio_sso: StudioSsoTable;
+  sso_mappings: SsoMappingsTable;
+  sso_identities: SsoIdentitiesTable;
+  sso_grants: SsoGrantsTable;
+  sso_states: SsoStatesTable;
+  saml_requests: SamlRequestsTable;
+  saml_seen_assertions: SamlSeenAssertionsTable;
+  sso_handoffs: SsoHandoffsTable;
   project_chunks: ProjectChunksTable;
   checkpoint_chunks: CheckpointChunksTable;
   share_links: ShareLinksTable;

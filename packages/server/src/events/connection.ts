@@ -116,6 +116,11 @@ export class LiveConnection implements Subscriber {
     this.kick();
   }
 
+  recheck(): void {
+    this.wantCheck = true;
+    this.kick();
+  }
+
   shutdown(): void {
     this.end(CLOSE.goingAway, 'the server is shutting down');
   }

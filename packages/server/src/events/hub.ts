@@ -32,6 +32,8 @@ export interface Subscriber {
   presenceChanged(): void;
   /** Periodic liveness and access check. */
   tick(): void;
+  /** The user's access may have ended (deprovisioning): check the session and membership now. */
+  recheck(): void;
   /** The server is shutting down. */
   shutdown(): void;
 }
@@ -124,6 +126,31 @@ export class EventHub {
     } else {
       this.deliver(projectId, revision);
     }
+  }
+
+  /**
+   * Told once an account's access ended (SCIM deprovisioning): every socket of that user, in every
+   * process, re-checks its session and membership now instead of at its next tick. On PostgreSQL
+   * the word travels on the changes channel as `user:<id>`.
+   */
+  userAccessChanged(userId: string): void {
+    if (this.closed) return;
+    if (this.opts.kind === 'postgres') {
+      this.notify(CHANGES_CHANNEL, `user:${userId}`).then(
+        () => { if (!this.listener) this.recheckUser(userId); },
+        (err: Error) => {
+          this.opts.log.warn(`live events: NOTIFY failed (${err.message}); re-checking in this process only`);
+          this.recheckUser(userId);
+        },
+      );
+    } else {
+      this.recheckUser(userId);
+    }
+  }
+
+  private recheckUser(userId: string): void {
+    if (this.closed) return;
+    for (const set of this.subs.values()) for (const s of set) if (s.userId === userId) s.recheck();
   }
 
   private deliver(projectId: string, revision: number): void {
@@ -253,6 +280,8 @@ export class EventHub {
     if (channel === CHANGES_CHANNEL) {
       const m = /^([0-9a-f-]{36}):(\d{1,15})$/.exec(payload);
       if (m) this.deliver(m[1], Number(m[2]));
+      const u = /^user:([0-9a-f-]{36})$/.exec(payload);
+      if (u) this.recheckUser(u[1]);
       return;
     }
     if (channel !== PRESENCE_CHANNEL) return;

@@ -20,7 +20,10 @@ export function hubFor(deps: AppDeps): EventHub {
   const hub = new EventHub({ db: deps.db, kind: deps.dbKind, log: deps.log });
   const other = deps.events;
   deps.events = other
-    ? { projectChanged: (p, r) => { other.projectChanged(p, r); hub.projectChanged(p, r); } }
+    ? {
+      projectChanged: (p, r) => { other.projectChanged(p, r); hub.projectChanged(p, r); },
+      userAccessChanged: (u) => { other.userAccessChanged?.(u); hub.userAccessChanged(u); },
+    }
     : hub;
   return hub;
 }

@@ -7,6 +7,7 @@ import type { AppDeps, Ctx } from '../context.js';
 import { resolveSession, type IssuedSession } from '../auth/sessions.js';
 import { hashSecret } from '../auth/tokens.js';
 import { logThrough } from '../logging.js';
+import { isScimPath } from '../scim/paths.js';
 
 export const SESSION_COOKIE = 'backlot_session';
 export const CSRF_COOKIE = 'backlot_csrf';
@@ -31,6 +32,8 @@ export function installSessionResolution(app: FastifyInstance, deps: AppDeps): v
   app.decorateRequest('ctx', null as unknown as Ctx);
   app.addHook('onRequest', async (request) => {
     request.ctx = { ...deps, user: null, ip: request.ip ?? null, requestId: request.id, log: logThrough(request.log) };
+    // SCIM has its own credential (a studio's provisioning token, scim/auth.ts) and never a user.
+    if (isScimPath(request.url)) return;
     const bearer = bearerToken(request);
     if (bearer === null) throw new BacklotError('unauthenticated', 'malformed Authorization header');
     const cookie = request.cookies?.[SESSION_COOKIE];

@@ -12,3 +12,4 @@ export type * from './production.js';
 export type * from './browse.js';
 export type * from './content.js';
 export type * from './sync.js';
+export type * from './identity.js';

@@ -34,5 +34,8 @@ export interface ProjectDetail extends ProjectEntry {
 /** GET /permissions. */
 export interface PermissionCatalog {
   permissions: Permission[];
-  areas: { area: PermissionArea; permissions: Permission[] }[];
+  /** In catalog order, each with its name for people. */
+  areas: { area: PermissionArea; label: string; permissions: Permission[] }[];
+  /** What each permission allows, in one line. */
+  descriptions: Record<Permission, string>;
 }

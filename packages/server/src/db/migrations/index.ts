@@ -9,6 +9,8 @@ import { migration as m004 } from './004_content.js';
 import { migration as m005 } from './005_assigned-only-roles.js';
 import { migration as m006 } from './006_change-log-order.js';
 import { migration as m007 } from './007_hardening.js';
+import { migration as m008 } from './008_identity.js';
+import { migration as m009 } from './009_scim.js';
 
 export const migrations: Record<string, Migration> = {
   '001_foundation': m001,
@@ -18,6 +20,8 @@ export const migrations: Record<string, Migration> = {
   '005_assigned_only_roles': m005,
   '006_change_log_order': m006,
   '007_hardening': m007,
+  '008_identity': m008,
+  '009_scim': m009,
 };
 
 export const migrationProvider: MigrationProvider = {
