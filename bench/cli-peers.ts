@@ -1,12 +1,12 @@
 // Processes and peers for bench/cli.ts: timed commands, git/git-lfs/nginx/curl from apt when
 // missing, a static file server (nginx, else a Node `http` server in a child process), parallel
 // curl downloads, and dropping the page cache for cold runs.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnReady } from './child.js';
+import { runNginx } from './nginx.js';
 
 export interface Ran {
   code: number;
@@ -76,17 +76,6 @@ export function versionOf(cmd: string): string {
   return (r.stdout ?? '').trim().split('\n')[0];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 export interface StaticServer {
   url: string;
   /** What serves the files, for the report. */
@@ -108,57 +97,8 @@ export async function startStaticServer(root: string, dir: string, probe: string
 }
 
 async function startNginx(root: string, dir: string, probe: string): Promise<StaticServer> {
-  const prefix = join(dir, 'nginx');
-  mkdirSync(join(prefix, 'tmp'), { recursive: true });
-  const port = await freePort();
-  const conf = join(prefix, 'nginx.conf');
-  // As root, nginx's workers would drop to `nobody`, who cannot read the 0700 temp folders.
-  writeFileSync(conf, `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes auto;
-daemon off;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  default_type application/octet-stream;
-  client_body_temp_path ${prefix}/tmp/body;
-  proxy_temp_path ${prefix}/tmp/proxy;
-  fastcgi_temp_path ${prefix}/tmp/fastcgi;
-  uwsgi_temp_path ${prefix}/tmp/uwsgi;
-  scgi_temp_path ${prefix}/tmp/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-  }
-}
-`);
-  const bin = spawnSync('/bin/bash', ['-c', 'command -v nginx'], { encoding: 'utf8', env: { ...process.env, PATH: PATH_WITH_SBIN } }).stdout.trim();
-  const child: ChildProcess = spawn(bin, ['-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${stderr}`);
-    try {
-      const res = await fetch(`${url}/${probe}`, { method: 'HEAD' });
-      if (res.ok) break;
-      throw new Error(`HEAD /${probe}: ${res.status}`);
-    } catch (err) {
-      if (i >= 100) {
-        await stop();
-        throw err;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return { url, what: `nginx ${versionOf('nginx -v').replace(/^nginx version: nginx\//, '')} (sendfile, access log off, its own config on a loopback port)`, stop };
+  const n = await runNginx(dir, { http: '  default_type application/octet-stream;', server: `    root ${root};`, probe });
+  return { url: n.url, what: `nginx ${n.version} (sendfile, access log off, its own config on a loopback port)`, stop: n.stop };
 }
 
 /** Downloads `paths` from `base` into `dest` with one curl, 4 transfers at a time (`--parallel`). */

@@ -1,0 +1,36 @@
+// Server state lives in react-query's cache, under the keys below (one place, so pages that
+// change something know what to refresh). Refusals are not retried: asking again changes nothing.
+import { QueryClient } from '@tanstack/react-query';
+import { ApiError } from '@backlot/api';
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        retry: (failures, err) => !(err instanceof ApiError && err.status < 500) && failures < 2,
+        refetchOnWindowFocus: false,
+        staleTime: 30_000,
+      },
+    },
+  });
+}
+
+export const keys = {
+  me: ['me'] as const,
+  studios: ['studios'] as const,
+  projects: (studioId: string, status: string) => ['projects', studioId, status] as const,
+  project: (projectId: string) => ['project', projectId] as const,
+  statuses: (projectId: string) => ['statuses', projectId] as const,
+  members: (projectId: string) => ['members', projectId] as const,
+  board: (projectId: string, filters: object) => ['board', projectId, filters] as const,
+  boards: (projectId: string) => ['board', projectId] as const,
+  requests: (projectId: string) => ['control-requests', projectId] as const,
+  invitation: (token: string) => ['invitation', token] as const,
+  // settings pages
+  settings: (projectId: string) => ['settings', projectId] as const,
+  roles: (projectId: string) => ['roles', projectId] as const,
+  permissionCatalog: ['permission-catalog'] as const,
+  studioMembers: (studioId: string) => ['studio-members', studioId] as const,
+  invitations: (studioId: string) => ['invitations', studioId] as const,
+  studioUsage: (studioId: string) => ['studio-usage', studioId] as const,
+};
