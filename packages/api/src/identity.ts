@@ -46,7 +46,7 @@ export function ssoApi(t: Transport) {
     setOidc: (studioId: string, body: { issuer: string; clientId: string; clientSecret?: string; groupsClaim?: string }): Promise<SsoSettings> =>
       t.json(ROUTES['sso.setOidc'], { studioId }, { json: body }),
     removeOidc: (studioId: string): Promise<void> => t.none(ROUTES['sso.removeOidc'], { studioId }),
-    setSaml: (studioId: string, body: { metadataXml?: string; entryPoint?: string; idpIssuer?: string; certificates?: string[]; groupsAttribute?: string }): Promise<SsoSettings> =>
+    setSaml: (studioId: string, body: { metadataUrl?: string; metadataXml?: string; entryPoint?: string; idpIssuer?: string; certificates?: string[]; groupsAttribute?: string }): Promise<SsoSettings> =>
       t.json(ROUTES['sso.setSaml'], { studioId }, { json: body }),
     removeSaml: (studioId: string): Promise<void> => t.none(ROUTES['sso.removeSaml'], { studioId }),
     updatePolicy: (studioId: string, body: { enforced?: boolean; breakGlass?: string[]; sessionMaxMinutes?: number | null }): Promise<SsoSettings> =>

@@ -7,6 +7,8 @@
 // IdP of another studio.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createHarness, dbKinds, type Caller, type Harness } from '@backlot/test-kit/harness';
 import { must, refused } from '@backlot/test-kit/production-world';
 import { Browser, makeKeyPair, startSamlIdp, type SamlIdp, type SamlUser } from './idps.js';
@@ -89,6 +91,34 @@ for (const kind of dbKinds()) {
       must(await h.as(owner).post(`/studios/${studioA}/sso/mappings`, { group: 'artists', studioRole: 'member', projectRoles: [{ projectId: showA, roleId: artist }] }), 201);
       const audit = await h.deps.db.selectFrom('audit_log').select('action').where('action', '=', 'sso.saml_configured').execute();
       assert.equal(audit.length, 2);
+    });
+
+    test('owners may give the IdP metadata URL instead: read once, within bounds; a bad URL or answer is a 400 on that field', async () => {
+      // The IdP's metadata published over HTTP on 127.0.0.1 (loopback may be http), plus bad answers.
+      const served = createServer((req, res) => {
+        if (req.url === '/metadata') return res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(idpB.metadataXml);
+        if (req.url === '/huge') return res.writeHead(200).end(Buffer.alloc(2 * 1024 * 1024, 'x'));
+        if (req.url === '/moved') return res.writeHead(302, { location: '/metadata' }).end();
+        if (req.url === '/page') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html>sign in</html>');
+        res.writeHead(404).end();
+      });
+      await new Promise<void>((r) => served.listen(0, '127.0.0.1', r));
+      const at = (path: string) => `http://127.0.0.1:${(served.address() as AddressInfo).port}${path}`;
+      try {
+        const before = await h.deps.db.selectFrom('studio_sso').selectAll().where('studio_id', '=', studioB).executeTakeFirst();
+        for (const [url, why] of [[at('/gone'), /answered 404/], [at('/huge'), /larger than 1 MiB/], [at('/moved'), /answered 302/], [at('/page'), /IdP metadata/], ['ftp://127.0.0.1/metadata', /https/], ['http://idp.example/metadata', /https/]] as const) {
+          const e = refused(await h.request('PUT', `/studios/${studioB}/sso/saml`, { token: owner.token, body: { metadataUrl: url } }), 400, 'validation_failed', url);
+          assert.match(e.message, why, url);
+          assert.equal(e.details.field, 'metadataUrl', url);
+        }
+        refused(await h.request('PUT', `/studios/${studioB}/sso/saml`, { token: owner.token, body: { metadataUrl: at('/metadata'), metadataXml: idpB.metadataXml } }), 400, 'validation_failed', 'two sources');
+        assert.deepEqual(await h.deps.db.selectFrom('studio_sso').selectAll().where('studio_id', '=', studioB).executeTakeFirst(), before, 'refusals changed nothing');
+        const view = must(await h.request('PUT', `/studios/${studioB}/sso/saml`, { token: owner.token, body: { metadataUrl: at('/metadata') } }), 200);
+        assert.equal(view.saml.entryPoint, idpB.entryPoint);
+        assert.equal(view.saml.idpIssuer, idpB.entityId);
+      } finally {
+        served.close();
+      }
     });
 
     test('signing in: redirect binding out, POST binding back, a JIT account with its mapped role, the session cookie', async () => {

@@ -13,9 +13,9 @@ export interface IdpMetadata {
   certificates: string[];
 }
 
-const bad = (message: string) => new BacklotError('validation_failed', `IdP metadata: ${message}`, { field: 'metadataXml' });
-
-export function parseIdpMetadata(xml: string): IdpMetadata {
+/** `field`: the input the document came from (pasted XML, or the URL it was read from). */
+export function parseIdpMetadata(xml: string, field: 'metadataXml' | 'metadataUrl' = 'metadataXml'): IdpMetadata {
+  const bad = (message: string) => new BacklotError('validation_failed', `IdP metadata: ${message}`, { field });
   const errors: string[] = [];
   const doc = new DOMParser({ errorHandler: { error: (m: string) => errors.push(m), fatalError: (m: string) => errors.push(m), warning: () => {} } })
     .parseFromString(xml, 'text/xml');

@@ -97,11 +97,18 @@ export async function setOidc(ctx: Ctx, studioId: string, input: { issuer: strin
   return getSsoSettings(ctx, studioId);
 }
 
-export async function setSaml(ctx: Ctx, studioId: string, input: { metadataXml?: string; entryPoint?: string; idpIssuer?: string; certificates?: string[]; groupsAttribute?: string }) {
+export async function setSaml(
+  ctx: Ctx, studioId: string,
+  input: { metadataUrl?: string; metadataXml?: string; entryPoint?: string; idpIssuer?: string; certificates?: string[]; groupsAttribute?: string },
+) {
   const { actor } = await studioAccess(ctx, studioId, 'studio.sso.manage');
   let entryPoint: string, idpIssuer: string, certs: string[];
-  if (input.metadataXml !== undefined) {
-    if (input.entryPoint || input.idpIssuer || input.certificates) throw new BacklotError('validation_failed', 'send either metadataXml or entryPoint, idpIssuer and certificates', { field: 'metadataXml' });
+  const ways = [input.metadataUrl !== undefined, input.metadataXml !== undefined, !!(input.entryPoint || input.idpIssuer || input.certificates)].filter(Boolean).length;
+  if (ways > 1) throw new BacklotError('validation_failed', 'send one of metadataUrl, metadataXml, or entryPoint with idpIssuer and certificates', { field: 'metadataXml' });
+  if (input.metadataUrl !== undefined) {
+    const md = parseIdpMetadata(await fetchIdpMetadata(validIdpUrl(input.metadataUrl, 'metadataUrl')), 'metadataUrl');
+    ({ entryPoint, entityId: idpIssuer, certificates: certs } = md);
+  } else if (input.metadataXml !== undefined) {
     const md = parseIdpMetadata(input.metadataXml);
     ({ entryPoint, entityId: idpIssuer, certificates: certs } = md);
   } else {
@@ -124,6 +131,33 @@ export async function setSaml(ctx: Ctx, studioId: string, input: { metadataXml?:
       saml_entry_point: entryPoint, saml_idp_issuer: idpIssuer, saml_idp_certs: JSON.stringify(normalised), saml_groups_attribute: input.groupsAttribute ?? null,
     }, 'sso.saml_configured', { entryPoint, idpIssuer, certificates: normalised.length, groupsAttribute: input.groupsAttribute ?? 'groups' }));
   return getSsoSettings(ctx, studioId);
+}
+
+/** Bounds on reading an IdP's metadata document: an owner's URL must not tie up the server. */
+const METADATA_TIMEOUT_MS = 10_000;
+const METADATA_MAX_BYTES = 1024 * 1024;
+
+/** The IdP's metadata from its URL (https, or http on loopback), read within bounds; a clear 400 otherwise. */
+async function fetchIdpMetadata(url: string): Promise<string> {
+  const refuse = (why: string) => new BacklotError('validation_failed', `could not read the metadata at ${url}: ${why}`, { field: 'metadataUrl' });
+  let res: Response;
+  try {
+    // Redirects are not followed: where the document comes from is what the owner named.
+    res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(METADATA_TIMEOUT_MS), headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } });
+  } catch (err) {
+    throw refuse((err as Error).name === 'TimeoutError' ? 'no answer within 10 s' : (err as Error).message);
+  }
+  if (res.status !== 200) throw refuse(`the server answered ${res.status}`);
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > METADATA_MAX_BYTES) throw refuse('the document is larger than 1 MiB');
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body ?? []) {
+    size += chunk.length;
+    if (size > METADATA_MAX_BYTES) throw refuse('the document is larger than 1 MiB');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function removeProvider(ctx: Ctx, studioId: string, protocol: 'oidc' | 'saml') {

@@ -30,8 +30,9 @@ export async function ssoRoutes(app: FastifyInstance) {
   }, async (req) => setOidc(req.ctx, req.params.studioId, req.body));
   r.put('/studios/:studioId/sso/saml', {
     schema: {
-      tags, params: params.studio, summary: 'Configure SAML 2.0 from IdP metadata XML, or its SSO URL, entity id and certificates',
+      tags, params: params.studio, summary: 'Configure SAML 2.0 from the IdP metadata URL (read now) or XML, or its SSO URL, entity id and certificates',
       body: body({
+        metadataUrl: Type.Optional(Url),
         metadataXml: Type.Optional(Type.String({ minLength: 1, maxLength: 200_000 })),
         entryPoint: Type.Optional(Url), idpIssuer: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
         certificates: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20_000 }), { minItems: 1, maxItems: 5 })),

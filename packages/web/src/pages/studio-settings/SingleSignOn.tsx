@@ -117,19 +117,23 @@ function OidcSettings({ studioId, current }: { studioId: string; current: SsoSet
 function SamlSettings({ studioId, current }: { studioId: string; current: SsoSettings['saml'] }) {
   const saved = useSsoSaved(studioId);
   const qc = useQueryClient();
-  const [mode, setMode] = useState<'metadata' | 'manual'>('metadata');
+  const [mode, setMode] = useState<'url' | 'metadata' | 'manual'>('url');
+  const [metadataUrl, setMetadataUrl] = useState('');
   const [xml, setXml] = useState('');
   const [entryPoint, setEntryPoint] = useState(current?.entryPoint ?? '');
   const [idpIssuer, setIdpIssuer] = useState(current?.idpIssuer ?? '');
   const [cert, setCert] = useState('');
   const [groupsAttribute, setGroupsAttribute] = useState(current?.groupsAttribute ?? 'groups');
   const [done, setDone] = useState(false);
-  const form = useForm(['metadataXml', 'entryPoint', 'idpIssuer', 'certificates', 'groupsAttribute'], { validation_failed: mode === 'metadata' ? 'metadataXml' : 'certificates' });
+  const form = useForm(['metadataUrl', 'metadataXml', 'entryPoint', 'idpIssuer', 'certificates', 'groupsAttribute'], { validation_failed: mode === 'url' ? 'metadataUrl' : mode === 'metadata' ? 'metadataXml' : 'certificates' });
   const remove = useAction();
   const submit = form.onSubmit(async () => {
     setDone(false);
     const groups = groupsAttribute.trim() ? { groupsAttribute: groupsAttribute.trim() } : {};
-    if (mode === 'metadata') {
+    if (mode === 'url') {
+      if (!metadataUrl.trim()) return form.setProblem('metadataUrl', 'Enter the address where your identity provider publishes its metadata.');
+      saved(await api.sso.setSaml(studioId, { metadataUrl: metadataUrl.trim(), ...groups }));
+    } else if (mode === 'metadata') {
       if (!xml.trim()) return form.setProblem('metadataXml', 'Paste the metadata XML your identity provider offers for this application.');
       saved(await api.sso.setSaml(studioId, { metadataXml: xml.trim(), ...groups }));
     } else {
@@ -151,11 +155,15 @@ function SamlSettings({ studioId, current }: { studioId: string; current: SsoSet
       intro={current ? `Signing in at ${current.entryPoint}, issuer ${current.idpIssuer}, ${current.certificateCount} signing certificate${current.certificateCount === 1 ? '' : 's'}.`
         : 'Assertions must be signed by the IdP. Backlot sends its requests by HTTP-Redirect and receives answers by HTTP-POST.'}>
       <form onSubmit={submit} noValidate className="sso-form">
-        <SelectField label="How to configure" value={mode} onChange={(e) => setMode(e.target.value as 'metadata' | 'manual')}>
+        <SelectField label="How to configure" value={mode} onChange={(e) => setMode(e.target.value as 'url' | 'metadata' | 'manual')}>
+          <option value="url">Give the IdP's metadata URL</option>
           <option value="metadata">Paste the IdP's metadata XML</option>
           <option value="manual">Enter the IdP's details by hand</option>
         </SelectField>
-        {mode === 'metadata' ? (
+        {mode === 'url' ? (
+          <Field label="IdP metadata URL" name="metadataUrl" type="url" value={metadataUrl} onChange={(e) => setMetadataUrl(e.target.value)} error={form.errorFor('metadataUrl')}
+            hint="Backlot reads it once now (https). Okta: “Metadata URL” on the Sign On tab; Entra ID: “App Federation Metadata Url”." placeholder="https://…/metadata" />
+        ) : mode === 'metadata' ? (
           <TextArea label="IdP metadata XML" value={xml} onChange={setXml} error={form.errorFor('metadataXml')}
             hint="Download it from your IdP (Okta: “Identity Provider metadata”; Entra ID: “Federation Metadata XML”) and paste it here." placeholder="<EntityDescriptor …>" />
         ) : (
