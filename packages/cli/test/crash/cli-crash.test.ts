@@ -70,6 +70,7 @@ test(`kill -9 at ${KILLS} random points of checkpoint and sync: nothing acknowle
   let t = Date.now();
   await owner.ok(['checkpoint', ...FILES, '-m', 'start', '--sync'], { cwd: writer });
   const writerMs = Math.max(400, Date.now() - t);
+  for (const f of FILES) acknowledged.add(`${f}:${sha(contents.get(f)!)}`);
   t = Date.now();
   await owner.ok(['sync'], { cwd: reader });
   const readerMs = Math.max(400, Date.now() - t);
