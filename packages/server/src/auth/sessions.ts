@@ -5,6 +5,9 @@ import type { AppDeps, AuthUser, Trx } from '../context.js';
 import { addMs, DAY_MS } from '../clock.js';
 import { hashSecret, newId, newSecret } from './tokens.js';
 import { isAccessToken, resolveAccessToken } from './access-tokens/resolve.js';
+import type { ResolvedSession } from './resolved-session.js';
+
+export type { ResolvedSession };
 
 export interface IssuedSession {
   id: string;
@@ -46,12 +49,6 @@ export async function issueSession(
   // Signing in is activity: a member who just signed in (by password or SSO) is not a dormant seat.
   await trx.updateTable('users').set({ last_active_at: now.toISOString() }).where('id', '=', userId).execute();
   return { id, token, csrfToken, expiresAt };
-}
-
-export interface ResolvedSession {
-  user: AuthUser;
-  kind: 'cookie' | 'bearer';
-  csrfHash: string;
 }
 
 // Activity timestamps are written at most this often, so reads stay reads.

@@ -1,21 +1,9 @@
 // From SCIM groups to access: a member's groups (each group's displayName and externalId, so a
 // mapping may name either) are fed to the owner's group mappings, the same code an SSO sign-in
 // runs (auth/sso/provision.ts applyGroupMappings), after every SCIM change that touches them.
-import { groupsForMappings } from '@backlot/core';
 import type { Ctx, Trx } from '../context.js';
 import { applyGroupMappings } from '../auth/sso/provision.js';
-
-async function scimGroupNames(trx: Trx, studioId: string, userId: string): Promise<string[]> {
-  const rows = await trx.selectFrom('scim_group_members as m').innerJoin('scim_groups as g', 'g.id', 'm.group_id')
-    .select(['g.display_name', 'g.external_id']).where('g.studio_id', '=', studioId).where('m.user_id', '=', userId).execute();
-  return rows.flatMap((r) => (r.external_id ? [r.display_name, r.external_id] : [r.display_name]));
-}
-
-/** The groups the studio's mappings apply to for this account now. */
-export async function groupsToMap(trx: Trx, studioId: string, userId: string, loginGroups: readonly string[]): Promise<string[]> {
-  const inUse = await trx.selectFrom('scim_groups').select('id').where('studio_id', '=', studioId).limit(1).executeTakeFirst();
-  return groupsForMappings({ scimGroupsInUse: !!inUse, scimGroups: inUse ? await scimGroupNames(trx, studioId, userId) : [], loginGroups });
-}
+import { groupsToMap } from '../auth/mapped-groups.js';
 
 /**
  * Re-applies the mappings to a SCIM-provisioned account, unless it is inactive or its seat is

@@ -3,7 +3,7 @@
 // deactivated. What the token may do travels with the caller as its scope, for core's policy.
 import type { TokenAccess } from '@backlot/core';
 import type { AppDeps } from '../../context.js';
-import type { ResolvedSession } from '../sessions.js';
+import type { ResolvedSession } from '../resolved-session.js';
 import { hashSecret, newSecret } from '../tokens.js';
 
 /** Tokens are told apart from session tokens (and found by secret scanners) by this prefix. */

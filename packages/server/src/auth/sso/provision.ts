@@ -11,7 +11,7 @@ import { applyConsequence } from '../../ops/apply.js';
 import { countAdmins, leaveProject } from '../../admin/project-members.js';
 import { newId } from '../tokens.js';
 import { listMappings } from './settings.js';
-import { groupsToMap } from '../../scim/group-access.js';
+import { groupsToMap } from '../mapped-groups.js';
 
 /** A context acting as `userId` (consequences record who they concern; nothing is authorized by it). */
 export function actingAs(ctx: Ctx, user: { id: string; email: string; name: string }): Ctx {
