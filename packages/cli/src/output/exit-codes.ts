@@ -20,7 +20,13 @@ export function describeError(err: unknown): { message: string; hint?: string; e
   if (err instanceof ApiError) {
     if (err.status === 401)
       return { message: `the server did not accept your sign-in (${err.message})`, hint: 'sign in again: backlot login SERVER', exitCode: EXIT.error };
-    if (err.status === 403) return { message: err.message, hint: 'ask a project admin for the permission', exitCode: EXIT.forbidden };
+    if (err.status === 403)
+      return {
+        message: err.message,
+        // A token's scope, not a missing role: the remedy is another sign-in or a wider token.
+        hint: err.details.reason === 'token_scope' ? 'sign in with your password or SSO (backlot login SERVER), or use a token with more access (backlot tokens create)' : 'ask a project admin for the permission',
+        exitCode: EXIT.forbidden,
+      };
     if (err.status === 409) return { message: err.message, exitCode: EXIT.conflict };
     if (err.status === 404) return { message: err.message, hint: 'check the name or id (backlot projects, backlot tasks)', exitCode: EXIT.error };
     if (err.status === 429) return { message: err.message, hint: 'wait a moment and try again', exitCode: EXIT.error };
