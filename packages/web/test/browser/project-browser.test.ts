@@ -189,4 +189,18 @@ describe('web app: the project browser', { skip: skip ?? false, timeout: 240_000
     assert.deepEqual(problems, []);
     await context.close();
   });
+  it('shows changes made by others without a reload', async () => {
+    const live = await owner.api.production.createCollection(projectId, { parentId: null, name: 'Live Drop' });
+    const { page, context, problems } = await w.page();
+    await w.signIn(page, owner, `/projects/${projectId}/browse?folder=${live.id}`);
+    await page.getByText(/This collection is empty/).waitFor();
+    // Someone else (here: through the API) adds a file and renames it: the list follows.
+    const moon = await owner.api.production.createAsset(projectId, { collectionId: live.id, name: 'Moon', extension: 'exr', kind: 'resource' });
+    await itemLink(page, 'Moon.exr').waitFor({ timeout: 5000 });
+    await owner.api.production.updateAsset(projectId, moon.id, { name: 'Full Moon' });
+    await itemLink(page, 'Full Moon.exr').waitFor({ timeout: 5000 });
+    assert.deepEqual(await listed(page), ['Full Moon.exr']);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });

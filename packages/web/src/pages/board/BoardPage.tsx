@@ -19,7 +19,8 @@ import { Loading, LoadError, useTitle } from '../../ui/page.tsx';
 import { appendPage, applyAssetChange, columnKey, findCard, placeCard, removeCard, type BoardData } from './board-cache.ts';
 import { filterQuery, filtersFrom, isFiltered, putFilters, type TaskFilters } from '../../filters/task-filters.ts';
 import { cardRules, type CardRules } from './can.ts';
-import { useLiveEvents, type LiveState } from './live.ts';
+import { useLiveEvents, type LiveState } from '../../app/live.ts';
+import { LiveBanner } from '../../ui/LiveBanner.tsx';
 import { Card, CardPreview, cardTitle, fileName } from './Card.tsx';
 import { Column } from './Column.tsx';
 import { FilterBar } from '../../filters/FilterBar.tsx';
@@ -263,13 +264,6 @@ function canOpenAssign(card: AssetCard, rules: CardRules, meId: string, members:
   if (card.assigneeId && card.assigneeId !== meId && rules.request(card).allowed) return true;
   if (card.assigneeId && rules.assign(card, null).allowed) return true;
   return members.some((m) => m.userId !== card.assigneeId && rules.assign(card, m.userId).allowed);
-}
-
-function LiveBanner({ state }: { state: LiveState }) {
-  if (state === 'lost') return <p className="banner banner--warning" role="status">Connection lost. Changes by others will appear again once it is back; reconnecting…</p>;
-  if (state === 'signed-out') return <p className="banner banner--error" role="alert">Your session has ended. <Link to="/sign-in">Sign in again</Link> to see live changes.</p>;
-  if (state === 'no-access') return <p className="banner banner--error" role="alert">You no longer have access to this project.</p>;
-  return null;
 }
 
 function Presence({ online, meId, nameOf }: { online: string[]; meId: string; nameOf(id: string): string | null }) {

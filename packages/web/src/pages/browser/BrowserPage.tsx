@@ -3,11 +3,13 @@
 // select to move or trash, new collections and assets, and the trash with restore and purge.
 // Everything shown comes from the server, filtered by what the caller may see; what is offered
 // comes from their permissions (core's policy); the server still decides every change.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../app/api.ts';
 import { messageOf } from '../../app/errors.ts';
+import { useLiveEvents } from '../../app/live.ts';
+import { LiveBanner } from '../../ui/LiveBanner.tsx';
 import { Loading, LoadError, useTitle } from '../../ui/page.tsx';
 import { isSearching, listQuery, paramsOf, stateFrom, type BrowseState } from './browse-query.ts';
 import { browseRules } from './can.ts';
@@ -18,7 +20,7 @@ import { Tabs } from './BrowseTabs.tsx';
 import { FilterBar } from '../../filters/FilterBar.tsx';
 import { NewAssetForm, NewCollectionForm } from './CreateForms.tsx';
 import { MoveDialog } from './MoveDialog.tsx';
-import { TrashView } from './TrashView.tsx';
+import { TrashView, trashKey } from './TrashView.tsx';
 import './browser.css';
 
 /** Items per page of the list: a few screens, so scrolling rarely waits. */
@@ -91,6 +93,20 @@ export function BrowserPage() {
   useTitle(project.data ? `${project.data.name}: ${state.trash ? 'trash' : 'browser'}` : 'Browser');
 
   const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: listsKey(projectId) }), qc.invalidateQueries({ queryKey: treeKey(projectId) })]);
+  // Others' changes show without a reload: a change the caller may see refreshes what is on screen
+  // (the lists, the tree, the trash), once per burst of changes.
+  const burst = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(burst.current), []);
+  const live = useLiveEvents(projectId, {
+    onChanges: (_pull, { first, resumed }) => {
+      if (first && !resumed) return; // the connection's opening snapshot: the page was just loaded
+      clearTimeout(burst.current);
+      burst.current = setTimeout(() => {
+        void refresh();
+        void qc.invalidateQueries({ queryKey: trashKey(projectId) });
+      }, 150);
+    },
+  });
   const picked = [...selected.values()];
   const pickedCollections = new Set(picked.filter((i) => i.kind === 'collection').map((i) => i.entry.id));
   const canMoveTo = (to: string) => picked.length > 0 && picked.every((i) => (i.kind === 'asset' ? rules.moveAsset(i.card.id, to || null) : rules.moveCollection(i.entry.id, to || null)));
@@ -127,6 +143,7 @@ export function BrowserPage() {
 
   return (
     <section className="page page--browser">
+      <LiveBanner state={live} />
       <div className="page__head">
         <div>
           <p className="eyebrow"><Link to={`/studios/${project.data.studioId}`}>Projects</Link> / {project.data.name}</p>

@@ -16,7 +16,7 @@ interface Props {
   onNotice(kind: 'error' | 'info', text: string): void;
 }
 
-const trashKey = (projectId: string) => ['trash', projectId] as const;
+export const trashKey = (projectId: string) => ['trash', projectId] as const;
 
 function nameOf(item: TrashItem): string {
   if (item.kind === 'collection') return item.name;

@@ -4,7 +4,7 @@
 // was missed. Session ended (4401) and access ended (4403) are final.
 import { useEffect, useRef, useState } from 'react';
 import type { LiveMessage, PullAnswer } from '@backlot/api';
-import { api } from '../../app/api.ts';
+import { api } from './api.ts';
 
 export type LiveState = 'connecting' | 'live' | 'lost' | 'signed-out' | 'no-access';
 
