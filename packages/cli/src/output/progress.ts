@@ -17,7 +17,7 @@ export async function progress(quiet = false): Promise<Progress> {
     return {
       start(l, total, unit = 'bytes') {
         label = l;
-        say(`${label}: ${unit === 'bytes' ? formatBytes(total) : `${total} ${unit}`}`);
+        say(`${label}: ${unit === 'bytes' ? formatBytes(total) : `${total} ${total === 1 ? 'chunk' : 'chunks'}`}`);
       },
       update() {},
       stop() {

@@ -1,6 +1,5 @@
 // Real identity providers on 127.0.0.1 for the SSO tests, and a small browser to drive them.
-// - OpenID Connect: oidc-provider, with one confidential client; who signs in is chosen by the
-//   test (the provider's interaction step is answered with that account; consent is pre-granted).
+// - OpenID Connect: the test kit's oidc-provider IdP (who signs in is chosen by the test).
 // - SAML 2.0: a samlify IdentityProvider with its own RSA key and certificate (made by openssl),
 //   reading the SP's AuthnRequest from the HTTP-Redirect binding and answering with a signed
 //   response through an auto-submitting HTTP-POST form. Tests may alter the response before it is
@@ -14,7 +13,6 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Provider from 'oidc-provider';
 import * as samlify from 'samlify';
 import { DOMParser } from '@xmldom/xmldom';
 import type { FastifyInstance } from 'fastify';
@@ -35,72 +33,9 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-// ---- OpenID Connect ------------------------------------------------------------------------------
+// ---- OpenID Connect: the shared test IdP ---------------------------------------------------------
 
-export interface OidcAccount {
-  email: string;
-  name: string;
-  groups: string[];
-}
-
-export interface OidcIdp {
-  issuer: string;
-  clientId: string;
-  clientSecret: string;
-  accounts: Map<string, OidcAccount>;
-  /** The account the next sign-in at this IdP authenticates as. */
-  signInAs(sub: string): void;
-  close(): Promise<void>;
-}
-
-export async function startOidcIdp(redirectUri: string): Promise<OidcIdp> {
-  const accounts = new Map<string, OidcAccount>();
-  let next = '';
-  const server = createServer();
-  const port = await listen(server);
-  const issuer = `http://127.0.0.1:${port}`;
-  const clientId = `backlot-${randomUUID()}`;
-  const clientSecret = randomUUID() + randomUUID();
-  const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
-    async findAccount(_ctx: unknown, sub: string) {
-      const a = accounts.get(sub);
-      if (!a) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, email: a.email, email_verified: true, name: a.name, groups: a.groups }) };
-    },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
-    // Claims in the ID token itself (the server reads them there).
-    conformIdTokenClaims: false,
-    features: { devInteractions: { enabled: false } },
-    pkce: { required: () => true },
-    cookies: { keys: [randomUUID()] },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    async loadExistingGrant(ctx: any) {
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
-      grant.addOIDCScope('openid email profile');
-      await grant.save();
-      return grant;
-    },
-  } as any);
-  const callback = provider.callback();
-  server.on('request', async (req, res) => {
-    if (req.url?.startsWith('/interaction/')) {
-      try {
-        await provider.interactionFinished(req, res, { login: { accountId: next } }, { mergeWithLastSubmission: false });
-      } catch (err) {
-        res.statusCode = 500;
-        res.end(String(err));
-      }
-      return;
-    }
-    callback(req, res);
-  });
-  return {
-    issuer, clientId, clientSecret, accounts,
-    signInAs: (sub) => void (next = sub),
-    close: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
-  };
-}
+export { startOidcIdp, type OidcAccount, type OidcIdp } from '@backlot/test-kit/oidc-idp';
 
 // ---- SAML 2.0 -------------------------------------------------------------------------------
 

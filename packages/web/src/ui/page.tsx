@@ -35,3 +35,19 @@ export function AuthCard({ title, children, wide }: { title: string; children: R
     </div>
   );
 }
+
+/** The outcome of an action on a busy page (a move, a request): said once, dismissable. */
+export interface Notice {
+  kind: 'error' | 'info';
+  text: string;
+}
+
+export function NoticeBar({ notice, onDismiss }: { notice: Notice | null; onDismiss(): void }) {
+  if (!notice) return null;
+  return (
+    <div className={`notice notice--${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
+      <p>{notice.text}</p>
+      <button type="button" className="button button--quiet button--small" onClick={onDismiss}>Dismiss</button>
+    </div>
+  );
+}

@@ -6,73 +6,19 @@
 // server's words; dormant seats listed and suspended. axe-core on every section, no CSP violation.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import Provider from 'oidc-provider';
+import { startOidcIdp, type OidcIdp } from '@backlot/test-kit/oidc-idp';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { axeProblems, BrowserWorld, skipReason, snap, type Person } from './world.ts';
 
 const skip = skipReason();
 
-/** oidc-provider on 127.0.0.1 with one confidential client and a plain login form (email only). */
-async function startIdp(redirectUri: string, people: Map<string, { name: string; groups: string[] }>) {
-  const server: Server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const clientId = `backlot-${randomUUID()}`;
-  const clientSecret = randomUUID() + randomUUID();
-  const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'] }],
-    async findAccount(_ctx: unknown, sub: string) {
-      const p = people.get(sub);
-      return p && { accountId: sub, claims: async () => ({ sub, email: sub, email_verified: true, name: p.name, groups: p.groups }) };
-    },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
-    conformIdTokenClaims: false,
-    features: { devInteractions: { enabled: false } },
-    cookies: { keys: [randomUUID()] },
-    interactions: { url: (_ctx: unknown, i: { uid: string }) => `/interaction/${i.uid}` },
-    // Consent is pre-granted: the test is about Backlot, not the IdP's consent screen.
-    async loadExistingGrant(ctx: any) {
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
-      grant.addOIDCScope('openid email profile');
-      await grant.save();
-      return grant;
-    },
-  } as any);
-  const callback = provider.callback();
-  server.on('request', async (req, res) => {
-    const login = /^\/interaction\/([\w-]+)$/.exec(req.url ?? '');
-    if (login && req.method === 'GET') {
-      res.setHeader('content-type', 'text/html; charset=utf-8');
-      res.end(`<!doctype html><title>Test IdP</title><h1>Test IdP sign-in</h1><form method="post"><label>IdP email <input name="login"></label><button>Sign in at IdP</button></form>`);
-      return;
-    }
-    if (login && req.method === 'POST') {
-      let body = '';
-      for await (const chunk of req) body += chunk;
-      const who = new URLSearchParams(body).get('login') ?? '';
-      try {
-        await provider.interactionFinished(req, res, people.has(who) ? { login: { accountId: who } } : { error: 'access_denied' }, { mergeWithLastSubmission: false });
-      } catch (err) {
-        res.statusCode = 500;
-        res.end(String(err));
-      }
-      return;
-    }
-    callback(req, res);
-  });
-  return { issuer, clientId, clientSecret, close: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }) };
-}
-
 describe('web app: studio identity', { skip: skip ?? false, timeout: 150_000 }, () => {
   let w: BrowserWorld;
   let owner: Person;
   let studioId = '';
-  let idp: Awaited<ReturnType<typeof startIdp>>;
-  const people = new Map([['sam@studio.test', { name: 'Sam Sso', groups: ['artists'] }]]);
+  let idp: OidcIdp;
   const settings = (section = '') => `${w.url}/studios/${studioId}/settings${section ? `/${section}` : ''}`;
   const noAxe = async (page: Page) => assert.deepEqual(await axeProblems(page), []);
   const call = (path: string, token: string) => fetch(`${w.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -83,7 +29,9 @@ describe('web app: studio identity', { skip: skip ?? false, timeout: 150_000 }, 
     studioId = (await owner.api.studios.create({ name: 'Northern Lights' })).id;
     await owner.api.studios.update(studioId, { allowedEmailDomains: ['studio.test'] }); // SSO discovery goes by domain
     await owner.api.projects.create(studioId, { name: 'Forest' });
-    idp = await startIdp(`${w.url}/api/v1/auth/sso/oidc/callback`, people);
+    // A real IdP with its own login form, where Sam types his email.
+    idp = await startOidcIdp(`${w.url}/api/v1/auth/sso/oidc/callback`, { form: true });
+    idp.accounts.set('sam@studio.test', { email: 'sam@studio.test', name: 'Sam Sso', groups: ['artists'] });
   });
   after(async () => {
     await idp?.close();

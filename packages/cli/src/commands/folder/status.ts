@@ -12,7 +12,7 @@ const HINT: Record<string, string> = {
   modified: 'checkpoint with: backlot checkpoint PATH -m MESSAGE',
   outdated: 'newer versions are known: backlot sync',
   diverged: 'changed here and on the server: checkpoint yours (it becomes the newest) or backlot revert to take theirs',
-  added: 'no checkpoint yet: save the file there, then backlot checkpoint PATH -m MESSAGE',
+  added: 'no checkpoint yet: save the file there, then backlot checkpoint PATH -m MESSAGE (a task: only by its assignee)',
   untracked: 'add with: backlot add PATH',
   missing: 'deleted here: backlot rebuild PATH brings it back, backlot rm PATH trashes it',
   rebuild: 'not in this folder: backlot rebuild PATH fetches it',

@@ -4,6 +4,7 @@
 import type { StatusRef, Trail, TrailEntry } from '@backlot/api';
 import { Preview, StatusPill } from '../browser/Preview.tsx';
 import { downloadUrl, when } from '../browser/project-data.ts';
+import { formatBytes as bytes } from '../../ui/format.ts';
 
 interface Props {
   projectId: string;
@@ -17,18 +18,6 @@ interface Props {
 function Status({ s }: { s: StatusRef | null }) {
   if (!s) return <span className="timeline__none">no status</span>;
   return <StatusPill name={s.deleted ? `${s.name} (deleted)` : s.name} color={s.color} />;
-}
-
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
 export function Timeline({ projectId, trail, extension, canDownload, canShare, onShare }: Props) {

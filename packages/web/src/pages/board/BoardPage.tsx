@@ -15,7 +15,7 @@ import { useMe } from '../../app/session.ts';
 import { useStudios } from '../../app/studios.ts';
 import { projectActor } from '../../app/actor.ts';
 import { isStatus, messageOf } from '../../app/errors.ts';
-import { Loading, LoadError, useTitle } from '../../ui/page.tsx';
+import { Loading, LoadError, NoticeBar, useTitle, type Notice } from '../../ui/page.tsx';
 import { appendPage, applyAssetChange, columnKey, findCard, placeCard, removeCard, type BoardData } from './board-cache.ts';
 import { filterQuery, filtersFrom, isFiltered, putFilters, type TaskFilters } from '../../filters/task-filters.ts';
 import { cardRules, type CardRules } from './can.ts';
@@ -32,11 +32,6 @@ import { announcements, columnCoordinates, columnNameOf, instructions } from './
 const FIRST_PAGE = 40;
 /** Cards per later page of a column. */
 const NEXT_PAGE = 200;
-
-interface Notice {
-  kind: 'error' | 'info';
-  text: string;
-}
 
 export function BoardPage() {
   const { projectId = '' } = useParams();
@@ -230,12 +225,7 @@ export function BoardPage() {
       <FilterBar id="filter" label="Filter tasks" filters={filters} statuses={statusList} members={members.data ?? []} types={settings.data?.assetTypes ?? []} tags={settings.data?.tags ?? []} offerMe onChange={setFilters} />
       <ControlRequests toMe={requests.data?.toMe ?? []} mine={requests.data?.mine ?? []} busy={answering} onAnswer={(r, how) => void answer(r, how)} />
       <div className="board-notices" aria-live="polite">
-        {notice && (
-          <div className={`notice notice--${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
-            <p>{notice.text}</p>
-            <button type="button" className="button button--quiet button--small" onClick={() => setNotice(null)}>Dismiss</button>
-          </div>
-        )}
+        <NoticeBar notice={notice} onDismiss={() => setNotice(null)} />
       </div>
       <DndContext sensors={sensors} collisionDetection={rectIntersection} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragging(null)}
         accessibility={{ announcements: announcements(columnName), screenReaderInstructions: instructions }}>

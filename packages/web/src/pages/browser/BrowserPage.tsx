@@ -10,7 +10,7 @@ import { api } from '../../app/api.ts';
 import { messageOf } from '../../app/errors.ts';
 import { useLiveEvents } from '../../app/live.ts';
 import { LiveBanner } from '../../ui/LiveBanner.tsx';
-import { Loading, LoadError, useTitle } from '../../ui/page.tsx';
+import { Loading, LoadError, NoticeBar, useTitle, type Notice } from '../../ui/page.tsx';
 import { isSearching, listQuery, paramsOf, stateFrom, type BrowseState } from './browse-query.ts';
 import { browseRules } from './can.ts';
 import { listsKey, treeKey, useProjectData } from './project-data.ts';
@@ -25,11 +25,6 @@ import './browser.css';
 
 /** Items per page of the list: a few screens, so scrolling rarely waits. */
 const PAGE = 100;
-
-interface Notice {
-  kind: 'error' | 'info';
-  text: string;
-}
 
 export function BrowserPage() {
   const { projectId = '' } = useParams();
@@ -168,12 +163,7 @@ export function BrowserPage() {
         </aside>
         <div className="browser__main">
           <div className="board-notices" aria-live="polite">
-            {notice && (
-              <div className={`notice notice--${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
-                <p>{notice.text}</p>
-                <button type="button" className="button button--quiet button--small" onClick={() => setNotice(null)}>Dismiss</button>
-              </div>
-            )}
+            <NoticeBar notice={notice} onDismiss={() => setNotice(null)} />
           </div>
           {state.trash ? (
             <TrashView projectId={projectId} canRestore={rules.restore} canPurge={rules.purge} onNotice={(kind, text) => setNotice({ kind, text })} />

@@ -17,6 +17,7 @@ import { SettingsPanel } from '../../ui/SettingsLayout.tsx';
 import { InviteOutcome } from '../studio-settings/InviteOutcome.tsx';
 import { explain } from '../studio-settings/words.ts';
 import type { SettingsRules } from './rules.ts';
+import { InlineConfirm } from '../../ui/InlineConfirm.tsx';
 
 interface Props {
   project: ProjectDetail;
@@ -200,13 +201,8 @@ function MemberRow({ projectId, member, roles, rules, self, onWarnings }: {
               aria-label={self ? 'Leave this project' : `Remove ${member.name} from the project`}>{self ? 'Leave' : 'Remove'}</button>
           )}
           {confirming && (
-            <span className="confirm" role="group" aria-label={`Confirm removing ${member.name}`}>
-              <span className="confirm__text">{self ? 'Leave the project?' : 'Remove from the project? Their tasks pass on.'}</span>
-              <button type="button" className="button button--small button--danger button--primary" disabled={action.busy} onClick={() => void remove()} autoFocus>
-                {self ? 'Leave' : 'Remove'}
-              </button>
-              <button type="button" className="button button--small" onClick={() => setConfirming(false)}>Cancel</button>
-            </span>
+            <InlineConfirm label={`Confirm removing ${member.name}`} question={self ? 'Leave the project?' : 'Remove from the project? Their tasks pass on.'}
+              confirm={self ? 'Leave' : 'Remove'} busy={action.busy} onConfirm={() => void remove()} onCancel={() => setConfirming(false)} />
           )}
         </td>
       </tr>

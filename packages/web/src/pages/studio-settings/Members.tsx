@@ -13,6 +13,7 @@ import { Loading, LoadError } from '../../ui/page.tsx';
 import { SelectField } from '../../ui/SelectField.tsx';
 import { SettingsPanel } from '../../ui/SettingsLayout.tsx';
 import { date, explain, STUDIO_ROLE_NAMES } from './words.ts';
+import { InlineConfirm } from '../../ui/InlineConfirm.tsx';
 
 export function Members({ studio, actor }: { studio: StudioView; actor: StudioActor }) {
   const list = useQuery({ queryKey: keys.studioMembers(studio.id), queryFn: async () => (await api.studioMembers.list(studio.id)).members });
@@ -107,13 +108,8 @@ function MemberRow({ studio, actor, member, activeOwners }: { studio: StudioView
             </button>
           )}
           {confirming && (
-            <span className="confirm" role="group" aria-label={`Confirm removing ${member.name}`}>
-              <span className="confirm__text">{self ? 'Leave the studio and all its projects?' : `Remove from the studio and all its projects?`}</span>
-              <button type="button" className="button button--small button--danger button--primary" disabled={action.busy} onClick={() => void doRemove()} autoFocus>
-                {self ? 'Leave' : 'Remove'}
-              </button>
-              <button type="button" className="button button--small" onClick={() => setConfirming(false)}>Cancel</button>
-            </span>
+            <InlineConfirm label={`Confirm removing ${member.name}`} question={self ? 'Leave the studio and all its projects?' : 'Remove from the studio and all its projects?'}
+              confirm={self ? 'Leave' : 'Remove'} busy={action.busy} onConfirm={() => void doRemove()} onCancel={() => setConfirming(false)} />
           )}
         </td>
       </tr>

@@ -17,6 +17,7 @@ import { ACCESS_NAMES, TokenForm } from '../../ui/TokenForm.tsx';
 import { identityKeys } from './identity-keys.ts';
 import { date, STUDIO_ROLE_NAMES } from './words.ts';
 import './identity.css';
+import { InlineConfirm } from '../../ui/InlineConfirm.tsx';
 
 export function ServiceAccounts({ studio, actor }: { studio: StudioView; actor: StudioActor }) {
   const list = useQuery({ queryKey: identityKeys.serviceAccounts(studio.id), queryFn: async () => (await api.serviceAccounts.list(studio.id)).serviceAccounts });
@@ -91,11 +92,8 @@ function ServiceAccountItem({ studio, account }: { studio: StudioView; account: 
           </p>
         </div>
         {confirming ? (
-          <span className="confirm" role="group" aria-label={`Confirm deactivating ${account.name}`}>
-            <span className="confirm__text">All its tokens stop at once.</span>
-            <button type="button" className="button button--small button--danger button--primary" autoFocus disabled={action.busy} onClick={() => void deactivate()}>Deactivate</button>
-            <button type="button" className="button button--small" onClick={() => setConfirming(false)}>Cancel</button>
-          </span>
+          <InlineConfirm label={`Confirm deactivating ${account.name}`} question="All its tokens stop at once." confirm="Deactivate"
+            busy={action.busy} onConfirm={() => void deactivate()} onCancel={() => setConfirming(false)} />
         ) : (
           <span className="service-account__actions">
             <button type="button" className="button button--small" aria-expanded={minting} onClick={() => setMinting(!minting)}>{minting ? 'Close' : 'New token'}<span className="visually-hidden"> for {account.name}</span></button>

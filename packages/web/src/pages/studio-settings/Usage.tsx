@@ -10,7 +10,7 @@ import { useForm } from '../../app/use-form.ts';
 import { Field, FormError, SubmitButton } from '../../ui/forms.tsx';
 import { Loading, LoadError } from '../../ui/page.tsx';
 import { SettingsPanel } from '../../ui/SettingsLayout.tsx';
-import { bytes } from './words.ts';
+import { formatBytes as bytes } from '../../ui/format.ts';
 import { UsageBar } from './UsageBar.tsx';
 
 const GB = 1024 ** 3;

@@ -1,5 +1,5 @@
 // Used storage against a quota, as a <meter> (read out by screen readers) with the words beside it.
-import { bytes } from './words.ts';
+import { formatBytes as bytes } from '../../ui/format.ts';
 
 export function UsageBar({ label, used, quota }: { label: string; used: number; quota: number | null }) {
   if (quota === null) return <p className="usage-bar__words">{bytes(used)} used · no quota</p>;

@@ -33,15 +33,3 @@ export function expiresIn(iso: string, now = Date.now()): string {
   const days = Math.round(hours / 24);
   return `in ${days} ${days === 1 ? 'day' : 'days'}`;
 }
-
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
-}
