@@ -51,10 +51,13 @@ export function contentApi(t: Transport) {
       t.json(ROUTES['content.uploadChunks'], { projectId }, { body: frames, signal: init.signal }),
     /**
      * POST .../chunks/fetch: the chunks as a stream of frames (decodeFrames); every id must belong
-     * to a checkpoint you may download (up to MAX_FETCH_IDS).
+     * to a checkpoint you may download (up to MAX_FETCH_IDS). With `patches`, a chunk stored as a
+     * patch (encoding 2) may come as one, naming bases you may fetch too; decode it with them.
      */
-    fetchChunks: (projectId: string, ids: string[], init: { signal?: AbortSignal } = {}): Promise<BinaryAnswer> =>
-      t.stream(ROUTES['content.fetchChunks'], { projectId }, { json: { ids }, accept: 'application/octet-stream', signal: init.signal }),
+    fetchChunks: (projectId: string, ids: string[], init: { signal?: AbortSignal; patches?: boolean } = {}): Promise<BinaryAnswer> =>
+      t.stream(ROUTES['content.fetchChunks'], { projectId }, {
+        json: init.patches ? { ids, patches: true } : { ids }, accept: 'application/octet-stream', signal: init.signal,
+      }),
     /** GET .../checkpoints/:checkpointId/content: the file, reconstructed and verified by the server. */
     download: async (projectId: string, checkpointId: string, init: { signal?: AbortSignal } = {}): Promise<FileDownload> => {
       const answer = await t.stream(ROUTES['content.download'], { projectId, checkpointId }, { accept: 'application/octet-stream', signal: init.signal });

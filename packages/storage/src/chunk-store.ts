@@ -9,10 +9,11 @@
 // server verifies a frame on arrival, before recording it, and must not pay for a second decode
 // + hash when storing it). Reads are verified by `readChunk`, which is what restores and
 // downloads must use.
-import { decodeChunk, maxEncodedSize } from './compress.js';
-import { ChunkTooLargeError, CorruptChunkError, MissingChunkError, StorageError } from './errors.js';
+import { decodeChunk, encodeChunk, maxEncodedSize } from './compress.js';
+import { ChunkTooLargeError, CorruptChunkError, InvalidEncodingError, MissingChunkError, StorageError } from './errors.js';
 import { MAX_CHUNK_SIZE } from './fastcdc.js';
 import { assertChunkId, sha256Hex } from './hash.js';
+import { decodePatch, depthOf, MAX_PATCH_DEPTH, patchHeaderOf } from './patch.js';
 
 export interface ChunkStore {
   /** The namespace (project id) this store is bound to. */
@@ -85,10 +86,95 @@ export function verifyEncodedChunk(
   if (encoded.length > maxEncodedSize(maxChunkSize)) {
     throw new ChunkTooLargeError(maxEncodedSize(maxChunkSize), 'encoded chunk');
   }
+  if (patchHeaderOf(encoded)) throw new InvalidEncodingError('a patch chunk needs its bases to be decoded (verifyWithBases)');
   const raw = decodeChunk(encoded, maxChunkSize, transient);
   const actual = sha256Hex(raw);
   if (actual !== id) throw new CorruptChunkError(id, `content hashes to ${actual}`);
   return raw;
+}
+
+/** A verified chunk's raw bytes and stored depth (0 unless it is a patch), as a patch's base. */
+export interface ResolvedBase {
+  raw: Buffer;
+  depth: number;
+}
+
+/** Where a patch's bases come from: the verified raw bytes of a chunk by id (MissingChunkError if absent). */
+export type BaseSource = (id: string) => Promise<ResolvedBase>;
+
+/**
+ * `verifyEncodedChunk` for any encoding: a patch is decoded with its bases from `bases`. Returns
+ * the raw chunk (its own buffer). The depth a patch declares is its writer's (whose bases may be
+ * stored differently); `verifyChunkWith` sets the depth the receiving store gives it.
+ */
+export async function verifyWithBases(
+  id: string,
+  encoded: Uint8Array,
+  bases: BaseSource,
+  maxChunkSize: number = MAX_CHUNK_SIZE,
+): Promise<Buffer> {
+  const header = patchHeaderOf(encoded);
+  if (!header) return verifyEncodedChunk(id, encoded, maxChunkSize);
+  assertChunkId(id);
+  if (encoded.length > maxEncodedSize(maxChunkSize)) throw new ChunkTooLargeError(maxEncodedSize(maxChunkSize), 'encoded chunk');
+  const resolved = await Promise.all(header.bases.map((b) => bases(b)));
+  return decodeResolved(id, encoded, resolved.map((r) => r.raw), maxChunkSize);
+}
+
+function decodeResolved(id: string, encoded: Uint8Array, baseRaws: readonly Buffer[], maxChunkSize: number): Buffer {
+  const raw = decodePatch(encoded, patchHeaderOf(encoded)!, baseRaws, maxChunkSize);
+  const actual = sha256Hex(raw);
+  if (actual !== id) throw new CorruptChunkError(id, `content hashes to ${actual}`);
+  return raw;
+}
+
+/**
+ * Decoded chunks kept for reuse as bases, least recently used dropped first, up to `maxBytes`.
+ * One restore of a history reads each base once instead of once per patch built on it.
+ */
+export class BaseCache {
+  private readonly entries = new Map<string, ResolvedBase>();
+  private bytes = 0;
+  constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
+
+  get(id: string): ResolvedBase | undefined {
+    const e = this.entries.get(id);
+    if (e) {
+      this.entries.delete(id);
+      this.entries.set(id, e);
+    }
+    return e;
+  }
+
+  set(id: string, e: ResolvedBase): void {
+    if (e.raw.length > this.maxBytes || this.entries.has(id)) return;
+    this.entries.set(id, e);
+    this.bytes += e.raw.length;
+    for (const [k, v] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(k);
+      this.bytes -= v.raw.length;
+    }
+  }
+}
+
+/**
+ * Bases read from `store` itself, verified, patches resolved down to whole chunks (at most
+ * MAX_PATCH_DEPTH levels, whatever the stored bytes claim), remembered in `cache`.
+ */
+export function basesFrom(store: ChunkStore, cache: BaseCache = new BaseCache(), maxChunkSize: number = MAX_CHUNK_SIZE): BaseSource {
+  const resolve = async (id: string, level: number): Promise<ResolvedBase> => {
+    const hit = cache.get(id);
+    if (hit) return hit;
+    if (level > MAX_PATCH_DEPTH) throw new CorruptChunkError(id, 'patch chain deeper than allowed');
+    const encoded = await store.get(id);
+    if (encoded === null) throw new MissingChunkError(id);
+    const raw = await verifyWithBases(id, encoded, (b) => resolve(b, level + 1), maxChunkSize);
+    const e = { raw, depth: depthOf(encoded) };
+    cache.set(id, e);
+    return e;
+  };
+  return (id) => resolve(id, 0);
 }
 
 /** Only `verifyChunk` can make a VerifiedChunk: the constructor demands this module-private key. */
@@ -105,6 +191,8 @@ export class VerifiedChunk {
     readonly encoded: Buffer,
     /** Raw (decoded) size. */
     readonly size: number,
+    /** A patch's bases (in header order), empty for a whole chunk. */
+    readonly bases: readonly string[] = [],
   ) {
     if (key !== PROOF) throw new TypeError('a VerifiedChunk is made by verifyChunk');
   }
@@ -115,6 +203,25 @@ export function verifyChunk(id: string, encoded: Buffer, maxChunkSize: number = 
   // Only the size of the decoded bytes is kept, so they may be decoded into a reused buffer.
   const raw = verifyEncodedChunk(id, encoded, maxChunkSize, true);
   return new VerifiedChunk(PROOF, id, encoded, raw.length);
+}
+
+/**
+ * `verifyChunk` for any encoding: a patch is decoded with bases from `bases` (for a store, its own
+ * chunks: `basesFrom(store)`).
+ */
+export async function verifyChunkWith(id: string, encoded: Buffer, bases: BaseSource, maxChunkSize: number = MAX_CHUNK_SIZE): Promise<VerifiedChunk> {
+  const header = patchHeaderOf(encoded);
+  if (!header) return verifyChunk(id, encoded, maxChunkSize);
+  if (encoded.length > maxEncodedSize(maxChunkSize)) throw new ChunkTooLargeError(maxEncodedSize(maxChunkSize), 'encoded chunk');
+  const resolved = await Promise.all(header.bases.map((b) => bases(b)));
+  const raw = decodeResolved(id, encoded, resolved.map((r) => r.raw), maxChunkSize);
+  // The depth here is what this store's own bases give. Past the limit the chunk is kept whole (a
+  // "key"): a writer may always send a small patch, and no chain here grows past MAX_PATCH_DEPTH.
+  const depth = 1 + Math.max(...resolved.map((r) => r.depth));
+  if (depth > MAX_PATCH_DEPTH) return verifyChunk(id, encodeChunk(raw), maxChunkSize);
+  const stored = depth === header.depth ? encoded : Buffer.from(encoded);
+  stored[1] = depth;
+  return new VerifiedChunk(PROOF, id, stored, raw.length, header.bases);
 }
 
 /** A store refuses a verified chunk larger than its own limit (verified against a larger one). */
@@ -131,14 +238,16 @@ export async function readChunk(
   store: ChunkStore,
   id: string,
   maxChunkSize: number = MAX_CHUNK_SIZE,
+  cache?: BaseCache,
 ): Promise<Buffer> {
   assertChunkId(id);
   const encoded = await store.get(id);
   if (encoded === null) throw new MissingChunkError(id);
   try {
-    return verifyEncodedChunk(id, encoded, maxChunkSize);
+    if (!patchHeaderOf(encoded)) return verifyEncodedChunk(id, encoded, maxChunkSize);
+    return await verifyWithBases(id, encoded, basesFrom(store, cache, maxChunkSize), maxChunkSize);
   } catch (err) {
-    if (err instanceof CorruptChunkError) throw err;
+    if (err instanceof CorruptChunkError || err instanceof MissingChunkError) throw err;
     const wrapped = new CorruptChunkError(id, (err as Error).message);
     wrapped.cause = err;
     throw wrapped;

@@ -1,6 +1,7 @@
 // Chunk encoding: 1 header byte + payload.
 //   0 = raw:  payload is the chunk itself
 //   1 = zstd: payload is exactly one zstd frame
+//   2 = patch: a zstd frame against other chunks (patch.ts; decoded there, with its bases)
 // A chunk is stored raw when zstd does not make it smaller.
 //
 // Incompressible input (video, PNG, archives) is detected cheaply by zstd itself at the default
@@ -92,11 +93,12 @@ export function encodeChunk(raw: Uint8Array, options: EncodeOptions = {}): Buffe
   return out;
 }
 
-/** Which encoding an encoded chunk uses ('raw' | 'zstd'), without decoding it. */
-export function encodingOf(encoded: Uint8Array): 'raw' | 'zstd' {
+/** Which encoding an encoded chunk uses, without decoding it. */
+export function encodingOf(encoded: Uint8Array): 'raw' | 'zstd' | 'patch' {
   if (encoded.length === 0) throw new InvalidEncodingError('empty encoded chunk');
   if (encoded[0] === ENCODING_RAW) return 'raw';
   if (encoded[0] === ENCODING_ZSTD) return 'zstd';
+  if (encoded[0] === 2) return 'patch';
   throw new InvalidEncodingError(`unknown chunk encoding ${encoded[0]}`);
 }
 
@@ -131,6 +133,7 @@ let transientOut: Buffer = Buffer.alloc(0);
  */
 export function decodeChunk(encoded: Uint8Array, maxSize: number = MAX_CHUNK_SIZE, transient = false): Buffer {
   const kind = encodingOf(encoded);
+  if (kind === 'patch') throw new InvalidEncodingError('a patch chunk is decoded with its bases (patch.ts)');
   const payload = Buffer.from(encoded.buffer, encoded.byteOffset + 1, encoded.length - 1);
   if (kind === 'raw') {
     if (payload.length > maxSize) throw new ChunkTooLargeError(maxSize, 'raw chunk');

@@ -15,7 +15,8 @@ import {
   assertNamespace,
   forEachLimit,
   assertWithinLimit,
-  verifyChunk,
+  verifyChunkWith,
+  basesFrom,
   type VerifiedChunk,
   type ChunkBackend,
   type ChunkStore,
@@ -73,7 +74,7 @@ export class FsChunkStore implements ChunkStore {
   }
 
   async put(id: string, encoded: Buffer): Promise<void> {
-    await this.putVerified(verifyChunk(id, encoded, this.maxChunkSize));
+    await this.putVerified(await verifyChunkWith(id, encoded, basesFrom(this, undefined, this.maxChunkSize), this.maxChunkSize));
   }
 
   async putVerified(chunk: VerifiedChunk): Promise<void> {

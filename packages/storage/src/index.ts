@@ -37,7 +37,13 @@ export {
   readChunk,
   verifyEncodedChunk,
   verifyChunk,
+  verifyChunkWith,
+  verifyWithBases,
+  basesFrom,
+  BaseCache,
   VerifiedChunk,
+  type BaseSource,
+  type ResolvedBase,
   assertNamespace,
   type ChunkStore,
   type ChunkBackend,
@@ -69,3 +75,18 @@ export { ChunkBuffers } from './chunk-buffers.js';
 export { pipeChunks, type ChunkPipeline, type FileSource } from './chunk-pipeline.js';
 export { readFileBlocks } from './file-reader.js';
 export { openChunkBackend, type ChunkBackendConfig } from './open-backend.js';
+export {
+  encodePatch,
+  decodePatch,
+  choosePatch,
+  patchHeaderOf,
+  depthOf,
+  ENCODING_PATCH,
+  MAX_PATCH_BASES,
+  MAX_PATCH_DEPTH,
+  MAX_BASE_BYTES,
+  PATCH_GAIN,
+  type PatchBase,
+  type PatchHeader,
+} from './patch.js';
+export { storeFileAgainst, type PreviousVersion, type StoreAgainstOptions, type StoreAgainstResult } from './store-against.js';

@@ -7,7 +7,8 @@ import {
   assertNamespace,
   forEachLimit,
   assertWithinLimit,
-  verifyChunk,
+  verifyChunkWith,
+  basesFrom,
   type VerifiedChunk,
   type ChunkBackend,
   type ChunkStore,
@@ -122,7 +123,7 @@ export class S3ChunkStore implements ChunkStore {
   }
 
   async put(id: string, encoded: Buffer): Promise<void> {
-    await this.putVerified(verifyChunk(id, encoded, this.maxChunkSize));
+    await this.putVerified(await verifyChunkWith(id, encoded, basesFrom(this, undefined, this.maxChunkSize), this.maxChunkSize));
   }
 
   async putVerified(chunk: VerifiedChunk): Promise<void> {

@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import {
   assertNamespace,
   assertWithinLimit,
-  verifyChunk,
+  verifyChunkWith,
+  basesFrom,
   type VerifiedChunk,
   type ChunkBackend,
   type ChunkStore,
@@ -88,7 +89,7 @@ export class SqliteChunkStore implements ChunkStore {
   }
 
   async put(id: string, encoded: Buffer): Promise<void> {
-    await this.putVerified(verifyChunk(id, encoded, this.maxChunkSize));
+    await this.putVerified(await verifyChunkWith(id, encoded, basesFrom(this, undefined, this.maxChunkSize), this.maxChunkSize));
   }
 
   async putVerified(chunk: VerifiedChunk): Promise<void> {

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BacklotError, parseOp, softLock, type OpOf } from '@backlot/core';
-import { storeFile, type ChunkStore } from '@backlot/storage';
+import { storeFileAgainst, type ChunkStore, type PreviousVersion } from '@backlot/storage';
 import { checkpointsOf, getItem } from '../project/items.js';
 import { checkpointViewOf } from '../project/local-views.js';
 import { commitOp } from '../project/outbox.js';
@@ -15,6 +15,7 @@ import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
 import { workingFiles } from '../worktree/working-files.js';
 import { keepPreview, previewTypeOf } from '../project/previews.js';
+import { recordLocalBases } from '../project/local-store.js';
 
 /** Files up to this size are read in one go, and up to READ_AHEAD at a time (4x faster on 1,000 small files than one by one). */
 const SMALL_FILE = 1024 * 1024;
@@ -80,7 +81,9 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
   const reads = new Map<number, Promise<StoredFile>>();
   const readAhead = (i: number) => {
     if (i >= targets.length || reads.has(i)) return;
-    const r = readAndStore(db.root, targets[i].path, store, options.onProgress);
+    // The version the working file was last recorded at: new chunks are stored as patches against it.
+    const previous = workingFiles.byAsset(db, targets[i].asset.id) ?? null;
+    const r = readAndStore(db, targets[i].path, store, previous, options.onProgress);
     r.catch(() => {}); // observed when its turn comes
     reads.set(i, r);
   };
@@ -125,17 +128,21 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
 }
 
 interface StoredFile {
-  stored: Awaited<ReturnType<typeof storeFile>>;
+  stored: Awaited<ReturnType<typeof storeFileAgainst>>;
   /** The file's stat once read (a change while reading refuses the checkpoint). */
   after: { size: number; mtimeMs: number };
 }
 
 /** Reads a working file into the store; refused when the file changes while it is read. */
-async function readAndStore(root: string, path: string, store: ChunkStore, onProgress: CheckpointOptions['onProgress']): Promise<StoredFile> {
-  const abs = join(root, path);
+async function readAndStore(
+  db: ProjectDb, path: string, store: ChunkStore, previous: PreviousVersion | null, onProgress: CheckpointOptions['onProgress'],
+): Promise<StoredFile> {
+  const abs = join(db.root, path);
   const before = await stat(abs).catch(() => null);
   if (!before?.isFile()) throw new CheckpointRefused(`${path} is not in the folder (nothing to checkpoint)`, 'missing');
-  const stored = await storeFile(counted(abs, path, before.size, onProgress), store);
+  const stored = await storeFileAgainst(counted(abs, path, before.size, onProgress), store, previous, {
+    onPatch: (id, bases) => recordLocalBases(db, id, bases),
+  });
   const after = await stat(abs);
   if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || stored.size !== before.size)
     throw new CheckpointRefused(`${path} changed while it was being read; save it, then checkpoint again`, 'changed_while_read');

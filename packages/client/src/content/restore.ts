@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MAX_FETCH_IDS, NetworkError, type BacklotApi, type RetryOptions } from '@backlot/api';
 import { restoreFile, sharedWorkerPool, type ChunkWorkerPool } from '@backlot/storage';
-import { ChunkApi } from '../remote/chunks.js';
+import { ChunkApi, type LocalBases } from '../remote/chunks.js';
 
 const MiB = 1024 * 1024;
 /** Size assumed for a chunk whose size is not known (the chunker's mean is ~300 KiB). */
@@ -40,6 +40,8 @@ export interface FetchOptions {
    * the api's transport (the `retry` its BacklotApi was made with).
    */
   retry?: Pick<RetryOptions, 'attempts'>;
+  /** Bases of patches that this folder holds (see ChunkApi.fetch); others are fetched. */
+  bases?: LocalBases;
 }
 
 export interface FetchStats {
@@ -163,7 +165,7 @@ export class ChunkFetcher {
       this.stats.requests++;
       // Getting an answer is retried by the transport (fetching only reads); what arrived of a
       // broken answer is kept, and the rest is asked for again.
-      const answer = await this.chunks.fetch(rest);
+      const answer = await this.chunks.fetch(rest, { bases: this.options.bases });
       try {
         for await (const c of answer) {
           got.add(c.id);

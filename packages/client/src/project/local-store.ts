@@ -1,26 +1,68 @@
 // The folder's own chunk store, .backlot/chunks: the chunks of checkpoints made here (until the
-// server has them, in a studio project; for good, in a Personal one, where they are the history).
-import { FsChunkStore } from '@backlot/storage';
+// server has them, in a studio project; for good, in a Personal one, where they are the history),
+// and the chunks of each working file's recorded version (its "pristine" copy), which the next
+// checkpoint of that file is stored against as patches (storage's store-against.ts). A patch's
+// bases are recorded in project.db (chunk_bases) and kept while the patch is.
+import { encodeChunk, FsChunkStore, readChunk } from '@backlot/storage';
 import { PROJECT_DIR, CHUNKS_DIR, type ProjectDb } from './project-db.js';
 import { join } from 'node:path';
 import { queuedOps } from './outbox.js';
+import { workingFiles } from '../worktree/working-files.js';
 
 export function localStore(db: ProjectDb): FsChunkStore {
   return new FsChunkStore({ dir: join(db.root, PROJECT_DIR), namespace: CHUNKS_DIR });
 }
 
+/** Remembers that stored chunk `id` is a patch against `bases` (call before anything names `id`). */
+export function recordLocalBases(db: ProjectDb, id: string, bases: readonly string[]): void {
+  db.tx(() => {
+    for (const base of bases) db.stmt('INSERT OR IGNORE INTO chunk_bases (chunk_id, base_id) VALUES (?, ?)').run(id, base);
+  });
+}
+
 /**
- * Drops the chunks a studio project no longer needs here: those no queued checkpoint lists (the
- * server has them, or their checkpoint was refused, or its asset is no longer visible). A
- * Personal project keeps everything. Returns how many were removed.
+ * Drops the chunks a studio project no longer needs here: those no queued checkpoint lists and
+ * no working file's recorded version holds, unless a kept patch is built on them. A Personal
+ * project keeps everything. Returns how many were removed.
  */
 export async function pruneLocalStore(db: ProjectDb, store: FsChunkStore): Promise<number> {
   await store.cleanTemp({ olderThanMs: 60_000, deadWriters: true });
   if (db.meta().personal) return 0;
   const keep = new Set<string>();
   for (const q of queuedOps(db)) if (q.op.type === 'checkpoint.create') for (const c of q.op.chunks) keep.add(c);
+  const queued = new Set(keep);
+  const pristine = new Set<string>();
+  for (const f of workingFiles.all(db)) for (const [id] of f.chunks) if (!queued.has(id)) pristine.add(id);
+  // A pristine patch is kept whole from now on, so its bases (older versions) can go and the next
+  // checkpoint's patches start a short chain again.
+  const bases = db.stmt('SELECT base_id FROM chunk_bases WHERE chunk_id = ?');
+  for (const id of pristine) {
+    keep.add(id);
+    if (bases.all(id).length === 0) continue;
+    const raw = await readChunk(store, id).catch(() => null);
+    await store.delete([id]);
+    db.stmt('DELETE FROM chunk_bases WHERE chunk_id = ?').run(id);
+    if (raw) await store.put(id, encodeChunk(raw));
+  }
+  // Bases of kept patches, and theirs (chains are at most MAX_PATCH_DEPTH long).
+  let frontier = [...keep];
+  while (frontier.length) {
+    const next: string[] = [];
+    for (const id of frontier) {
+      for (const { base_id } of db.stmt('SELECT base_id FROM chunk_bases WHERE chunk_id = ?').all(id) as { base_id: string }[]) {
+        if (!keep.has(base_id)) {
+          keep.add(base_id);
+          next.push(base_id);
+        }
+      }
+    }
+    frontier = next;
+  }
   const drop: string[] = [];
   for await (const id of store.list()) if (!keep.has(id)) drop.push(id);
   await store.delete(drop);
+  db.tx(() => {
+    for (const id of drop) db.stmt('DELETE FROM chunk_bases WHERE chunk_id = ?').run(id);
+  });
   return drop.length;
 }

@@ -11,7 +11,7 @@ export const PROJECT_DIR = '.backlot';
 export const DB_FILE = 'project.db';
 export const CHUNKS_DIR = 'chunks';
 /** The folder format; 2 added the field columns (format 1 existed only in development builds). */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /**
  * Fields of the item views kept as columns too (computed by SQLite when a row is written), so
@@ -21,6 +21,11 @@ const SCHEMA_VERSION = 2;
 export const FIELDS = ['name', 'parentId', 'collectionId', 'assetId', 'extension', 'kind', 'url', 'assigneeId', 'statusId', 'number', 'fileHash', 'pending', 'removed'] as const;
 export type Field = (typeof FIELDS)[number];
 const FIELD_COLUMNS = FIELDS.map((f) => `f_${f} AS (json_extract(data, '$.${f}')) STORED`).join(', ');
+
+/** Format 3: patches in .backlot/chunks name their bases, which pruning keeps while the patch stays. */
+const LOCAL_BASES = `CREATE TABLE chunk_bases (chunk_id TEXT NOT NULL, base_id TEXT NOT NULL, PRIMARY KEY (chunk_id, base_id));
+CREATE INDEX chunk_bases_base ON chunk_bases (base_id);
+`;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,7 +45,7 @@ CREATE TABLE files (path TEXT PRIMARY KEY, asset_id TEXT NOT NULL UNIQUE, checkp
   on_server INTEGER NOT NULL DEFAULT 0);
 -- Assets whose local copy the user dropped (backlot free): sync does not bring them back.
 CREATE TABLE freed (asset_id TEXT PRIMARY KEY);
-`;
+${LOCAL_BASES}`;
 
 export interface ProjectMeta {
   projectId: string;
@@ -90,7 +95,15 @@ export class ProjectDb {
     const sql = new Database(file, { fileMustExist: true });
     const db = new ProjectDb(resolve(root), sql);
     db.configure();
-    const version = sql.pragma('user_version', { simple: true }) as number;
+    let version = sql.pragma('user_version', { simple: true }) as number;
+    if (version === 2) {
+      // Format 2 had no patches; adding their table is the whole upgrade.
+      db.tx(() => {
+        sql.exec(LOCAL_BASES);
+        sql.pragma(`user_version = ${SCHEMA_VERSION}`);
+      });
+      version = SCHEMA_VERSION;
+    }
     if (version !== SCHEMA_VERSION) {
       sql.close();
       throw new Error(

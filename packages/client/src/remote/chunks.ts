@@ -10,7 +10,9 @@
 // hash-checked before anyone sees them.
 import { encodeFrames, MAX_CHECK_IDS, MAX_FETCH_IDS, ProtocolError, withRetry, type BacklotApi, type RetryOptions } from '@backlot/api';
 import type { ChunksStored } from '@backlot/core';
-import { verifyEncodedChunk, MissingChunkError, type ChunkWorkerPool } from '@backlot/storage';
+import {
+  BaseCache, CorruptChunkError, MAX_PATCH_DEPTH, MissingChunkError, patchHeaderOf, verifyEncodedChunk, verifyWithBases, type ChunkWorkerPool, type ResolvedBase,
+} from '@backlot/storage';
 import { FrameDecoder, type EncodedFrame } from './frame-decoder.js';
 
 export interface ChunkApiOptions {
@@ -80,13 +82,89 @@ export class ChunkApi {
    * id the server did not send, and NetworkError when the answer breaks off. Iterate it (or
    * leave the loop early) so the answer's connection is freed.
    */
-  async fetch(ids: readonly string[]): Promise<AsyncIterable<FetchedChunk>> {
+  async fetch(ids: readonly string[], options: { bases?: LocalBases } = {}): Promise<AsyncIterable<FetchedChunk>> {
     const wanted = new Set(ids);
     if (wanted.size > MAX_FETCH_IDS) throw new RangeError(`at most ${MAX_FETCH_IDS} ids per fetch`);
     if (wanted.size === 0) return (async function* () {})();
     const pool = this.options.pool ? await this.options.pool() : null;
-    const answer = await this.api.content.fetchChunks(this.projectId, [...wanted]);
-    return verifiedChunks(answer.body, wanted, pool);
+    const answer = await this.api.content.fetchChunks(this.projectId, [...wanted], { patches: true });
+    return verifiedChunks(answer.body, wanted, pool, new PatchDecoder(this, options.bases));
+  }
+
+  /** Raw bytes of chunks fetched only as bases of patches, kept for the chains that share them. */
+  readonly fetchedBases = new BaseCache(64 * 1024 * 1024);
+}
+
+/** A patch's base from this folder (its chunk store, unchanged working files), or null. */
+export type LocalBases = (id: string) => Promise<Buffer | null>;
+
+/**
+ * Decodes the patches of one fetch answer. A patch whose bases are all here (or already fetched)
+ * is decoded as it arrives; the others wait for the end of the answer, when their missing bases
+ * are fetched in one request (patches again, at most MAX_PATCH_DEPTH rounds deep).
+ */
+class PatchDecoder {
+  private readonly deferred: { id: string; encoded: Buffer; resolve: (raw: Buffer) => void; reject: (e: unknown) => void }[] = [];
+
+  constructor(private readonly chunks: ChunkApi, private readonly local: LocalBases | undefined, private readonly level = 0) {}
+
+  /** The bases already at hand, or null when one must be fetched. */
+  private async atHand(bases: readonly string[]): Promise<Map<string, ResolvedBase> | null> {
+    const out = new Map<string, ResolvedBase>();
+    for (const b of bases) {
+      const cached = this.chunks.fetchedBases.get(b);
+      if (cached) {
+        out.set(b, cached);
+        continue;
+      }
+      const raw = await this.local?.(b);
+      if (!raw) return null;
+      out.set(b, { raw, depth: 0 });
+    }
+    return out;
+  }
+
+  /**
+   * The verified raw chunk: decoded now when its bases are known to be at hand (`waits` false),
+   * else once `finish` fetched what is missing.
+   */
+  decode(id: string, encoded: Buffer, bases: readonly string[]): { raw: Promise<Buffer>; waits: boolean } {
+    if (bases.every((b) => this.chunks.fetchedBases.get(b))) return { raw: this.verifyAtHand(id, encoded, bases), waits: false };
+    const raw = new Promise<Buffer>((resolve, reject) => this.deferred.push({ id, encoded, resolve, reject }));
+    return { raw, waits: true };
+  }
+
+  private async verifyAtHand(id: string, encoded: Buffer, bases: readonly string[]): Promise<Buffer> {
+    const found = await this.atHand(bases);
+    if (!found) throw new MissingChunkError(bases[0]);
+    return this.verify(id, encoded, found);
+  }
+
+  /** Depths are the server's business (it checked them on upload); here only the hash decides. */
+  private verify(id: string, encoded: Buffer, found: Map<string, ResolvedBase>): Promise<Buffer> {
+    const header = patchHeaderOf(encoded)!;
+    const depthTrusted = async (b: string) => ({ raw: found.get(b)!.raw, depth: header.depth - 1 });
+    return verifyWithBases(id, encoded, depthTrusted);
+  }
+
+  /** Fetches the bases the deferred patches lack, then decodes them. */
+  async finish(): Promise<void> {
+    if (this.deferred.length === 0) return;
+    const waiting = this.deferred.splice(0);
+    try {
+      if (this.level >= MAX_PATCH_DEPTH) throw new ProtocolError('chunks/fetch: patch chain deeper than allowed');
+      const need = new Set<string>();
+      for (const d of waiting) for (const b of patchHeaderOf(d.encoded)!.bases) if (!this.chunks.fetchedBases.get(b) && !(await this.local?.(b))) need.add(b);
+      const ids = [...need];
+      for (let i = 0; i < ids.length; i += MAX_FETCH_IDS) {
+        const inner = new PatchDecoder(this.chunks, this.local, this.level + 1);
+        const answer = await this.chunks.api.content.fetchChunks(this.chunks.projectId, ids.slice(i, i + MAX_FETCH_IDS), { patches: true });
+        for await (const c of verifiedChunks(answer.body, new Set(ids.slice(i, i + MAX_FETCH_IDS)), null, inner)) this.chunks.fetchedBases.set(c.id, { raw: c.raw, depth: 0 });
+      }
+      for (const d of waiting) d.resolve(await this.verifyAtHand(d.id, d.encoded, patchHeaderOf(d.encoded)!.bases));
+    } catch (err) {
+      for (const d of waiting) d.reject(err);
+    }
   }
 }
 
@@ -96,15 +174,24 @@ function stored(res: Partial<ChunksStored> | undefined): ChunksStored {
 }
 
 /** Frames of a fetch answer, checked against what was asked and verified, in arrival order. */
-async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<string>, pool: ChunkWorkerPool | null): AsyncGenerator<FetchedChunk> {
-  const verify = (id: string, encoded: Buffer): Promise<Buffer> =>
-    pool ? pool.verify(id, encoded) : new Promise((resolve) => resolve(verifyEncodedChunk(id, encoded)));
+async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<string>, pool: ChunkWorkerPool | null, patches: PatchDecoder): AsyncGenerator<FetchedChunk> {
+  const verify = (id: string, encoded: Buffer): { raw: Promise<Buffer>; waits: boolean } => {
+    let bases: readonly string[] | undefined;
+    try {
+      bases = patchHeaderOf(encoded)?.bases;
+    } catch (err) {
+      return { raw: Promise.reject(new CorruptChunkError(id, (err as Error).message)), waits: false };
+    }
+    if (bases) return patches.decode(id, encoded, bases);
+    return { raw: pool ? pool.verify(id, encoded) : new Promise((resolve) => resolve(verifyEncodedChunk(id, encoded))), waits: false };
+  };
   const decoder = new FrameDecoder();
   const pending = new Set(wanted);
-  // Chunks in arrival order, each being verified; handed out oldest first once verified.
-  const verifying: { id: string; encodedSize: number; raw: Promise<Buffer> }[] = [];
-  const oldest = async (): Promise<FetchedChunk> => {
-    const v = verifying.shift()!;
+  // Chunks in arrival order, each being verified; handed out oldest first once verified, except
+  // patches waiting for bases fetched at the end (`waits`), which let the chunks behind them pass.
+  const verifying: { id: string; encodedSize: number; raw: Promise<Buffer>; waits: boolean }[] = [];
+  const take = async (k: number): Promise<FetchedChunk> => {
+    const [v] = verifying.splice(k, 1);
     return { id: v.id, raw: await v.raw, encodedSize: v.encodedSize };
   };
   try {
@@ -113,13 +200,16 @@ async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<stri
       for (let f = decoder.next(); f; f = decoder.next()) {
         if (!wanted.has(f.id)) throw new ProtocolError(`chunks/fetch: received a chunk that was not asked for: ${f.id}`);
         if (!pending.delete(f.id)) continue; // a repeat: already delivered
-        const raw = verify(f.id, f.encoded);
-        raw.catch(() => {}); // observed when handed out
-        verifying.push({ id: f.id, encodedSize: f.encoded.length, raw });
-        if (verifying.length >= VERIFY_AHEAD) yield await oldest();
+        const started = verify(f.id, f.encoded);
+        started.raw.catch(() => {}); // observed when handed out
+        verifying.push({ id: f.id, encodedSize: f.encoded.length, raw: started.raw, waits: started.waits });
+        const ready = verifying.findIndex((v) => !v.waits);
+        if (verifying.filter((v) => !v.waits).length >= VERIFY_AHEAD) yield await take(ready);
       }
     }
-    while (verifying.length > 0) yield await oldest();
+    while (verifying.some((v) => !v.waits)) yield await take(verifying.findIndex((v) => !v.waits));
+    await patches.finish();
+    while (verifying.length > 0) yield await take(0);
   } finally {
     verifying.length = 0;
   }

@@ -7,9 +7,9 @@
 //             are rewritten and sent again); a file whose name is taken stops the sync for a choice
 // Ops naming an item whose creation is in conflict stay queued whatever their answer (they were
 // refused only because that item does not exist yet).
-import type { BacklotApi, OpResult } from '@backlot/api';
+import { ApiError, type BacklotApi, type OpResult } from '@backlot/api';
 import type { Op } from '@backlot/core';
-import type { ChunkStore } from '@backlot/storage';
+import { encodeChunk, patchHeaderOf, readChunk, type ChunkStore } from '@backlot/storage';
 import { ChunkApi } from '../remote/chunks.js';
 import { pushOps } from '../remote/ops.js';
 import { queuedOps, renameId, settleOp, type QueuedOp } from '../project/outbox.js';
@@ -124,7 +124,14 @@ async function uploadChunks(chunks: ChunkApi, store: ChunkStore, ops: QueuedOp[]
   let batchBytes = 0;
   const flush = async () => {
     if (batch.length === 0) return;
-    await chunks.upload(batch);
+    try {
+      await chunks.upload(batch);
+    } catch (err) {
+      // The server no longer has (or no longer lets us use) a patch's base: send the patches whole.
+      if (!(err instanceof ApiError) || err.details.reason !== 'base_missing') throw err;
+      batch = await Promise.all(batch.map(async (c) => (patchHeaderOf(c.encoded) ? { id: c.id, encoded: encodeChunk(await readChunk(store, c.id)) } : c)));
+      await chunks.upload(batch);
+    }
     result.chunksUploaded += batch.length;
     result.bytesUploaded += batchBytes;
     progress.onUpload?.(result.chunksUploaded, missing.length, result.bytesUploaded);

@@ -11,6 +11,7 @@ import { ChunkApi } from '../remote/chunks.js';
 import type { LocalCheckpointView } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { LocalChunks } from './local-chunks.js';
+import { workingFiles } from '../worktree/working-files.js';
 
 export interface VersionToWrite {
   /** Absolute destination path. */
@@ -43,7 +44,10 @@ export interface WriteStats {
 
 export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, plan: readonly VersionToWrite[], hooks: WriteHooks = {}): Promise<WriteStats> {
   const manifests = await manifestsOf(api, db, plan.map((p) => p.checkpoint));
-  const local = await LocalChunks.index(db, store, [...manifests.values()].flatMap((m) => m.chunks));
+  // The version of each asset this folder holds now is what the server's patches of its next
+  // versions were made against: its chunks are indexed as bases too.
+  const held = plan.flatMap((p) => workingFiles.byAsset(db, p.checkpoint.assetId)?.chunks.map(([id]) => id) ?? []);
+  const local = await LocalChunks.index(db, store, [...[...manifests.values()].flatMap((m) => m.chunks), ...held]);
   const remote: { id: string; size: number }[] = [];
   let total = 0;
   for (const p of plan) {
@@ -55,13 +59,14 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
   }
   hooks.onPlan?.(plan.length, total);
   const chunkApi = api ? new ChunkApi(api, db.meta().projectId, { pool: sharedWorkerPool }) : null;
-  const fetcher = remote.length > 0 ? new ChunkFetcher(need(chunkApi), remote) : null;
+  const bases = (id: string) => (local.has(id) ? local.read(id) : Promise.resolve(null));
+  const fetcher = remote.length > 0 ? new ChunkFetcher(need(chunkApi), remote, { bases }) : null;
   const chunkOf = async (id: string): Promise<Buffer> => {
     if (local.has(id)) {
       const raw = await local.read(id);
       if (raw) return raw;
       // Changed under us since indexed: ask the server for this one.
-      for await (const c of await need(chunkApi).fetch([id])) return c.raw;
+      for await (const c of await need(chunkApi).fetch([id], { bases })) return c.raw;
     }
     return need(fetcher).get(id);
   };

@@ -12,6 +12,10 @@
 //   3. record: a second short transaction under the lock checks the quota again (a concurrent
 //      upload may have used it) and upserts the rows (created_by = the uploader).
 //
+// A patch (storage's encoding 2) also records its bases (chunk_bases). Its bases' rows must exist
+// at the claim, which renews them like the rest: from then on garbage collection keeps them, as
+// long as the patch lives.
+//
 // A crash after 2 leaves bytes without rows: the client's retry asks which chunks are missing,
 // sends them again and step 3 records them. Rows without bytes (data from before this order, a
 // collection killed between deleting bytes and committing, a file removed by hand) are dropped at
@@ -111,14 +115,22 @@ export async function storeVerifiedBlobs(
   if (!unique.length) return [];
   const at = nowIso(ctx);
   // 1. claim
-  await inTransaction(ctx, async (trx) => {
+  const bases = [...new Set(unique.flatMap((b) => b.bases))];
+  const fresh = await inTransaction(ctx, async (trx) => {
     await lockProject(trx, project.id);
     const known = await knownIds(trx, project.id, unique);
     await assertRoomFor(trx, project, unique.filter((b) => !known.has(b.id)));
-    for (const part of batches([...known]))
+    const stillThere = await knownIds(trx, project.id, bases.map((id) => ({ id })));
+    const gone = bases.filter((id) => !stillThere.has(id) && !unique.some((b) => b.id === id));
+    if (gone.length)
+      throw new BacklotError('missing_chunks', `${gone.length} base chunk(s) of the uploaded patches are no longer on the server; upload those chunks whole`, { missing: gone.slice(0, 100), count: gone.length, reason: 'base_missing' });
+    for (const part of batches([...known, ...stillThere]))
       await trx.updateTable('project_chunks').set({ created_at: at }).where('project_id', '=', project.id).where('chunk_id', 'in', part).execute();
+    return unique.filter((b) => !known.has(b.id)).map((b) => b.id);
   });
-  // 2. write
+  // 2. write. Bytes without a row are a killed upload's leftovers, possibly in another encoding
+  // (a patch against other bases): they go, so what is stored is what step 3 records.
+  await store.delete(fresh);
   await store.putVerifiedMany(unique);
   // 3. record: upsert, so a known chunk now counts as this caller's upload too (they just proved
   // they hold its bytes).
@@ -134,12 +146,14 @@ export async function storeVerifiedBlobs(
         .onConflict((oc) => oc.columns(['project_id', 'chunk_id']).doUpdateSet({ created_at: at, created_by: userId }))
         .execute();
     }
+    const baseRows = added.flatMap((b) => b.bases.map((base) => ({ project_id: project.id, chunk_id: b.id, base_id: base })));
+    for (const part of batches(baseRows, 200)) await trx.insertInto('chunk_bases').values(part).onConflict((oc) => oc.doNothing()).execute();
     return added.map((b) => b.id);
   });
 }
 
 /** Which of the blobs the project has rows for. */
-async function knownIds(trx: Trx, projectId: string, blobs: readonly VerifiedBlob[]): Promise<Set<string>> {
+async function knownIds(trx: Trx, projectId: string, blobs: readonly { id: string }[]): Promise<Set<string>> {
   const known = new Set<string>();
   for (const part of batches(blobs.map((b) => b.id))) {
     const rows = await trx.selectFrom('project_chunks').select('chunk_id').where('project_id', '=', projectId).where('chunk_id', 'in', part).execute();

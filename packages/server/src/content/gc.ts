@@ -2,7 +2,8 @@
 //
 // A blob survives while any surviving checkpoint references it: live or in the trash (only a
 // purge ends a checkpoint), through its chunk list (checkpoint_chunks) or as its preview
-// (checkpoints.preview_hash). An unreferenced blob is only deleted once its row is older than the
+// (checkpoints.preview_hash), and while a stored patch names it as a base (chunk_bases). A base
+// freed by deleting its last patch goes in a later pass of the same run. An unreferenced blob is only deleted once its row is older than the
 // grace period, so chunks uploaded for a checkpoint that is not created yet are safe; re-uploading
 // a chunk renews its row (blobs.ts).
 //
@@ -42,6 +43,8 @@ export async function gc(deps: AppDeps, projectId: string, options: GcOptions = 
   // server's clock).
   await store.cleanTemp({ olderThanMs: GC_GRACE_MS });
   let after = '';
+  // Set when a deleted patch named bases: they may have become garbage behind the cursor.
+  let freedBases = false;
   for (;;) {
     const round = await inTransaction(deps, async (trx) => {
       await lockProject(trx, projectId);
@@ -53,6 +56,9 @@ export async function gc(deps: AppDeps, projectId: string, options: GcOptions = 
         .where('pc.created_at', '<', cutoff)
         .where(({ not, exists, selectFrom }) => not(exists(
           selectFrom('checkpoint_chunks as cc').select('cc.seq').whereRef('cc.project_id', '=', 'pc.project_id').whereRef('cc.chunk_id', '=', 'pc.chunk_id'),
+        )))
+        .where(({ not, exists, selectFrom }) => not(exists(
+          selectFrom('chunk_bases as cb').select('cb.chunk_id').whereRef('cb.project_id', '=', 'pc.project_id').whereRef('cb.base_id', '=', 'pc.chunk_id'),
         )))
         .orderBy('pc.chunk_id')
         .limit(roundSize)
@@ -66,15 +72,22 @@ export async function gc(deps: AppDeps, projectId: string, options: GcOptions = 
       const ids = victims.map((v) => v.chunk_id);
       if (ids.length) {
         await trx.deleteFrom('project_chunks').where('project_id', '=', projectId).where('chunk_id', 'in', ids).execute();
+        freedBases = (await trx.deleteFrom('chunk_bases').where('project_id', '=', projectId).where('chunk_id', 'in', ids).executeTakeFirst()).numDeletedRows > 0n || freedBases;
         await store.delete(ids);
       }
       return { last: candidates[candidates.length - 1].chunk_id, full: candidates.length === roundSize, deleted: ids.length, bytes: victims.reduce((n, v) => n + Number(v.stored_size), 0) };
     });
-    if (!round) return result;
-    result.deleted += round.deleted;
-    result.bytes += round.bytes;
-    if (!round.full) return result;
-    after = round.last;
+    if (round) {
+      result.deleted += round.deleted;
+      result.bytes += round.bytes;
+      if (round.full) {
+        after = round.last;
+        continue;
+      }
+    }
+    if (!freedBases) return result;
+    freedBases = false;
+    after = '';
   }
 }
 

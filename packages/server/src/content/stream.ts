@@ -9,7 +9,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { BacklotError } from '@backlot/core';
-import { MAX_CHUNK_SIZE, verifyEncodedChunk, type ChunkStore } from '@backlot/storage';
+import { BaseCache, basesFrom, encodeChunk, MAX_CHUNK_SIZE, patchHeaderOf, verifyEncodedChunk, verifyWithBases, type ChunkStore } from '@backlot/storage';
 import type { Ctx } from '../context.js';
 import { frameHeader } from './frames.js';
 
@@ -17,6 +17,8 @@ import { frameHeader } from './frames.js';
 export const PREFETCH_BYTES = 8 * 1024 * 1024;
 /** Chunks fetched ahead of the writer. */
 const READ_AHEAD = 4;
+/** Decoded patch bases kept per response (a history's chains share them). */
+const PATCH_BASE_CACHE = 32 * 1024 * 1024;
 
 export interface VerifiedChunk {
   id: string;
@@ -31,13 +33,26 @@ export class ContentIntegrityError extends BacklotError {
   }
 }
 
+/** How stored patches (storage's encoding 2) are read for one response. */
+export interface PatchReading {
+  /** Decoded bases shared by the response's chunks. */
+  cache: BaseCache;
+  /**
+   * Frames only: whether this patch may go out as stored (the caller takes patches and may
+   * receive every base it names). Otherwise it is sent decoded and re-encoded whole.
+   */
+  sendAsPatch?: (bases: readonly string[]) => Promise<boolean>;
+}
+
 /**
  * Reads and verifies one stored chunk. With `keepRaw` false the decoded bytes are only hashed, in
- * a reused buffer (no allocation per chunk for the garbage collector to chase).
+ * a reused buffer (no allocation per chunk for the garbage collector to chase). A patch is decoded
+ * through its bases (verified the same way); `encoded` is what goes on the wire: the patch when
+ * `patches.sendAsPatch` agrees, else the chunk encoded whole.
  */
-export async function readVerified(store: ChunkStore, id: string, maxSize?: number, keepRaw?: true): Promise<VerifiedChunk & { raw: Buffer }>;
-export async function readVerified(store: ChunkStore, id: string, maxSize: number, keepRaw: boolean): Promise<VerifiedChunk>;
-export async function readVerified(store: ChunkStore, id: string, maxSize = MAX_CHUNK_SIZE, keepRaw = true): Promise<VerifiedChunk> {
+export async function readVerified(store: ChunkStore, id: string, maxSize?: number, keepRaw?: true, patches?: PatchReading): Promise<VerifiedChunk & { raw: Buffer }>;
+export async function readVerified(store: ChunkStore, id: string, maxSize: number, keepRaw: boolean, patches?: PatchReading): Promise<VerifiedChunk>;
+export async function readVerified(store: ChunkStore, id: string, maxSize = MAX_CHUNK_SIZE, keepRaw = true, patches?: PatchReading): Promise<VerifiedChunk> {
   let encoded: Buffer | null;
   try {
     encoded = await store.get(id);
@@ -47,23 +62,35 @@ export async function readVerified(store: ChunkStore, id: string, maxSize = MAX_
     throw err;
   }
   if (encoded === null) throw new ContentIntegrityError(id, 'missing from the store');
+  let header;
   try {
-    const raw = verifyEncodedChunk(id, encoded, maxSize, !keepRaw);
-    return keepRaw ? { id, encoded, raw } : { id, encoded };
+    header = patchHeaderOf(encoded);
+    if (!header) {
+      const raw = verifyEncodedChunk(id, encoded, maxSize, !keepRaw);
+      return keepRaw ? { id, encoded, raw } : { id, encoded };
+    }
   } catch (err) {
     throw new ContentIntegrityError(id, (err as Error).message);
   }
+  let raw: Buffer;
+  try {
+    raw = await verifyWithBases(id, encoded, basesFrom(store, patches?.cache, maxSize), maxSize);
+  } catch (err) {
+    throw new ContentIntegrityError(id, (err as Error).message);
+  }
+  const asPatch = !keepRaw && (await patches?.sendAsPatch?.(header.bases)) === true;
+  return { id, encoded: asPatch ? encoded : encodeChunk(raw), ...(keepRaw && { raw }) };
 }
 
 /** Reads `ids` in order, READ_AHEAD at a time. */
 class AheadReader {
   private readonly ahead: Promise<VerifiedChunk>[] = [];
   private next = 0;
-  constructor(private readonly store: ChunkStore, private readonly ids: readonly string[], private readonly keepRaw: boolean) {}
+  constructor(private readonly store: ChunkStore, private readonly ids: readonly string[], private readonly keepRaw: boolean, private readonly patches: PatchReading) {}
 
   private fill() {
     while (this.ahead.length < READ_AHEAD && this.next < this.ids.length) {
-      const p = readVerified(this.store, this.ids[this.next++], MAX_CHUNK_SIZE, this.keepRaw);
+      const p = readVerified(this.store, this.ids[this.next++], MAX_CHUNK_SIZE, this.keepRaw, this.patches);
       p.catch(() => {}); // observed when awaited
       this.ahead.push(p);
     }
@@ -94,8 +121,10 @@ function logIntegrity(ctx: Ctx, projectId: string, err: unknown) {
  */
 export async function sendVerified(
   ctx: Ctx, reply: FastifyReply, projectId: string, ids: readonly string[], mode: 'frames' | 'file', headers: Record<string, string>,
+  sendAsPatch?: PatchReading['sendAsPatch'],
 ): Promise<FastifyReply> {
-  const reader = new AheadReader(ctx.chunks.store(projectId), ids, mode === 'file');
+  const patches: PatchReading = { cache: new BaseCache(PATCH_BASE_CACHE), sendAsPatch };
+  const reader = new AheadReader(ctx.chunks.store(projectId), ids, mode === 'file', patches);
   const first: VerifiedChunk[] = [];
   let firstBytes = 0;
   try {

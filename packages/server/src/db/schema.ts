@@ -284,6 +284,13 @@ export interface ProjectChunksTable {
   created_by: string | null;
 }
 
+/** A patch chunk's bases (storage's encoding 2): kept while the patch is. */
+export interface ChunkBasesTable {
+  project_id: string;
+  chunk_id: string;
+  base_id: string;
+}
+
 export interface CheckpointChunksTable {
   checkpoint_id: string;
   seq: number;
@@ -457,6 +464,7 @@ export interface Database {
   sso_handoffs: SsoHandoffsTable;
   project_chunks: ProjectChunksTable;
   checkpoint_chunks: CheckpointChunksTable;
+  chunk_bases: ChunkBasesTable;
   share_links: ShareLinksTable;
   collections: CollectionsTable;
   assets: AssetsTable;

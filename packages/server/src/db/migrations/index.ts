@@ -11,6 +11,7 @@ import { migration as m006 } from './006_change-log-order.js';
 import { migration as m007 } from './007_hardening.js';
 import { migration as m008 } from './008_identity.js';
 import { migration as m009 } from './009_scim.js';
+import { migration as m010 } from './010_patch-bases.js';
 
 export const migrations: Record<string, Migration> = {
   '001_foundation': m001,
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   '007_hardening': m007,
   '008_identity': m008,
   '009_scim': m009,
+  '010_patch_bases': m010,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -62,11 +62,14 @@ async function apiRoutes(app: FastifyInstance) {
     bodyLimit: 256 * 1024,
     schema: {
       tags: ct, params: params.project, summary: 'Download chunks as a stream of frames; every id must belong to a checkpoint you may download',
-      body: Type.Object({ ids: Type.Array(ChunkId, { maxItems: MAX_FETCH_IDS }) }, { additionalProperties: false }),
+      body: Type.Object({
+        ids: Type.Array(ChunkId, { maxItems: MAX_FETCH_IDS }),
+        patches: Type.Optional(Type.Boolean({ description: 'Send stored patches as they are when you may fetch their bases too (you decode them)' })),
+      }, { additionalProperties: false }),
     },
   }, async (req, reply) => {
-    const ids = await authorizeFetch(req.ctx, req.params.projectId, req.body.ids);
-    return sendVerified(req.ctx, reply, req.params.projectId, ids, 'frames', { 'content-type': OCTET, 'cache-control': 'private, no-store' });
+    const { ids, sendAsPatch } = await authorizeFetch(req.ctx, req.params.projectId, req.body.ids, req.body.patches === true);
+    return sendVerified(req.ctx, reply, req.params.projectId, ids, 'frames', { 'content-type': OCTET, 'cache-control': 'private, no-store' }, sendAsPatch);
   });
 
   const kt = ['checkpoints'];
