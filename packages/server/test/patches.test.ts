@@ -1,0 +1,147 @@
+// Patch chunks over HTTP: an uploaded patch is verified by rebuilding and hashing it with bases
+// the uploader may use (else refused, nothing stored, the same answer as for an unknown base);
+// the server bounds chains by keeping too-deep patches whole; a fetch sends a patch as stored only
+// to a caller who takes patches and may fetch its bases; garbage collection keeps a base while a
+// patch needs it and collects both once neither is referenced.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chunkId, encodeChunk, encodePatch, MAX_PATCH_DEPTH, patchHeaderOf } from '@backlot/storage';
+import { createHarness, dbKinds, type Harness } from '@backlot/test-kit/harness';
+import { contentWorld, frame, must, noise, parseFrames, post, prose, raw, refused, upload, type ContentWorld } from '@backlot/test-kit/content-world';
+import { gc } from '../src/content/gc.js';
+
+/** A re-save: a pointer-sized field in about every 28 records of 128 bytes changes. */
+function resave(prev: Buffer, seed: number): Buffer {
+  const out = Buffer.from(prev);
+  const n = noise(Math.ceil(out.length / 32) + 8, seed);
+  for (let o = 100, k = 0; o + 4 <= out.length; o += 128, k += 4) if (n[k] % 28 === 0) out.writeUInt32LE(n.readUInt32LE(k), o);
+  return out;
+}
+
+for (const kind of dbKinds()) {
+  describe(`patch chunks over HTTP (${kind})`, () => {
+    let h: Harness;
+    let w: ContentWorld;
+    let shared: string;
+    let hidden: string;
+    const storedOf = async (id: string) => h.deps.chunks.store(w.pid).get(id);
+    const basesRows = (id: string) => h.deps.db.selectFrom('chunk_bases').select('base_id').where('project_id', '=', w.pid).where('chunk_id', '=', id).execute();
+
+    const asset = async (collectionId: string, name: string) =>
+      must(await post(h, w.owner, `/projects/${w.pid}/assets`, { collectionId, name, extension: 'blend' }), 201, 'asset').id as string;
+    const checkpoint = async (assetId: string, raw: Buffer) =>
+      must(await post(h, w.owner, `/projects/${w.pid}/assets/${assetId}/checkpoints`, { fileHash: chunkId(raw), size: raw.length, chunks: [chunkId(raw)] }), 201, 'checkpoint');
+
+    before(async () => {
+      h = await createHarness(kind);
+      w = await contentWorld(h);
+      shared = must(await post(h, w.owner, `/projects/${w.pid}/collections`, { parentId: null, name: 'Shared', shared: true }), 201).id;
+      hidden = must(await post(h, w.owner, `/projects/${w.pid}/collections`, { parentId: null, name: 'Hidden' }), 201).id;
+    });
+    after(() => h.close());
+
+    test('a patch is stored as sent, with its base recorded, and fetched as a patch only by callers who may fetch the base', async () => {
+      const v1 = prose(200_000, 1);
+      const v2 = resave(v1, 2);
+      const aid = await asset(shared, 'scene');
+      must(await upload(h, w.owner, w.pid, frame(chunkId(v1), encodeChunk(v1))), 200);
+      await checkpoint(aid, v1);
+      const patch = encodePatch(v2, [{ id: chunkId(v1), raw: v1, depth: 0 }])!;
+      const up = must(await upload(h, w.owner, w.pid, frame(chunkId(v2), patch)), 200);
+      assert.equal(up.bytes, patch.length);
+      await checkpoint(aid, v2);
+      assert.deepEqual((await basesRows(chunkId(v2))).map((r) => r.base_id), [chunkId(v1)]);
+      assert.ok((await storedOf(chunkId(v2)))!.equals(patch));
+
+      // Someone who may download the asset (shared collection) and takes patches gets the patch.
+      const viewer = w.by.artist;
+      const asPatch = await raw(h, 'POST', `/projects/${w.pid}/chunks/fetch`, viewer, { payload: { ids: [chunkId(v2)], patches: true } });
+      assert.equal(asPatch.status, 200);
+      assert.ok(parseFrames(asPatch.bytes)[0].encoded.equals(patch));
+      // Without asking for patches, the chunk comes whole.
+      const whole = await raw(h, 'POST', `/projects/${w.pid}/chunks/fetch`, viewer, { payload: { ids: [chunkId(v2)] } });
+      assert.equal(patchHeaderOf(parseFrames(whole.bytes)[0].encoded), null);
+      // The file rebuilt by the server walks the chain.
+      const file = await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${(await checkpoint(await asset(shared, 'copy'), v2)).id}/content`, viewer);
+      assert.ok(file.bytes.equals(v2));
+    });
+
+    test('a patch against a base the uploader may not use is refused like one against an unknown base; nothing is stored', async () => {
+      const secret = prose(150_000, 11);
+      const secretAsset = await asset(hidden, 'secret');
+      must(await upload(h, w.owner, w.pid, frame(chunkId(secret), encodeChunk(secret))), 200);
+      await checkpoint(secretAsset, secret);
+      const guess = resave(secret, 12);
+      const viaSecret = encodePatch(guess, [{ id: chunkId(secret), raw: secret, depth: 0 }])!;
+      const unknownBase = prose(150_000, 13);
+      const viaUnknown = encodePatch(guess, [{ id: chunkId(unknownBase), raw: unknownBase, depth: 0 }])!;
+      const vendor = w.by.vendor; // sees nothing of the hidden collection
+      const a = refused(await upload(h, vendor, w.pid, frame(chunkId(guess), viaSecret)), 400, 'invalid_chunk');
+      const b = refused(await upload(h, vendor, w.pid, frame(chunkId(guess), viaUnknown)), 400, 'invalid_chunk');
+      assert.equal(a.details.reason, 'base_missing');
+      assert.deepEqual(a.details, b.details, 'no difference between a forbidden and an unknown base');
+      assert.equal(await storedOf(chunkId(guess)), null);
+    });
+
+    test('a bad patch is refused and nothing is stored: wrong content, malformed header, a base named twice', async () => {
+      const v1 = prose(120_000, 21);
+      const v2 = resave(v1, 22);
+      must(await upload(h, w.owner, w.pid, frame(chunkId(v1), encodeChunk(v1))), 200);
+      const patch = encodePatch(v2, [{ id: chunkId(v1), raw: v1, depth: 0 }])!;
+      const other = resave(v1, 23);
+      const e1 = refused(await upload(h, w.owner, w.pid, frame(chunkId(other), patch)), 400, 'invalid_chunk');
+      assert.equal(e1.details.reason, 'hash_mismatch');
+      refused(await upload(h, w.owner, w.pid, frame(chunkId(v2), Buffer.from([2, 1, 9]))), 400, 'invalid_chunk');
+      const twice = Buffer.concat([Buffer.from([2, 1, 2]), Buffer.from(chunkId(v1), 'hex'), Buffer.from(chunkId(v1), 'hex'), patch.subarray(35)]);
+      refused(await upload(h, w.owner, w.pid, frame(chunkId(v2), twice)), 400, 'invalid_chunk');
+      const truncated = patch.subarray(0, patch.length - 5);
+      refused(await upload(h, w.owner, w.pid, frame(chunkId(v2), truncated)), 400, 'invalid_chunk');
+      assert.equal(await storedOf(chunkId(v2)), null);
+      assert.equal(await storedOf(chunkId(other)), null);
+    });
+
+    test('chains stay bounded: a patch deeper than the server allows is stored whole', async () => {
+      let prev = prose(100_000, 31);
+      must(await upload(h, w.owner, w.pid, frame(chunkId(prev), encodeChunk(prev))), 200);
+      const depths: number[] = [];
+      for (let v = 1; v <= MAX_PATCH_DEPTH + 2; v++) {
+        const next = resave(prev, 100 + v);
+        // The writer always patches against the previous version at depth 1 (as a client that
+        // keeps its pristine copy whole would).
+        must(await upload(h, w.owner, w.pid, frame(chunkId(next), encodePatch(next, [{ id: chunkId(prev), raw: prev, depth: 0 }])!)), 200);
+        depths.push(patchHeaderOf((await storedOf(chunkId(next)))!)?.depth ?? 0);
+        prev = next;
+      }
+      assert.deepEqual(depths, [1, 2, 3, 4, 5, 6, 7, 8, 0, 1]);
+    });
+
+    test('garbage collection keeps a base while a patch needs it, then collects both', async () => {
+      const v1 = prose(180_000, 41);
+      const v2 = resave(v1, 42);
+      const aid = await asset(shared, 'gc-scene');
+      must(await upload(h, w.owner, w.pid, frame(chunkId(v1), encodeChunk(v1))), 200);
+      await checkpoint(aid, v1);
+      must(await upload(h, w.owner, w.pid, frame(chunkId(v2), encodePatch(v2, [{ id: chunkId(v1), raw: v1, depth: 0 }])!)), 200);
+      await checkpoint(aid, v2);
+      const keeper = await asset(shared, 'gc-keeper');
+      const kept = await checkpoint(keeper, v2);
+      const purge = async (id: string) => {
+        must(await raw(h, 'DELETE', `/projects/${w.pid}/assets/${id}`, w.owner), 200, 'trash');
+        must(await raw(h, 'DELETE', `/projects/${w.pid}/trash/${id}`, w.owner), 200, 'purge');
+      };
+      // v1 is no longer referenced by any checkpoint, but v2 (still referenced) is a patch on it.
+      await purge(aid);
+      h.clock.advance(2 * 60 * 60 * 1000);
+      await gc(h.deps, w.pid);
+      assert.ok(await storedOf(chunkId(v1)), 'the base stays while the patch needs it');
+      assert.ok((await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${kept.id}/content`, w.owner)).bytes.equals(v2));
+      // Once v2 goes too, one collection takes both (the base in a later pass of the same run).
+      await purge(keeper);
+      h.clock.advance(2 * 60 * 60 * 1000);
+      await gc(h.deps, w.pid);
+      assert.equal(await storedOf(chunkId(v2)), null);
+      assert.equal(await storedOf(chunkId(v1)), null);
+      assert.deepEqual(await basesRows(chunkId(v2)), []);
+    });
+  });
+}
