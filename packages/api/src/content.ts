@@ -53,10 +53,15 @@ export function contentApi(t: Transport) {
      * POST .../chunks/fetch: the chunks as a stream of frames (decodeFrames); every id must belong
      * to a checkpoint you may download (up to MAX_FETCH_IDS). With `patches`, a chunk stored as a
      * patch (encoding 2) may come as one, naming bases you may fetch too; decode it with them.
+     * `held` (with patches): per id, chunks you hold at its place in your version of the file; the
+     * chunk may come as a patch against those.
      */
-    fetchChunks: (projectId: string, ids: string[], init: { signal?: AbortSignal; patches?: boolean } = {}): Promise<BinaryAnswer> =>
+    fetchChunks: (
+      projectId: string, ids: string[], init: { signal?: AbortSignal; patches?: boolean; held?: Record<string, string[]> } = {},
+    ): Promise<BinaryAnswer> =>
       t.stream(ROUTES['content.fetchChunks'], { projectId }, {
-        json: init.patches ? { ids, patches: true } : { ids }, accept: 'application/octet-stream', signal: init.signal,
+        json: init.patches ? { ids, patches: true, ...(init.held && Object.keys(init.held).length > 0 && { held: init.held }) } : { ids },
+        accept: 'application/octet-stream', signal: init.signal,
       }),
     /** GET .../checkpoints/:checkpointId/content: the file, reconstructed and verified by the server. */
     download: async (projectId: string, checkpointId: string, init: { signal?: AbortSignal } = {}): Promise<FileDownload> => {

@@ -66,6 +66,27 @@ for (const kind of dbKinds()) {
       assert.ok(file.bytes.equals(v2));
     });
 
+    test('a chunk stored whole comes as a patch against what the caller holds, only if they may download it', async () => {
+      const v1 = noise(220_000, 51); // like encoded media: whole, it does not compress
+      const v2 = resave(v1, 52);
+      const open = await asset(shared, 'held-open');
+      const secret = await asset(hidden, 'held-secret');
+      for (const [aid, data] of [[secret, v1], [open, v2]] as const) {
+        must(await upload(h, w.owner, w.pid, frame(chunkId(data), encodeChunk(data))), 200);
+        await checkpoint(aid, data);
+      }
+      const fetchHeld = (who: typeof w.owner) =>
+        raw(h, 'POST', `/projects/${w.pid}/chunks/fetch`, who, { payload: { ids: [chunkId(v2)], patches: true, held: { [chunkId(v2)]: [chunkId(v1)] } } });
+      // The owner may download v1: v2 comes as a patch against it.
+      const got = parseFrames((await fetchHeld(w.owner)).bytes)[0].encoded;
+      assert.deepEqual(patchHeaderOf(got)?.bases, [chunkId(v1)]);
+      assert.ok(got.length < 0.05 * v2.length);
+      // An artist who claims to hold the hidden v1 gets v2 whole: no patch against what they may not have.
+      const artist = parseFrames((await fetchHeld(w.by.artist)).bytes)[0].encoded;
+      assert.equal(patchHeaderOf(artist), null);
+      refused(await raw(h, 'POST', `/projects/${w.pid}/chunks/fetch`, w.owner, { payload: { ids: [chunkId(v2)], patches: true, held: { [chunkId(v2)]: ['x'] } } }), 400, 'validation_failed');
+    });
+
     test('a patch against a base the uploader may not use is refused like one against an unknown base; nothing is stored', async () => {
       const secret = prose(150_000, 11);
       const secretAsset = await asset(hidden, 'secret');

@@ -9,7 +9,7 @@
 // server may record the chunk as stored and a power cut cannot take it back. Batches share the
 // folder syncs.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   assertNamespace,
@@ -119,6 +119,27 @@ export class FsChunkStore implements ChunkStore {
       folders.add(dirname(final));
     });
     await forEachLimit([...folders], FS_CONCURRENCY, syncDir);
+  }
+
+  /**
+   * Keeps an already verified chunk as a cache entry: written atomically (temp + rename) but not
+   * synced, and not verified again. A crash may lose it or leave it empty; every read verifies
+   * (readChunk), so such an entry is only ever a miss. For copies that can be fetched again
+   * (a working folder's pristine versions), never for the only copy of anything.
+   */
+  async putCached(id: string, encoded: Uint8Array): Promise<void> {
+    const final = this.pathOf(id);
+    if (await exists(final)) return;
+    await this.ensureDir(join(this.root, TMP));
+    await this.ensureDir(dirname(final));
+    const temp = join(this.root, TMP, `${id}.${process.pid}.${randomBytes(6).toString('hex')}`);
+    try {
+      await writeFile(temp, encoded);
+      await rename(temp, final);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
   }
 
   async get(id: string): Promise<Buffer | null> {

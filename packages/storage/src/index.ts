@@ -90,3 +90,4 @@ export {
   type PatchHeader,
 } from './patch.js';
 export { storeFileAgainst, type PreviousVersion, type StoreAgainstOptions, type StoreAgainstResult } from './store-against.js';
+export { VersionAligner } from './version-aligner.js';

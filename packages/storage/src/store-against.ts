@@ -3,16 +3,13 @@
 // that is much smaller than storing them whole. A re-saved DCC scene changes a few bytes in every
 // chunk, so its new chunks are nearly the old ones: this is where its history stops costing a
 // full copy per version.
-//
-// "The same place": unchanged chunks (same id in both versions) anchor the two files to each
-// other; a changed chunk at [start, end) of the new file is paired with the previous version's
-// chunks overlapping [start - shift, end - shift), where shift is the offset difference at the
-// last anchor (insertions and deletions move everything after them).
+// "The same place" is version-aligner.ts's business.
 import type { ChunkStore } from './chunk-store.js';
 import { BaseCache, basesFrom } from './chunk-store.js';
 import { pipeChunks, type FileSource } from './chunk-pipeline.js';
 import type { CdcParams } from './fastcdc.js';
-import { encodePatch, MAX_BASE_BYTES, MAX_PATCH_BASES, PATCH_GAIN, type PatchBase } from './patch.js';
+import { encodePatch, MAX_BASE_BYTES, PATCH_GAIN, type PatchBase } from './patch.js';
+import { VersionAligner } from './version-aligner.js';
 import { sharedWorkerPool, type ChunkWorkerPool } from './worker-pool.js';
 import type { StoreFileResult } from './file-codec.js';
 
@@ -43,35 +40,6 @@ export interface StoreAgainstResult extends StoreFileResult {
   patchBytes: number;
 }
 
-/** Where each of the previous version's chunks sits, and where an id first occurs. */
-class PreviousLayout {
-  readonly offsets: number[] = [];
-  readonly firstAt = new Map<string, number>();
-  constructor(readonly chunks: readonly (readonly [string, number])[]) {
-    let at = 0;
-    chunks.forEach(([id, size], i) => {
-      this.offsets.push(at);
-      if (!this.firstAt.has(id)) this.firstAt.set(id, i);
-      at += size;
-    });
-  }
-
-  /** Indexes of the chunks overlapping [from, to), in order. */
-  overlapping(from: number, to: number): number[] {
-    const out: number[] = [];
-    // Binary search for the first chunk ending after `from`.
-    let lo = 0;
-    let hi = this.chunks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.offsets[mid] + this.chunks[mid][1] <= from) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < this.chunks.length && this.offsets[i] < to; i++) out.push(i);
-    return out;
-  }
-}
-
 /**
  * Reads `source` once and stores its chunks in `store`, new ones as patches against `previous`
  * where that pays (else whole, as storeFile does). Bases are the previous version's chunks that
@@ -81,27 +49,20 @@ export async function storeFileAgainst(
   source: FileSource, store: ChunkStore, previous: PreviousVersion | null, options: StoreAgainstOptions = {},
 ): Promise<StoreAgainstResult> {
   const pool = options.pool ?? (await sharedWorkerPool());
-  const layout = previous && previous.chunks.length ? new PreviousLayout(previous.chunks) : null;
-  const held = layout ? await store.has(layout.chunks.map(([id]) => id)) : new Set<string>();
+  const held = previous ? await store.has(previous.chunks.map(([id]) => id)) : new Set<string>();
+  const aligner = previous ? new VersionAligner(previous.chunks, (id) => held.has(id)) : null;
   const cache = new BaseCache(4 * MAX_BASE_BYTES);
   const readBase = basesFrom(store, cache);
   const chunks: { id: string; size: number }[] = [];
   const seen = new Set<string>();
   const result = { newChunks: 0, newBytes: 0, patches: 0, patchBytes: 0 };
   let offset = 0;
-  let shift = 0;
 
-  const basesFor = async (start: number, end: number): Promise<PatchBase[]> => {
-    if (!layout) return [];
+  const basesFor = async (ids: readonly string[]): Promise<PatchBase[]> => {
     const picked: PatchBase[] = [];
-    let bytes = 0;
-    for (const i of layout.overlapping(start - shift, end - shift)) {
-      const [id, size] = layout.chunks[i];
-      if (!held.has(id) || picked.some((b) => b.id === id) || picked.length >= MAX_PATCH_BASES || bytes + size > MAX_BASE_BYTES) continue;
+    for (const id of ids) {
       const base = await readBase(id).catch(() => null); // unreadable here: not a base
-      if (!base) continue;
-      picked.push({ id, raw: base.raw, depth: base.depth });
-      bytes += size;
+      if (base) picked.push({ id, raw: base.raw, depth: base.depth });
     }
     return picked;
   };
@@ -118,15 +79,14 @@ export async function storeFileAgainst(
       const start = offset;
       offset += raw.length;
       chunks.push({ id, size: raw.length });
-      const anchor = layout?.firstAt.get(id);
-      if (anchor !== undefined) shift = start - layout!.offsets[anchor];
+      const candidates = aligner?.next(id, start, raw.length) ?? [];
       if (seen.has(id) || (await store.has([id])).has(id)) {
         seen.add(id);
         pool.release(raw);
         return;
       }
       seen.add(id);
-      const bases = await basesFor(start, start + raw.length);
+      const bases = await basesFor(candidates);
       const patch = encodePatch(raw, bases);
       let encoded: Buffer;
       if (patch && patch.length <= raw.length * CLEARLY_SMALL) {

@@ -92,3 +92,21 @@ test('a long history: each re-save stays small, and every version restores for a
   for await (const part of newest.body) parts.push(Buffer.from(part));
   assert.equal(sha(Buffer.concat(parts)), sha(versions[11]));
 });
+
+test('someone who downloaded the newest version patches against it too, and a user several versions behind fetches little', async () => {
+  const { supervisor, owner } = w.users;
+  // The supervisor is at v2; ten versions came since. Their sync fetches patches against v2 (or
+  // the chain's bases), not the whole scene ten times.
+  const behind = JSON.parse((await supervisor.ok(['sync', '--json'], { cwd: folders.supervisor })).stdout);
+  assert.equal(sha(await readFile(join(folders.supervisor, SCENE))), sha(versions[11]));
+  assert.ok(behind.fetchedBytes < 1.2 * versions[0].length, `fetched ${behind.fetchedBytes} bytes ten versions behind`);
+  // What they downloaded is their pristine copy: their re-save goes up as a patch.
+  versions.push(resave(versions[11], 99));
+  await writeFile(join(folders.supervisor, SCENE), versions[12]);
+  await supervisor.ok(['checkpoint', SCENE, '-m', 'supervisor notes'], { cwd: folders.supervisor });
+  const up = JSON.parse((await supervisor.ok(['sync', '--json'], { cwd: folders.supervisor })).stdout);
+  assert.ok(up.uploadedBytes < 0.05 * versions[0].length, `uploaded ${up.uploadedBytes} bytes after downloading the version re-saved`);
+  const back = JSON.parse((await owner.ok(['sync', '--json'], { cwd: folders.owner })).stdout);
+  assert.ok(back.fetchedBytes < 0.05 * versions[0].length, `the owner fetched ${back.fetchedBytes}`);
+  assert.equal(sha(await readFile(join(folders.owner, SCENE))), sha(versions[12]));
+});

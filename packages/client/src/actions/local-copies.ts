@@ -58,6 +58,7 @@ export async function rebuildFiles(api: BacklotApi | null, db: ProjectDb, paths:
   }
   const written: string[] = [];
   await writeVersions(api, db, localStore(db), plan, {
+    keepPristine: true,
     onWritten: (i, m, st) => {
       const p = plan[i];
       db.tx(() => {

@@ -35,10 +35,10 @@ export async function pruneLocalStore(db: ProjectDb, store: FsChunkStore): Promi
   for (const f of workingFiles.all(db)) for (const [id] of f.chunks) if (!queued.has(id)) pristine.add(id);
   // A pristine patch is kept whole from now on, so its bases (older versions) can go and the next
   // checkpoint's patches start a short chain again.
-  const bases = db.stmt('SELECT base_id FROM chunk_bases WHERE chunk_id = ?');
+  const patches = new Set((db.stmt('SELECT DISTINCT chunk_id FROM chunk_bases').all() as { chunk_id: string }[]).map((r) => r.chunk_id));
   for (const id of pristine) {
     keep.add(id);
-    if (bases.all(id).length === 0) continue;
+    if (!patches.has(id)) continue;
     const raw = await readChunk(store, id).catch(() => null);
     await store.delete([id]);
     db.stmt('DELETE FROM chunk_bases WHERE chunk_id = ?').run(id);

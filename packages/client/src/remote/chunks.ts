@@ -34,6 +34,8 @@ export interface FetchedChunk {
   raw: Buffer;
   /** Encoded bytes received. */
   encodedSize: number;
+  /** The frame's encoded bytes when the chunk came whole (not as a patch): verified, to keep as is. */
+  encoded?: Buffer;
 }
 
 /** One project's chunk endpoints. */
@@ -82,12 +84,17 @@ export class ChunkApi {
    * id the server did not send, and NetworkError when the answer breaks off. Iterate it (or
    * leave the loop early) so the answer's connection is freed.
    */
-  async fetch(ids: readonly string[], options: { bases?: LocalBases } = {}): Promise<AsyncIterable<FetchedChunk>> {
+  async fetch(ids: readonly string[], options: { bases?: LocalBases; held?: HeldBases } = {}): Promise<AsyncIterable<FetchedChunk>> {
     const wanted = new Set(ids);
     if (wanted.size > MAX_FETCH_IDS) throw new RangeError(`at most ${MAX_FETCH_IDS} ids per fetch`);
     if (wanted.size === 0) return (async function* () {})();
     const pool = this.options.pool ? await this.options.pool() : null;
-    const answer = await this.api.content.fetchChunks(this.projectId, [...wanted], { patches: true });
+    const held: Record<string, string[]> = {};
+    for (const id of wanted) {
+      const bases = options.held?.(id);
+      if (bases?.length) held[id] = [...bases];
+    }
+    const answer = await this.api.content.fetchChunks(this.projectId, [...wanted], { patches: true, held });
     return verifiedChunks(answer.body, wanted, pool, new PatchDecoder(this, options.bases));
   }
 
@@ -97,6 +104,9 @@ export class ChunkApi {
 
 /** A patch's base from this folder (its chunk store, unchanged working files), or null. */
 export type LocalBases = (id: string) => Promise<Buffer | null>;
+
+/** Chunks this folder holds at a wanted chunk's place in its version of the file (storage's VersionAligner). */
+export type HeldBases = (id: string) => readonly string[] | undefined;
 
 /**
  * Decodes the patches of one fetch answer. A patch whose bases are all here (or already fetched)
@@ -175,24 +185,24 @@ function stored(res: Partial<ChunksStored> | undefined): ChunksStored {
 
 /** Frames of a fetch answer, checked against what was asked and verified, in arrival order. */
 async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<string>, pool: ChunkWorkerPool | null, patches: PatchDecoder): AsyncGenerator<FetchedChunk> {
-  const verify = (id: string, encoded: Buffer): { raw: Promise<Buffer>; waits: boolean } => {
+  const verify = (id: string, encoded: Buffer): { raw: Promise<Buffer>; waits: boolean; patch: boolean } => {
     let bases: readonly string[] | undefined;
     try {
       bases = patchHeaderOf(encoded)?.bases;
     } catch (err) {
-      return { raw: Promise.reject(new CorruptChunkError(id, (err as Error).message)), waits: false };
+      return { raw: Promise.reject(new CorruptChunkError(id, (err as Error).message)), waits: false, patch: true };
     }
-    if (bases) return patches.decode(id, encoded, bases);
-    return { raw: pool ? pool.verify(id, encoded) : new Promise((resolve) => resolve(verifyEncodedChunk(id, encoded))), waits: false };
+    if (bases) return { ...patches.decode(id, encoded, bases), patch: true };
+    return { raw: pool ? pool.verify(id, encoded) : new Promise((resolve) => resolve(verifyEncodedChunk(id, encoded))), waits: false, patch: false };
   };
   const decoder = new FrameDecoder();
   const pending = new Set(wanted);
   // Chunks in arrival order, each being verified; handed out oldest first once verified, except
   // patches waiting for bases fetched at the end (`waits`), which let the chunks behind them pass.
-  const verifying: { id: string; encodedSize: number; raw: Promise<Buffer>; waits: boolean }[] = [];
+  const verifying: { id: string; encodedSize: number; raw: Promise<Buffer>; waits: boolean; encoded?: Buffer }[] = [];
   const take = async (k: number): Promise<FetchedChunk> => {
     const [v] = verifying.splice(k, 1);
-    return { id: v.id, raw: await v.raw, encodedSize: v.encodedSize };
+    return { id: v.id, raw: await v.raw, encodedSize: v.encodedSize, ...(v.encoded && { encoded: v.encoded }) };
   };
   try {
     for await (const part of body) {
@@ -202,7 +212,7 @@ async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<stri
         if (!pending.delete(f.id)) continue; // a repeat: already delivered
         const started = verify(f.id, f.encoded);
         started.raw.catch(() => {}); // observed when handed out
-        verifying.push({ id: f.id, encodedSize: f.encoded.length, raw: started.raw, waits: started.waits });
+        verifying.push({ id: f.id, encodedSize: f.encoded.length, raw: started.raw, waits: started.waits, ...(!started.patch && { encoded: f.encoded }) });
         const ready = verifying.findIndex((v) => !v.waits);
         if (verifying.filter((v) => !v.waits).length >= VERIFY_AHEAD) yield await take(ready);
       }

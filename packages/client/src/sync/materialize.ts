@@ -139,6 +139,7 @@ function recordExisting(db: ProjectDb, path: string, assetId: string, cp: LocalC
 async function writeFiles(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, plan: Planned[], out: MaterializeResult, progress: MaterializeProgress): Promise<void> {
   const stats = await writeVersions(api, db, store, plan.map((p) => ({ dest: join(db.root, p.path), checkpoint: p.checkpoint })), {
     onPlan: progress.onPlan,
+    keepPristine: true,
     onWritten: (i, m, st) => {
       const p = plan[i];
       workingFiles.put(db, {

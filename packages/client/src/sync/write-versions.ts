@@ -5,7 +5,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BacklotApi } from '@backlot/api';
-import { restoreFile, sharedWorkerPool, type ChunkStore } from '@backlot/storage';
+import { ENCODING_RAW, FsChunkStore, restoreFile, sharedWorkerPool, VersionAligner, type ChunkStore } from '@backlot/storage';
 import { ChunkFetcher, fetchCheckpointManifest, type CheckpointManifest } from '../content/restore.js';
 import { ChunkApi } from '../remote/chunks.js';
 import type { LocalCheckpointView } from '../project/items.js';
@@ -28,6 +28,11 @@ export interface WriteHooks {
    * in use): the others are still written. Without this hook such a failure ends the call.
    */
   onLocked?: (index: number, err: NodeJS.ErrnoException) => void;
+  /**
+   * The versions written become the working files' recorded versions: keep the chunks fetched for
+   * them in the folder's store (its pristine copies, which the next checkpoints patch against).
+   */
+  keepPristine?: boolean;
 }
 
 /** Errors of a destination another program holds or that may not be written, as opposed to the disk, network or content failing. */
@@ -44,23 +49,38 @@ export interface WriteStats {
 
 export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, plan: readonly VersionToWrite[], hooks: WriteHooks = {}): Promise<WriteStats> {
   const manifests = await manifestsOf(api, db, plan.map((p) => p.checkpoint));
-  // The version of each asset this folder holds now is what the server's patches of its next
-  // versions were made against: its chunks are indexed as bases too.
-  const held = plan.flatMap((p) => workingFiles.byAsset(db, p.checkpoint.assetId)?.chunks.map(([id]) => id) ?? []);
-  const local = await LocalChunks.index(db, store, [...[...manifests.values()].flatMap((m) => m.chunks), ...held]);
+  // The version of each asset this folder holds now is what new versions are patched against (by
+  // whoever checkpointed them, or by the server for us): its chunks are indexed as bases too.
+  const recorded = new Map(plan.map((p) => [p.checkpoint.id, workingFiles.byAsset(db, p.checkpoint.assetId)?.chunks ?? []]));
+  const local = await LocalChunks.index(db, store, [...[...manifests.values()].flatMap((m) => m.chunks), ...[...recorded.values()].flat().map(([id]) => id)]);
   const remote: { id: string; size: number }[] = [];
+  const heldFor = new Map<string, string[]>();
   let total = 0;
   for (const p of plan) {
     const m = manifests.get(p.checkpoint.id)!;
     total += m.size;
+    const aligner = new VersionAligner(recorded.get(p.checkpoint.id)!, (id) => local.has(id));
+    let at = 0;
     m.chunks.forEach((id, i) => {
-      if (!local.has(id)) remote.push({ id, size: m.chunkSizes[i] });
+      const held = aligner.next(id, at, m.chunkSizes[i]);
+      at += m.chunkSizes[i];
+      if (local.has(id)) return;
+      remote.push({ id, size: m.chunkSizes[i] });
+      if (held.length && !heldFor.has(id)) heldFor.set(id, held);
     });
   }
   hooks.onPlan?.(plan.length, total);
   const chunkApi = api ? new ChunkApi(api, db.meta().projectId, { pool: sharedWorkerPool }) : null;
   const bases = (id: string) => (local.has(id) ? local.read(id) : Promise.resolve(null));
-  const fetcher = remote.length > 0 ? new ChunkFetcher(need(chunkApi), remote, { bases }) : null;
+  // Kept in the background; a write that fails only costs a future patch (the store is a cache here).
+  const keeping: Promise<void>[] = [];
+  const onFetched = hooks.keepPristine && store instanceof FsChunkStore
+    ? (id: string, raw: Buffer, encoded?: Buffer) => {
+      const k = store.putCached(id, encoded ?? rawEncoded(raw)).catch(() => {});
+      keeping.push(k);
+    }
+    : undefined;
+  const fetcher = remote.length > 0 ? new ChunkFetcher(need(chunkApi), remote, { bases, onFetched, held: (id) => heldFor.get(id) }) : null;
   const chunkOf = async (id: string): Promise<Buffer> => {
     if (local.has(id)) {
       const raw = await local.read(id);
@@ -84,6 +104,7 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
     stats.bytesWritten += m.size;
     hooks.onWritten?.(i, m, await stat(p.dest));
   }
+  await Promise.all(keeping);
   stats.bytesFetched = fetcher?.stats.bytes ?? 0;
   stats.bytesReused = local.bytesRead;
   return stats;
@@ -102,6 +123,14 @@ async function manifestsOf(api: BacklotApi | null, db: ProjectDb, cps: LocalChec
     const got = await Promise.all(ask.slice(i, i + 8).map((c) => fetchCheckpointManifest(need(api), projectId, c.id)));
     for (const m of got) out.set(m.id, m);
   }
+  return out;
+}
+
+/** A chunk that arrived as a patch is kept raw (encoding 0): its bases may not stay in this folder. */
+function rawEncoded(raw: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(raw.length + 1);
+  out[0] = ENCODING_RAW;
+  raw.copy(out, 1);
   return out;
 }
 

@@ -140,8 +140,8 @@ export async function receiveChunks(
  * patch never makes them fetch (or learn of) a chunk they could not fetch on its own.
  */
 export async function authorizeFetch(
-  ctx: Ctx, projectId: string, ids: readonly string[], takesPatches = false,
-): Promise<{ ids: string[]; sendAsPatch?: (bases: readonly string[]) => Promise<boolean> }> {
+  ctx: Ctx, projectId: string, ids: readonly string[], takesPatches = false, held: Record<string, readonly string[]> = {},
+): Promise<{ ids: string[]; sendAsPatch?: (bases: readonly string[]) => Promise<boolean>; held?: (id: string) => readonly string[] | undefined }> {
   const access = await loadContentAccess(ctx, projectId);
   authorizeContentAccess(access, { kind: 'chunks.check' });
   const distinct = [...new Set(ids)];
@@ -153,5 +153,10 @@ export async function authorizeFetch(
     if (unknown.length) for (const b of await downloadableChunks(ctx.db, projectId, access.view, unknown)) allowed.add(b);
     return bases.every((b) => allowed.has(b));
   };
-  return { ids: distinct, sendAsPatch };
+  // Chunks the caller says they hold serve as bases only if they may download them: a patch
+  // against anything else would tell them which of its bytes equal the chunk's.
+  const claimed = [...new Set(Object.entries(held).filter(([id]) => allowed.has(id)).flatMap(([, bases]) => bases))];
+  const usable = claimed.length ? await downloadableChunks(ctx.db, projectId, access.view, claimed) : new Set<string>();
+  const heldOf = (id: string) => (Object.hasOwn(held, id) ? held[id].filter((b) => usable.has(b)) : undefined);
+  return { ids: distinct, sendAsPatch, held: heldOf };
 }

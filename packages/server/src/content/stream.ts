@@ -9,7 +9,9 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { BacklotError } from '@backlot/core';
-import { BaseCache, basesFrom, encodeChunk, MAX_CHUNK_SIZE, patchHeaderOf, verifyEncodedChunk, verifyWithBases, type ChunkStore } from '@backlot/storage';
+import {
+  BaseCache, basesFrom, encodeChunk, encodePatch, MAX_CHUNK_SIZE, PATCH_GAIN, patchHeaderOf, verifyEncodedChunk, verifyWithBases, type BaseSource, type ChunkStore,
+} from '@backlot/storage';
 import type { Ctx } from '../context.js';
 import { frameHeader } from './frames.js';
 
@@ -42,6 +44,12 @@ export interface PatchReading {
    * receive every base it names). Otherwise it is sent decoded and re-encoded whole.
    */
   sendAsPatch?: (bases: readonly string[]) => Promise<boolean>;
+  /**
+   * Frames only: chunks the caller holds (and may download) that sit where this chunk does in the
+   * version they have. A chunk is then sent as a patch against them when that is much smaller,
+   * made here if the stored form is not already one against what they hold.
+   */
+  held?: (id: string) => readonly string[] | undefined;
 }
 
 /**
@@ -62,24 +70,44 @@ export async function readVerified(store: ChunkStore, id: string, maxSize = MAX_
     throw err;
   }
   if (encoded === null) throw new ContentIntegrityError(id, 'missing from the store');
+  const held = keepRaw ? undefined : patches?.held?.(id);
   let header;
   try {
     header = patchHeaderOf(encoded);
-    if (!header) {
+    if (!header && !held?.length) {
       const raw = verifyEncodedChunk(id, encoded, maxSize, !keepRaw);
       return keepRaw ? { id, encoded, raw } : { id, encoded };
     }
   } catch (err) {
     throw new ContentIntegrityError(id, (err as Error).message);
   }
+  const bases = basesFrom(store, patches?.cache, maxSize);
   let raw: Buffer;
   try {
-    raw = await verifyWithBases(id, encoded, basesFrom(store, patches?.cache, maxSize), maxSize);
+    raw = header ? await verifyWithBases(id, encoded, bases, maxSize) : verifyEncodedChunk(id, encoded, maxSize);
   } catch (err) {
     throw new ContentIntegrityError(id, (err as Error).message);
   }
-  const asPatch = !keepRaw && (await patches?.sendAsPatch?.(header.bases)) === true;
-  return { id, encoded: asPatch ? encoded : encodeChunk(raw), ...(keepRaw && { raw }) };
+  if (keepRaw) return { id, encoded, raw };
+  if (header && held && header.bases.every((b) => held.includes(b))) return { id, encoded };
+  if (held?.length) {
+    const made = await patchAgainst(raw, held, bases);
+    const whole = header ? null : encoded;
+    if (made && made.length <= (whole?.length ?? raw.length) * PATCH_GAIN) return { id, encoded: made };
+    if (whole) return { id, encoded: whole };
+  }
+  const asPatch = header !== null && (await patches?.sendAsPatch?.(header.bases)) === true;
+  return { id, encoded: asPatch ? encoded : encodeChunk(raw) };
+}
+
+/** `raw` as a patch against chunks the caller holds whole (null when they cannot serve). */
+async function patchAgainst(raw: Buffer, held: readonly string[], bases: BaseSource): Promise<Buffer | null> {
+  const found = [];
+  for (const b of held) {
+    const base = await bases(b).catch(() => null);
+    if (base) found.push({ id: b, raw: base.raw, depth: 0 });
+  }
+  return found.length ? encodePatch(raw, found) : null;
 }
 
 /** Reads `ids` in order, READ_AHEAD at a time. */
@@ -121,9 +149,9 @@ function logIntegrity(ctx: Ctx, projectId: string, err: unknown) {
  */
 export async function sendVerified(
   ctx: Ctx, reply: FastifyReply, projectId: string, ids: readonly string[], mode: 'frames' | 'file', headers: Record<string, string>,
-  sendAsPatch?: PatchReading['sendAsPatch'],
+  patchOptions: Omit<PatchReading, 'cache'> = {},
 ): Promise<FastifyReply> {
-  const patches: PatchReading = { cache: new BaseCache(PATCH_BASE_CACHE), sendAsPatch };
+  const patches: PatchReading = { cache: new BaseCache(PATCH_BASE_CACHE), ...patchOptions };
   const reader = new AheadReader(ctx.chunks.store(projectId), ids, mode === 'file', patches);
   const first: VerifiedChunk[] = [];
   let firstBytes = 0;

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BacklotError } from '@backlot/core';
+import { MAX_PATCH_BASES } from '@backlot/storage';
 import { Id, params } from '../schemas.js';
 import { authorizeFetch, checkChunks, MAX_CHECK_IDS, MAX_FETCH_IDS, MAX_UPLOAD_BODY, receiveChunks } from '../../content/chunks.js';
 import { sendVerified } from '../../content/stream.js';
@@ -59,17 +60,21 @@ async function apiRoutes(app: FastifyInstance) {
   });
 
   r.post('/projects/:projectId/chunks/fetch', {
-    bodyLimit: 256 * 1024,
+    bodyLimit: 2 * 1024 * 1024,
     schema: {
       tags: ct, params: params.project, summary: 'Download chunks as a stream of frames; every id must belong to a checkpoint you may download',
       body: Type.Object({
         ids: Type.Array(ChunkId, { maxItems: MAX_FETCH_IDS }),
         patches: Type.Optional(Type.Boolean({ description: 'Send stored patches as they are when you may fetch their bases too (you decode them)' })),
+        held: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9a-f]{64}$' }), Type.Array(ChunkId, { maxItems: MAX_PATCH_BASES }), {
+          description: 'With patches: per requested chunk, chunks you hold at its place in the version you have; it may come as a patch against them',
+          maxProperties: MAX_FETCH_IDS,
+        })),
       }, { additionalProperties: false }),
     },
   }, async (req, reply) => {
-    const { ids, sendAsPatch } = await authorizeFetch(req.ctx, req.params.projectId, req.body.ids, req.body.patches === true);
-    return sendVerified(req.ctx, reply, req.params.projectId, ids, 'frames', { 'content-type': OCTET, 'cache-control': 'private, no-store' }, sendAsPatch);
+    const { ids, ...patches } = await authorizeFetch(req.ctx, req.params.projectId, req.body.ids, req.body.patches === true, req.body.held ?? {});
+    return sendVerified(req.ctx, reply, req.params.projectId, ids, 'frames', { 'content-type': OCTET, 'cache-control': 'private, no-store' }, patches);
   });
 
   const kt = ['checkpoints'];
