@@ -9,6 +9,7 @@ import { chunkId, encodeChunk, encodePatch, MAX_PATCH_DEPTH, patchHeaderOf } fro
 import { createHarness, dbKinds, type Harness } from '@backlot/test-kit/harness';
 import { contentWorld, frame, must, noise, parseFrames, post, prose, raw, refused, upload, type ContentWorld } from '@backlot/test-kit/content-world';
 import { gc } from '../src/content/gc.js';
+import { backgroundIdle } from '../src/content/background.js';
 
 /** A re-save: a pointer-sized field in about every 28 records of 128 bytes changes. */
 function resave(prev: Buffer, seed: number): Buffer {
@@ -40,7 +41,7 @@ for (const kind of dbKinds()) {
     });
     after(() => h.close());
 
-    test('a patch is stored as sent, with its base recorded, and fetched as a patch only by callers who may fetch the base', async () => {
+    test('a patch is verified and admitted; once its checkpoint is in, the newest version is stored whole and the previous one as a patch on it', async () => {
       const v1 = prose(200_000, 1);
       const v2 = resave(v1, 2);
       const aid = await asset(shared, 'scene');
@@ -49,21 +50,26 @@ for (const kind of dbKinds()) {
       const patch = encodePatch(v2, [{ id: chunkId(v1), raw: v1, depth: 0 }])!;
       const up = must(await upload(h, w.owner, w.pid, frame(chunkId(v2), patch)), 200);
       assert.equal(up.bytes, patch.length);
+      assert.deepEqual((await basesRows(chunkId(v2))).map((r) => r.base_id), [chunkId(v1)], 'stored as sent until a checkpoint names it');
       await checkpoint(aid, v2);
-      assert.deepEqual((await basesRows(chunkId(v2))).map((r) => r.base_id), [chunkId(v1)]);
-      assert.ok((await storedOf(chunkId(v2)))!.equals(patch));
+      await backgroundIdle(h.deps.chunks);
+      assert.equal(patchHeaderOf((await storedOf(chunkId(v2)))!), null, 'the newest version is whole');
+      assert.deepEqual(patchHeaderOf((await storedOf(chunkId(v1)))!)?.bases, [chunkId(v2)], 'the previous one is a patch on it');
+      assert.deepEqual(await basesRows(chunkId(v2)), []);
+      assert.deepEqual((await basesRows(chunkId(v1))).map((r) => r.base_id), [chunkId(v2)]);
 
-      // Someone who may download the asset (shared collection) and takes patches gets the patch.
+      // Someone who may download the asset (shared collection) and takes patches gets the old version as a patch.
       const viewer = w.by.artist;
-      const asPatch = await raw(h, 'POST', `/projects/${w.pid}/chunks/fetch`, viewer, { payload: { ids: [chunkId(v2)], patches: true } });
+      const asPatch = await raw(h, 'POST', `/projects/${w.pid}/chunks/fetch`, viewer, { payload: { ids: [chunkId(v1)], patches: true } });
       assert.equal(asPatch.status, 200);
-      assert.ok(parseFrames(asPatch.bytes)[0].encoded.equals(patch));
-      // Without asking for patches, the chunk comes whole.
-      const whole = await raw(h, 'POST', `/projects/${w.pid}/chunks/fetch`, viewer, { payload: { ids: [chunkId(v2)] } });
+      assert.deepEqual(patchHeaderOf(parseFrames(asPatch.bytes)[0].encoded)?.bases, [chunkId(v2)]);
+      // Without asking for patches, it comes whole.
+      const whole = await raw(h, 'POST', `/projects/${w.pid}/chunks/fetch`, viewer, { payload: { ids: [chunkId(v1)] } });
       assert.equal(patchHeaderOf(parseFrames(whole.bytes)[0].encoded), null);
-      // The file rebuilt by the server walks the chain.
-      const file = await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${(await checkpoint(await asset(shared, 'copy'), v2)).id}/content`, viewer);
-      assert.ok(file.bytes.equals(v2));
+      // The server's own reconstruction walks the chain: both versions, byte for byte.
+      const cps = must(await raw(h, 'GET', `/projects/${w.pid}/assets/${aid}/checkpoints`, viewer), 200).checkpoints;
+      assert.ok((await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${cps[1].id}/content`, viewer)).bytes.equals(v1));
+      assert.ok((await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${cps[0].id}/content`, viewer)).bytes.equals(v2));
     });
 
     test('a chunk stored whole comes as a patch against what the caller holds, only if they may download it', async () => {
@@ -137,32 +143,39 @@ for (const kind of dbKinds()) {
     });
 
     test('garbage collection keeps a base while a patch needs it, then collects both', async () => {
-      const v1 = prose(180_000, 41);
+      const v1 = noise(180_000, 41);
       const v2 = resave(v1, 42);
-      const aid = await asset(shared, 'gc-scene');
+      const v3 = resave(v1, 43);
+      const a = await asset(shared, 'gc-a');
+      const b = await asset(shared, 'gc-b');
+      const patchUp = async (next: Buffer, prev: Buffer) => must(await upload(h, w.owner, w.pid, frame(chunkId(next), encodePatch(next, [{ id: chunkId(prev), raw: prev, depth: 0 }])!)), 200);
       must(await upload(h, w.owner, w.pid, frame(chunkId(v1), encodeChunk(v1))), 200);
-      await checkpoint(aid, v1);
-      must(await upload(h, w.owner, w.pid, frame(chunkId(v2), encodePatch(v2, [{ id: chunkId(v1), raw: v1, depth: 0 }])!)), 200);
-      await checkpoint(aid, v2);
-      const keeper = await asset(shared, 'gc-keeper');
-      const kept = await checkpoint(keeper, v2);
+      const a1 = await checkpoint(a, v1);
+      await patchUp(v2, v1);
+      await checkpoint(a, v2);
+      await checkpoint(b, v1); // b's newest is v1: kept whole
+      await backgroundIdle(h.deps.chunks);
+      await patchUp(v3, v1);
+      await checkpoint(b, v3); // now v1 is nobody's newest: it becomes a patch on v3
+      await backgroundIdle(h.deps.chunks);
+      assert.deepEqual(patchHeaderOf((await storedOf(chunkId(v1)))!)?.bases, [chunkId(v3)]);
       const purge = async (id: string) => {
         must(await raw(h, 'DELETE', `/projects/${w.pid}/assets/${id}`, w.owner), 200, 'trash');
         must(await raw(h, 'DELETE', `/projects/${w.pid}/trash/${id}`, w.owner), 200, 'purge');
+        await backgroundIdle(h.deps.chunks);
       };
-      // v1 is no longer referenced by any checkpoint, but v2 (still referenced) is a patch on it.
-      await purge(aid);
+      // b goes: v3 is in no checkpoint any more, but a's first checkpoint (v1) is a patch on it.
+      await purge(b);
       h.clock.advance(2 * 60 * 60 * 1000);
       await gc(h.deps, w.pid);
-      assert.ok(await storedOf(chunkId(v1)), 'the base stays while the patch needs it');
-      assert.ok((await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${kept.id}/content`, w.owner)).bytes.equals(v2));
-      // Once v2 goes too, one collection takes both (the base in a later pass of the same run).
-      await purge(keeper);
+      assert.ok(await storedOf(chunkId(v3)), 'the base stays while the patch needs it');
+      assert.ok((await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${a1.id}/content`, w.owner)).bytes.equals(v1));
+      // Once a goes too, one collection takes everything (bases in a later pass of the same run).
+      await purge(a);
       h.clock.advance(2 * 60 * 60 * 1000);
       await gc(h.deps, w.pid);
-      assert.equal(await storedOf(chunkId(v2)), null);
-      assert.equal(await storedOf(chunkId(v1)), null);
-      assert.deepEqual(await basesRows(chunkId(v2)), []);
+      for (const v of [v1, v2, v3]) assert.equal(await storedOf(chunkId(v)), null);
+      assert.deepEqual(await basesRows(chunkId(v1)), []);
     });
   });
 }

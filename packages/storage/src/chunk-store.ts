@@ -13,7 +13,7 @@ import { decodeChunk, encodeChunk, maxEncodedSize } from './compress.js';
 import { ChunkTooLargeError, CorruptChunkError, InvalidEncodingError, MissingChunkError, StorageError } from './errors.js';
 import { MAX_CHUNK_SIZE } from './fastcdc.js';
 import { assertChunkId, sha256Hex } from './hash.js';
-import { decodePatch, depthOf, MAX_PATCH_DEPTH, patchHeaderOf } from './patch.js';
+import { decodePatch, MAX_PATCH_DEPTH, patchHeaderOf } from './patch.js';
 
 export interface ChunkStore {
   /** The namespace (project id) this store is bound to. */
@@ -33,6 +33,12 @@ export interface ChunkStore {
   putVerified(chunk: VerifiedChunk): Promise<void>;
   /** `putVerified` for many chunks, sharing the cost of making them durable. */
   putVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void>;
+  /**
+   * Stores a verified chunk in place of the one stored under its id (another encoding of the same
+   * bytes: whole instead of a patch, or the other way round). Atomic for readers, who see one
+   * encoding or the other, and durable when it resolves.
+   */
+  replaceVerified(chunk: VerifiedChunk): Promise<void>;
   /** The encoded chunk as stored, unverified, or null when absent. Prefer `readChunk`. */
   get(id: string): Promise<Buffer | null>;
   /** Remove chunks; absent ids are ignored. */
@@ -166,11 +172,19 @@ export function basesFrom(store: ChunkStore, cache: BaseCache = new BaseCache(),
   const resolve = async (id: string, level: number): Promise<ResolvedBase> => {
     const hit = cache.get(id);
     if (hit) return hit;
-    if (level > MAX_PATCH_DEPTH) throw new CorruptChunkError(id, 'patch chain deeper than allowed');
+    // Writers keep chains within MAX_PATCH_DEPTH; twice that can only be a loop or corruption.
+    if (level > 2 * MAX_PATCH_DEPTH) throw new CorruptChunkError(id, 'patch chain deeper than allowed');
     const encoded = await store.get(id);
     if (encoded === null) throw new MissingChunkError(id);
-    const raw = await verifyWithBases(id, encoded, (b) => resolve(b, level + 1), maxChunkSize);
-    const e = { raw, depth: depthOf(encoded) };
+    // The depth is what the chain really is here (a header states its writer's view, and chains
+    // change when a store re-encodes a base).
+    let depth = 0;
+    const raw = await verifyWithBases(id, encoded, async (b) => {
+      const base = await resolve(b, level + 1);
+      depth = Math.max(depth, base.depth + 1);
+      return base;
+    }, maxChunkSize);
+    const e = { raw, depth };
     cache.set(id, e);
     return e;
   };

@@ -94,12 +94,17 @@ export class FsChunkStore implements ChunkStore {
     }
   }
 
+  async replaceVerified(chunk: VerifiedChunk): Promise<void> {
+    assertWithinLimit(chunk, this.maxChunkSize);
+    await this.writeDurably([chunk], true);
+  }
+
   /** Write each new chunk to a synced temp file, rename it into place, then sync the folders. */
-  private async writeDurably(chunks: readonly VerifiedChunk[]): Promise<void> {
+  private async writeDurably(chunks: readonly VerifiedChunk[], replace = false): Promise<void> {
     const folders = new Set<string>();
     await forEachLimit(chunks, FS_CONCURRENCY, async ({ id, encoded }) => {
       const final = this.pathOf(id);
-      if (await exists(final)) return;
+      if (!replace && (await exists(final))) return;
       const made = [...(await this.ensureDir(join(this.root, TMP))), ...(await this.ensureDir(dirname(final)))];
       for (const dir of made) folders.add(dir);
       const temp = join(this.root, TMP, `${id}.${process.pid}.${randomBytes(6).toString('hex')}`);

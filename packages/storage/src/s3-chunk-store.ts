@@ -140,6 +140,11 @@ export class S3ChunkStore implements ChunkStore {
     );
   }
 
+  /** An object PUT replaces the object whole (S3 reads are strongly consistent after it). */
+  async replaceVerified(chunk: VerifiedChunk): Promise<void> {
+    await this.putVerified(chunk);
+  }
+
   async putVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void> {
     await forEachLimit(chunks, this.concurrency, (chunk) => this.putVerified(chunk));
   }

@@ -55,6 +55,7 @@ export class SqliteChunkStore implements ChunkStore {
   readonly namespace: string;
   private readonly db: Database.Database;
   private readonly insert: Database.Statement<[string, Buffer, Buffer]>;
+  private readonly replace: Database.Statement<[string, Buffer, Buffer]>;
   private readonly select: Database.Statement<[string, Buffer], { data: Buffer }>;
   private readonly remove: Database.Statement<[string, Buffer]>;
   private readonly page: Database.Statement<[string, Buffer], { id: Buffer }>;
@@ -68,6 +69,7 @@ export class SqliteChunkStore implements ChunkStore {
     this.namespace = namespace;
     this.db = backend.db;
     this.insert = this.db.prepare('INSERT OR IGNORE INTO chunks (ns, id, data) VALUES (?, ?, ?)');
+    this.replace = this.db.prepare('INSERT OR REPLACE INTO chunks (ns, id, data) VALUES (?, ?, ?)');
     this.select = this.db.prepare('SELECT data FROM chunks WHERE ns = ? AND id = ?');
     this.remove = this.db.prepare('DELETE FROM chunks WHERE ns = ? AND id = ?');
     this.page = this.db.prepare(
@@ -102,6 +104,11 @@ export class SqliteChunkStore implements ChunkStore {
     this.db.transaction(() => {
       for (const chunk of chunks) this.insert.run(this.namespace, key(chunk.id), chunk.encoded);
     })();
+  }
+
+  async replaceVerified(chunk: VerifiedChunk): Promise<void> {
+    assertWithinLimit(chunk, this.maxChunkSize);
+    this.replace.run(this.namespace, key(chunk.id), chunk.encoded);
   }
 
   /** Writes are transactions: nothing is left behind by a killed writer. */

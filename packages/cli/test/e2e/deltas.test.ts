@@ -24,6 +24,18 @@ function resave(prev: Buffer, seed: number): Buffer {
 }
 
 const SCENE = 'shots/sh010/scene.blend';
+
+/** The project's stored bytes once the server's background re-encoding (rebase.ts) has settled. */
+async function settledUsage(): Promise<number> {
+  let last = -1;
+  for (let i = 0; i < 100; i++) {
+    const now = (await w.users.owner.api.content.projectUsage(projectId)).usedBytes;
+    if (now === last) return now;
+    last = now;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return last;
+}
 const versions: Buffer[] = [seededBytes(6_000_000, 21)];
 
 before(async () => {
@@ -41,7 +53,7 @@ test('a re-saved scene goes up as a patch and comes down as one', async () => {
   await writeFile(join(folders.owner, SCENE), versions[0]);
   await owner.ok(['add', SCENE], { cwd: folders.owner });
   await owner.ok(['checkpoint', SCENE, '-m', 'v1', '--sync'], { cwd: folders.owner });
-  const firstUsage = await owner.api.content.projectUsage(projectId);
+  const firstUsage = await settledUsage();
 
   folders.supervisor = join(await w.folder('supervisor'), 'deltas');
   await supervisor.ok(['clone', 'Deltas', folders.supervisor]);
@@ -51,8 +63,8 @@ test('a re-saved scene goes up as a patch and comes down as one', async () => {
   await owner.ok(['checkpoint', SCENE, '-m', 'v2'], { cwd: folders.owner });
   const up = JSON.parse((await owner.ok(['sync', '--json'], { cwd: folders.owner })).stdout);
   assert.ok(up.uploadedBytes > 0 && up.uploadedBytes < 0.05 * versions[0].length, `uploaded ${up.uploadedBytes} bytes for a re-save of 6 MB`);
-  const usage = await owner.api.content.projectUsage(projectId);
-  assert.ok(usage.usedBytes - firstUsage.usedBytes < 0.05 * versions[0].length, `the server stored ${usage.usedBytes - firstUsage.usedBytes} more bytes`);
+  const grown = (await settledUsage()) - firstUsage;
+  assert.ok(grown < 0.05 * versions[0].length, `the server stored ${grown} more bytes`);
 
   const down = JSON.parse((await supervisor.ok(['sync', '--json'], { cwd: folders.supervisor })).stdout);
   assert.deepEqual(down.written, [SCENE]);
@@ -73,8 +85,8 @@ test('a long history: each re-save stays small, and every version restores for a
     }
   }
   await owner.ok(['sync'], { cwd: folders.owner });
-  const usage = await owner.api.content.projectUsage(projectId);
-  assert.ok(usage.usedBytes < 3 * versions[0].length, `12 versions of a 6 MB scene stored in ${usage.usedBytes} bytes`);
+  const used = await settledUsage();
+  assert.ok(used < 3 * versions[0].length, `12 versions of a 6 MB scene stored in ${used} bytes`);
 
   folders.late = join(await w.folder('late'), 'deltas');
   await late.ok(['clone', 'Deltas', folders.late]);

@@ -143,7 +143,13 @@ test('a vendor receives only the task assigned to them, and loses it again when 
   await vendor.ok(['clone', 'Forest', 'f'], { cwd: parent });
   folders.vendor = join(parent, 'f');
   assert.deepEqual(await filesOf(folders.vendor), ['shots/sh010/layout.blend']);
-  assert.deepEqual(await readdir(join(folders.vendor, '.backlot/chunks')), [], 'no chunk of anything else is kept');
+  // The folder keeps its file's version as its pristine copy (what the next checkpoint is patched
+  // against), and nothing else.
+  const kept: string[] = [];
+  for (const fan of await readdir(join(folders.vendor, '.backlot/chunks'))) if (fan !== '.tmp') kept.push(...(await readdir(join(folders.vendor, '.backlot/chunks', fan))));
+  const latest = (await vendor.api.browse.checkpoints(projectId, layoutAsset.id)).checkpoints[0];
+  const manifest = await vendor.api.content.manifest(projectId, latest.id);
+  assert.deepEqual(kept.sort(), [...new Set(manifest.chunks.map((c) => c.id))].sort(), 'only the chunks of their own file are kept');
   // Reassigned away: the unchanged file leaves the vendor's folder at the next sync.
   await w.users.owner.api.production.assignTask(projectId, layoutAsset.id, { assigneeId: w.users.owner.id });
   const r = JSON.parse((await vendor.ok(['sync', '--json'], { cwd: folders.vendor })).stdout);

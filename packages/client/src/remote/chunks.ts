@@ -118,11 +118,14 @@ class PatchDecoder {
 
   constructor(private readonly chunks: ChunkApi, private readonly local: LocalBases | undefined, private readonly level = 0) {}
 
+  /** Bases fetched for this answer's waiting patches (held until they are decoded). */
+  private readonly fetched = new Map<string, ResolvedBase>();
+
   /** The bases already at hand, or null when one must be fetched. */
   private async atHand(bases: readonly string[]): Promise<Map<string, ResolvedBase> | null> {
     const out = new Map<string, ResolvedBase>();
     for (const b of bases) {
-      const cached = this.chunks.fetchedBases.get(b);
+      const cached = this.fetched.get(b) ?? this.chunks.fetchedBases.get(b);
       if (cached) {
         out.set(b, cached);
         continue;
@@ -163,15 +166,26 @@ class PatchDecoder {
     const waiting = this.deferred.splice(0);
     try {
       if (this.level >= MAX_PATCH_DEPTH) throw new ProtocolError('chunks/fetch: patch chain deeper than allowed');
+      // Bases already fetched are pinned for this round: fetching the others may evict them from the cache.
       const need = new Set<string>();
-      for (const d of waiting) for (const b of patchHeaderOf(d.encoded)!.bases) if (!this.chunks.fetchedBases.get(b) && !(await this.local?.(b))) need.add(b);
+      for (const d of waiting) {
+        for (const b of patchHeaderOf(d.encoded)!.bases) {
+          const cached = this.chunks.fetchedBases.get(b);
+          if (cached) this.fetched.set(b, cached);
+          else if (!this.fetched.has(b) && !(await this.local?.(b))) need.add(b);
+        }
+      }
       const ids = [...need];
       for (let i = 0; i < ids.length; i += MAX_FETCH_IDS) {
         const inner = new PatchDecoder(this.chunks, this.local, this.level + 1);
         const answer = await this.chunks.api.content.fetchChunks(this.chunks.projectId, ids.slice(i, i + MAX_FETCH_IDS), { patches: true });
-        for await (const c of verifiedChunks(answer.body, new Set(ids.slice(i, i + MAX_FETCH_IDS)), null, inner)) this.chunks.fetchedBases.set(c.id, { raw: c.raw, depth: 0 });
+        for await (const c of verifiedChunks(answer.body, new Set(ids.slice(i, i + MAX_FETCH_IDS)), null, inner)) {
+          this.fetched.set(c.id, { raw: c.raw, depth: 0 });
+          this.chunks.fetchedBases.set(c.id, { raw: c.raw, depth: 0 });
+        }
       }
       for (const d of waiting) d.resolve(await this.verifyAtHand(d.id, d.encoded, patchHeaderOf(d.encoded)!.bases));
+      this.fetched.clear();
     } catch (err) {
       for (const d of waiting) d.reject(err);
     }

@@ -12,6 +12,7 @@ import type { Op, OpType } from '@backlot/core';
 import { withRecording, type Handler, type OpEnv } from './env.js';
 import { HANDLERS } from './handlers.js';
 import { scheduleGc } from '../content/gc.js';
+import { scheduleRebase } from '../content/rebase.js';
 
 export interface Applied {
   revision: number;
@@ -77,6 +78,9 @@ export async function applyOp(ctx: Ctx, projectId: string, op: Op, opId: string 
   if (!applied.replayed && applied.changed) ctx.events?.projectChanged(projectId, applied.revision);
   // A purge may leave chunks unreferenced: collect them once it has committed.
   if (!applied.replayed && op.type === 'trash.purge') scheduleGc(ctx, projectId);
+  // A new version arrived as patches against the previous one: store it whole, the previous as patches.
+  const made = applied.result as { id?: unknown } | null;
+  if (!applied.replayed && (op.type === 'checkpoint.create' || op.type === 'checkpoint.revert') && typeof made?.id === 'string') scheduleRebase(ctx, projectId, made.id);
   return { revision: applied.revision, result: applied.result, replayed: applied.replayed };
 }
 

@@ -1,0 +1,130 @@
+// Keeping every file's newest version whole ("reverse deltas", as git's packs do). Clients upload a
+// new version as patches against the previous one: small on the wire. Once its checkpoint is
+// admitted, this turns it around in the background: each of the new version's patch chunks is
+// stored whole, and each of its bases (the previous version, stored whole until now) becomes a
+// patch against it. Restoring the newest version then reads whole chunks, as fast as before
+// patches existed; older versions decode through chains that stay within MAX_PATCH_DEPTH; what is
+// stored stays about one whole version plus small patches.
+//
+// A base stays whole when it is the newest version of some other file (a copy), when the chains
+// resting on it already have the maximum length (it becomes a "key"), or when the patch would not
+// be much smaller.
+//
+// Every step leaves every chunk decodable, whenever the process dies:
+//   1. a patch chunk C is replaced by its whole encoding (the same bytes), then its chunk_bases
+//      rows go; a row left by a crash only keeps a base longer;
+//   2. for a base B turned into a patch on C, the row B -> C is committed first, then B's
+//      encoding is replaced. A crash between them leaves a row without need (harmless), never a
+//      patch whose base garbage collection could take.
+// Encodings change outside the project lock (readers see one encoding or the other); rows and
+// stored sizes change inside it, as garbage collection reads them under it.
+import { sql } from 'kysely';
+import {
+  BaseCache, basesFrom, encodeChunk, encodePatch, MAX_PATCH_DEPTH, PATCH_GAIN, patchHeaderOf, verifyChunk, verifyChunkWith,
+} from '@backlot/storage';
+import { inTransaction, type AppDeps } from '../context.js';
+import { lockProject } from '../db/project-lock.js';
+import { track } from './background.js';
+
+export interface RebaseResult {
+  /** Patch chunks now stored whole. */
+  madeWhole: number;
+  /** Bases now stored as patches against them. */
+  madePatches: number;
+}
+
+/** Stores the chunks of checkpoint `checkpointId` whole and its previous version as patches on them. */
+export async function rebaseCheckpoint(deps: AppDeps, projectId: string, checkpointId: string): Promise<RebaseResult> {
+  const result: RebaseResult = { madeWhole: 0, madePatches: 0 };
+  const listed = new Set(
+    (await deps.db.selectFrom('checkpoint_chunks').select('chunk_id').where('checkpoint_id', '=', checkpointId).execute()).map((r) => r.chunk_id),
+  );
+  if (!listed.size) return result;
+  const rows = await deps.db.selectFrom('chunk_bases').select(['chunk_id', 'base_id']).where('project_id', '=', projectId).where('chunk_id', 'in', [...listed]).execute();
+  const basesOf = new Map<string, string[]>();
+  for (const r of rows) basesOf.set(r.chunk_id, [...(basesOf.get(r.chunk_id) ?? []), r.base_id]);
+  const store = deps.chunks.store(projectId);
+  const read = basesFrom(store, new BaseCache(64 * 1024 * 1024));
+  const setStoredSize = (id: string, bytes: number) =>
+    inTransaction(deps, async (trx) => {
+      await lockProject(trx, projectId);
+      await trx.updateTable('project_chunks').set({ stored_size: bytes }).where('project_id', '=', projectId).where('chunk_id', '=', id).execute();
+    });
+
+  for (const [id, bases] of basesOf) {
+    const encoded = await store.get(id);
+    if (!encoded || !patchHeaderOf(encoded)) continue; // already whole (an earlier run)
+    const { raw } = await read(id);
+    const whole = verifyChunk(id, encodeChunk(raw));
+    await store.replaceVerified(whole);
+    await inTransaction(deps, async (trx) => {
+      await lockProject(trx, projectId);
+      await trx.deleteFrom('chunk_bases').where('project_id', '=', projectId).where('chunk_id', '=', id).execute();
+      await trx.updateTable('project_chunks').set({ stored_size: whole.encoded.length }).where('project_id', '=', projectId).where('chunk_id', '=', id).execute();
+    });
+    result.madeWhole++;
+
+    for (const base of bases) {
+      if (listed.has(base)) continue;
+      const old = await store.get(base);
+      if (!old || patchHeaderOf(old)) continue; // gone, or already part of a chain
+      if ((await newestSomewhere(deps, projectId, base)) || (await chainsResting(deps, projectId, base)) + 1 > MAX_PATCH_DEPTH) continue;
+      const baseRaw = (await read(base)).raw;
+      const patch = encodePatch(baseRaw, [{ id, raw, depth: 0 }]);
+      if (!patch || patch.length > old.length * PATCH_GAIN) continue;
+      const verified = await verifyChunkWith(base, patch, read);
+      await inTransaction(deps, async (trx) => {
+        await lockProject(trx, projectId);
+        await trx.insertInto('chunk_bases').values({ project_id: projectId, chunk_id: base, base_id: id }).onConflict((oc) => oc.doNothing()).execute();
+      });
+      await store.replaceVerified(verified);
+      await setStoredSize(base, verified.encoded.length);
+      result.madePatches++;
+    }
+  }
+  return result;
+}
+
+/** Whether `chunkId` belongs to the newest live checkpoint of a live asset (which must stay fast to restore). */
+async function newestSomewhere(deps: AppDeps, projectId: string, chunkId: string): Promise<boolean> {
+  const r = await sql<{ one: number }>`
+    SELECT 1 AS one FROM checkpoint_chunks cc
+    JOIN checkpoints c ON c.id = cc.checkpoint_id
+    JOIN assets a ON a.id = c.asset_id
+    WHERE cc.project_id = ${projectId} AND cc.chunk_id = ${chunkId} AND c.deleted_at IS NULL AND a.deleted_at IS NULL
+      AND c.number = (SELECT MAX(c2.number) FROM checkpoints c2 WHERE c2.asset_id = c.asset_id AND c2.deleted_at IS NULL)
+    LIMIT 1`.execute(deps.db);
+  return r.rows.length > 0;
+}
+
+/** The longest chain of stored patches resting on `chunkId` (0: none). */
+async function chainsResting(deps: AppDeps, projectId: string, chunkId: string): Promise<number> {
+  const r = await sql<{ h: number | string | null }>`
+    WITH RECURSIVE dep(id, h) AS (
+      SELECT chunk_id, 1 FROM chunk_bases WHERE project_id = ${projectId} AND base_id = ${chunkId}
+      UNION ALL
+      SELECT cb.chunk_id, dep.h + 1 FROM chunk_bases cb JOIN dep ON cb.base_id = dep.id
+      WHERE cb.project_id = ${projectId} AND dep.h < ${2 * MAX_PATCH_DEPTH}
+    )
+    SELECT MAX(h) AS h FROM dep`.execute(deps.db);
+  return Number(r.rows[0]?.h ?? 0);
+}
+
+// ---- background runs (after a checkpoint) --------------------------------------------------------
+
+/** One rebase at a time per project, in the order checkpoints were admitted. */
+const queued = new Map<string, Promise<unknown>>();
+
+/** Rebases a newly admitted checkpoint soon, without holding up its request; failures are logged. */
+export function scheduleRebase(deps: AppDeps, projectId: string, checkpointId: string): void {
+  const previous = queued.get(projectId) ?? Promise.resolve();
+  const run: Promise<unknown> = previous
+    .catch(() => {})
+    .then(() => rebaseCheckpoint(deps, projectId, checkpointId))
+    .catch((err) => deps.log.error(`rebasing checkpoint ${checkpointId} of project ${projectId} failed (its chunks stay as uploaded)`, err))
+    .finally(() => {
+      if (queued.get(projectId) === run) queued.delete(projectId);
+    });
+  queued.set(projectId, run);
+  track(deps.chunks, run);
+}
