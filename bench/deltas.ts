@@ -4,7 +4,7 @@
 // zstd,3), git-lfs and git + gc (bench/dcc/peers.ts), all in this run on this machine:
 //   stored bytes            the server's data folder / each peer's repository at the end
 //   checkpoint + publish    per version: `backlot add`/`rm` for new and gone files, `backlot
-//                           checkpoint` of what changed, `backlot sync` (peers: their commit and push)
+//                           checkpoint --sync` of what changed (peers: their commit and push)
 //   restore latest          `backlot clone` by a second member into an empty folder (peers: restore,
 //                           extract, clone + lfs pull), verified file by file
 //   restore oldest          every file that the first version has and the newest still has, as of
@@ -20,6 +20,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, copyFileSync, u
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BacklotApi } from '@backlot/api';
+import { closeSharedWorkerPool } from '@backlot/storage';
 import { fetchCheckpointManifest, restoreFiles } from '../packages/client/src/content/restore.js';
 import { checkpointsOf } from '../packages/client/src/project/items.js';
 import { ProjectDb } from '../packages/client/src/project/project-db.js';
@@ -105,11 +106,18 @@ async function runOurs(info: CorpusInfo, base: string, bin: string): Promise<Our
         // The member had the previous version: clone now (not timed), fetch the re-save after.
         await runBacklot(bin, ['clone', PROJECT, memberWork], memberCfg, { cwd: base });
       }
-      if (gone.length) seconds += (await cli(['rm', ...gone])).seconds;
-      if (added.length) seconds += (await cli(['add', ...added])).seconds;
-      if (paths.length) seconds += (await cli(['checkpoint', ...paths, '-m', `v${v}`])).seconds;
-      const sync = await cli(['sync', '--json']);
-      seconds += sync.seconds;
+      const took: string[] = [];
+      const timed = async (args: string[]) => {
+        const r = await cli(args);
+        seconds += r.seconds;
+        took.push(`${args[0]} ${fmt(r.seconds)}`);
+        return r;
+      };
+      if (gone.length) await timed(['rm', ...gone]);
+      if (added.length) await timed(['add', ...added]);
+      // As an artist publishes: one command checkpoints and syncs.
+      const sync = await timed(paths.length ? ['checkpoint', ...paths, '-m', `v${v}`, '--sync', '--json'] : ['sync', '--json']);
+      log(`  v${v}: ${wrote.length} files, ${fmt(wrote.reduce((n, c) => n + c.bytes, 0) / MB)} MB: ${took.join(', ')} s`);
       const s = JSON.parse(sync.stdout) as { uploadedBytes: number; refused: unknown[] };
       if (s.refused.length) throw new Error(`version ${v}: sync refused ${JSON.stringify(s.refused).slice(0, 300)}`);
       if (v === last) uploadedIncremental = s.uploadedBytes;
@@ -240,3 +248,6 @@ async function main(): Promise<void> {
 }
 
 await main();
+// The in-process restore leaves the shared worker pool and keep-alive sockets behind.
+await closeSharedWorkerPool();
+process.exit(process.exitCode ?? 0);

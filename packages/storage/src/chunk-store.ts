@@ -34,11 +34,11 @@ export interface ChunkStore {
   /** `putVerified` for many chunks, sharing the cost of making them durable. */
   putVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void>;
   /**
-   * Stores a verified chunk in place of the one stored under its id (another encoding of the same
-   * bytes: whole instead of a patch, or the other way round). Atomic for readers, who see one
-   * encoding or the other, and durable when it resolves.
+   * Stores verified chunks in place of those stored under their ids (other encodings of the same
+   * bytes: whole instead of a patch, or the other way round). Atomic per chunk for readers, who
+   * see one encoding or the other, and durable when it resolves.
    */
-  replaceVerified(chunk: VerifiedChunk): Promise<void>;
+  replaceVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void>;
   /** The encoded chunk as stored, unverified, or null when absent. Prefer `readChunk`. */
   get(id: string): Promise<Buffer | null>;
   /** Remove chunks; absent ids are ignored. */

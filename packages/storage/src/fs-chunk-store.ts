@@ -94,9 +94,9 @@ export class FsChunkStore implements ChunkStore {
     }
   }
 
-  async replaceVerified(chunk: VerifiedChunk): Promise<void> {
-    assertWithinLimit(chunk, this.maxChunkSize);
-    await this.writeDurably([chunk], true);
+  async replaceVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void> {
+    for (const chunk of chunks) assertWithinLimit(chunk, this.maxChunkSize);
+    await this.writeDurably(chunks, true);
   }
 
   /** Write each new chunk to a synced temp file, rename it into place, then sync the folders. */
@@ -130,11 +130,12 @@ export class FsChunkStore implements ChunkStore {
    * Keeps an already verified chunk as a cache entry: written atomically (temp + rename) but not
    * synced, and not verified again. A crash may lose it or leave it empty; every read verifies
    * (readChunk), so such an entry is only ever a miss. For copies that can be fetched again
-   * (a working folder's pristine versions), never for the only copy of anything.
+   * (a working folder's pristine versions), never for the only copy of anything. With `replace`,
+   * an entry already there is replaced (atomically: another encoding of the same bytes).
    */
-  async putCached(id: string, encoded: Uint8Array): Promise<void> {
+  async putCached(id: string, encoded: Uint8Array, options: { replace?: boolean } = {}): Promise<void> {
     const final = this.pathOf(id);
-    if (await exists(final)) return;
+    if (!options.replace && (await exists(final))) return;
     await this.ensureDir(join(this.root, TMP));
     await this.ensureDir(dirname(final));
     const temp = join(this.root, TMP, `${id}.${process.pid}.${randomBytes(6).toString('hex')}`);

@@ -141,8 +141,8 @@ export class S3ChunkStore implements ChunkStore {
   }
 
   /** An object PUT replaces the object whole (S3 reads are strongly consistent after it). */
-  async replaceVerified(chunk: VerifiedChunk): Promise<void> {
-    await this.putVerified(chunk);
+  async replaceVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void> {
+    await this.putVerifiedMany(chunks);
   }
 
   async putVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void> {

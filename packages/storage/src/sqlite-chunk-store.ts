@@ -106,9 +106,11 @@ export class SqliteChunkStore implements ChunkStore {
     })();
   }
 
-  async replaceVerified(chunk: VerifiedChunk): Promise<void> {
-    assertWithinLimit(chunk, this.maxChunkSize);
-    this.replace.run(this.namespace, key(chunk.id), chunk.encoded);
+  async replaceVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void> {
+    for (const chunk of chunks) assertWithinLimit(chunk, this.maxChunkSize);
+    this.db.transaction(() => {
+      for (const chunk of chunks) this.replace.run(this.namespace, key(chunk.id), chunk.encoded);
+    })();
   }
 
   /** Writes are transactions: nothing is left behind by a killed writer. */

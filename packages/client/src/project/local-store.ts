@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { queuedOps } from './outbox.js';
 import { workingFiles } from '../worktree/working-files.js';
 
+/** Local chains of pristine patches this long are stored whole again at the next prune. */
+const REKEY_DEPTH = 4;
+
 export function localStore(db: ProjectDb): FsChunkStore {
   return new FsChunkStore({ dir: join(db.root, PROJECT_DIR), namespace: CHUNKS_DIR });
 }
@@ -33,16 +36,28 @@ export async function pruneLocalStore(db: ProjectDb, store: FsChunkStore): Promi
   const queued = new Set(keep);
   const pristine = new Set<string>();
   for (const f of workingFiles.all(db)) for (const [id] of f.chunks) if (!queued.has(id)) pristine.add(id);
-  // A pristine patch is kept whole from now on, so its bases (older versions) can go and the next
-  // checkpoint's patches start a short chain again.
-  const patches = new Set((db.stmt('SELECT DISTINCT chunk_id FROM chunk_bases').all() as { chunk_id: string }[]).map((r) => r.chunk_id));
+  // A pristine patch on a chain this long is stored whole again, so its bases (older versions) can
+  // go and the next checkpoint's patches start a short chain. Shorter chains are kept as they are:
+  // re-encoding costs a compression per chunk, paid once every few syncs instead of every time.
+  const basesOf = new Map<string, string[]>();
+  for (const r of db.stmt('SELECT chunk_id, base_id FROM chunk_bases').all() as { chunk_id: string; base_id: string }[])
+    basesOf.set(r.chunk_id, [...(basesOf.get(r.chunk_id) ?? []), r.base_id]);
+  const depths = new Map<string, number>();
+  const depthOf = (id: string, guard = 0): number => {
+    const known = depths.get(id);
+    if (known !== undefined) return known;
+    const d = guard > 64 ? 0 : Math.max(0, ...(basesOf.get(id) ?? []).map((b) => 1 + depthOf(b, guard + 1)));
+    depths.set(id, d);
+    return d;
+  };
   for (const id of pristine) {
     keep.add(id);
-    if (!patches.has(id)) continue;
+    if (depthOf(id) < REKEY_DEPTH) continue;
+    // A pristine copy is a cache (the server has it): no sync to disk, and a crash costs a patch at most.
     const raw = await readChunk(store, id).catch(() => null);
-    await store.delete([id]);
+    if (raw) await store.putCached(id, encodeChunk(raw), { replace: true });
+    else await store.delete([id]);
     db.stmt('DELETE FROM chunk_bases WHERE chunk_id = ?').run(id);
-    if (raw) await store.put(id, encodeChunk(raw));
   }
   // Bases of kept patches, and theirs (chains are at most MAX_PATCH_DEPTH long).
   let frontier = [...keep];

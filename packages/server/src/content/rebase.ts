@@ -20,11 +20,12 @@
 // stored sizes change inside it, as garbage collection reads them under it.
 import { sql } from 'kysely';
 import {
-  BaseCache, basesFrom, encodeChunk, encodePatch, MAX_PATCH_DEPTH, PATCH_GAIN, patchHeaderOf, verifyChunk, verifyChunkWith,
+  BaseCache, basesFrom, encodeChunk, encodePatch, MAX_PATCH_DEPTH, PATCH_GAIN, patchHeaderOf, verifyChunk, verifyChunkWith, type VerifiedChunk,
 } from '@backlot/storage';
-import { inTransaction, type AppDeps } from '../context.js';
+import { inTransaction, type AppDeps, type Trx } from '../context.js';
 import { lockProject } from '../db/project-lock.js';
 import { track } from './background.js';
+import { batches } from './blobs.js';
 
 export interface RebaseResult {
   /** Patch chunks now stored whole. */
@@ -33,6 +34,9 @@ export interface RebaseResult {
   madePatches: number;
 }
 
+/** Chunks re-encoded per group: each group's writes share one sync of the store and one transaction. */
+const GROUP = 64;
+
 /** Stores the chunks of checkpoint `checkpointId` whole and its previous version as patches on them. */
 export async function rebaseCheckpoint(deps: AppDeps, projectId: string, checkpointId: string): Promise<RebaseResult> {
   const result: RebaseResult = { madeWhole: 0, madePatches: 0 };
@@ -40,47 +44,61 @@ export async function rebaseCheckpoint(deps: AppDeps, projectId: string, checkpo
     (await deps.db.selectFrom('checkpoint_chunks').select('chunk_id').where('checkpoint_id', '=', checkpointId).execute()).map((r) => r.chunk_id),
   );
   if (!listed.size) return result;
-  const rows = await deps.db.selectFrom('chunk_bases').select(['chunk_id', 'base_id']).where('project_id', '=', projectId).where('chunk_id', 'in', [...listed]).execute();
   const basesOf = new Map<string, string[]>();
-  for (const r of rows) basesOf.set(r.chunk_id, [...(basesOf.get(r.chunk_id) ?? []), r.base_id]);
+  for (const part of batches([...listed])) {
+    const rows = await deps.db.selectFrom('chunk_bases').select(['chunk_id', 'base_id']).where('project_id', '=', projectId).where('chunk_id', 'in', part).execute();
+    for (const r of rows) basesOf.set(r.chunk_id, [...(basesOf.get(r.chunk_id) ?? []), r.base_id]);
+  }
   const store = deps.chunks.store(projectId);
   const read = basesFrom(store, new BaseCache(64 * 1024 * 1024));
-  const setStoredSize = (id: string, bytes: number) =>
+  const locked = (fn: (trx: Trx) => Promise<void>) =>
     inTransaction(deps, async (trx) => {
       await lockProject(trx, projectId);
-      await trx.updateTable('project_chunks').set({ stored_size: bytes }).where('project_id', '=', projectId).where('chunk_id', '=', id).execute();
+      await fn(trx);
     });
+  const setSizes = async (trx: Trx, chunks: readonly VerifiedChunk[]) => {
+    for (const c of chunks) await trx.updateTable('project_chunks').set({ stored_size: c.encoded.length }).where('project_id', '=', projectId).where('chunk_id', '=', c.id).execute();
+  };
 
-  for (const [id, bases] of basesOf) {
-    const encoded = await store.get(id);
-    if (!encoded || !patchHeaderOf(encoded)) continue; // already whole (an earlier run)
-    const { raw } = await read(id);
-    const whole = verifyChunk(id, encodeChunk(raw));
-    await store.replaceVerified(whole);
-    await inTransaction(deps, async (trx) => {
-      await lockProject(trx, projectId);
-      await trx.deleteFrom('chunk_bases').where('project_id', '=', projectId).where('chunk_id', '=', id).execute();
-      await trx.updateTable('project_chunks').set({ stored_size: whole.encoded.length }).where('project_id', '=', projectId).where('chunk_id', '=', id).execute();
-    });
-    result.madeWhole++;
-
-    for (const base of bases) {
-      if (listed.has(base)) continue;
-      const old = await store.get(base);
-      if (!old || patchHeaderOf(old)) continue; // gone, or already part of a chain
-      if ((await newestSomewhere(deps, projectId, base)) || (await chainsResting(deps, projectId, base)) + 1 > MAX_PATCH_DEPTH) continue;
-      const baseRaw = (await read(base)).raw;
-      const patch = encodePatch(baseRaw, [{ id, raw, depth: 0 }]);
-      if (!patch || patch.length > old.length * PATCH_GAIN) continue;
-      const verified = await verifyChunkWith(base, patch, read);
-      await inTransaction(deps, async (trx) => {
-        await lockProject(trx, projectId);
-        await trx.insertInto('chunk_bases').values({ project_id: projectId, chunk_id: base, base_id: id }).onConflict((oc) => oc.doNothing()).execute();
-      });
-      await store.replaceVerified(verified);
-      await setStoredSize(base, verified.encoded.length);
-      result.madePatches++;
+  for (const group of batches([...basesOf.keys()], GROUP)) {
+    // 1. The new version whole: durable first, then its rows go.
+    const wholes: VerifiedChunk[] = [];
+    const raws = new Map<string, Buffer>();
+    for (const id of group) {
+      const encoded = await store.get(id);
+      if (!encoded || !patchHeaderOf(encoded)) continue; // already whole (an earlier run)
+      const { raw } = await read(id);
+      raws.set(id, raw);
+      wholes.push(verifyChunk(id, encodeChunk(raw)));
     }
+    await store.replaceVerifiedMany(wholes);
+    await locked(async (trx) => {
+      for (const part of batches(group)) await trx.deleteFrom('chunk_bases').where('project_id', '=', projectId).where('chunk_id', 'in', part).execute();
+      await setSizes(trx, wholes);
+    });
+    result.madeWhole += wholes.length;
+
+    // 2. The previous version as patches on it: rows first, then the encodings.
+    const patches: VerifiedChunk[] = [];
+    for (const id of raws.keys()) {
+      for (const base of basesOf.get(id)!) {
+        if (listed.has(base) || patches.some((p) => p.id === base)) continue;
+        const old = await store.get(base);
+        if (!old || patchHeaderOf(old)) continue; // gone, or already part of a chain
+        if ((await newestSomewhere(deps, projectId, base)) || (await chainsResting(deps, projectId, base)) + 1 > MAX_PATCH_DEPTH) continue;
+        const patch = encodePatch((await read(base)).raw, [{ id, raw: raws.get(id)!, depth: 0 }]);
+        if (!patch || patch.length > old.length * PATCH_GAIN) continue;
+        patches.push(await verifyChunkWith(base, patch, read));
+      }
+    }
+    if (!patches.length) continue;
+    await locked(async (trx) => {
+      const rows = patches.flatMap((p) => p.bases.map((b) => ({ project_id: projectId, chunk_id: p.id, base_id: b })));
+      for (const part of batches(rows, 200)) await trx.insertInto('chunk_bases').values(part).onConflict((oc) => oc.doNothing()).execute();
+    });
+    await store.replaceVerifiedMany(patches);
+    await locked((trx) => setSizes(trx, patches));
+    result.madePatches += patches.length;
   }
   return result;
 }
