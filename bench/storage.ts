@@ -46,6 +46,8 @@ import { loadState } from '../packages/client/src/folder/state.js';
 import { fmt, machineLine, REPO_ROOT, table, updateSections, cpuSeconds } from './report.js';
 import { spawnReady } from './child.js';
 import { du } from './disk-usage.js';
+import { peerEnvironment } from './peer-environment.js';
+import { have } from './cli-peers.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
@@ -141,7 +143,6 @@ function treeOf(p: string, skip = new Set(['.git', '.svn', '.backlot', '.gitattr
 
 const procCpuSeconds = (pid: number): number => cpuSeconds(pid) ?? NaN;
 
-const have = (bin: string) => spawnSync('/bin/bash', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
 
 function ensurePeers(): void {
   const needed: Record<string, string> = { git: 'git', 'git-lfs': 'git-lfs', svn: 'subversion', svnadmin: 'subversion', restic: 'restic', borg: 'borgbackup' };
@@ -372,18 +373,7 @@ async function main(): Promise<void> {
   ensurePeers();
   const base = mkdtempSync(join(tmpdir(), 'backlot-bench-storage-'));
   log(`data: creative-history --seed ${o.seed} --scale ${o.scale} --commits ${o.commits}; temp folder ${base}`);
-  const home = join(base, 'home');
-  mkdirSync(home, { recursive: true });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOME: home, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C',
-    RESTIC_PASSWORD: 'bench', RESTIC_CACHE_DIR: join(base, 'restic-cache'),
-    BORG_BASE_DIR: join(base, 'borg-home'), BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes', BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
-  };
-  if (have('git')) {
-    await run('git config --global user.name "Storage Bench" && git config --global user.email bench@storage.test && git config --global init.defaultBranch main && git config --global advice.detachedHead false', { env });
-    if (have('git-lfs')) await run('git lfs install --skip-repo >/dev/null', { env });
-  }
+  const env = await peerEnvironment(base, 'Storage Bench');
 
   const results: SystemResult[] = [];
   const skipped: string[] = [];

@@ -14,12 +14,13 @@
 // Unchanged files are hard links to the previous snapshot (same bytes, same mtime), so a corpus
 // costs only the bytes its versions wrote. A finished corpus is reused when `DIR/.complete` has
 // the same parameters (generation takes minutes).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prng } from '../prng.js';
 import { REPO_ROOT } from '../report.js';
+import { run as runCommand } from '../cli-peers.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BLENDER_SCRIPT = join(HERE, 'blender-scenes.py');
@@ -118,20 +119,8 @@ function detach(path: string): void {
   if (existsSync(path)) unlinkSync(path);
 }
 
-function run(cmd: string, args: string[], opts: { cwd?: string; log?: Log } = {}): Promise<string> {
-  return new Promise((res, rej) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', rej);
-    child.on('exit', (code, signal) => {
-      if (code === 0) res(out);
-      else rej(new Error(`${cmd} ${args.join(' ').slice(0, 300)} failed (${code ?? signal}):\n${(out + err).slice(-3000)}`));
-    });
-  });
-}
+/** A command's standard output (throws with its output when it fails). */
+const run = async (cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<string> => (await runCommand(cmd, args, opts)).stdout;
 
 const works = (cmd: string, args: string[], expect: RegExp): boolean => {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000 });

@@ -18,12 +18,14 @@
 //                        receives (GIT_TRACE_PACKFILE)
 // Missing peers are installed with apt-get (never under CI); what is still missing is returned
 // with `skipped`.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import binding from 'zstd-napi/binding.js';
 import { du } from '../disk-usage.js';
+import { bash, have } from '../cli-peers.js';
+import { peerEnvironment } from '../peer-environment.js';
 
 export interface PeerResult {
   peer: string;
@@ -50,20 +52,8 @@ const TOOL_FILES = new Set(['.git', '.gitattributes']);
 
 // ---- process and file helpers ------------------------------------------------------------------
 
-function sh(cmd: string, opts: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<string> {
-  return new Promise((res, rej) => {
-    const child = spawn('/bin/bash', ['-c', cmd], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', rej);
-    child.on('exit', (code, signal) => {
-      if (code === 0) res(out);
-      else rej(new Error(`\`${cmd}\` failed (${code ?? signal}): ${(out + err).slice(-2000)}`));
-    });
-  });
-}
+/** A shell command's standard output (throws with its output when it fails). */
+const sh = async (cmd: string, opts: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<string> => (await bash(cmd, opts)).stdout;
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = process.hrtime.bigint();
@@ -158,7 +148,6 @@ export function zstdSize(path: string, level = 3): number {
   return new binding.CCtx().compress(dst, src, level);
 }
 
-const have = (bin: string) => spawnSync('/bin/bash', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
 
 // ---- the peers ---------------------------------------------------------------------------------
 
@@ -346,18 +335,7 @@ export async function runPeers(snapshots: string[], opts: { workDir: string; onl
   const unknown = (opts.only ?? []).filter((n) => !PEERS.some((p) => p.name === n));
   if (unknown.length) throw new Error(`unknown peers: ${unknown.join(', ')} (known: ${PEER_NAMES.join(', ')})`);
   ensurePeers(chosen, log);
-  const home = join(base, 'home');
-  mkdirSync(home, { recursive: true });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOME: home, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C',
-    RESTIC_PASSWORD: 'bench', RESTIC_CACHE_DIR: join(base, 'restic-cache'),
-    BORG_BASE_DIR: join(base, 'borg-home'), BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes', BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
-  };
-  if (have('git')) {
-    await sh('git config --global user.name "DCC Bench" && git config --global user.email dcc@bench.test && git config --global init.defaultBranch main && git config --global advice.detachedHead false', { env });
-    if (have('git-lfs')) await sh('git lfs install --skip-repo >/dev/null', { env });
-  }
+  const env = await peerEnvironment(base, 'DCC Bench');
   const results: PeerResult[] = [];
   for (const peer of chosen) {
     const missing = peer.bins.filter((b) => !have(b));

@@ -2,7 +2,10 @@
 // publishes file versions the way the sync protocol does (check, upload the missing chunks in
 // frames, checkpoint.create with an op id, retry everything after a failure), and restarted on the
 // same data folder. Every checkpoint the server acknowledged must then download byte-identical,
-// and no temp file of a killed writer may be left behind.
+// and no temp file of a killed writer may be left behind. Most versions are DCC-style re-saves
+// sent as patches against the previous version, so kills also land in patch verification and in
+// the background rebase that follows each checkpoint (content/rebase.ts): old versions, re-encoded
+// as patches on newer ones, must download too.
 //
 // Used by crash.test.ts (CI-sized) and by `npm run crash` (longer runs).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { chunkFile } from '@backlot/storage';
+import { chunkFile, encodePatch, VersionAligner } from '@backlot/storage';
 import { seededRng, type Rng } from '@backlot/test-kit/random';
 
 export interface CrashOptions {
@@ -27,6 +30,8 @@ export interface CrashReport {
   publishes: number;
   acknowledged: number;
   retries: number;
+  /** Chunks uploaded as patches against the previous version. */
+  patchesSent: number;
   /** Acknowledged checkpoints that did not download byte-identical (must be empty). */
   broken: { checkpointId: string; reason: string }[];
   /** Temp files left in the chunk store after the last start (must be 0). */
@@ -86,19 +91,50 @@ function frame(id: string, encoded: Buffer): Buffer {
   return Buffer.concat([header, encoded]);
 }
 
-/** The next version of a file: new random bytes, or the last version with some regions rewritten. */
+/** The next version of a file: new random bytes, a re-save (scattered 4-byte fields), or some regions rewritten. */
 function nextVersion(rng: Rng, last: Buffer | undefined): Buffer {
   const noise = (n: number) => {
     const b = Buffer.allocUnsafe(n);
     for (let i = 0; i < n; i += 4) b.writeUInt32LE((rng.next() * 2 ** 32) >>> 0, Math.min(i, n - 4));
     return b;
   };
-  if (!last || rng.chance(0.3)) return noise(FILE_SIZE);
+  if (!last || rng.chance(0.2)) return noise(FILE_SIZE);
   const out = Buffer.from(last);
+  if (rng.chance(0.6)) {
+    for (let o = 100; o + 4 <= out.length; o += 128) if (rng.chance(1 / 28)) out.writeUInt32LE((rng.next() * 2 ** 32) >>> 0, o);
+    return out;
+  }
   for (let k = 1 + rng.int(3); k > 0; k--) {
     const len = 64 * 1024 + rng.int(512 * 1024);
     const at = rng.int(out.length - len);
     noise(len).copy(out, at);
+  }
+  return out;
+}
+
+interface Version {
+  data: Buffer;
+  chunks: [string, number][];
+}
+
+/** The new version's chunks that patch well against the previous version (as a client sends them). */
+function patchesAgainst(data: Buffer, chunks: readonly { id: string; size: number }[], previous: Version): Map<string, Buffer> {
+  const offsets = new Map<string, number>();
+  let at = 0;
+  for (const [id, size] of previous.chunks) {
+    if (!offsets.has(id)) offsets.set(id, at);
+    at += size;
+  }
+  const sizeOf = new Map(previous.chunks);
+  const aligner = new VersionAligner(previous.chunks);
+  const out = new Map<string, Buffer>();
+  let start = 0;
+  for (const c of chunks) {
+    const raw = data.subarray(start, start + c.size);
+    const bases = aligner.next(c.id, start, c.size).map((id) => ({ id, raw: previous.data.subarray(offsets.get(id)!, offsets.get(id)! + sizeOf.get(id)!), depth: 0 }));
+    start += c.size;
+    const patch = bases.length ? encodePatch(raw, bases) : null;
+    if (patch && patch.length < c.size / 4) out.set(c.id, patch);
   }
   return out;
 }
@@ -114,7 +150,7 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
     up = new Promise((resolve) => (markUp = resolve));
   };
   resetUp();
-  const report: CrashReport = { kills: 0, publishes: 0, acknowledged: 0, retries: 0, broken: [], leftoverTempFiles: 0 };
+  const report: CrashReport = { kills: 0, publishes: 0, acknowledged: 0, retries: 0, patchesSent: 0, broken: [], leftoverTempFiles: 0 };
   try {
     // ---- world: an administrator, a studio, a project, assets in a shared collection
     const first = await startServer(dataDir);
@@ -131,16 +167,19 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
     for (let i = 0; i < 4; i++) assets.push((await json(`${base}/projects/${pid}/assets`, token, 'POST', { collectionId: shared.id, name: `shot-${i}`, extension: 'exr' })).id);
 
     const acknowledged: { checkpointId: string; data: Buffer }[] = [];
-    const lastVersion = new Map<string, Buffer>();
+    const lastVersion = new Map<string, Version>();
     let killing = true;
 
     /** Publishes one version of a file; retried from the start after any failure. */
     const publish = async (n: number) => {
       const assetId = assets[n % assets.length];
-      const data = nextVersion(rng, lastVersion.get(assetId));
-      lastVersion.set(assetId, data);
+      const previous = lastVersion.get(assetId);
+      const data = nextVersion(rng, previous?.data);
       const manifest = await chunkFile((async function* () { yield data; })(), { workers: 0, keepEncoded: true });
-      const encoded = new Map(manifest.chunks.map((c) => [c.id, c.encoded!]));
+      lastVersion.set(assetId, { data, chunks: manifest.chunks.map((c) => [c.id, c.size]) });
+      const whole = new Map(manifest.chunks.map((c) => [c.id, c.encoded!]));
+      const patched = previous ? patchesAgainst(data, manifest.chunks, previous) : new Map<string, Buffer>();
+      let encoded = new Map([...whole].map(([id, enc]) => [id, patched.get(id) ?? enc]));
       const ids = [...encoded.keys()];
       for (let attempt = 0; ; attempt++) {
         if (attempt > 0) report.retries++;
@@ -153,12 +192,19 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
             let size = 0;
             for (; i < missing.length && size < MAX_UPLOAD; i++) {
               const f = frame(missing[i], encoded.get(missing[i])!);
+              if (encoded.get(missing[i])![0] === 2) report.patchesSent++;
               parts.push(f);
               size += f.length;
             }
             const res = await call(`${api}/chunks`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` }, body: Buffer.concat(parts) });
             if (res.status >= 500) throw new ServerDown(`upload answered ${res.status}`);
-            if (res.status !== 200) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
+            const answer = await res.text();
+            // A base whose upload a kill cut off is not on the server: send the chunks whole.
+            if (res.status === 400 && answer.includes('base_missing')) {
+              encoded = whole;
+              throw new ServerDown('retry with whole chunks');
+            }
+            if (res.status !== 200) throw new Error(`upload answered ${res.status}: ${answer}`);
           }
           const op = { type: 'checkpoint.create', assetId, fileHash: manifest.fileHash, size: manifest.size, chunks: manifest.chunks.map((c) => c.id) };
           const { results } = await json(`${api}/ops`, token, 'POST', { ops: [{ opId: `publish-${n}`, op }] });
