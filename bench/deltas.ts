@@ -125,9 +125,16 @@ async function runOurs(info: CorpusInfo, base: string, bin: string): Promise<Our
     }
     const down = JSON.parse((await runBacklot(bin, ['sync', '--json'], memberCfg, { cwd: memberWork })).stdout) as { fetchedBytes: number };
     fetchedIncremental = down.fetchedBytes;
-    const storedBytes = du(join(base, 'server-data'));
 
-    // Restore latest: a clone into an empty folder, checked file by file.
+    // Restore latest: a clone into an empty folder, checked file by file, once the server has
+    // stored the newest version whole (rebase.ts runs after each checkpoint; usage settles then).
+    for (let last = -1, i = 0; i < 200; i++) {
+      const used = (await owner.content.projectUsage(project.id)).usedBytes;
+      if (used === last) break;
+      last = used;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const storedBytes = du(join(base, 'server-data'));
     const fresh = join(base, 'fresh');
     const clone = await runBacklot(bin, ['clone', PROJECT, fresh], memberCfg, { cwd: base });
     verifyTree(fresh, info.snapshots[last]);

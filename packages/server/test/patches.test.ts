@@ -62,7 +62,12 @@ for (const kind of dbKinds()) {
       const viewer = w.by.artist;
       const asPatch = await raw(h, 'POST', `/projects/${w.pid}/chunks/fetch`, viewer, { payload: { ids: [chunkId(v1)], patches: true } });
       assert.equal(asPatch.status, 200);
-      assert.deepEqual(patchHeaderOf(parseFrames(asPatch.bytes)[0].encoded)?.bases, [chunkId(v2)]);
+      const got = parseFrames(asPatch.bytes);
+      assert.deepEqual(patchHeaderOf(got[0].encoded)?.bases, [chunkId(v2)]);
+      assert.deepEqual(got.map((f) => f.id), [chunkId(v1), chunkId(v2)], 'the base the caller does not hold follows in the same answer');
+      // A caller who says they hold the base gets the patch alone.
+      const alone = await raw(h, 'POST', `/projects/${w.pid}/chunks/fetch`, viewer, { payload: { ids: [chunkId(v1)], patches: true, held: { [chunkId(v1)]: [chunkId(v2)] } } });
+      assert.deepEqual(parseFrames(alone.bytes).map((f) => f.id), [chunkId(v1)]);
       // Without asking for patches, it comes whole.
       const whole = await raw(h, 'POST', `/projects/${w.pid}/chunks/fetch`, viewer, { payload: { ids: [chunkId(v1)] } });
       assert.equal(patchHeaderOf(parseFrames(whole.bytes)[0].encoded), null);

@@ -142,7 +142,7 @@ class PatchDecoder {
    * else once `finish` fetched what is missing.
    */
   decode(id: string, encoded: Buffer, bases: readonly string[]): { raw: Promise<Buffer>; waits: boolean } {
-    if (bases.every((b) => this.chunks.fetchedBases.get(b))) return { raw: this.verifyAtHand(id, encoded, bases), waits: false };
+    if (bases.every((b) => this.fetched.has(b) || this.chunks.fetchedBases.get(b))) return { raw: this.verifyAtHand(id, encoded, bases), waits: false };
     const raw = new Promise<Buffer>((resolve, reject) => this.deferred.push({ id, encoded, resolve, reject }));
     return { raw, waits: true };
   }
@@ -160,10 +160,47 @@ class PatchDecoder {
     return verifyWithBases(id, encoded, depthTrusted);
   }
 
+  /** A base the answer carried besides the chunks asked for (the server sends what a patch needs). */
+  carried(id: string, raw: Buffer): void {
+    this.fetched.set(id, { raw, depth: 0 });
+    this.chunks.fetchedBases.set(id, { raw, depth: 0 });
+  }
+
+  /**
+   * Decodes the deferred patches whose bases are at hand now, in rounds (a base decoded in one
+   * round serves the next: the answer may carry a chain); answers those still missing a base.
+   */
+  private async decodeAtHand(waiting: typeof this.deferred): Promise<typeof this.deferred> {
+    let pending = waiting;
+    for (let progress = true; progress && pending.length > 0; ) {
+      progress = false;
+      const next: typeof pending = [];
+      for (const d of pending) {
+        const found = await this.atHand(patchHeaderOf(d.encoded)!.bases);
+        if (!found) {
+          next.push(d);
+          continue;
+        }
+        try {
+          d.resolve(await this.verify(d.id, d.encoded, found));
+        } catch (err) {
+          d.reject(err);
+        }
+        progress = true;
+      }
+      pending = next;
+    }
+    return pending;
+  }
+
   /** Fetches the bases the deferred patches lack, then decodes them. */
   async finish(): Promise<void> {
     if (this.deferred.length === 0) return;
-    const waiting = this.deferred.splice(0);
+    const waiting = await this.decodeAtHand(this.deferred.splice(0));
+    if (waiting.length === 0) {
+      this.fetched.clear();
+      return;
+    }
     try {
       if (this.level >= MAX_PATCH_DEPTH) throw new ProtocolError('chunks/fetch: patch chain deeper than allowed');
       // Bases already fetched are pinned for this round: fetching the others may evict them from the cache.
@@ -189,6 +226,15 @@ class PatchDecoder {
     } catch (err) {
       for (const d of waiting) d.reject(err);
     }
+  }
+}
+
+/** The patch header of a received frame, or null (malformed ones fail in verification). */
+function patchHeaderSafe(encoded: Buffer) {
+  try {
+    return patchHeaderOf(encoded);
+  } catch {
+    return null;
   }
 }
 
@@ -218,11 +264,23 @@ async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<stri
     const [v] = verifying.splice(k, 1);
     return { id: v.id, raw: await v.raw, encodedSize: v.encodedSize, ...(v.encoded && { encoded: v.encoded }) };
   };
+  // Bases named by the patches received so far: the server may carry them after the patch.
+  const named = new Set<string>();
+  // Whole ones are verified before the waiting patches are decoded; patches among them are decoded with those.
+  const carried: { whole: Promise<void>[]; patches: Promise<void>[] } = { whole: [], patches: [] };
   try {
     for await (const part of body) {
       decoder.push(part);
       for (let f = decoder.next(); f; f = decoder.next()) {
-        if (!wanted.has(f.id)) throw new ProtocolError(`chunks/fetch: received a chunk that was not asked for: ${f.id}`);
+        const header = patchHeaderSafe(f.encoded);
+        for (const b of header?.bases ?? []) named.add(b);
+        if (!wanted.has(f.id)) {
+          if (!named.has(f.id)) throw new ProtocolError(`chunks/fetch: received a chunk that was not asked for: ${f.id}`);
+          const base = verify(f.id, f.encoded).raw.then((raw) => patches.carried(f.id, raw));
+          base.catch(() => {}); // observed below
+          (header ? carried.patches : carried.whole).push(base);
+          continue;
+        }
         if (!pending.delete(f.id)) continue; // a repeat: already delivered
         const started = verify(f.id, f.encoded);
         started.raw.catch(() => {}); // observed when handed out
@@ -232,7 +290,11 @@ async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<stri
       }
     }
     while (verifying.some((v) => !v.waits)) yield await take(verifying.findIndex((v) => !v.waits));
+    await Promise.all(carried.whole);
+    const chained = Promise.all(carried.patches);
+    chained.catch(() => {}); // observed below
     await patches.finish();
+    await chained;
     while (verifying.length > 0) yield await take(0);
   } finally {
     verifying.length = 0;

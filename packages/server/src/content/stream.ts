@@ -167,22 +167,44 @@ export async function sendVerified(
     if (err instanceof ContentIntegrityError) logIntegrity(ctx, projectId, err);
     throw err;
   }
+  // A stored patch sent as it is names bases the caller may not hold: they follow it in the same
+  // answer (once each), so a chain costs no further round trip.
+  const requested = new Set(ids);
+  const carried = new Set<string>();
+  const basesToCarry = (c: VerifiedChunk): string[] => {
+    if (mode !== 'frames' || !patches.sendAsPatch) return [];
+    const header = patchHeaderOf(c.encoded);
+    if (!header) return [];
+    const held = patches.held?.(c.id) ?? [];
+    const out = header.bases.filter((b) => !held.includes(b) && !requested.has(b) && !carried.has(b));
+    for (const b of out) carried.add(b);
+    return out;
+  };
   const emit = (c: VerifiedChunk): Buffer[] => (mode === 'frames' ? [frameHeader(c.id, c.encoded.length), c.encoded] : [c.raw!]);
+  const store = ctx.chunks.store(projectId);
+  async function* withBases(c: VerifiedChunk): AsyncGenerator<Buffer> {
+    for (const b of emit(c)) yield b;
+    const queue = basesToCarry(c);
+    while (queue.length) {
+      const base = await readVerified(store, queue.shift()!, MAX_CHUNK_SIZE, false, patches);
+      for (const b of emit(base)) yield b;
+      queue.push(...basesToCarry(base));
+    }
+  }
   async function* body(): AsyncGenerator<Buffer> {
-    while (first.length) for (const b of emit(first.shift()!)) yield b;
-    for (;;) {
-      let c: VerifiedChunk | null;
-      try {
-        c = await reader.read();
-      } catch (err) {
-        reader.cancel();
-        logIntegrity(ctx, projectId, err);
-        // Headers (and some bytes) are out: end the connection so nothing looks complete.
-        reply.raw.destroy(err as Error);
-        throw err;
+    try {
+      while (first.length) yield* withBases(first.shift()!);
+      for (;;) {
+        const c = await reader.read();
+        if (!c) return;
+        yield* withBases(c);
       }
-      if (!c) return;
-      for (const b of emit(c)) yield b;
+    } catch (err) {
+      reader.cancel();
+      logIntegrity(ctx, projectId, err);
+      // Headers (and some bytes) are out: end the connection so nothing looks complete.
+      reply.raw.destroy(err as Error);
+      throw err;
     }
   }
   reply.headers(headers);
