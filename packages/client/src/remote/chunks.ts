@@ -10,10 +10,11 @@
 // hash-checked before anyone sees them.
 import { encodeFrames, MAX_CHECK_IDS, MAX_FETCH_IDS, ProtocolError, withRetry, type BacklotApi, type RetryOptions } from '@backlot/api';
 import type { ChunksStored } from '@backlot/core';
-import {
-  BaseCache, CorruptChunkError, MAX_PATCH_DEPTH, MissingChunkError, patchHeaderOf, verifyEncodedChunk, verifyWithBases, type ChunkWorkerPool, type ResolvedBase,
-} from '@backlot/storage';
+import { BaseCache, CorruptChunkError, MissingChunkError, patchHeaderOf, verifyEncodedChunk, type ChunkWorkerPool } from '@backlot/storage';
 import { FrameDecoder, type EncodedFrame } from './frame-decoder.js';
+import { PatchDecoder, type HeldBases, type LocalBases } from './patch-decoder.js';
+
+export type { HeldBases, LocalBases };
 
 export interface ChunkApiOptions {
   /** Retries of `upload` (the one chunk call the api's transport does not retry). */
@@ -95,138 +96,17 @@ export class ChunkApi {
       if (bases?.length) held[id] = [...bases];
     }
     const answer = await this.api.content.fetchChunks(this.projectId, [...wanted], { patches: true, held });
-    return verifiedChunks(answer.body, wanted, pool, new PatchDecoder(this, options.bases));
+    return verifiedChunks(answer.body, wanted, pool, new PatchDecoder(this.fetchedBases, options.bases, this.fetchBases));
   }
 
   /** Raw bytes of chunks fetched only as bases of patches, kept for the chains that share them. */
   readonly fetchedBases = new BaseCache(64 * 1024 * 1024);
-}
 
-/** A patch's base from this folder (its chunk store, unchanged working files), or null. */
-export type LocalBases = (id: string) => Promise<Buffer | null>;
-
-/** Chunks this folder holds at a wanted chunk's place in its version of the file (storage's VersionAligner). */
-export type HeldBases = (id: string) => readonly string[] | undefined;
-
-/**
- * Decodes the patches of one fetch answer. A patch whose bases are all here (or already fetched)
- * is decoded as it arrives; the others wait for the end of the answer, when their missing bases
- * are fetched in one request (patches again, at most MAX_PATCH_DEPTH rounds deep).
- */
-class PatchDecoder {
-  private readonly deferred: { id: string; encoded: Buffer; resolve: (raw: Buffer) => void; reject: (e: unknown) => void }[] = [];
-
-  constructor(private readonly chunks: ChunkApi, private readonly local: LocalBases | undefined, private readonly level = 0) {}
-
-  /** Bases fetched for this answer's waiting patches (held until they are decoded). */
-  private readonly fetched = new Map<string, ResolvedBase>();
-
-  /** The bases already at hand, or null when one must be fetched. */
-  private async atHand(bases: readonly string[]): Promise<Map<string, ResolvedBase> | null> {
-    const out = new Map<string, ResolvedBase>();
-    for (const b of bases) {
-      const cached = this.fetched.get(b) ?? this.chunks.fetchedBases.get(b);
-      if (cached) {
-        out.set(b, cached);
-        continue;
-      }
-      const raw = await this.local?.(b);
-      if (!raw) return null;
-      out.set(b, { raw, depth: 0 });
-    }
-    return out;
-  }
-
-  /**
-   * The verified raw chunk: decoded now when its bases are known to be at hand (`waits` false),
-   * else once `finish` fetched what is missing.
-   */
-  decode(id: string, encoded: Buffer, bases: readonly string[]): { raw: Promise<Buffer>; waits: boolean } {
-    if (bases.every((b) => this.fetched.has(b) || this.chunks.fetchedBases.get(b))) return { raw: this.verifyAtHand(id, encoded, bases), waits: false };
-    const raw = new Promise<Buffer>((resolve, reject) => this.deferred.push({ id, encoded, resolve, reject }));
-    return { raw, waits: true };
-  }
-
-  private async verifyAtHand(id: string, encoded: Buffer, bases: readonly string[]): Promise<Buffer> {
-    const found = await this.atHand(bases);
-    if (!found) throw new MissingChunkError(bases[0]);
-    return this.verify(id, encoded, found);
-  }
-
-  /** Depths are the server's business (it checked them on upload); here only the hash decides. */
-  private verify(id: string, encoded: Buffer, found: Map<string, ResolvedBase>): Promise<Buffer> {
-    const header = patchHeaderOf(encoded)!;
-    const depthTrusted = async (b: string) => ({ raw: found.get(b)!.raw, depth: header.depth - 1 });
-    return verifyWithBases(id, encoded, depthTrusted);
-  }
-
-  /** A base the answer carried besides the chunks asked for (the server sends what a patch needs). */
-  carried(id: string, raw: Buffer): void {
-    this.fetched.set(id, { raw, depth: 0 });
-    this.chunks.fetchedBases.set(id, { raw, depth: 0 });
-  }
-
-  /**
-   * Decodes the deferred patches whose bases are at hand now, in rounds (a base decoded in one
-   * round serves the next: the answer may carry a chain); answers those still missing a base.
-   */
-  private async decodeAtHand(waiting: typeof this.deferred): Promise<typeof this.deferred> {
-    let pending = waiting;
-    for (let progress = true; progress && pending.length > 0; ) {
-      progress = false;
-      const next: typeof pending = [];
-      for (const d of pending) {
-        const found = await this.atHand(patchHeaderOf(d.encoded)!.bases);
-        if (!found) {
-          next.push(d);
-          continue;
-        }
-        try {
-          d.resolve(await this.verify(d.id, d.encoded, found));
-        } catch (err) {
-          d.reject(err);
-        }
-        progress = true;
-      }
-      pending = next;
-    }
-    return pending;
-  }
-
-  /** Fetches the bases the deferred patches lack, then decodes them. */
-  async finish(): Promise<void> {
-    if (this.deferred.length === 0) return;
-    const waiting = await this.decodeAtHand(this.deferred.splice(0));
-    if (waiting.length === 0) {
-      this.fetched.clear();
-      return;
-    }
-    try {
-      if (this.level >= MAX_PATCH_DEPTH) throw new ProtocolError('chunks/fetch: patch chain deeper than allowed');
-      // Bases already fetched are pinned for this round: fetching the others may evict them from the cache.
-      const need = new Set<string>();
-      for (const d of waiting) {
-        for (const b of patchHeaderOf(d.encoded)!.bases) {
-          const cached = this.chunks.fetchedBases.get(b);
-          if (cached) this.fetched.set(b, cached);
-          else if (!this.fetched.has(b) && !(await this.local?.(b))) need.add(b);
-        }
-      }
-      const ids = [...need];
-      for (let i = 0; i < ids.length; i += MAX_FETCH_IDS) {
-        const inner = new PatchDecoder(this.chunks, this.local, this.level + 1);
-        const answer = await this.chunks.api.content.fetchChunks(this.chunks.projectId, ids.slice(i, i + MAX_FETCH_IDS), { patches: true });
-        for await (const c of verifiedChunks(answer.body, new Set(ids.slice(i, i + MAX_FETCH_IDS)), null, inner)) {
-          this.fetched.set(c.id, { raw: c.raw, depth: 0 });
-          this.chunks.fetchedBases.set(c.id, { raw: c.raw, depth: 0 });
-        }
-      }
-      for (const d of waiting) d.resolve(await this.verifyAtHand(d.id, d.encoded, patchHeaderOf(d.encoded)!.bases));
-      this.fetched.clear();
-    } catch (err) {
-      for (const d of waiting) d.reject(err);
-    }
-  }
+  /** Bases of waiting patches, fetched and verified (their own patches decoded by `decoder`). */
+  private readonly fetchBases = async (ids: string[], decoder: PatchDecoder) => {
+    const answer = await this.api.content.fetchChunks(this.projectId, ids, { patches: true });
+    return verifiedChunks(answer.body, new Set(ids), null, decoder);
+  };
 }
 
 /** The patch header of a received frame, or null (malformed ones fail in verification). */
