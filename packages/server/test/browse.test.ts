@@ -257,6 +257,7 @@ for (const kind of dbKinds()) {
       const counts = (b: any) => Object.fromEntries(b.columns.map((c: any) => [c.status?.key ?? 'none', c.count]));
       const cardNames = (b: any) => Object.fromEntries(b.columns.map((c: any) => [c.status?.key ?? 'none', c.cards.map((x: any) => x.name).sort()]));
       const a = await get(admin, '/board');
+      assert.equal(a.revision, (await get(admin, '')).revision, 'the board says which project revision it was read at');
       assert.deepEqual(a.columns.map((c: any) => c.status.key), ['todo', 'wip', 'wfa', 'retake', 'done'], 'columns in status order; tasks only, so no "none"');
       assert.deepEqual(counts(a), { todo: 12, wip: 4, wfa: 1, retake: 0, done: 1 });
       const art = await get(artist, '/board');

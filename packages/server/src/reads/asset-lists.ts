@@ -47,7 +47,7 @@ export async function boardOf(r: Reader, f: AssetFilter, sort: Sort, cursor: str
     cards: p.ids.map((id) => byId.get(id)).filter((c): c is Card => !!c),
     nextCursor: p.next ? encodeCursor(p.colFilter, sort, p.next) : null,
   }));
-  return { view: f.view, sort: sort.key, order: sort.order, columns };
+  return { view: f.view, sort: sort.key, order: sort.order, revision: r.revision, columns };
 }
 
 /** Which columns, how many in each, and the ids of each column's page. */

@@ -45,6 +45,8 @@ export interface Board {
   view: BoardView;
   sort: SortKey;
   order: SortOrder;
+  /** The project revision it was read at: live changes with a higher revision are not in it. */
+  revision: number;
   columns: BoardColumn[];
 }
 

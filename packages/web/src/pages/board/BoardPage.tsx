@@ -16,7 +16,7 @@ import { useStudios } from '../../app/studios.ts';
 import { projectActor } from '../../app/actor.ts';
 import { isStatus, messageOf } from '../../app/errors.ts';
 import { Loading, LoadError, NoticeBar, useTitle, type Notice } from '../../ui/page.tsx';
-import { appendPage, applyAssetChange, columnKey, findCard, placeCard, removeCard, type BoardData } from './board-cache.ts';
+import { appendPage, applyAssetChange, columnKey, findCard, LiveJournal, placeCard, removeCard, type BoardData } from './board-cache.ts';
 import { filterQuery, filtersFrom, isFiltered, putFilters, type TaskFilters } from '../../filters/task-filters.ts';
 import { cardRules, type CardRules } from './can.ts';
 import { useLiveEvents, type LiveState } from '../../app/live.ts';
@@ -46,12 +46,18 @@ export function BoardPage() {
   const members = useQuery({ queryKey: keys.members(projectId), queryFn: async () => (await api.projectMembers.list(projectId)).members });
   const settings = useQuery({ queryKey: ['settings', projectId], queryFn: async () => (await api.browse.settings(projectId)).settings });
   const boardKey = keys.board(projectId, filters);
+  const journal = useRef(new LiveJournal()).current;
+  /** The revision of the live connection's snapshot: changes after it arrive as events. */
+  const liveFrom = useRef(0);
   const board = useQuery({
     queryKey: boardKey,
     queryFn: async (): Promise<BoardData> => {
-      const startedAt = Date.now();
-      const answer = await api.browse.board(projectId, { ...filterQuery(filters), limit: FIRST_PAGE });
-      return { columns: answer.columns, startedAt };
+      // A board read before the snapshot would miss what changed in between (no event carries
+      // it): ask again. Events after the board's own revision are replayed onto it.
+      for (let attempt = 1; ; attempt++) {
+        const answer = await api.browse.board(projectId, { ...filterQuery(filters), limit: FIRST_PAGE });
+        if (answer.revision >= liveFrom.current || attempt === 3) return journal.replayOnto({ columns: answer.columns, revision: answer.revision });
+      }
     },
     placeholderData: keepPreviousData,
     staleTime: Infinity, // kept current by live events
@@ -78,6 +84,11 @@ export function BoardPage() {
   const memberName = useCallback((id: string | null) => (id ? members.data?.find((m) => m.userId === id)?.name ?? null : null), [members.data]);
   const requestedIds = useMemo(() => new Set(requests.data?.toMe.map((r) => r.asset.id)), [requests.data]);
   const setBoard = (update: (b: BoardData) => BoardData) => qc.setQueryData<BoardData>(boardKey, (b) => (b ? update(b) : b));
+  /** A live change: applied now, and again to any board answer requested before it arrived. */
+  const applyLive = (revision: number, update: (b: BoardData) => BoardData) => {
+    journal.record(revision, update);
+    setBoard(update);
+  };
 
   // ---- live events
   const refilter = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -85,8 +96,9 @@ export function BoardPage() {
     onChanges: (pull: PullAnswer, { first, resumed }) => {
       if (pull.reset) {
         // A snapshot: the first message of a fresh connection, or the caller's visibility changed.
+        liveFrom.current = pull.revision;
         const current = qc.getQueryData<BoardData>(boardKey);
-        const boardIsOlder = !current || current.startedAt < Date.now() - 50;
+        const boardIsOlder = current !== undefined && current.revision < pull.revision;
         if (!first || resumed || boardIsOlder) void qc.invalidateQueries({ queryKey: keys.boards(projectId) });
         if (!first || resumed) void invalidateProject();
         return;
@@ -94,8 +106,8 @@ export function BoardPage() {
       let refresh = false;
       for (const change of pull.changes) {
         if (change.entity === 'asset') {
-          if (change.change === 'remove') setBoard((b) => removeCard(b, change.id));
-          else setBoard((b) => applyAssetChange(b, change.data as AssetView, memberName));
+          if (change.change === 'remove') applyLive(change.revision, (b) => removeCard(b, change.id));
+          else applyLive(change.revision, (b) => applyAssetChange(b, change.data as AssetView, memberName));
           refresh ||= isFiltered(filters);
         } else if (change.entity === 'control_request') {
           void qc.invalidateQueries({ queryKey: keys.requests(projectId) });

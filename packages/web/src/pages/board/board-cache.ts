@@ -6,8 +6,8 @@ import type { AssetCard, AssetView, BoardColumn } from '@backlot/api';
 
 export interface BoardData {
   columns: BoardColumn[];
-  /** When the request for this board started: changes before it are in it. */
-  startedAt: number;
+  /** The project revision the server read this board at: live changes after it are not in it. */
+  revision: number;
 }
 
 export const columnKey = (col: BoardColumn): string => col.status?.id ?? 'none';
@@ -65,4 +65,25 @@ export function appendPage(board: BoardData, key: string, page: BoardColumn | un
       return { ...c, cards: [...c.cards, ...page.cards.filter((x) => !seen.has(x.id))], nextCursor: page.nextCursor };
     }),
   };
+}
+
+/**
+ * Recent live changes by revision, so a board the server read before some of them (and answered
+ * after their events were applied to the older board) gets them again instead of undoing them.
+ */
+export class LiveJournal {
+  private entries: { revision: number; apply: (b: BoardData) => BoardData }[] = [];
+
+  /** Far more than can arrive while one board request is under way. */
+  constructor(private readonly keep = 1000) {}
+
+  record(revision: number, apply: (b: BoardData) => BoardData): void {
+    this.entries.push({ revision, apply });
+    if (this.entries.length > this.keep) this.entries.splice(0, this.entries.length - this.keep);
+  }
+
+  /** The board with every recorded change newer than it applied, in order. */
+  replayOnto(board: BoardData): BoardData {
+    return this.entries.filter((e) => e.revision > board.revision).reduce((b, e) => e.apply(b), board);
+  }
 }
