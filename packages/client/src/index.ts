@@ -21,6 +21,7 @@ export { materialize } from './sync/materialize.js';
 export type { NameConflict, Refusal, PushResult } from './sync/push.js';
 export { addPaths, type AddResult } from './actions/add.js';
 export { checkpointPaths, CheckpointRefused, type CheckpointResult } from './actions/checkpoint.js';
+export { checkpointTargets, type CheckpointTargets } from './actions/checkpoint-targets.js';
 export { cloneProject, initPersonal, type CloneTarget } from './actions/clone.js';
 export { renameConflicted, mergeConflicted, conflictPath } from './sync/conflicts.js';
 export { findVersion, writeVersion, revertTo, VersionError } from './actions/versions.js';

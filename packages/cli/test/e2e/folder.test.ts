@@ -94,6 +94,11 @@ test('each member clones what they may see, byte for byte; the soft lock is refu
   assert.equal(refused.code, 4, refused.stderr);
   assert.match(refused.stderr, /held by Olivia Owner; only its assignee may checkpoint it \(ask for it: backlot request/);
   assert.equal(sha(await readFile(join(folders.supervisor, 'shots/sh010/anim.blend'))), sha(theirs), 'the working file is untouched');
+  // Named through its folder, the same file is skipped by name, and nothing else is checkpointed.
+  const viaFolder = await supervisor.run(['checkpoint', 'shots', '-m', 'mine'], { cwd: folders.supervisor });
+  assert.equal(viaFolder.code, 0, viaFolder.stderr);
+  assert.match(viaFolder.stderr, /skipped\s+shots\/sh010\/anim\.blend \(a task held by Olivia Owner; only its assignee may checkpoint it\)/);
+  assert.doesNotMatch(viaFolder.stderr, /checkpoint \d+ of/);
 
   // The owner hands the task to the artist: it appears in the artist's folder at the next sync.
   const asset = (await owner.api.browse.assets(projectId, { text: 'anim' })).items[0];

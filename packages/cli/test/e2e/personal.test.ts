@@ -28,9 +28,13 @@ test('a Personal project works offline: add, checkpoint, log, show, revert, free
   await writeFile(join(dir, 'idea.txt'), 'first idea');
   await writeFile(join(dir, 'art/pose.psd'), Buffer.alloc(300_000, 7));
   await cli(['add', '.']);
-  await cli(['checkpoint', 'idea.txt', 'art/pose.psd', '-m', 'start']);
+  // "." stands for every file changed (here: added) in the working folder.
+  const first = (await cli(['checkpoint', '.', '-m', 'start'])).stderr;
+  assert.match(first, /checkpoint 1 of art\/pose\.psd/);
+  assert.match(first, /checkpoint 1 of idea\.txt/);
   await writeFile(join(dir, 'idea.txt'), 'second idea');
   assert.match((await cli(['status'])).stdout, /modified\s+idea\.txt/);
+  assert.match((await cli(['checkpoint', 'art', '-m', 'nothing'])).stderr, /unchanged\s+art \(nothing changed in it/);
   await cli(['checkpoint', 'idea.txt', '-m', 'better']);
   assert.equal(JSON.parse((await cli(['log', 'idea.txt', '--json'])).stdout).checkpoints.length, 2);
   assert.equal((await cli(['show', 'idea.txt@1'])).stdout, 'first idea');

@@ -36,18 +36,18 @@ export function changeCommands(program: Command): void {
 
   program
     .command('checkpoint')
-    .argument('<paths...>', 'files to checkpoint')
+    .argument('<paths...>', 'files, or folders (their files changed here; "." for the whole folder)')
     .requiredOption('-m, --message <text>', 'what changed')
     .option('--status <status>', 'set the task status with this checkpoint (key, name or short label, e.g. wfa)')
     .option('--preview <image>', 'a preview image (.png, .jpg, .webp) shown with the checkpoint')
     .option('--sync', 'sync right after (push the checkpoint to the server)')
     .description('Record new versions of files (kept here; backlot sync sends them). Only a task\'s assignee may checkpoint it.')
-    .addHelpText('after', '\nExamples:\n  backlot checkpoint shots/sh010/anim.blend -m "blocking pass"\n  backlot checkpoint anim.blend -m "ready for review" --status wfa --sync')
+    .addHelpText('after', '\nExamples:\n  backlot checkpoint shots/sh010/anim.blend -m "blocking pass"\n  backlot checkpoint anim.blend -m "ready for review" --status wfa --sync\n  backlot checkpoint shots/sh010 -m "lighting pass"   (every file changed in that folder)')
     .action(async (paths: string[], o: { message: string; status?: string; preview?: string; sync?: boolean }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
-      const { db, rel } = await openWorkingFolder(process.cwd(), true);
+      const { db, root, rel } = await openWorkingFolder(process.cwd(), true);
       try {
-        const { checkpointPaths, CheckpointRefused, PreviewError, listItems, localStore } = await import('@backlot/client');
+        const { checkpointPaths, checkpointTargets, CheckpointRefused, PreviewError, listItems, loadIgnoreRules, localStore } = await import('@backlot/client');
         let statusId: string | undefined;
         if (o.status) {
           const want = o.status.toLowerCase();
@@ -55,12 +55,21 @@ export function changeCommands(program: Command): void {
           if (!s) throw usageError(`no status "${o.status}" in this project`, `use one of: ${listItems(db, 'status').map((x) => x.key ?? x.name).join(', ')}`);
           statusId = s.id;
         }
+        const targets = await checkpointTargets(db, paths.map(rel), await loadIgnoreRules(root));
+        if (!opts.json) {
+          for (const s of targets.skipped) say(`skipped    ${s.path} (${s.reason}; only its assignee may checkpoint it)`);
+          for (const f of targets.unchangedFolders) say(`unchanged  ${f || '.'} (nothing changed in it since its checkpoints)`);
+        }
+        if (targets.files.length === 0) {
+          if (opts.json) return printJson({ made: [], unchanged: [], skipped: targets.skipped });
+          return;
+        }
         const bar = await progress(opts.json);
         let current = '';
         let result;
         try {
           if (o.preview) o.preview = resolve(o.preview);
-          result = await checkpointPaths(db, localStore(db), paths.map(rel), {
+          result = await checkpointPaths(db, localStore(db), targets.files, {
             comment: o.message, statusId, preview: o.preview,
             onProgress: (path, read, size) => {
               if (size < 32 * 1024 * 1024) return; // small files are done before a bar would help
@@ -80,7 +89,7 @@ export function changeCommands(program: Command): void {
         } finally {
           bar.stop();
         }
-        if (!o.sync && opts.json) return printJson(result);
+        if (!o.sync && opts.json) return printJson({ ...result, skipped: targets.skipped });
         for (const m of result.made) say(`checkpoint ${m.number} of ${m.path}: ${formatBytes(m.size)} (${formatBytes(m.newBytes)} new)`);
         for (const p of result.unchanged) say(`unchanged  ${p} (same as its latest checkpoint)`);
         if (o.sync) {
