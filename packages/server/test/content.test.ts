@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { encodeChunk, FsChunkStore, maxEncodedSize, restoreFile, verifyEncodedChunk } from '@backlot/storage';
 import { createHarness, dbKinds, type Caller, type Harness } from '@backlot/test-kit/harness';
 import {
@@ -266,6 +267,30 @@ for (const kind of dbKinds()) {
       } finally {
         await writeFile(latePath, lateBytes);
       }
+    });
+
+    test('a download sends bytes that match their recorded checksum as stored; a stale checksum only costs a decode', async () => {
+      const aid = await asset({ name: 'checksummed' });
+      const c = await commitFile(h, w.by.artist, w.pid, aid, sampleFile(8, 900_000));
+      const store = h.deps.chunks.store(w.pid) as FsChunkStore;
+      const ids = c.manifest.chunks.map((x) => x.id);
+      for (const id of ids) {
+        const [row] = await rowsOf(id);
+        assert.equal(row.stored_crc, crc32(await readFile(store.pathOf(id))) | 0, 'recorded at upload, of the bytes stored');
+      }
+      const expected = await Promise.all(ids.map(async (id) => ({ id, encoded: await readFile(store.pathOf(id)) })));
+      const served = async () => {
+        const f = await fetchChunks(h, w.by.artist, w.pid, ids);
+        assert.equal(f.status, 200);
+        return parseFrames(f.bytes).map((x) => ({ id: x.id, encoded: Buffer.from(x.encoded) }));
+      };
+      assert.deepEqual(await served(), expected);
+      // A wrong checksum (say, a row restored from an older backup) is no reason to refuse.
+      await h.deps.db.updateTable('project_chunks').set({ stored_crc: 12345 }).where('project_id', '=', w.pid).where('chunk_id', 'in', ids).execute();
+      assert.deepEqual(await served(), expected);
+      // Nor is a missing one (rows from before the checksums).
+      await h.deps.db.updateTable('project_chunks').set({ stored_crc: null }).where('project_id', '=', w.pid).where('chunk_id', 'in', ids).execute();
+      assert.deepEqual(await served(), expected);
     });
 
     test('checkpoint admission: missing chunks, sizes, soft lock', async () => {

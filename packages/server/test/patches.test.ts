@@ -5,6 +5,7 @@
 // patch needs it and collects both once neither is referenced.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { crc32 } from 'node:zlib';
 import { chunkId, encodeChunk, encodePatch, MAX_PATCH_DEPTH, patchHeaderOf } from '@backlot/storage';
 import { createHarness, dbKinds, type Harness } from '@backlot/test-kit/harness';
 import { contentWorld, frame, must, noise, parseFrames, post, prose, raw, refused, upload, type ContentWorld } from '@backlot/test-kit/content-world';
@@ -57,6 +58,10 @@ for (const kind of dbKinds()) {
       assert.deepEqual(patchHeaderOf((await storedOf(chunkId(v1)))!)?.bases, [chunkId(v2)], 'the previous one is a patch on it');
       assert.deepEqual(await basesRows(chunkId(v2)), []);
       assert.deepEqual((await basesRows(chunkId(v1))).map((r) => r.base_id), [chunkId(v2)]);
+      for (const id of [chunkId(v1), chunkId(v2)]) {
+        const row = await h.deps.db.selectFrom('project_chunks').select('stored_crc').where('project_id', '=', w.pid).where('chunk_id', '=', id).executeTakeFirstOrThrow();
+        assert.equal(row.stored_crc, crc32((await storedOf(id))!) | 0, 'the rebase records the checksum of the encoding it stored');
+      }
 
       // Someone who may download the asset (shared collection) and takes patches gets the old version as a patch.
       const viewer = w.by.artist;

@@ -1,13 +1,15 @@
 // The folder's own chunk store, .backlot/chunks: the chunks of checkpoints made here (until the
 // server has them, in a studio project; for good, in a Personal one, where they are the history),
-// and the chunks of each working file's recorded version (its "pristine" copy), which the next
-// checkpoint of that file is stored against as patches (storage's store-against.ts). A patch's
+// and the chunks of each working file's recorded version (its "pristine" copy, for files this
+// member may checkpoint: pristine.ts), which the next checkpoint of that file is stored against as
+// patches (storage's store-against.ts). A patch's
 // bases are recorded in project.db (chunk_bases) and kept while the patch is.
 import { encodeChunk, FsChunkStore, readChunk } from '@backlot/storage';
 import { PROJECT_DIR, CHUNKS_DIR, type ProjectDb } from './project-db.js';
 import { join } from 'node:path';
 import { queuedOps } from './outbox.js';
 import { workingFiles } from '../worktree/working-files.js';
+import { keepsPristine } from './pristine.js';
 
 /** Local chains of pristine patches this long are stored whole again at the next prune. */
 const REKEY_DEPTH = 4;
@@ -35,7 +37,10 @@ export async function pruneLocalStore(db: ProjectDb, store: FsChunkStore): Promi
   for (const q of queuedOps(db)) if (q.op.type === 'checkpoint.create') for (const c of q.op.chunks) keep.add(c);
   const queued = new Set(keep);
   const pristine = new Set<string>();
-  for (const f of workingFiles.all(db)) for (const [id] of f.chunks) if (!queued.has(id)) pristine.add(id);
+  for (const f of workingFiles.all(db)) {
+    if (!keepsPristine(db, f.assetId)) continue;
+    for (const [id] of f.chunks) if (!queued.has(id)) pristine.add(id);
+  }
   // A pristine patch on a chain this long is stored whole again, so its bases (older versions) can
   // go and the next checkpoint's patches start a short chain. Shorter chains are kept as they are:
   // re-encoding costs a compression per chunk, paid once every few syncs instead of every time.

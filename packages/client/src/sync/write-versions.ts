@@ -12,6 +12,7 @@ import type { LocalCheckpointView } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { LocalChunks } from './local-chunks.js';
 import { workingFiles } from '../worktree/working-files.js';
+import { keepsPristine } from '../project/pristine.js';
 
 export interface VersionToWrite {
   /** Absolute destination path. */
@@ -30,7 +31,8 @@ export interface WriteHooks {
   onLocked?: (index: number, err: NodeJS.ErrnoException) => void;
   /**
    * The versions written become the working files' recorded versions: keep the chunks fetched for
-   * them in the folder's store (its pristine copies, which the next checkpoints patch against).
+   * them in the folder's store (its pristine copies, which the next checkpoints patch against),
+   * for the files this member may checkpoint (project/pristine.ts).
    */
   keepPristine?: boolean;
 }
@@ -74,9 +76,12 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
   const bases = (id: string) => (local.has(id) ? local.read(id) : Promise.resolve(null));
   // Kept in the background; a write that fails only costs a future patch (the store is a cache here).
   const keeping: Promise<void>[] = [];
-  const onFetched = hooks.keepPristine && store instanceof FsChunkStore
+  const pristine = new Set(hooks.keepPristine ? plan.filter((p) => keepsPristine(db, p.checkpoint.assetId)).flatMap((p) => manifests.get(p.checkpoint.id)!.chunks) : []);
+  const onFetched = pristine.size > 0 && store instanceof FsChunkStore
     ? (id: string, raw: Buffer, encoded?: Buffer) => {
-      const k = store.putCached(id, encoded ?? rawEncoded(raw)).catch(() => {});
+      if (!pristine.has(id)) return;
+      // Not in the store (it was fetched): no need to look before writing.
+      const k = store.putCached(id, encoded ?? rawEncoded(raw), { replace: true }).catch(() => {});
       keeping.push(k);
     }
     : undefined;

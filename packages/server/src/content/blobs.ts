@@ -26,6 +26,7 @@ import { inTransaction, nowIso, type Ctx, type Trx } from '../context.js';
 import type { Db } from '../db/connect.js';
 import type { ProjectsTable } from '../db/schema.js';
 import { lockProject } from '../db/project-lock.js';
+import { storedChecksum } from './stored-checksum.js';
 
 /** IN lists stay within every database's parameter limit. */
 export const IN_BATCH = 500;
@@ -142,7 +143,7 @@ export async function storeVerifiedBlobs(
     for (const part of batches(unique, 200)) {
       await trx
         .insertInto('project_chunks')
-        .values(part.map((b) => ({ project_id: project.id, chunk_id: b.id, size: b.size, stored_size: b.encoded.length, created_at: at, created_by: userId })))
+        .values(part.map((b) => ({ project_id: project.id, chunk_id: b.id, size: b.size, stored_size: b.encoded.length, stored_crc: storedChecksum(b.encoded), created_at: at, created_by: userId })))
         .onConflict((oc) => oc.columns(['project_id', 'chunk_id']).doUpdateSet({ created_at: at, created_by: userId }))
         .execute();
     }

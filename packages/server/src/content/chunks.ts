@@ -9,6 +9,7 @@ import type { Ctx } from '../context.js';
 import { authorizeContentAccess, chunksPresentFor, downloadableChunks, loadContentAccess, type ContentAccess } from './access.js';
 import { storeVerifiedBlobs, type VerifiedBlob } from './blobs.js';
 import { FrameReader, type Frame } from './frames.js';
+import { recordedChecksums } from './stored-checksum.js';
 
 export const MAX_CHECK_IDS = 10_000;
 export const MAX_FETCH_IDS = 1_000;
@@ -141,13 +142,14 @@ export async function receiveChunks(
  */
 export async function authorizeFetch(
   ctx: Ctx, projectId: string, ids: readonly string[], takesPatches = false, held: Record<string, readonly string[]> = {},
-): Promise<{ ids: string[]; sendAsPatch?: (bases: readonly string[]) => Promise<boolean>; held?: (id: string) => readonly string[] | undefined }> {
+): Promise<{ ids: string[]; checksums: Map<string, number>; sendAsPatch?: (bases: readonly string[]) => Promise<boolean>; held?: (id: string) => readonly string[] | undefined }> {
   const access = await loadContentAccess(ctx, projectId);
   authorizeContentAccess(access, { kind: 'chunks.check' });
   const distinct = [...new Set(ids)];
   const allowed = await downloadableChunks(ctx.db, projectId, access.view, distinct);
   if (distinct.some((id) => !allowed.has(id))) throw notFound('chunk');
-  if (!takesPatches) return { ids: distinct };
+  const checksums = await recordedChecksums(ctx.db, projectId, distinct);
+  if (!takesPatches) return { ids: distinct, checksums };
   const sendAsPatch = async (bases: readonly string[]) => {
     const unknown = bases.filter((b) => !allowed.has(b));
     if (unknown.length) for (const b of await downloadableChunks(ctx.db, projectId, access.view, unknown)) allowed.add(b);
@@ -158,5 +160,5 @@ export async function authorizeFetch(
   const claimed = [...new Set(Object.entries(held).filter(([id]) => allowed.has(id)).flatMap(([, bases]) => bases))];
   const usable = claimed.length ? await downloadableChunks(ctx.db, projectId, access.view, claimed) : new Set<string>();
   const heldOf = (id: string) => (Object.hasOwn(held, id) ? held[id].filter((b) => usable.has(b)) : undefined);
-  return { ids: distinct, sendAsPatch, held: heldOf };
+  return { ids: distinct, checksums, sendAsPatch, held: heldOf };
 }

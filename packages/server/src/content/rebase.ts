@@ -26,6 +26,7 @@ import { inTransaction, type AppDeps, type Trx } from '../context.js';
 import { lockProject } from '../db/project-lock.js';
 import { track } from './background.js';
 import { batches } from './blobs.js';
+import { storedChecksum } from './stored-checksum.js';
 
 export interface RebaseResult {
   /** Patch chunks now stored whole. */
@@ -57,7 +58,7 @@ export async function rebaseCheckpoint(deps: AppDeps, projectId: string, checkpo
       await fn(trx);
     });
   const setSizes = async (trx: Trx, chunks: readonly VerifiedChunk[]) => {
-    for (const c of chunks) await trx.updateTable('project_chunks').set({ stored_size: c.encoded.length }).where('project_id', '=', projectId).where('chunk_id', '=', c.id).execute();
+    for (const c of chunks) await trx.updateTable('project_chunks').set({ stored_size: c.encoded.length, stored_crc: storedChecksum(c.encoded) }).where('project_id', '=', projectId).where('chunk_id', '=', c.id).execute();
   };
 
   for (const group of batches([...basesOf.keys()], GROUP)) {

@@ -1,6 +1,8 @@
 // Sending content: chunks read from the store in order with a bounded read-ahead, every one
-// verified (decoded and hashed) before a byte of it leaves the server. A chunk that fails
-// verification (or is missing from the store) is never served:
+// verified before a byte of it leaves the server: decoded and hashed, or, for frames sent exactly
+// as stored, matched against the checksum recorded when those bytes were verified
+// (stored-checksum.ts; a mismatch falls back to decoding). A chunk that fails verification (or is
+// missing from the store) is never served:
 //   - found before the response starts (the first PREFETCH_BYTES are read and verified before any
 //     header is sent): a clean 409 `corrupt_chunk`;
 //   - found mid-stream: the connection is destroyed, so the client sees a truncated transfer,
@@ -14,6 +16,7 @@ import {
 } from '@backlot/storage';
 import type { Ctx } from '../context.js';
 import { frameHeader } from './frames.js';
+import { storedChecksum } from './stored-checksum.js';
 
 /** Bytes read and verified before the response headers go out. */
 export const PREFETCH_BYTES = 8 * 1024 * 1024;
@@ -50,6 +53,11 @@ export interface PatchReading {
    * made here if the stored form is not already one against what they hold.
    */
   held?: (id: string) => readonly string[] | undefined;
+  /**
+   * Frames only: checksums of stored encodings recorded when they were verified
+   * (stored-checksum.ts). Bytes that read back with theirs go out as stored, without decoding.
+   */
+  checksums?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -74,6 +82,7 @@ export async function readVerified(store: ChunkStore, id: string, maxSize = MAX_
   let header;
   try {
     header = patchHeaderOf(encoded);
+    if (!keepRaw && (await sendsAsVerified(id, encoded, header, held, patches))) return { id, encoded };
     if (!header && !held?.length) {
       const raw = verifyEncodedChunk(id, encoded, maxSize, !keepRaw);
       return keepRaw ? { id, encoded, raw } : { id, encoded };
@@ -98,6 +107,22 @@ export async function readVerified(store: ChunkStore, id: string, maxSize = MAX_
   }
   const asPatch = header !== null && (await patches?.sendAsPatch?.(header.bases)) === true;
   return { id, encoded: asPatch ? encoded : encodeChunk(raw) };
+}
+
+/**
+ * Whether a frame can go out exactly as stored without decoding it here: its bytes are the ones
+ * verified when they were written (their recorded checksum matches) and the caller would get this
+ * encoding anyway (a whole chunk with nothing held to patch against, or a patch whose bases they
+ * hold or may receive).
+ */
+async function sendsAsVerified(
+  id: string, encoded: Buffer, header: ReturnType<typeof patchHeaderOf>, held: readonly string[] | undefined, patches: PatchReading | undefined,
+): Promise<boolean> {
+  const recorded = patches?.checksums?.get(id);
+  if (recorded === undefined || recorded !== storedChecksum(encoded)) return false;
+  if (!header) return !held?.length;
+  if (held?.length) return header.bases.every((b) => held.includes(b));
+  return (await patches?.sendAsPatch?.(header.bases)) === true;
 }
 
 /** `raw` as a patch against chunks the caller holds whole (null when they cannot serve). */

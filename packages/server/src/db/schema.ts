@@ -280,6 +280,8 @@ export interface ProjectChunksTable {
   chunk_id: string;
   size: number;
   stored_size: number;
+  /** CRC-32 (as a signed 32-bit integer) of the stored encoding, recorded when it was verified; null on rows from before. */
+  stored_crc: number | null;
   created_at: string;
   created_by: string | null;
 }

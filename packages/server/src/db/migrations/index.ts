@@ -12,6 +12,7 @@ import { migration as m007 } from './007_hardening.js';
 import { migration as m008 } from './008_identity.js';
 import { migration as m009 } from './009_scim.js';
 import { migration as m010 } from './010_patch-bases.js';
+import { migration as m011 } from './011_stored-checksums.js';
 
 export const migrations: Record<string, Migration> = {
   '001_foundation': m001,
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '008_identity': m008,
   '009_scim': m009,
   '010_patch_bases': m010,
+  '011_stored_checksums': m011,
 };
 
 export const migrationProvider: MigrationProvider = {
