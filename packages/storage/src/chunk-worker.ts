@@ -33,7 +33,7 @@ export type WorkerRequest =
    * Decode an encoded chunk and check it against `id` (a download); the reply's `raw` holds the
    * chunk at [offset, offset + length).
    */
-  | { kind: 'verify'; seq: number; id: string; encoded: ArrayBuffer; maxSize: number }
+  | { kind: 'verify'; seq: number; id: string; encoded: ArrayBuffer; maxSize: number; /** Send `encoded` back too (it was moved here, not copied). */ keep?: boolean }
   /** Finish a whole-file hash; the reply's `id` is its hex digest. */
   | { kind: 'digest'; seq: number; file: number }
   /** Forget a whole-file hash that will not be finished (its file failed). */
@@ -42,7 +42,7 @@ export type WorkerRequest =
 export type WorkerReply =
   /** `raw` is the request's ArrayBuffer coming back; `encoded` is absent for `hashOnly`. */
   | { seq: number; id: string; encoded?: ArrayBuffer; raw?: ArrayBuffer; offset?: number; length?: number }
-  | { seq: number; error: string; raw?: ArrayBuffer }
+  | { seq: number; error: string; raw?: ArrayBuffer; encoded?: ArrayBuffer }
   | { ready: true };
 
 /**
@@ -63,11 +63,19 @@ if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.rol
       return;
     }
     if (req.kind === 'verify') {
-      const raw = verifyEncodedChunk(req.id, new Uint8Array(req.encoded), req.maxSize);
+      let raw: Buffer;
+      try {
+        raw = verifyEncodedChunk(req.id, new Uint8Array(req.encoded), req.maxSize);
+      } catch (err) {
+        const back = req.keep ? [req.encoded] : [];
+        port.postMessage({ seq: req.seq, error: (err as Error).message, ...(req.keep && { encoded: req.encoded }) } satisfies WorkerReply, back);
+        return;
+      }
       // A raw-encoded chunk is a view into the request's buffer; either way the whole
       // ArrayBuffer travels back and the reply says where the chunk is in it.
       const ab = raw.buffer as ArrayBuffer;
-      port.postMessage({ seq: req.seq, id: req.id, raw: ab, offset: raw.byteOffset, length: raw.length } satisfies WorkerReply, [ab]);
+      const back = req.keep && ab !== req.encoded ? [ab, req.encoded] : [ab];
+      port.postMessage({ seq: req.seq, id: req.id, raw: ab, offset: raw.byteOffset, length: raw.length, ...(req.keep && { encoded: req.encoded }) } satisfies WorkerReply, back);
       return;
     }
     if (req.kind === 'digest') {

@@ -142,7 +142,7 @@ export class ChunkWorkerPool {
       if (msg.raw && p.recyclable) this.buffers.adopt(msg.raw);
       if ('error' in msg) {
         if (msg.raw) this.buffers.give(msg.raw);
-        p.reject(new Error(`chunk worker: ${msg.error}`));
+        p.reject(new WorkerFailure(`chunk worker: ${msg.error}`, msg.encoded && Buffer.from(msg.encoded)));
         return;
       }
       const raw = msg.raw && Buffer.from(msg.raw, msg.offset ?? 0, msg.length ?? p.length);
@@ -228,6 +228,30 @@ export class ChunkWorkerPool {
       (a) => a.raw!,
       // The worker's errors arrive as text: decoding again here throws the typed error.
       () => inline(),
+    );
+  }
+
+  /**
+   * `verify` for a downloaded chunk that is kept afterwards too (a pristine copy): `encoded` is
+   * moved to the worker and back, not copied, when it owns its memory (as FrameDecoder's frames
+   * do). Resolves with both; do not use `encoded` afterwards, use the one returned.
+   */
+  verifyKeeping(id: string, encoded: Buffer, maxSize: number = MAX_CHUNK_SIZE): Promise<{ raw: Buffer; encoded: Buffer }> {
+    if (this.closed) return Promise.reject(new Error('worker pool is closed'));
+    const inline = (bytes: Buffer) => settled(() => ({ raw: verifyEncodedChunk(id, bytes, maxSize), encoded: bytes }));
+    const slot = this.leastBusy();
+    if (!slot) return inline(encoded);
+    const owned = encoded.byteOffset === 0 && encoded.byteLength === encoded.buffer.byteLength;
+    const moved = (owned ? encoded.buffer : new Uint8Array(encoded).buffer) as ArrayBuffer;
+    return this.request(slot, 0, (seq) => ({ kind: 'verify', seq, id, encoded: moved, maxSize, keep: true }), [moved]).then(
+      (a) => ({ raw: a.raw!, encoded: a.encoded! }),
+      (err: unknown) => {
+        // The worker's errors arrive as text: decoding again here throws the typed error. Bytes
+        // lost with a dead worker cannot be judged: that failure is passed on as it is.
+        const back = err instanceof WorkerFailure ? err.encoded : owned ? undefined : encoded;
+        if (!back) throw err;
+        return inline(back);
+      },
     );
   }
 
@@ -332,6 +356,13 @@ function startWorker(script: URL, entry: URL): Promise<Worker> {
 }
 
 /** `fn`'s result as a promise, its exception as a rejection (run now, on this thread). */
+/** A job the worker refused, with the bytes it was given when they were moved there. */
+class WorkerFailure extends Error {
+  constructor(message: string, readonly encoded?: Buffer) {
+    super(message);
+  }
+}
+
 function settled<T>(fn: () => T): Promise<T> {
   return new Promise<T>((resolve) => resolve(fn()));
 }

@@ -110,6 +110,30 @@ describe('worker pool', () => {
     }
   });
 
+  it('verifies a chunk kept afterwards by moving its bytes to the worker and back, with the same errors', async () => {
+    const inlinePool = await ChunkWorkerPool.create(0);
+    for (const p of [pool, inlinePool]) {
+      for (const raw of [textLike(700_000, 41), pseudoRandom(300_000, 42), Buffer.from('tiny, stored raw')]) {
+        const sent = Buffer.from(encodeChunk(raw)); // owns its memory: moved, not copied
+        const copy = Buffer.from(sent);
+        const got = await p.verifyKeeping(sha256Hex(raw), sent);
+        assert.ok(got.raw.equals(raw), p.mode);
+        assert.ok(got.encoded.equals(copy), `${p.mode}: the encoded bytes come back`);
+      }
+      // A view into a larger buffer is copied, and stays usable.
+      const inner = encodeChunk(textLike(50_000, 43));
+      const view = Buffer.concat([Buffer.alloc(7), inner]).subarray(7);
+      const got = await p.verifyKeeping(sha256Hex(textLike(50_000, 43)), view);
+      assert.ok(got.encoded.equals(inner) && view.equals(inner), p.mode);
+      // Errors are the typed ones, from the bytes sent back.
+      const flipped = Buffer.from(encodeChunk(pseudoRandom(5000, 44)));
+      await assert.rejects(p.verifyKeeping(sha256Hex(Buffer.alloc(5000)), flipped), CorruptChunkError, p.mode);
+      const corrupt = Buffer.from(encodeChunk(textLike(700_000, 45)));
+      corrupt[corrupt.length - 1] ^= 1;
+      await assert.rejects(p.verifyKeeping(sha256Hex(textLike(700_000, 45)), corrupt), (e: Error) => e instanceof CorruptChunkError || e instanceof InvalidEncodingError, p.mode);
+    }
+  });
+
   it('fails a file whose hashing worker died instead of giving a wrong hash', async () => {
     const own = await ChunkWorkerPool.create(2);
     try {

@@ -125,24 +125,26 @@ function stored(res: Partial<ChunksStored> | undefined): ChunksStored {
 
 /** Frames of a fetch answer, checked against what was asked and verified, in arrival order. */
 async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<string>, pool: ChunkWorkerPool | null, patches: PatchDecoder): AsyncGenerator<FetchedChunk> {
-  const verify = (id: string, encoded: Buffer): { raw: Promise<Buffer>; waits: boolean; patch: boolean } => {
+  const verify = (id: string, encoded: Buffer): { raw: Promise<Buffer>; waits: boolean; encoded?: Promise<Buffer> } => {
     let bases: readonly string[] | undefined;
     try {
       bases = patchHeaderOf(encoded)?.bases;
     } catch (err) {
-      return { raw: Promise.reject(new CorruptChunkError(id, (err as Error).message)), waits: false, patch: true };
+      return { raw: Promise.reject(new CorruptChunkError(id, (err as Error).message)), waits: false };
     }
-    if (bases) return { ...patches.decode(id, encoded, bases), patch: true };
-    return { raw: pool ? pool.verify(id, encoded) : new Promise((resolve) => resolve(verifyEncodedChunk(id, encoded))), waits: false, patch: false };
+    if (bases) return patches.decode(id, encoded, bases);
+    // A whole chunk's encoded bytes are kept too (callers may store them as they are).
+    const kept = pool ? pool.verifyKeeping(id, encoded) : new Promise<{ raw: Buffer; encoded: Buffer }>((resolve) => resolve({ raw: verifyEncodedChunk(id, encoded), encoded }));
+    return { raw: kept.then((k) => k.raw), encoded: kept.then((k) => k.encoded), waits: false };
   };
   const decoder = new FrameDecoder();
   const pending = new Set(wanted);
   // Chunks in arrival order, each being verified; handed out oldest first once verified, except
   // patches waiting for bases fetched at the end (`waits`), which let the chunks behind them pass.
-  const verifying: { id: string; encodedSize: number; raw: Promise<Buffer>; waits: boolean; encoded?: Buffer }[] = [];
+  const verifying: { id: string; encodedSize: number; raw: Promise<Buffer>; waits: boolean; encoded?: Promise<Buffer> }[] = [];
   const take = async (k: number): Promise<FetchedChunk> => {
     const [v] = verifying.splice(k, 1);
-    return { id: v.id, raw: await v.raw, encodedSize: v.encodedSize, ...(v.encoded && { encoded: v.encoded }) };
+    return { id: v.id, raw: await v.raw, encodedSize: v.encodedSize, ...(v.encoded && { encoded: await v.encoded }) };
   };
   // Bases named by the patches received so far: the server may carry them after the patch.
   const named = new Set<string>();
@@ -156,15 +158,19 @@ async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<stri
         for (const b of header?.bases ?? []) named.add(b);
         if (!wanted.has(f.id)) {
           if (!named.has(f.id)) throw new ProtocolError(`chunks/fetch: received a chunk that was not asked for: ${f.id}`);
-          const base = verify(f.id, f.encoded).raw.then((raw) => patches.carried(f.id, raw));
+          const v = verify(f.id, f.encoded);
+          v.encoded?.catch(() => {}); // only its raw bytes serve
+          const base = v.raw.then((raw) => patches.carried(f.id, raw));
           base.catch(() => {}); // observed below
           (header ? carried.patches : carried.whole).push(base);
           continue;
         }
         if (!pending.delete(f.id)) continue; // a repeat: already delivered
+        const encodedSize = f.encoded.length; // f.encoded may move to a worker
         const started = verify(f.id, f.encoded);
         started.raw.catch(() => {}); // observed when handed out
-        verifying.push({ id: f.id, encodedSize: f.encoded.length, raw: started.raw, waits: started.waits, ...(!started.patch && { encoded: f.encoded }) });
+        started.encoded?.catch(() => {});
+        verifying.push({ id: f.id, encodedSize, raw: started.raw, waits: started.waits, ...(started.encoded && { encoded: started.encoded }) });
         const ready = verifying.findIndex((v) => !v.waits);
         if (verifying.filter((v) => !v.waits).length >= VERIFY_AHEAD) yield await take(ready);
       }
