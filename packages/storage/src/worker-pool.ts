@@ -355,7 +355,6 @@ function startWorker(script: URL, entry: URL): Promise<Worker> {
   });
 }
 
-/** `fn`'s result as a promise, its exception as a rejection (run now, on this thread). */
 /** A job the worker refused, with the bytes it was given when they were moved there. */
 class WorkerFailure extends Error {
   constructor(message: string, readonly encoded?: Buffer) {
@@ -363,6 +362,7 @@ class WorkerFailure extends Error {
   }
 }
 
+/** `fn`'s result as a promise, its exception as a rejection (run now, on this thread). */
 function settled<T>(fn: () => T): Promise<T> {
   return new Promise<T>((resolve) => resolve(fn()));
 }
