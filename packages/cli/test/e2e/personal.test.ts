@@ -35,6 +35,7 @@ test('a Personal project works offline: add, checkpoint, log, show, revert, free
   await writeFile(join(dir, 'idea.txt'), 'second idea');
   assert.match((await cli(['status'])).stdout, /modified\s+idea\.txt/);
   assert.match((await cli(['checkpoint', 'art', '-m', 'nothing'])).stderr, /unchanged\s+art \(nothing changed in it/);
+  assert.match((await cli(['checkpoint', 'nowhere', '-m', 'typo'], 2)).stderr, /nowhere: no such file or folder in the project/);
   await cli(['checkpoint', 'idea.txt', '-m', 'better']);
   assert.equal(JSON.parse((await cli(['log', 'idea.txt', '--json'])).stdout).checkpoints.length, 2);
   assert.equal((await cli(['show', 'idea.txt@1'])).stdout, 'first idea');

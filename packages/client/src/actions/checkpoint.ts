@@ -3,7 +3,7 @@
 // version. The chunks are durable before the transaction names them, so a kill at any point
 // leaves either no checkpoint or a whole one; the working file is only read, never written.
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BacklotError, parseOp, softLock, type OpOf } from '@backlot/core';
@@ -48,6 +48,7 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
   // Everything is checked before any file is read: one refused file refuses the whole command.
   const targets = [...new Set(paths)].map((path) => {
     const asset = tree.assetByPath.get(path);
+    if (!asset && !existsSync(join(db.root, path))) throw new CheckpointRefused(`${path}: no such file or folder in the project`, 'missing');
     if (!asset) throw new CheckpointRefused(`${path} is not part of the project yet; add it first: backlot add ${path}`, 'untracked');
     if (options.statusId && asset.kind !== 'task')
       throw new CheckpointRefused(`${path} is a resource: only tasks have a status (checkpoint it without --status)`, 'status_on_resource');
