@@ -82,7 +82,11 @@ export async function readVerified(store: ChunkStore, id: string, maxSize = MAX_
   let header;
   try {
     header = patchHeaderOf(encoded);
-    if (!keepRaw && (await sendsAsVerified(id, encoded, header, held, patches))) return { id, encoded };
+  } catch (err) {
+    throw new ContentIntegrityError(id, (err as Error).message);
+  }
+  if (!keepRaw && (await sendsAsVerified(id, encoded, header, held, patches))) return { id, encoded };
+  try {
     if (!header && !held?.length) {
       const raw = verifyEncodedChunk(id, encoded, maxSize, !keepRaw);
       return keepRaw ? { id, encoded, raw } : { id, encoded };
