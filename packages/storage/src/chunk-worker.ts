@@ -31,9 +31,9 @@ export type WorkerRequest =
     }
   /**
    * Decode an encoded chunk and check it against `id` (a download); the reply's `raw` holds the
-   * chunk at [offset, offset + length).
+   * chunk at [offset, offset + length), and `encoded` comes back too (it was moved here).
    */
-  | { kind: 'verify'; seq: number; id: string; encoded: ArrayBuffer; maxSize: number; /** Send `encoded` back too (it was moved here, not copied). */ keep?: boolean }
+  | { kind: 'verify'; seq: number; id: string; encoded: ArrayBuffer; maxSize: number }
   /** Finish a whole-file hash; the reply's `id` is its hex digest. */
   | { kind: 'digest'; seq: number; file: number }
   /** Forget a whole-file hash that will not be finished (its file failed). */
@@ -67,15 +67,14 @@ if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.rol
       try {
         raw = verifyEncodedChunk(req.id, new Uint8Array(req.encoded), req.maxSize);
       } catch (err) {
-        const back = req.keep ? [req.encoded] : [];
-        port.postMessage({ seq: req.seq, error: (err as Error).message, ...(req.keep && { encoded: req.encoded }) } satisfies WorkerReply, back);
+        port.postMessage({ seq: req.seq, error: (err as Error).message, encoded: req.encoded } satisfies WorkerReply, [req.encoded]);
         return;
       }
       // A raw-encoded chunk is a view into the request's buffer; either way the whole
       // ArrayBuffer travels back and the reply says where the chunk is in it.
       const ab = raw.buffer as ArrayBuffer;
-      const back = req.keep && ab !== req.encoded ? [ab, req.encoded] : [ab];
-      port.postMessage({ seq: req.seq, id: req.id, raw: ab, offset: raw.byteOffset, length: raw.length, ...(req.keep && { encoded: req.encoded }) } satisfies WorkerReply, back);
+      const back = ab !== req.encoded ? [ab, req.encoded] : [ab];
+      port.postMessage({ seq: req.seq, id: req.id, raw: ab, offset: raw.byteOffset, length: raw.length, encoded: req.encoded } satisfies WorkerReply, back);
       return;
     }
     if (req.kind === 'digest') {

@@ -219,16 +219,7 @@ export class ChunkWorkerPool {
    * ChunkTooLargeError). `encoded` is copied, not taken.
    */
   verify(id: string, encoded: Uint8Array, maxSize: number = MAX_CHUNK_SIZE): Promise<Buffer> {
-    if (this.closed) return Promise.reject(new Error('worker pool is closed'));
-    const inline = () => settled(() => verifyEncodedChunk(id, encoded, maxSize));
-    const slot = this.leastBusy();
-    if (!slot) return inline();
-    const copy = new Uint8Array(encoded).buffer;
-    return this.request(slot, 0, (seq) => ({ kind: 'verify', seq, id, encoded: copy, maxSize }), [copy]).then(
-      (a) => a.raw!,
-      // The worker's errors arrive as text: decoding again here throws the typed error.
-      () => inline(),
-    );
+    return this.verifyKeeping(id, Buffer.from(encoded), maxSize).then((k) => k.raw);
   }
 
   /**
@@ -243,7 +234,7 @@ export class ChunkWorkerPool {
     if (!slot) return inline(encoded);
     const owned = encoded.byteOffset === 0 && encoded.byteLength === encoded.buffer.byteLength;
     const moved = (owned ? encoded.buffer : new Uint8Array(encoded).buffer) as ArrayBuffer;
-    return this.request(slot, 0, (seq) => ({ kind: 'verify', seq, id, encoded: moved, maxSize, keep: true }), [moved]).then(
+    return this.request(slot, 0, (seq) => ({ kind: 'verify', seq, id, encoded: moved, maxSize }), [moved]).then(
       (a) => ({ raw: a.raw!, encoded: a.encoded! }),
       (err: unknown) => {
         // The worker's errors arrive as text: decoding again here throws the typed error. Bytes

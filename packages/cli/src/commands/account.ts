@@ -96,6 +96,7 @@ export function accountCommands(program: Command): void {
         say(`Current studio: ${s.name}`);
       }
       if (opts.json) return printJson({ current: conn.login.studioId ?? null, studios });
+      if (studios.length === 0) return say(`You belong to no studio on ${conn.server} yet: create one in the web app (${conn.server}/studios/new), or ask a studio owner to invite you.`);
       printTable(studios.map((s) => [s.id === conn.login.studioId ? '*' : ' ', s.name, s.myRole ?? '', s.id]), [' ', 'STUDIO', 'ROLE', 'ID']);
     });
 

@@ -90,6 +90,9 @@ test('each member clones what they may see, byte for byte; the soft lock is refu
   const theirs = Buffer.concat([anim.subarray(0, 10), Buffer.from('supervisor notes')]);
   await writeFile(join(folders.supervisor, 'shots/sh010/anim.blend'), theirs);
   assert.equal((await status('supervisor'))['shots/sh010/anim.blend'], 'modified');
+  const told = (await supervisor.ok(['status'], { cwd: folders.supervisor })).stdout;
+  assert.match(told, /modified\s+shots\/sh010\/anim\.blend \(held by Olivia Owner\)/, 'status names who holds a changed task');
+  assert.match(told, /only a task's holder may checkpoint it; ask for it with backlot request PATH/);
   const refused = await supervisor.run(['checkpoint', 'shots/sh010/anim.blend', '-m', 'mine'], { cwd: folders.supervisor });
   assert.equal(refused.code, 4, refused.stderr);
   assert.match(refused.stderr, /held by Olivia Owner; only its assignee may checkpoint it \(ask for it: backlot request/);

@@ -4,15 +4,11 @@
 // not a refusal of the whole command: the user asked for "what I changed here", not for that file.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { softLock } from '@backlot/core';
-import { getItem } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
+import { checkpointLock } from '../project/soft-lock.js';
 import { ProjectTree } from '../project/tree.js';
 import type { IgnoreRules } from '../worktree/ignore.js';
-import { folderStatus, type FileState } from '../worktree/status.js';
-
-/** States with content here that no checkpoint has yet. */
-const CHANGED: ReadonlySet<FileState> = new Set(['modified', 'diverged', 'added']);
+import { folderStatus, UNCHECKPOINTED } from '../worktree/status.js';
 
 export interface CheckpointTargets {
   files: string[];
@@ -28,18 +24,17 @@ export async function checkpointTargets(db: ProjectDb, paths: readonly string[],
   const folders = paths.filter((p) => !tree.assetByPath.has(p) && (p === '' || tree.folderByPath.has(p) || isFolderOnDisk(db, p)));
   const out: CheckpointTargets = { files: paths.filter((p) => !folders.includes(p)), skipped: [], unchangedFolders: [] };
   if (folders.length === 0) return out;
-  const changed = (await folderStatus(db, rules)).filter((f) => f.assetId && CHANGED.has(f.state) && f.size !== undefined /* on disk */);
-  const meta = db.meta();
+  const changed = (await folderStatus(db, rules)).filter((f) => f.assetId && UNCHECKPOINTED.has(f.state) && f.size !== undefined /* on disk */);
+  const taken = new Set(out.files);
   for (const folder of folders) {
     const inside = changed.filter((f) => folder === '' || f.path.startsWith(`${folder}/`));
     if (inside.length === 0) out.unchangedFolders.push(folder);
     for (const f of inside) {
-      if (out.files.includes(f.path) || out.skipped.some((s) => s.path === f.path)) continue;
-      const asset = tree.assetByPath.get(f.path)!;
-      if (!meta.personal && !softLock(meta.userId, asset.kind === 'task', asset.assigneeId).allowed) {
-        const holder = asset.assigneeId ? getItem(db, 'member', asset.assigneeId)?.name ?? 'another member' : null;
-        out.skipped.push({ path: f.path, reason: holder ? `a task held by ${holder}` : 'an unassigned task' });
-      } else out.files.push(f.path);
+      if (taken.has(f.path)) continue;
+      taken.add(f.path);
+      const lock = checkpointLock(db, { kind: f.kind!, assigneeId: f.assigneeId ?? null });
+      if (lock.allowed) out.files.push(f.path);
+      else out.skipped.push({ path: f.path, reason: lock.holder ? `a task held by ${lock.holder}` : 'an unassigned task' });
     }
   }
   return out;

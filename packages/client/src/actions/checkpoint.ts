@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BacklotError, parseOp, softLock, type OpOf } from '@backlot/core';
+import { BacklotError, parseOp, type OpOf } from '@backlot/core';
 import { storeFileAgainst, type ChunkStore, type PreviousVersion } from '@backlot/storage';
 import { checkpointsOf, getItem } from '../project/items.js';
 import { checkpointViewOf } from '../project/local-views.js';
@@ -16,6 +16,7 @@ import { ProjectTree } from '../project/tree.js';
 import { workingFiles } from '../worktree/working-files.js';
 import { keepPreview, previewTypeOf } from '../project/previews.js';
 import { recordLocalBases } from '../project/local-store.js';
+import { checkpointLock } from '../project/soft-lock.js';
 
 /** Files up to this size are read in one go, and up to READ_AHEAD at a time (4x faster on 1,000 small files than one by one). */
 const SMALL_FILE = 1024 * 1024;
@@ -52,16 +53,13 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
     if (!asset) throw new CheckpointRefused(`${path} is not part of the project yet; add it first: backlot add ${path}`, 'untracked');
     if (options.statusId && asset.kind !== 'task')
       throw new CheckpointRefused(`${path} is a resource: only tasks have a status (checkpoint it without --status)`, 'status_on_resource');
-    if (!meta.personal) {
-      const lock = softLock(meta.userId, asset.kind === 'task', asset.assigneeId);
-      if (!lock.allowed) {
-        const holder = asset.assigneeId ? getItem(db, 'member', asset.assigneeId)?.name ?? 'another member' : null;
-        throw new CheckpointRefused(
-          holder ? `${path} is a task held by ${holder}; only its assignee may checkpoint it (ask for it: backlot request ${path})`
-            : `${path} is an unassigned task; nobody may checkpoint it until it is assigned (backlot take-over ${path}, or ask a supervisor)`,
-          'soft_lock',
-        );
-      }
+    const lock = checkpointLock(db, asset);
+    if (!lock.allowed) {
+      throw new CheckpointRefused(
+        lock.holder ? `${path} is a task held by ${lock.holder}; only its assignee may checkpoint it (ask for it: backlot request ${path})`
+          : `${path} is an unassigned task; nobody may checkpoint it until it is assigned (backlot take-over ${path}, or ask a supervisor)`,
+        'soft_lock',
+      );
     }
     return { path, asset };
   });

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BacklotApi } from '@backlot/api';
-import { softLock } from '@backlot/core';
+import { checkpointLock } from '../project/soft-lock.js';
 import { checkpointsOf, type LocalCheckpointView } from '../project/items.js';
 import { localStore } from '../project/local-store.js';
 import { commitOp } from '../project/outbox.js';
@@ -53,7 +53,7 @@ export async function writeVersion(api: BacklotApi | null, db: ProjectDb, checkp
 export async function revertTo(api: BacklotApi | null, db: ProjectDb, path: string, number: number, comment?: string): Promise<LocalCheckpointView> {
   const meta = db.meta();
   const { asset, checkpoint, history } = findVersion(db, path, number);
-  if (!meta.personal && !softLock(meta.userId, asset.kind === 'task', asset.assigneeId).allowed)
+  if (!checkpointLock(db, asset).allowed)
     throw new VersionError(`${path} is a task held by someone else; only its assignee may revert it`, 'soft_lock');
   const abs = join(db.root, path);
   const st = await stat(abs).catch(() => null);

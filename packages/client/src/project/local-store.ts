@@ -1,7 +1,7 @@
 // The folder's own chunk store, .backlot/chunks: the chunks of checkpoints made here (until the
 // server has them, in a studio project; for good, in a Personal one, where they are the history),
 // and the chunks of each working file's recorded version (its "pristine" copy, for files this
-// member may checkpoint: pristine.ts), which the next checkpoint of that file is stored against as
+// member may checkpoint: soft-lock.ts), which the next checkpoint of that file is stored against as
 // patches (storage's store-against.ts). A patch's
 // bases are recorded in project.db (chunk_bases) and kept while the patch is.
 import { encodeChunk, FsChunkStore, readChunk } from '@backlot/storage';
@@ -9,7 +9,7 @@ import { PROJECT_DIR, CHUNKS_DIR, type ProjectDb } from './project-db.js';
 import { join } from 'node:path';
 import { queuedOps } from './outbox.js';
 import { workingFiles } from '../worktree/working-files.js';
-import { keepsPristine } from './pristine.js';
+import { keepsPristine } from './soft-lock.js';
 
 /** Local chains of pristine patches this long are stored whole again at the next prune. */
 const REKEY_DEPTH = 4;

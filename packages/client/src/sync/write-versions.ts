@@ -12,7 +12,7 @@ import type { LocalCheckpointView } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { LocalChunks } from './local-chunks.js';
 import { workingFiles } from '../worktree/working-files.js';
-import { keepsPristine } from '../project/pristine.js';
+import { keepsPristine } from '../project/soft-lock.js';
 
 export interface VersionToWrite {
   /** Absolute destination path. */
@@ -32,7 +32,7 @@ export interface WriteHooks {
   /**
    * The versions written become the working files' recorded versions: keep the chunks fetched for
    * them in the folder's store (its pristine copies, which the next checkpoints patch against),
-   * for the files this member may checkpoint (project/pristine.ts).
+   * for the files this member may checkpoint (project/soft-lock.ts).
    */
   keepPristine?: boolean;
 }

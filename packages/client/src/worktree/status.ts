@@ -18,11 +18,16 @@ import { currentHash, workingFiles } from './working-files.js';
 
 export type FileState = 'normal' | 'modified' | 'outdated' | 'diverged' | 'added' | 'untracked' | 'missing' | 'rebuild';
 
+/** States whose content here no checkpoint holds yet (what `backlot checkpoint FOLDER` takes). */
+export const UNCHECKPOINTED: ReadonlySet<FileState> = new Set(['modified', 'diverged', 'added']);
+
 export interface FileStatus {
   path: string;
   state: FileState;
   assetId?: string;
   kind?: 'resource' | 'task';
+  /** A task's assignee (null: unassigned), the only member who may checkpoint it. */
+  assigneeId?: string | null;
   /** The latest checkpoint's number, where there is one. */
   latest?: number;
   /** Checkpoints made here that the server has not acknowledged yet. */
@@ -36,7 +41,7 @@ export interface FileStatus {
  * checkpoint's. Rows come as arrays: on 100,000 files, making objects costs more than the query.
  */
 type StatusRow = [
-  id: string, collectionId: string | null, name: string, extension: string, kind: 'resource' | 'task',
+  id: string, collectionId: string | null, name: string, extension: string, kind: 'resource' | 'task', assigneeId: string | null,
   latest: number | null, unsynced: number | null,
   recordPath: string | null, size: number | null, mtimeMs: number | null, recordIsLatest: number | null,
 ];
@@ -48,9 +53,9 @@ export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<F
   // hashes itself: on 100,000 files, the values handed to JavaScript are most of the time.
   const rows = db
     .stmt(
-      `SELECT a.id, a.collectionId, a.name, a.extension, a.kind, l.number AS latest, l.unsynced, f.path AS recordPath, f.size, f.mtime_ms AS mtimeMs,
+      `SELECT a.id, a.collectionId, a.name, a.extension, a.kind, a.assigneeId, l.number AS latest, l.unsynced, f.path AS recordPath, f.size, f.mtime_ms AS mtimeMs,
          f.file_hash = l.fileHash AS recordIsLatest
-       FROM (${itemFieldsSql(db, 'asset', ['id', 'collectionId', 'name', 'extension', 'kind', 'url'])}) a
+       FROM (${itemFieldsSql(db, 'asset', ['id', 'collectionId', 'name', 'extension', 'kind', 'assigneeId', 'url'])}) a
        LEFT JOIN (${latestCheckpointsSql(db)}) l ON l.assetId = a.id
        LEFT JOIN files f ON f.asset_id = a.id
        WHERE a.url IS NULL`,
@@ -58,10 +63,10 @@ export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<F
     .raw()
     .all() as StatusRow[];
   const out: FileStatus[] = [];
-  for (const [id, collectionId, name, extension, kind, latest, unsynced, recordPath, size, mtimeMs, recordIsLatest] of rows) {
+  for (const [id, collectionId, name, extension, kind, assigneeId, latest, unsynced, recordPath, size, mtimeMs, recordIsLatest] of rows) {
     const path = tree.pathIn(collectionId, fileNameOf({ name, extension }));
     if (path === undefined) continue; // in a folder this member cannot see
-    const base: FileStatus = { path, state: 'normal', assetId: id, kind, latest: latest ?? undefined, ...(unsynced && { unsynced }) };
+    const base: FileStatus = { path, state: 'normal', assetId: id, kind, ...(kind === 'task' && { assigneeId }), latest: latest ?? undefined, ...(unsynced && { unsynced }) };
     const onDisk = disk.get(path);
     disk.delete(path);
     if (!onDisk) {

@@ -61,7 +61,7 @@ export function changeCommands(program: Command): void {
           for (const f of targets.unchangedFolders) say(`unchanged  ${f || '.'} (nothing changed in it since its checkpoints)`);
         }
         if (targets.files.length === 0) {
-          if (opts.json) return printJson({ made: [], unchanged: [], skipped: targets.skipped });
+          if (opts.json) return printJson({ made: [], unchanged: [], skipped: targets.skipped, unchangedFolders: targets.unchangedFolders });
           return;
         }
         const bar = await progress(opts.json);
@@ -89,7 +89,7 @@ export function changeCommands(program: Command): void {
         } finally {
           bar.stop();
         }
-        if (!o.sync && opts.json) return printJson({ ...result, skipped: targets.skipped });
+        if (!o.sync && opts.json) return printJson({ ...result, skipped: targets.skipped, unchangedFolders: targets.unchangedFolders });
         for (const m of result.made) say(`checkpoint ${m.number} of ${m.path}: ${formatBytes(m.size)} (${formatBytes(m.newBytes)} new)`);
         for (const p of result.unchanged) say(`unchanged  ${p} (same as its latest checkpoint)`);
         if (o.sync) {

@@ -12,7 +12,7 @@ const HINT: Record<string, string> = {
   modified: 'checkpoint with: backlot checkpoint PATH -m MESSAGE',
   outdated: 'newer versions are known: backlot sync',
   diverged: 'changed here and on the server: checkpoint yours (it becomes the newest) or backlot revert to take theirs',
-  added: 'no checkpoint yet: save the file there, then backlot checkpoint PATH -m MESSAGE (a task: only by its assignee)',
+  added: 'no checkpoint yet: backlot checkpoint PATH -m MESSAGE (a task: only by its assignee)',
   untracked: 'add with: backlot add PATH',
   missing: 'deleted here: backlot rebuild PATH brings it back, backlot rm PATH trashes it',
   rebuild: 'not in this folder: backlot rebuild PATH fetches it',
@@ -29,7 +29,7 @@ export function statusCommand(program: Command): void {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const { db, root } = await openWorkingFolder();
       try {
-        const { folderStatus, loadIgnoreRules, queuedOps, listItems, assignedTasks } = await import('@backlot/client/working-folder');
+        const { folderStatus, loadIgnoreRules, queuedOps, listItems, assignedTasks, checkpointLock, UNCHECKPOINTED } = await import('@backlot/client/working-folder');
         const meta = db.meta();
         if (o.fetch && !meta.personal) await (await import('@backlot/client')).pullChanges(connect(opts, meta.server).api, db);
         const files = await folderStatus(db, await loadIgnoreRules(root));
@@ -47,12 +47,20 @@ export function statusCommand(program: Command): void {
         const shown = files.filter((f) => o.all || f.state !== 'normal' || f.unsynced);
         if (shown.length === 0) out.push('Every file is up to date.');
         const seen = new Set<string>();
+        let heldByOthers = false;
         for (const f of shown) {
-          const extra = f.unsynced ? ` (${f.unsynced} checkpoint${f.unsynced === 1 ? '' : 's'} to sync)` : '';
+          let extra = f.unsynced ? ` (${f.unsynced} checkpoint${f.unsynced === 1 ? '' : 's'} to sync)` : '';
+          // A changed task someone else holds cannot be checkpointed here: say so where it shows.
+          const lock = f.kind && UNCHECKPOINTED.has(f.state) ? checkpointLock(db, { kind: f.kind, assigneeId: f.assigneeId ?? null }) : null;
+          if (lock && !lock.allowed) {
+            extra += lock.holder ? ` (held by ${lock.holder})` : ' (unassigned)';
+            heldByOthers = true;
+          }
           out.push(`  ${LABEL[f.state].padEnd(10)} ${f.path}${extra}`);
           seen.add(f.state);
         }
         for (const s of seen) if (HINT[s]) out.push(`  (${s}: ${HINT[s]})`);
+        if (heldByOthers) out.push('  (held by someone else: only a task\'s holder may checkpoint it; ask for it with backlot request PATH)');
         if (tasks.length > 0) {
           out.push('Your tasks (you hold their lock):');
           for (const t of tasks) out.push(`  ${(t.status ?? '-').padEnd(10)} ${t.path}`);
