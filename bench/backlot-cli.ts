@@ -9,7 +9,13 @@ import { REPO_ROOT } from './report.js';
 
 /** Runs the CLI at `bin` as the user whose sign-in lives in `configDir`. */
 export function runBacklot(bin: string, args: string[], configDir: string, opts: { cwd?: string; input?: string; check?: boolean } = {}): Promise<Ran> {
-  return run(process.execPath, [bin, ...args], { cwd: opts.cwd, input: opts.input, check: opts.check, env: { ...process.env, BACKLOT_CONFIG_DIR: configDir, NO_COLOR: '1' } });
+  return run(process.execPath, [...profiling(), bin, ...args], { cwd: opts.cwd, input: opts.input, check: opts.check, env: { ...process.env, BACKLOT_CONFIG_DIR: configDir, NO_COLOR: '1' } });
+}
+
+/** With BACKLOT_BENCH_PROFILE=DIR, every CLI and server process writes a V8 CPU profile there (where a run's time goes). */
+function profiling(): string[] {
+  const dir = process.env.BACKLOT_BENCH_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 /** Builds the CLI from the current sources, as `npm test` does; keeps the existing build if that fails. */
@@ -56,7 +62,7 @@ export interface ServerProcess {
 
 /** `backlot serve` on a free loopback port with its own data folder (as packages/cli/test/e2e/world.ts starts it). */
 export async function startServer(bin: string, dataDir: string): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [bin, 'serve', '--data', dataDir, '--port', '0', '--log-level', 'warn', '--log-format', 'json'], {
+  const child: ChildProcess = spawn(process.execPath, [...profiling(), bin, 'serve', '--data', dataDir, '--port', '0', '--log-level', 'warn', '--log-format', 'json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -15,6 +15,8 @@ export { FolderConflictError } from './folder/items.js';
 // Working folders (local-first): reading one (also alone, as @backlot/client/working-folder), then sync.
 export * from './working-folder.js';
 export { localStore } from './project/local-store.js';
+// Commands that will read files start the chunk workers first: they boot while the rest loads.
+export { sharedWorkerPool } from '@backlot/storage';
 export { syncProject, SyncConflictError, type SyncResult, type SyncOptions } from './sync/sync.js';
 export { pullChanges } from './sync/pull.js';
 export { materialize } from './sync/materialize.js';

@@ -103,6 +103,11 @@ export function verifyEncodedChunk(
 export interface ResolvedBase {
   raw: Buffer;
   depth: number;
+  /**
+   * Set on a link of a chain that was decoded but not hashed (basesFrom): good enough to decode
+   * the chunk above it, which is hashed, but not a verified chunk by itself.
+   */
+  unchecked?: true;
 }
 
 /** Where a patch's bases come from: the verified raw bytes of a chunk by id (MissingChunkError if absent). */
@@ -153,7 +158,10 @@ export class BaseCache {
   }
 
   set(id: string, e: ResolvedBase): void {
-    if (e.raw.length > this.maxBytes || this.entries.has(id)) return;
+    if (e.raw.length > this.maxBytes) return;
+    const old = this.entries.get(id);
+    if (old && !(old.unchecked && !e.unchecked)) return;
+    if (old) this.drop(id);
     this.entries.set(id, e);
     this.bytes += e.raw.length;
     for (const [k, v] of this.entries) {
@@ -162,33 +170,72 @@ export class BaseCache {
       this.bytes -= v.raw.length;
     }
   }
+
+  /** Forgets every entry that was not hashed (after a chain turned out to be corrupt). */
+  dropUnchecked(): void {
+    for (const [k, v] of this.entries) if (v.unchecked) this.drop(k);
+  }
+
+  private drop(id: string): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    this.entries.delete(id);
+    this.bytes -= e.raw.length;
+  }
 }
 
 /**
  * Bases read from `store` itself, verified, patches resolved down to whole chunks (at most
  * MAX_PATCH_DEPTH levels, whatever the stored bytes claim), remembered in `cache`.
+ *
+ * Only the chunk asked for is hashed: the links below it are decoded and used, and a wrong link
+ * makes the chunk above it fail its hash (a chain of 8 costs one SHA-256, not 8). A failure is
+ * then traced again with every link hashed, so the error names the chunk that is really corrupt.
  */
 export function basesFrom(store: ChunkStore, cache: BaseCache = new BaseCache(), maxChunkSize: number = MAX_CHUNK_SIZE): BaseSource {
-  const resolve = async (id: string, level: number): Promise<ResolvedBase> => {
+  const resolve = async (id: string, level: number, hashLinks: boolean): Promise<ResolvedBase> => {
+    const check = level === 0 || hashLinks;
     const hit = cache.get(id);
-    if (hit) return hit;
+    if (hit && !(check && hit.unchecked)) return hit;
     // Writers keep chains within MAX_PATCH_DEPTH; twice that can only be a loop or corruption.
     if (level > 2 * MAX_PATCH_DEPTH) throw new CorruptChunkError(id, 'patch chain deeper than allowed');
-    const encoded = await store.get(id);
-    if (encoded === null) throw new MissingChunkError(id);
-    // The depth is what the chain really is here (a header states its writer's view, and chains
-    // change when a store re-encodes a base).
+    let raw: Buffer;
     let depth = 0;
-    const raw = await verifyWithBases(id, encoded, async (b) => {
-      const base = await resolve(b, level + 1);
-      depth = Math.max(depth, base.depth + 1);
-      return base;
-    }, maxChunkSize);
-    const e = { raw, depth };
+    if (hit) {
+      raw = hit.raw;
+      depth = hit.depth;
+    } else {
+      const encoded = await store.get(id);
+      if (encoded === null) throw new MissingChunkError(id);
+      assertChunkId(id);
+      if (encoded.length > maxEncodedSize(maxChunkSize)) throw new ChunkTooLargeError(maxEncodedSize(maxChunkSize), 'encoded chunk');
+      const header = patchHeaderOf(encoded);
+      if (!header) raw = decodeChunk(encoded, maxChunkSize);
+      else {
+        // The depth is what the chain really is here (a header states its writer's view, and
+        // chains change when a store re-encodes a base).
+        const bases = await Promise.all(header.bases.map((b) => resolve(b, level + 1, hashLinks)));
+        depth = 1 + Math.max(...bases.map((b) => b.depth));
+        raw = decodePatch(encoded, header, bases.map((b) => b.raw), maxChunkSize);
+      }
+    }
+    if (check) {
+      const actual = sha256Hex(raw);
+      if (actual !== id) throw new CorruptChunkError(id, `content hashes to ${actual}`);
+    }
+    const e: ResolvedBase = check ? { raw, depth } : { raw, depth, unchecked: true };
     cache.set(id, e);
     return e;
   };
-  return (id) => resolve(id, 0);
+  return async (id) => {
+    try {
+      return await resolve(id, 0, false);
+    } catch (err) {
+      if (!(err instanceof CorruptChunkError || err instanceof InvalidEncodingError)) throw err;
+      cache.dropUnchecked();
+      return resolve(id, 0, true);
+    }
+  };
 }
 
 /** Only `verifyChunk` can make a VerifiedChunk: the constructor demands this module-private key. */
@@ -236,6 +283,29 @@ export async function verifyChunkWith(id: string, encoded: Buffer, bases: BaseSo
   const stored = depth === header.depth ? encoded : Buffer.from(encoded);
   stored[1] = depth;
   return new VerifiedChunk(PROOF, id, stored, raw.length, header.bases);
+}
+
+/**
+ * The proof for an encoding made here from `raw`, whose SHA-256 is known to be `id` (the caller
+ * hashed it, or read it verified): decoding it back, a patch with the same base bytes it was made
+ * against (as `basesFrom` on the receiving store gave them), must give `raw` exactly. Costs one
+ * decode and no hash, and spares walking the bases' chains again.
+ */
+export function verifyMadeHere(
+  id: string, encoded: Buffer, raw: Uint8Array, bases: readonly { raw: Uint8Array; depth: number }[] = [], maxChunkSize: number = MAX_CHUNK_SIZE,
+): VerifiedChunk {
+  assertChunkId(id);
+  const header = patchHeaderOf(encoded);
+  let back: Buffer;
+  if (!header) back = decodeChunk(encoded, maxChunkSize, true);
+  else {
+    if (header.bases.length !== bases.length) throw new InvalidEncodingError('not a patch on the bases given');
+    const depth = 1 + Math.max(...bases.map((b) => b.depth));
+    if (depth !== header.depth || depth > MAX_PATCH_DEPTH) throw new InvalidEncodingError(`patch depth ${header.depth} does not match its bases (${depth})`);
+    back = decodePatch(encoded, header, bases.map((b) => b.raw), maxChunkSize);
+  }
+  if (!back.equals(Buffer.from(raw.buffer, raw.byteOffset, raw.length))) throw new CorruptChunkError(id, 'an encoding made here does not decode back to its chunk');
+  return new VerifiedChunk(PROOF, id, encoded, raw.length, header?.bases ?? []);
 }
 
 /** A store refuses a verified chunk larger than its own limit (verified against a larger one). */

@@ -39,6 +39,7 @@ export {
   verifyChunk,
   verifyChunkWith,
   verifyWithBases,
+  verifyMadeHere,
   basesFrom,
   BaseCache,
   VerifiedChunk,

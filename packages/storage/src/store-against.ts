@@ -5,7 +5,7 @@
 // full copy per version.
 // "The same place" is version-aligner.ts's business.
 import type { ChunkStore } from './chunk-store.js';
-import { BaseCache, basesFrom } from './chunk-store.js';
+import { BaseCache, basesFrom, verifyChunk, verifyMadeHere, type VerifiedChunk } from './chunk-store.js';
 import { pipeChunks, type FileSource } from './chunk-pipeline.js';
 import type { CdcParams } from './fastcdc.js';
 import { encodePatch, MAX_BASE_BYTES, PATCH_GAIN, type PatchBase } from './patch.js';
@@ -13,6 +13,9 @@ import { VersionAligner } from './version-aligner.js';
 import { sharedWorkerPool, type ChunkWorkerPool } from './worker-pool.js';
 import type { StoreFileResult } from './file-codec.js';
 
+/** New chunks written to the store together (bounds memory to about WRITE_BATCH_BYTES). */
+const WRITE_BATCH = 64;
+const WRITE_BATCH_BYTES = 16 * 1024 * 1024;
 /** A patch this small (share of the raw chunk) is kept without compressing the chunk whole to compare. */
 const CLEARLY_SMALL = 1 / 32;
 
@@ -28,10 +31,10 @@ export interface StoreAgainstOptions {
   /** Chunks hashed ahead of the one being stored (bounds memory). */
   inFlight?: number;
   /**
-   * Called right after a patch is stored, with its bases: whoever prunes the store must keep
-   * them while it keeps the patch.
+   * Called with patches (and their bases) right before they are stored: whoever prunes the store
+   * must keep the bases while it keeps the patch.
    */
-  onPatch?: (id: string, bases: readonly string[]) => void;
+  onPatches?: (patches: readonly { id: string; bases: readonly string[] }[]) => void;
 }
 
 export interface StoreAgainstResult extends StoreFileResult {
@@ -67,6 +70,25 @@ export async function storeFileAgainst(
     return picked;
   };
 
+  // New chunks are written in batches: their syncs to disk overlap (one by one, a re-saved scene's
+  // hundred small patches cost a hundred waits for the disk). Durable once this resolves.
+  let batch: VerifiedChunk[] = [];
+  let batchBytes = 0;
+  const flush = async () => {
+    if (!batch.length) return;
+    const chunks = batch;
+    batch = [];
+    batchBytes = 0;
+    const patches = chunks.filter((c) => c.bases.length > 0).map((c) => ({ id: c.id, bases: c.bases }));
+    if (patches.length) options.onPatches?.(patches);
+    await store.putVerifiedMany(chunks);
+  };
+  const write = async (chunk: VerifiedChunk) => {
+    batch.push(chunk);
+    batchBytes += chunk.encoded.length;
+    if (batch.length >= WRITE_BATCH || batchBytes >= WRITE_BATCH_BYTES) await flush();
+  };
+
   const fileDigest = pool.fileDigest();
   const { fileHash, size } = await pipeChunks(source, {
     params: options.params,
@@ -88,6 +110,8 @@ export async function storeFileAgainst(
       seen.add(id);
       const bases = await basesFor(candidates);
       const patch = encodePatch(raw, bases);
+      // A patch is proven against the bases in hand (no second walk down their chains).
+      const proven = patch && verifyMadeHere(id, patch, raw, bases);
       let encoded: Buffer;
       if (patch && patch.length <= raw.length * CLEARLY_SMALL) {
         pool.release(raw);
@@ -96,8 +120,7 @@ export async function storeFileAgainst(
         const plain = (await pool.encode(raw, id)).encoded;
         encoded = patch && patch.length <= plain.length * PATCH_GAIN ? patch : plain;
       }
-      if (encoded === patch) options.onPatch?.(id, bases.map((b) => b.id));
-      await store.put(id, encoded);
+      await write(encoded === patch ? proven! : verifyChunk(id, encoded));
       result.newChunks++;
       result.newBytes += encoded.length;
       if (encoded === patch) {
@@ -106,5 +129,6 @@ export async function storeFileAgainst(
       }
     },
   });
+  await flush();
   return { fileHash, size, chunks, ...result };
 }

@@ -1,6 +1,7 @@
 // Patch chunks: stored against bases, always verified against the chunk id, bounded in depth,
 // base bytes and output size; random edit histories restore byte-identical in any order.
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import {
   BaseCache,
@@ -19,6 +20,7 @@ import {
   readChunk,
   verifyChunkWith,
   verifyEncodedChunk,
+  verifyMadeHere,
   verifyWithBases,
   type BaseSource,
 } from '../src/index.js';
@@ -115,6 +117,41 @@ describe('patch chunks', () => {
       const proof = await verifyChunkWith(chunkId(v2), patch, basesFrom(store));
       assert.deepEqual(proof.bases, [chunkId(v1)]);
     });
+  });
+
+  it('a chain hashes only the chunk asked for, yet a corrupt link is found and named', async () => {
+    await withTempDir(async (dir) => {
+      const store = new FsChunkStore({ dir, namespace: 'chain' });
+      const versions = [textLike(200 * 1024, 9)];
+      for (let v = 1; v < 5; v++) versions.push(resave(versions[v - 1], 300 + v));
+      await store.put(chunkId(versions[0]), encodeChunk(versions[0]));
+      for (let v = 1; v < 5; v++) await store.put(chunkId(versions[v]), encodePatch(versions[v], [baseOf(versions[v - 1], v - 1)])!);
+      const cache = new BaseCache();
+      const top = await basesFrom(store, cache)(chunkId(versions[4]));
+      assert.ok(top.raw.equals(versions[4]));
+      assert.equal(top.depth, 4);
+      assert.equal(cache.get(chunkId(versions[2]))?.unchecked, true, 'links below are decoded, not hashed');
+      assert.equal(cache.get(chunkId(versions[4]))?.unchecked, undefined);
+      // Asked for itself, a link is hashed before it is handed out.
+      assert.equal((await basesFrom(store, cache)(chunkId(versions[2]))).unchecked, undefined);
+
+      // Version 2's patch is overwritten by version 1's bytes, stored under the wrong id.
+      const wrong = encodePatch(versions[1], [baseOf(versions[0], 0)])!;
+      await writeFile(store.pathOf(chunkId(versions[2])), wrong);
+      await assert.rejects(readChunk(store, chunkId(versions[4])), (e) => e instanceof CorruptChunkError && e.message.includes(chunkId(versions[2])));
+      const shared = new BaseCache();
+      await assert.rejects(basesFrom(store, shared)(chunkId(versions[3])), (e) => e instanceof CorruptChunkError && e.message.includes(chunkId(versions[2])));
+      assert.equal(shared.get(chunkId(versions[2])), undefined, 'a corrupt link is not kept');
+      assert.ok((await basesFrom(store, shared)(chunkId(versions[1]))).raw.equals(versions[1]), 'the good links still serve');
+    });
+  });
+
+  it('a patch made here is proven against the bases in hand, and one that does not decode back is refused', () => {
+    const patch = encodePatch(v2, [baseOf(v1)])!;
+    const proof = verifyMadeHere(chunkId(v2), patch, v2, [{ raw: v1, depth: 0 }]);
+    assert.deepEqual(proof.bases, [chunkId(v1)]);
+    assert.throws(() => verifyMadeHere(chunkId(v2), patch, v2, [{ raw: resave(v1, 5), depth: 0 }]), (e) => e instanceof CorruptChunkError || e instanceof InvalidEncodingError);
+    assert.throws(() => verifyMadeHere(chunkId(v2), patch, v2, [{ raw: v1, depth: 3 }]), InvalidEncodingError);
   });
 
   it('random edit histories restore byte-identical in any order, with chains capped in depth', async () => {

@@ -140,7 +140,7 @@ async function readAndStore(
   const before = await stat(abs).catch(() => null);
   if (!before?.isFile()) throw new CheckpointRefused(`${path} is not in the folder (nothing to checkpoint)`, 'missing');
   const stored = await storeFileAgainst(counted(abs, path, before.size, onProgress), store, previous, {
-    onPatch: (id, bases) => recordLocalBases(db, id, bases),
+    onPatches: (patches) => recordLocalBases(db, patches),
   });
   const after = await stat(abs);
   if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || stored.size !== before.size)

@@ -4,7 +4,7 @@
 // member may checkpoint: soft-lock.ts), which the next checkpoint of that file is stored against as
 // patches (storage's store-against.ts). A patch's
 // bases are recorded in project.db (chunk_bases) and kept while the patch is.
-import { encodeChunk, FsChunkStore, readChunk } from '@backlot/storage';
+import { BaseCache, encodeChunk, FsChunkStore, readChunk } from '@backlot/storage';
 import { PROJECT_DIR, CHUNKS_DIR, type ProjectDb } from './project-db.js';
 import { join } from 'node:path';
 import { queuedOps } from './outbox.js';
@@ -18,10 +18,10 @@ export function localStore(db: ProjectDb): FsChunkStore {
   return new FsChunkStore({ dir: join(db.root, PROJECT_DIR), namespace: CHUNKS_DIR });
 }
 
-/** Remembers that stored chunk `id` is a patch against `bases` (call before anything names `id`). */
-export function recordLocalBases(db: ProjectDb, id: string, bases: readonly string[]): void {
+/** Remembers that stored chunks are patches against their bases (call before anything names them). */
+export function recordLocalBases(db: ProjectDb, patches: readonly { id: string; bases: readonly string[] }[]): void {
   db.tx(() => {
-    for (const base of bases) db.stmt('INSERT OR IGNORE INTO chunk_bases (chunk_id, base_id) VALUES (?, ?)').run(id, base);
+    for (const { id, bases } of patches) for (const base of bases) db.stmt('INSERT OR IGNORE INTO chunk_bases (chunk_id, base_id) VALUES (?, ?)').run(id, base);
   });
 }
 
@@ -55,15 +55,22 @@ export async function pruneLocalStore(db: ProjectDb, store: FsChunkStore): Promi
     depths.set(id, d);
     return d;
   };
+  // Chunks of one file often share links of their chains: decode each link once.
+  const cache = new BaseCache(64 * 1024 * 1024);
+  const rekeyed: string[] = [];
   for (const id of pristine) {
     keep.add(id);
     if (depthOf(id) < REKEY_DEPTH) continue;
     // A pristine copy is a cache (the server has it): no sync to disk, and a crash costs a patch at most.
-    const raw = await readChunk(store, id).catch(() => null);
+    const raw = await readChunk(store, id, undefined, cache).catch(() => null);
     if (raw) await store.putCached(id, encodeChunk(raw), { replace: true });
     else await store.delete([id]);
-    db.stmt('DELETE FROM chunk_bases WHERE chunk_id = ?').run(id);
+    rekeyed.push(id);
   }
+  // Rows of chunks now whole go in one commit (a row a crash leaves only keeps a base longer).
+  db.tx(() => {
+    for (const id of rekeyed) db.stmt('DELETE FROM chunk_bases WHERE chunk_id = ?').run(id);
+  });
   // Bases of kept patches, and theirs (chains are at most MAX_PATCH_DEPTH long).
   let frontier = [...keep];
   while (frontier.length) {

@@ -20,7 +20,7 @@
 // stored sizes change inside it, as garbage collection reads them under it.
 import { sql } from 'kysely';
 import {
-  BaseCache, basesFrom, encodeChunk, encodePatch, MAX_PATCH_DEPTH, PATCH_GAIN, patchHeaderOf, verifyChunk, verifyChunkWith, type VerifiedChunk,
+  BaseCache, basesFrom, encodeChunk, encodePatch, MAX_PATCH_DEPTH, PATCH_GAIN, patchHeaderOf, verifyMadeHere, type VerifiedChunk,
 } from '@backlot/storage';
 import { inTransaction, type AppDeps, type Trx } from '../context.js';
 import { lockProject } from '../db/project-lock.js';
@@ -70,7 +70,7 @@ export async function rebaseCheckpoint(deps: AppDeps, projectId: string, checkpo
       if (!encoded || !patchHeaderOf(encoded)) continue; // already whole (an earlier run)
       const { raw } = await read(id);
       raws.set(id, raw);
-      wholes.push(verifyChunk(id, encodeChunk(raw)));
+      wholes.push(verifyMadeHere(id, encodeChunk(raw), raw));
     }
     await store.replaceVerifiedMany(wholes);
     await locked(async (trx) => {
@@ -87,9 +87,11 @@ export async function rebaseCheckpoint(deps: AppDeps, projectId: string, checkpo
         const old = await store.get(base);
         if (!old || patchHeaderOf(old)) continue; // gone, or already part of a chain
         if ((await newestSomewhere(deps, projectId, base)) || (await chainsResting(deps, projectId, base)) + 1 > MAX_PATCH_DEPTH) continue;
-        const patch = encodePatch((await read(base)).raw, [{ id, raw: raws.get(id)!, depth: 0 }]);
+        const onto = { id, raw: raws.get(id)!, depth: 0 };
+        const baseRaw = (await read(base)).raw;
+        const patch = encodePatch(baseRaw, [onto]);
         if (!patch || patch.length > old.length * PATCH_GAIN) continue;
-        patches.push(await verifyChunkWith(base, patch, read));
+        patches.push(verifyMadeHere(base, patch, baseRaw, [onto]));
       }
     }
     if (!patches.length) continue;

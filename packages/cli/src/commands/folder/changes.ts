@@ -45,6 +45,7 @@ export function changeCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  backlot checkpoint shots/sh010/anim.blend -m "blocking pass"\n  backlot checkpoint anim.blend -m "ready for review" --status wfa --sync\n  backlot checkpoint shots/sh010 -m "lighting pass"   (every file changed in that folder)')
     .action(async (paths: string[], o: { message: string; status?: string; preview?: string; sync?: boolean }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
+      void import('@backlot/client').then((c) => c.sharedWorkerPool()).catch(() => {}); // boots while the folder opens
       const { db, root, rel } = await openWorkingFolder(process.cwd(), true);
       try {
         const { checkpointPaths, checkpointTargets, CheckpointRefused, PreviewError, listItems, loadIgnoreRules, localStore } = await import('@backlot/client');
