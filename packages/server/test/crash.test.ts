@@ -1,6 +1,7 @@
 // kill -9 during publishing (docs/content.md, "Upload"): a real server process is killed at 20
-// random moments of chunk uploads (whole and as patches), checkpoint creation and the rebase that
-// follows, and restarted on the same data folder;
+// random moments of chunk uploads (whole and as patches), checkpoint creation, the rebase that
+// follows, and the purges and garbage collections running alongside, and restarted on the same
+// data folder;
 // every checkpoint it acknowledged downloads byte-identical afterwards, and killed writers leave
 // no temp files. `npm run crash -- --kills 200` runs the same scenario longer.
 import { test } from 'node:test';
@@ -12,6 +13,8 @@ test('every acknowledged checkpoint survives 20 kill -9 during publishing', { ti
   assert.equal(report.kills, 20);
   assert.ok(report.acknowledged >= 8, `only ${report.acknowledged} checkpoints were acknowledged`);
   assert.ok(report.patchesSent > 20, `only ${report.patchesSent} chunks went up as patches`);
-  assert.deepEqual(report.broken, [], 'acknowledged checkpoints that do not download');
+  assert.ok(report.purged >= 5 && report.collections >= 5, `only ${report.purged} purges and ${report.collections} collections ran`);
+  assert.ok(report.collected > 0, 'no collection deleted anything: the kills never met a collection with work to do');
+  assert.deepEqual(report.broken, [], 'acknowledged checkpoints that do not download (or purged ones that still do)');
   assert.equal(report.leftoverTempFiles, 0, 'temp files of killed writers left behind');
 });

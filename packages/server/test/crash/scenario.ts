@@ -5,7 +5,10 @@
 // and no temp file of a killed writer may be left behind. Most versions are DCC-style re-saves
 // sent as patches against the previous version, so kills also land in patch verification and in
 // the background rebase that follows each checkpoint (content/rebase.ts): old versions, re-encoded
-// as patches on newer ones, must download too.
+// as patches on newer ones, must download too. Meanwhile older versions are trashed and purged
+// and garbage collections run, so kills also land in collections: one cut off mid-way must never
+// take a chunk a surviving checkpoint, or a stored patch's base, still needs. Each restart moves
+// the server's clock two hours on, past the collection's grace period.
 //
 // Used by crash.test.ts (CI-sized) and by `npm run crash` (longer runs).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -36,11 +39,18 @@ export interface CrashReport {
   broken: { checkpointId: string; reason: string }[];
   /** Temp files left in the chunk store after the last start (must be 0). */
   leftoverTempFiles: number;
+  /** Checkpoints whose purge the server acknowledged. */
+  purged: number;
+  /** Garbage collections that answered, and the chunks they deleted. */
+  collections: number;
+  collected: number;
 }
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
 const FILE_SIZE = 3 * 1024 * 1024;
 const MAX_UPLOAD = 8 * 1024 * 1024;
+/** Each restart runs the server's clock this much further ahead: past GC_GRACE_MS, so what was uploaded before may be collected. */
+const CLOCK_STEP_MS = 2 * 60 * 60 * 1000;
 
 interface Running {
   url: string;
@@ -48,8 +58,9 @@ interface Running {
   exited: Promise<void>;
 }
 
-async function startServer(dataDir: string): Promise<Running & { setupToken: string | null }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** `clockOffsetMs`: how far ahead of the wall clock the server's clock runs (ages blobs for collection). */
+async function startServer(dataDir: string, clockOffsetMs = 0): Promise<Running & { setupToken: string | null }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, dataDir, String(clockOffsetMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
@@ -150,7 +161,9 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
     up = new Promise((resolve) => (markUp = resolve));
   };
   resetUp();
-  const report: CrashReport = { kills: 0, publishes: 0, acknowledged: 0, retries: 0, patchesSent: 0, broken: [], leftoverTempFiles: 0 };
+  const report: CrashReport = {
+    kills: 0, publishes: 0, acknowledged: 0, retries: 0, patchesSent: 0, broken: [], leftoverTempFiles: 0, purged: 0, collections: 0, collected: 0,
+  };
   try {
     // ---- world: an administrator, a studio, a project, assets in a shared collection
     const first = await startServer(dataDir);
@@ -166,7 +179,7 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
     const assets: string[] = [];
     for (let i = 0; i < 4; i++) assets.push((await json(`${base}/projects/${pid}/assets`, token, 'POST', { collectionId: shared.id, name: `shot-${i}`, extension: 'exr' })).id);
 
-    const acknowledged: { checkpointId: string; data: Buffer }[] = [];
+    const acknowledged: { checkpointId: string; assetId: string; data: Buffer }[] = [];
     const lastVersion = new Map<string, Version>();
     let killing = true;
 
@@ -210,7 +223,7 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
           const { results } = await json(`${api}/ops`, token, 'POST', { ops: [{ opId: `publish-${n}`, op }] });
           const r = results[0];
           if (r.status === 'applied') {
-            acknowledged.push({ checkpointId: r.result.id, data });
+            acknowledged.push({ checkpointId: r.result.id, assetId, data });
             return;
           }
           // The server lost chunks it had recorded (or a stale answer): ask again, upload, retry.
@@ -229,6 +242,41 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
       }
     })();
 
+    // ---- the purger: an older version to the trash, purged, then a collection, over and over
+    const purged = new Set<string>();
+    /** Trashed or purged, but a kill cut the answer off: either way it need not download. */
+    const uncertain = new Set<string>();
+    const auth = { authorization: `Bearer ${token}` };
+    const purger = (async () => {
+      while (killing) {
+        await new Promise((resolve) => setTimeout(resolve, 50 + rng.int(150)));
+        const newest = new Map(acknowledged.map((a) => [a.assetId, a.checkpointId]));
+        const old = acknowledged.filter((a) => newest.get(a.assetId) !== a.checkpointId && !purged.has(a.checkpointId) && !uncertain.has(a.checkpointId));
+        const { url } = await up;
+        const api = `${url}/api/v1/projects/${pid}`;
+        try {
+          if (old.length > 1) {
+            const victim = old[rng.int(old.length)].checkpointId;
+            uncertain.add(victim);
+            for (const [method, path] of [['DELETE', `checkpoints/${victim}`], ['DELETE', `trash/${victim}`]]) {
+              const res = await call(`${api}/${path}`, { method, headers: auth });
+              if (res.status >= 500) throw new ServerDown(`${path} answered ${res.status}`);
+              if (res.status !== 200) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
+            }
+            uncertain.delete(victim);
+            purged.add(victim);
+          }
+          const res = await call(`${api}/gc`, { method: 'POST', headers: auth });
+          if (res.status >= 500) throw new ServerDown(`gc answered ${res.status}`);
+          if (res.status !== 200) throw new Error(`gc answered ${res.status}: ${await res.text()}`);
+          report.collections++;
+          report.collected += ((await res.json()) as { deleted: number }).deleted;
+        } catch (err) {
+          if (!(err instanceof ServerDown)) throw err;
+        }
+      }
+    })();
+
     // ---- the killer: SIGKILL at a random moment, restart on the same folder
     for (let k = 0; k < options.kills; k++) {
       await new Promise((resolve) => setTimeout(resolve, 40 + rng.int(400)));
@@ -237,19 +285,23 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
       victim.child.kill('SIGKILL');
       await victim.exited;
       report.kills++;
-      server = await startServer(dataDir);
+      server = await startServer(dataDir, (k + 1) * CLOCK_STEP_MS);
       markUp(server);
       log(`kill ${k + 1}/${options.kills}: ${acknowledged.length} checkpoints acknowledged, ${report.retries} retries`);
     }
     killing = false;
-    await client;
+    await Promise.all([client, purger]);
+    report.purged = purged.size;
 
     // ---- every acknowledged checkpoint downloads byte-identical
     const { url } = await up;
     for (const { checkpointId, data } of acknowledged) {
       const res = await call(`${url}/api/v1/projects/${pid}/checkpoints/${checkpointId}/content`, { headers: { authorization: `Bearer ${token}` } });
       const body = Buffer.from(await res.arrayBuffer());
-      if (res.status !== 200) report.broken.push({ checkpointId, reason: `HTTP ${res.status}: ${body.toString().slice(0, 200)}` });
+      const gone = purged.has(checkpointId) || uncertain.has(checkpointId);
+      if (gone && res.status === 404) continue;
+      if (purged.has(checkpointId)) report.broken.push({ checkpointId, reason: `purged, yet it answered HTTP ${res.status}` });
+      else if (res.status !== 200) report.broken.push({ checkpointId, reason: `HTTP ${res.status}: ${body.toString().slice(0, 200)}` });
       else if (!body.equals(data)) report.broken.push({ checkpointId, reason: 'content differs' });
     }
     report.acknowledged = acknowledged.length;
