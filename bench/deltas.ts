@@ -20,11 +20,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, copyFileSync, u
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BacklotApi } from '@backlot/api';
-import { closeSharedWorkerPool } from '@backlot/storage';
+import { closeSharedWorkerPool, ENCODING_PATCH } from '@backlot/storage';
 import { fetchCheckpointManifest, restoreFiles } from '../packages/client/src/content/restore.js';
 import { checkpointsOf } from '../packages/client/src/project/items.js';
 import { ProjectDb } from '../packages/client/src/project/project-db.js';
 import { ProjectTree } from '../packages/client/src/project/tree.js';
+import { workingFiles } from '../packages/client/src/worktree/working-files.js';
 import { buildCli, runBacklot, snapshotCli, startServer } from './backlot-cli.js';
 import { buildBlenderCorpus, buildGeneratorCorpus, changedFiles, CorpusSkipped, listTree, type CorpusInfo } from './dcc/corpus.js';
 import { runPeers, zstdSize, type PeerResult } from './dcc/peers.js';
@@ -127,13 +128,10 @@ async function runOurs(info: CorpusInfo, base: string, bin: string): Promise<Our
     fetchedIncremental = down.fetchedBytes;
 
     // Restore latest: a clone into an empty folder, checked file by file, once the server has
-    // stored the newest version whole (rebase.ts runs after each checkpoint; usage settles then).
-    for (let last = -1, i = 0; i < 200; i++) {
-      const used = (await owner.content.projectUsage(project.id)).usedBytes;
-      if (used === last) break;
-      last = used;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    // stored the newest version whole (rebase.ts runs after each checkpoint, in the background):
+    // every chunk of every file's newest version, as the artist's folder records them, is no
+    // longer a patch in the server's store (the fs store: DATA/chunks/PROJECT/ab/abcd…).
+    await waitForRebase(join(base, 'server-data', 'chunks', project.id), work);
     const storedBytes = du(join(base, 'server-data'));
     const fresh = join(base, 'fresh');
     const clone = await runBacklot(bin, ['clone', PROJECT, fresh], memberCfg, { cwd: base });
@@ -164,6 +162,29 @@ async function runOurs(info: CorpusInfo, base: string, bin: string): Promise<Our
     };
   } finally {
     await server.stop();
+  }
+}
+
+/** Waits (up to two minutes) until no chunk of the newest versions recorded in `folder` is stored as a patch under `storeDir`. */
+async function waitForRebase(storeDir: string, folder: string): Promise<void> {
+  const db = ProjectDb.open(folder);
+  const ids = new Set(workingFiles.all(db).flatMap((f) => f.chunks.map(([id]) => id)));
+  db.sql.close();
+  const isPatch = (id: string) => {
+    try {
+      return readFileSync(join(storeDir, id.slice(0, 2), id)).subarray(0, 1)[0] === ENCODING_PATCH;
+    } catch {
+      return false; // not stored under this id (a duplicate of another file's chunk, or gone)
+    }
+  };
+  const started = Date.now();
+  for (let left = [...ids]; ; left = left.filter(isPatch)) {
+    if (left.length === 0) return;
+    if (Date.now() - started > 120_000) {
+      log(`warning: ${left.length} chunks of the newest versions are still patches after 2 minutes; measuring anyway`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
