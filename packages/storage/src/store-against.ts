@@ -76,12 +76,12 @@ export async function storeFileAgainst(
   let batchBytes = 0;
   const flush = async () => {
     if (!batch.length) return;
-    const chunks = batch;
+    const written = batch;
     batch = [];
     batchBytes = 0;
-    const patches = chunks.filter((c) => c.bases.length > 0).map((c) => ({ id: c.id, bases: c.bases }));
+    const patches = written.filter((c) => c.bases.length > 0).map((c) => ({ id: c.id, bases: c.bases }));
     if (patches.length) options.onPatches?.(patches);
-    await store.putVerifiedMany(chunks);
+    await store.putVerifiedMany(written);
   };
   const write = async (chunk: VerifiedChunk) => {
     batch.push(chunk);
