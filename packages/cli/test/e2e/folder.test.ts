@@ -93,6 +93,7 @@ test('each member clones what they may see, byte for byte; the soft lock is refu
   const told = (await supervisor.ok(['status'], { cwd: folders.supervisor })).stdout;
   assert.match(told, /modified\s+shots\/sh010\/anim\.blend \(held by Olivia Owner\)/, 'status names who holds a changed task');
   assert.match(told, /only a task's holder may checkpoint it; ask for it with backlot request PATH/);
+  assert.doesNotMatch(told, /\(modified: checkpoint with/, 'no "checkpoint it" hint for a file only its holder may checkpoint');
   const refused = await supervisor.run(['checkpoint', 'shots/sh010/anim.blend', '-m', 'mine'], { cwd: folders.supervisor });
   assert.equal(refused.code, 4, refused.stderr);
   assert.match(refused.stderr, /held by Olivia Owner; only its assignee may checkpoint it \(ask for it: backlot request/);

@@ -37,8 +37,9 @@ export async function pruneLocalStore(db: ProjectDb, store: FsChunkStore): Promi
   for (const q of queuedOps(db)) if (q.op.type === 'checkpoint.create') for (const c of q.op.chunks) keep.add(c);
   const queued = new Set(keep);
   const pristine = new Set<string>();
+  const keeps = keepsPristine(db);
   for (const f of workingFiles.all(db)) {
-    if (!keepsPristine(db, f.assetId)) continue;
+    if (!keeps(f.assetId)) continue;
     for (const [id] of f.chunks) if (!queued.has(id)) pristine.add(id);
   }
   // A pristine patch on a chain this long is stored whole again, so its bases (older versions) can

@@ -170,7 +170,7 @@ export class ProjectDb {
   }
 
   private metaMap(): Record<string, unknown> {
-    const rows = this.sql.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+    const rows = this.stmt('SELECT key, value FROM meta').all() as { key: string; value: string }[];
     return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)]));
   }
 

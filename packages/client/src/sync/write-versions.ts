@@ -76,7 +76,8 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
   const bases = (id: string) => (local.has(id) ? local.read(id) : Promise.resolve(null));
   // Kept in the background; a write that fails only costs a future patch (the store is a cache here).
   const keeping: Promise<void>[] = [];
-  const pristine = new Set(hooks.keepPristine ? plan.filter((p) => keepsPristine(db, p.checkpoint.assetId)).flatMap((p) => manifests.get(p.checkpoint.id)!.chunks) : []);
+  const keeps = hooks.keepPristine ? keepsPristine(db) : null;
+  const pristine = new Set(keeps ? plan.filter((p) => keeps(p.checkpoint.assetId)).flatMap((p) => manifests.get(p.checkpoint.id)!.chunks) : []);
   const onFetched = pristine.size > 0 && store instanceof FsChunkStore
     ? (id: string, raw: Buffer, encoded?: Buffer) => {
       if (!pristine.has(id)) return;

@@ -51,13 +51,12 @@ export function statusCommand(program: Command): void {
         for (const f of shown) {
           let extra = f.unsynced ? ` (${f.unsynced} checkpoint${f.unsynced === 1 ? '' : 's'} to sync)` : '';
           // A changed task someone else holds cannot be checkpointed here: say so where it shows.
-          const lock = f.kind && UNCHECKPOINTED.has(f.state) ? checkpointLock(db, { kind: f.kind, assigneeId: f.assigneeId ?? null }) : null;
+          const lock = f.kind && UNCHECKPOINTED.has(f.state) ? checkpointLock(db, { kind: f.kind, assigneeId: f.assigneeId ?? null }, meta) : null;
           if (lock && !lock.allowed) {
             extra += lock.holder ? ` (held by ${lock.holder})` : ' (unassigned)';
             heldByOthers = true;
-          }
+          } else seen.add(f.state); // its state's hint ("checkpoint with: ...") is not for a held task
           out.push(`  ${LABEL[f.state].padEnd(10)} ${f.path}${extra}`);
-          seen.add(f.state);
         }
         for (const s of seen) if (HINT[s]) out.push(`  (${s}: ${HINT[s]})`);
         if (heldByOthers) out.push('  (held by someone else: only a task\'s holder may checkpoint it; ask for it with backlot request PATH)');
