@@ -9,6 +9,7 @@
 // server may record the chunk as stored and a power cut cannot take it back. Batches share the
 // folder syncs.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
@@ -47,6 +48,8 @@ export class FsChunkBackend implements ChunkBackend {
 
 export class FsChunkStore implements ChunkStore {
   readonly namespace: string;
+  /** The data folder (FsChunkStoreOptions.dir): with `namespace`, enough to open this store again elsewhere. */
+  readonly dir: string;
   readonly root: string;
   private readonly maxChunkSize: number;
   /** Fan-out folders known to exist, to skip a mkdir syscall per put. */
@@ -55,6 +58,7 @@ export class FsChunkStore implements ChunkStore {
   constructor(options: FsChunkStoreOptions & { namespace: string }) {
     assertNamespace(options.namespace);
     this.namespace = options.namespace;
+    this.dir = options.dir;
     this.root = join(options.dir, options.namespace);
     this.maxChunkSize = options.maxChunkSize ?? MAX_CHUNK_SIZE;
   }
@@ -107,7 +111,7 @@ export class FsChunkStore implements ChunkStore {
       if (!replace && (await exists(final))) return;
       const made = [...(await this.ensureDir(join(this.root, TMP))), ...(await this.ensureDir(dirname(final)))];
       for (const dir of made) folders.add(dir);
-      const temp = join(this.root, TMP, `${id}.${process.pid}.${randomBytes(6).toString('hex')}`);
+      const temp = this.tempFor(id);
       try {
         const handle = await open(temp, 'wx');
         try {
@@ -138,7 +142,7 @@ export class FsChunkStore implements ChunkStore {
     if (!options.replace && (await exists(final))) return;
     await this.ensureDir(join(this.root, TMP));
     await this.ensureDir(dirname(final));
-    const temp = join(this.root, TMP, `${id}.${process.pid}.${randomBytes(6).toString('hex')}`);
+    const temp = this.tempFor(id);
     try {
       await writeFile(temp, encoded);
       await rename(temp, final);
@@ -146,6 +150,33 @@ export class FsChunkStore implements ChunkStore {
       await rm(temp, { force: true });
       throw err;
     }
+  }
+
+  /**
+   * putCached with `replace`, in blocking calls: for a worker thread that keeps the chunks it has
+   * just verified (a download's pristine copies), where one blocking write costs less than the
+   * hand-offs of an asynchronous one.
+   */
+  putCachedSync(id: string, encoded: Uint8Array): void {
+    const final = this.pathOf(id);
+    for (const dir of [join(this.root, TMP), dirname(final)]) {
+      if (this.madeDirs.has(dir)) continue;
+      mkdirSync(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    const temp = this.tempFor(id);
+    try {
+      writeFileSync(temp, encoded);
+      renameSync(temp, final);
+    } catch (err) {
+      rmSync(temp, { force: true });
+      throw err;
+    }
+  }
+
+  /** A temp file's name says which chunk and which process wrote it (cleanTemp's deadWriters). */
+  private tempFor(id: string): string {
+    return join(this.root, TMP, `${id}.${process.pid}.${randomBytes(6).toString('hex')}`);
   }
 
   async get(id: string): Promise<Buffer | null> {

@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ChunkBuffers } from './chunk-buffers.js';
+import type { FsChunkStore } from './fs-chunk-store.js';
 import { encodeForStore, WORKER_ROLE, type WorkerReply, type WorkerRequest } from './chunk-worker.js';
 import { verifyEncodedChunk } from './chunk-store.js';
 import { MAX_CHUNK_SIZE } from './fastcdc.js';
@@ -219,22 +220,34 @@ export class ChunkWorkerPool {
    * ChunkTooLargeError). `encoded` is copied, not taken.
    */
   verify(id: string, encoded: Uint8Array, maxSize: number = MAX_CHUNK_SIZE): Promise<Buffer> {
-    return this.verifyKeeping(id, Buffer.from(encoded), maxSize).then((k) => k.raw);
+    return this.verifyKeeping(id, Buffer.from(encoded), { maxSize }).then((k) => k.raw);
   }
 
   /**
-   * `verify` for a downloaded chunk that is kept afterwards too (a pristine copy): `encoded` is
-   * moved to the worker and back, not copied, when it owns its memory (as FrameDecoder's frames
-   * do). Resolves with both; do not use `encoded` afterwards, use the one returned.
+   * `verify` for a downloaded chunk that is kept too (a pristine copy): `encoded` is moved to the
+   * worker and back, not copied, when it owns its memory (as FrameDecoder's frames do). With
+   * `keepIn`, the verified chunk is written to that store (FsChunkStore.putCachedSync) by the
+   * worker before this resolves. Resolves with both; do not use `encoded` afterwards, use the one
+   * returned.
    */
-  verifyKeeping(id: string, encoded: Buffer, maxSize: number = MAX_CHUNK_SIZE): Promise<{ raw: Buffer; encoded: Buffer }> {
+  verifyKeeping(id: string, encoded: Buffer, options: { maxSize?: number; keepIn?: FsChunkStore } = {}): Promise<{ raw: Buffer; encoded: Buffer }> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
-    const inline = (bytes: Buffer) => settled(() => ({ raw: verifyEncodedChunk(id, bytes, maxSize), encoded: bytes }));
+    const { maxSize = MAX_CHUNK_SIZE, keepIn } = options;
+    const inline = (bytes: Buffer) => settled(() => {
+      const raw = verifyEncodedChunk(id, bytes, maxSize);
+      try {
+        keepIn?.putCachedSync(id, bytes);
+      } catch {
+        // a cache entry, as in the worker
+      }
+      return { raw, encoded: bytes };
+    });
     const slot = this.leastBusy();
     if (!slot) return inline(encoded);
     const owned = encoded.byteOffset === 0 && encoded.byteLength === encoded.buffer.byteLength;
     const moved = (owned ? encoded.buffer : new Uint8Array(encoded).buffer) as ArrayBuffer;
-    return this.request(slot, 0, (seq) => ({ kind: 'verify', seq, id, encoded: moved, maxSize }), [moved]).then(
+    const where = keepIn && { dir: keepIn.dir, namespace: keepIn.namespace };
+    return this.request(slot, 0, (seq) => ({ kind: 'verify', seq, id, encoded: moved, maxSize, ...(where && { keepIn: where }) }), [moved]).then(
       (a) => ({ raw: a.raw!, encoded: a.encoded! }),
       (err: unknown) => {
         // The worker's errors arrive as text: decoding again here throws the typed error. Bytes

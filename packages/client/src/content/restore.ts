@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MAX_FETCH_IDS, NetworkError, type BacklotApi, type RetryOptions } from '@backlot/api';
 import { restoreFile, sharedWorkerPool, type ChunkWorkerPool } from '@backlot/storage';
-import { ChunkApi, type HeldBases, type LocalBases } from '../remote/chunks.js';
+import { ChunkApi, type ChunkKeeper, type HeldBases, type LocalBases } from '../remote/chunks.js';
 
 const MiB = 1024 * 1024;
 /** Size assumed for a chunk whose size is not known (the chunker's mean is ~300 KiB). */
@@ -44,8 +44,8 @@ export interface FetchOptions {
   bases?: LocalBases;
   /** Chunks this folder holds where a wanted one sits in its version (the server may patch against them). */
   held?: HeldBases;
-  /** Sees every chunk as it arrives (raw, and the verified frame when it came whole). */
-  onFetched?: (id: string, raw: Buffer, encoded?: Buffer) => void;
+  /** Keeps the chunks it wants as they are verified (see ChunkApi.fetch). */
+  keep?: ChunkKeeper;
 }
 
 export interface FetchStats {
@@ -169,11 +169,10 @@ export class ChunkFetcher {
       this.stats.requests++;
       // Getting an answer is retried by the transport (fetching only reads); what arrived of a
       // broken answer is kept, and the rest is asked for again.
-      const answer = await this.chunks.fetch(rest, { bases: this.options.bases, held: this.options.held });
+      const answer = await this.chunks.fetch(rest, { bases: this.options.bases, held: this.options.held, keep: this.options.keep });
       try {
         for await (const c of answer) {
           got.add(c.id);
-          this.options.onFetched?.(c.id, c.raw, c.encoded);
           this.stats.chunks++;
           this.stats.bytes += c.encodedSize;
           this.stats.rawBytes += c.raw.length;

@@ -10,7 +10,7 @@
 // hash-checked before anyone sees them.
 import { encodeFrames, MAX_CHECK_IDS, MAX_FETCH_IDS, ProtocolError, withRetry, type BacklotApi, type RetryOptions } from '@backlot/api';
 import type { ChunksStored } from '@backlot/core';
-import { BaseCache, CorruptChunkError, MissingChunkError, patchHeaderOf, verifyEncodedChunk, type ChunkWorkerPool } from '@backlot/storage';
+import { BaseCache, CorruptChunkError, ENCODING_RAW, MissingChunkError, patchHeaderOf, verifyEncodedChunk, type ChunkWorkerPool, type FsChunkStore } from '@backlot/storage';
 import { FrameDecoder, type EncodedFrame } from './frame-decoder.js';
 import { PatchDecoder, type HeldBases, type LocalBases } from './patch-decoder.js';
 
@@ -35,8 +35,18 @@ export interface FetchedChunk {
   raw: Buffer;
   /** Encoded bytes received. */
   encodedSize: number;
-  /** The frame's encoded bytes when the chunk came whole (not as a patch): verified, to keep as is. */
-  encoded?: Buffer;
+}
+
+/**
+ * Where fetched chunks are kept once verified (a download's pristine copies). A chunk that came
+ * whole is written as it came, by the worker that verified it; one that came as a patch is kept
+ * raw (its bases may not stay), through `keep`.
+ */
+export interface ChunkKeeper {
+  store: FsChunkStore;
+  wants(id: string): boolean;
+  /** Keeps verified encoded bytes; resolves once there is room for the next (backpressure). */
+  keep(id: string, encoded: Buffer): Promise<void>;
 }
 
 /** One project's chunk endpoints. */
@@ -85,7 +95,7 @@ export class ChunkApi {
    * id the server did not send, and NetworkError when the answer breaks off. Iterate it (or
    * leave the loop early) so the answer's connection is freed.
    */
-  async fetch(ids: readonly string[], options: { bases?: LocalBases; held?: HeldBases } = {}): Promise<AsyncIterable<FetchedChunk>> {
+  async fetch(ids: readonly string[], options: { bases?: LocalBases; held?: HeldBases; keep?: ChunkKeeper } = {}): Promise<AsyncIterable<FetchedChunk>> {
     const wanted = new Set(ids);
     if (wanted.size > MAX_FETCH_IDS) throw new RangeError(`at most ${MAX_FETCH_IDS} ids per fetch`);
     if (wanted.size === 0) return (async function* () {})();
@@ -96,7 +106,7 @@ export class ChunkApi {
       if (bases?.length) held[id] = [...bases];
     }
     const answer = await this.api.content.fetchChunks(this.projectId, [...wanted], { patches: true, held });
-    return verifiedChunks(answer.body, wanted, pool, new PatchDecoder(this.fetchedBases, options.bases, this.fetchBases));
+    return verifiedChunks(answer.body, wanted, pool, new PatchDecoder(this.fetchedBases, options.bases, this.fetchBases), options.keep);
   }
 
   /** Raw bytes of chunks fetched only as bases of patches, kept for the chains that share them. */
@@ -107,6 +117,14 @@ export class ChunkApi {
     const answer = await this.api.content.fetchChunks(this.projectId, ids, { patches: true });
     return verifiedChunks(answer.body, new Set(ids), null, decoder);
   };
+}
+
+/** A chunk kept raw (encoding 0), for one that arrived as a patch. */
+function rawEncoded(raw: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(raw.length + 1);
+  out[0] = ENCODING_RAW;
+  raw.copy(out, 1);
+  return out;
 }
 
 /** The patch header of a received frame, or null (malformed ones fail in verification). */
@@ -124,27 +142,30 @@ function stored(res: Partial<ChunksStored> | undefined): ChunksStored {
 }
 
 /** Frames of a fetch answer, checked against what was asked and verified, in arrival order. */
-async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<string>, pool: ChunkWorkerPool | null, patches: PatchDecoder): AsyncGenerator<FetchedChunk> {
-  const verify = (id: string, encoded: Buffer): { raw: Promise<Buffer>; waits: boolean; encoded?: Promise<Buffer> } => {
+async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<string>, pool: ChunkWorkerPool | null, patches: PatchDecoder, keeper?: ChunkKeeper): AsyncGenerator<FetchedChunk> {
+  const verify = (id: string, encoded: Buffer, kept = false): { raw: Promise<Buffer>; waits: boolean } => {
     let bases: readonly string[] | undefined;
     try {
       bases = patchHeaderOf(encoded)?.bases;
     } catch (err) {
       return { raw: Promise.reject(new CorruptChunkError(id, (err as Error).message)), waits: false };
     }
-    if (bases) return patches.decode(id, encoded, bases);
-    // A whole chunk's encoded bytes are kept too (callers may store them as they are).
-    const kept = pool ? pool.verifyKeeping(id, encoded) : new Promise<{ raw: Buffer; encoded: Buffer }>((resolve) => resolve({ raw: verifyEncodedChunk(id, encoded), encoded }));
-    return { raw: kept.then((k) => k.raw), encoded: kept.then((k) => k.encoded), waits: false };
+    if (bases) {
+      const decoded = patches.decode(id, encoded, bases);
+      return kept ? { ...decoded, raw: decoded.raw.then(async (raw) => (await keeper!.keep(id, rawEncoded(raw)), raw)) } : decoded;
+    }
+    if (pool) return { raw: pool.verifyKeeping(id, encoded, { keepIn: kept ? keeper!.store : undefined }).then((k) => k.raw), waits: false };
+    const raw = new Promise<Buffer>((resolve) => resolve(verifyEncodedChunk(id, encoded)));
+    return { raw: kept ? raw.then(async (r) => (await keeper!.keep(id, encoded), r)) : raw, waits: false };
   };
   const decoder = new FrameDecoder();
   const pending = new Set(wanted);
   // Chunks in arrival order, each being verified; handed out oldest first once verified, except
   // patches waiting for bases fetched at the end (`waits`), which let the chunks behind them pass.
-  const verifying: { id: string; encodedSize: number; raw: Promise<Buffer>; waits: boolean; encoded?: Promise<Buffer> }[] = [];
+  const verifying: { id: string; encodedSize: number; raw: Promise<Buffer>; waits: boolean }[] = [];
   const take = async (k: number): Promise<FetchedChunk> => {
     const [v] = verifying.splice(k, 1);
-    return { id: v.id, raw: await v.raw, encodedSize: v.encodedSize, ...(v.encoded && { encoded: await v.encoded }) };
+    return { id: v.id, raw: await v.raw, encodedSize: v.encodedSize };
   };
   // Bases named by the patches received so far: the server may carry them after the patch.
   const named = new Set<string>();
@@ -159,7 +180,6 @@ async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<stri
         if (!wanted.has(f.id)) {
           if (!named.has(f.id)) throw new ProtocolError(`chunks/fetch: received a chunk that was not asked for: ${f.id}`);
           const v = verify(f.id, f.encoded);
-          v.encoded?.catch(() => {}); // only its raw bytes serve
           const base = v.raw.then((raw) => patches.carried(f.id, raw));
           base.catch(() => {}); // observed below
           (header ? carried.patches : carried.whole).push(base);
@@ -167,10 +187,9 @@ async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<stri
         }
         if (!pending.delete(f.id)) continue; // a repeat: already delivered
         const encodedSize = f.encoded.length; // f.encoded may move to a worker
-        const started = verify(f.id, f.encoded);
+        const started = verify(f.id, f.encoded, keeper?.wants(f.id));
         started.raw.catch(() => {}); // observed when handed out
-        started.encoded?.catch(() => {});
-        verifying.push({ id: f.id, encodedSize, raw: started.raw, waits: started.waits, ...(started.encoded && { encoded: started.encoded }) });
+        verifying.push({ id: f.id, encodedSize, raw: started.raw, waits: started.waits });
         const ready = verifying.findIndex((v) => !v.waits);
         if (verifying.filter((v) => !v.waits).length >= VERIFY_AHEAD) yield await take(ready);
       }

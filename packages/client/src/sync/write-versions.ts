@@ -5,7 +5,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BacklotApi } from '@backlot/api';
-import { ENCODING_RAW, FsChunkStore, restoreFile, sharedWorkerPool, VersionAligner, type ChunkStore } from '@backlot/storage';
+import { FsChunkStore, restoreFile, sharedWorkerPool, VersionAligner, type ChunkStore } from '@backlot/storage';
 import { ChunkFetcher, fetchCheckpointManifest, type CheckpointManifest } from '../content/restore.js';
 import { ChunkApi } from '../remote/chunks.js';
 import type { LocalCheckpointView } from '../project/items.js';
@@ -13,6 +13,7 @@ import type { ProjectDb } from '../project/project-db.js';
 import { LocalChunks } from './local-chunks.js';
 import { workingFiles } from '../worktree/working-files.js';
 import { keepsPristine } from '../project/soft-lock.js';
+import { PristineCopies } from './pristine-copies.js';
 
 export interface VersionToWrite {
   /** Absolute destination path. */
@@ -74,19 +75,10 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
   hooks.onPlan?.(plan.length, total);
   const chunkApi = api ? new ChunkApi(api, db.meta().projectId, { pool: sharedWorkerPool }) : null;
   const bases = (id: string) => (local.has(id) ? local.read(id) : Promise.resolve(null));
-  // Kept in the background; a write that fails only costs a future patch (the store is a cache here).
-  const keeping: Promise<void>[] = [];
   const keeps = hooks.keepPristine ? keepsPristine(db) : null;
   const pristine = new Set(keeps ? plan.filter((p) => keeps(p.checkpoint.assetId)).flatMap((p) => manifests.get(p.checkpoint.id)!.chunks) : []);
-  const onFetched = pristine.size > 0 && store instanceof FsChunkStore
-    ? (id: string, raw: Buffer, encoded?: Buffer) => {
-      if (!pristine.has(id)) return;
-      // Not in the store (it was fetched): no need to look before writing.
-      const k = store.putCached(id, encoded ?? rawEncoded(raw), { replace: true }).catch(() => {});
-      keeping.push(k);
-    }
-    : undefined;
-  const fetcher = remote.length > 0 ? new ChunkFetcher(need(chunkApi), remote, { bases, onFetched, held: (id) => heldFor.get(id) }) : null;
+  const copies = pristine.size > 0 && store instanceof FsChunkStore ? new PristineCopies(store, pristine) : undefined;
+  const fetcher = remote.length > 0 ? new ChunkFetcher(need(chunkApi), remote, { bases, keep: copies, held: (id) => heldFor.get(id) }) : null;
   const chunkOf = async (id: string): Promise<Buffer> => {
     if (local.has(id)) {
       const raw = await local.read(id);
@@ -110,7 +102,7 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
     stats.bytesWritten += m.size;
     hooks.onWritten?.(i, m, await stat(p.dest));
   }
-  await Promise.all(keeping);
+  await copies?.finished();
   stats.bytesFetched = fetcher?.stats.bytes ?? 0;
   stats.bytesReused = local.bytesRead;
   return stats;
@@ -129,14 +121,6 @@ async function manifestsOf(api: BacklotApi | null, db: ProjectDb, cps: LocalChec
     const got = await Promise.all(ask.slice(i, i + 8).map((c) => fetchCheckpointManifest(need(api), projectId, c.id)));
     for (const m of got) out.set(m.id, m);
   }
-  return out;
-}
-
-/** A chunk that arrived as a patch is kept raw (encoding 0): its bases may not stay in this folder. */
-function rawEncoded(raw: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(raw.length + 1);
-  out[0] = ENCODING_RAW;
-  raw.copy(out, 1);
   return out;
 }
 
