@@ -32,7 +32,7 @@ export type WorkerRequest =
     }
   /**
    * Decode an encoded chunk and check it against `id` (a download); the reply's `raw` holds the
-   * chunk at [offset, offset + length), and `encoded` comes back too (it was moved here). With
+   * chunk at [offset, offset + length) (`encoded` comes back only with an error). With
    * `keepIn`, a verified chunk is also written to that file store as a cache entry (putCached):
    * a download's pristine copies, kept without the hand-offs of an asynchronous write.
    */
@@ -92,10 +92,10 @@ if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.rol
       }
       if (req.keepIn) keep(req.keepIn, req.id, req.encoded);
       // A raw-encoded chunk is a view into the request's buffer; either way the whole
-      // ArrayBuffer travels back and the reply says where the chunk is in it.
+      // ArrayBuffer travels back and the reply says where the chunk is in it. The encoded bytes
+      // stay here otherwise (the caller is done with them; their memory is this thread's to free).
       const ab = raw.buffer as ArrayBuffer;
-      const back = ab !== req.encoded ? [ab, req.encoded] : [ab];
-      port.postMessage({ seq: req.seq, id: req.id, raw: ab, offset: raw.byteOffset, length: raw.length, encoded: req.encoded } satisfies WorkerReply, back);
+      port.postMessage({ seq: req.seq, id: req.id, raw: ab, offset: raw.byteOffset, length: raw.length } satisfies WorkerReply, [ab]);
       return;
     }
     if (req.kind === 'digest') {

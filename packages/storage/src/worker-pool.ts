@@ -220,17 +220,16 @@ export class ChunkWorkerPool {
    * ChunkTooLargeError). `encoded` is copied, not taken.
    */
   verify(id: string, encoded: Uint8Array, maxSize: number = MAX_CHUNK_SIZE): Promise<Buffer> {
-    return this.verifyKeeping(id, Buffer.from(encoded), { maxSize }).then((k) => k.raw);
+    return this.verifyMoved(id, Buffer.from(encoded), { maxSize });
   }
 
   /**
-   * `verify` for a downloaded chunk that is kept too (a pristine copy): `encoded` is moved to the
-   * worker and back, not copied, when it owns its memory (as FrameDecoder's frames do). With
-   * `keepIn`, the verified chunk is written to that store (FsChunkStore.putCachedSync) by the
-   * worker before this resolves. Resolves with both; do not use `encoded` afterwards, use the one
-   * returned.
+   * `verify` without the copy: `encoded` is moved to the worker (copied only when it does not own
+   * its memory), so do not use it afterwards. With `keepIn`, the verified chunk is also written
+   * to that store as it came (FsChunkStore.putCachedSync) before this resolves: a download's
+   * pristine copies, kept by the worker.
    */
-  verifyKeeping(id: string, encoded: Buffer, options: { maxSize?: number; keepIn?: FsChunkStore } = {}): Promise<{ raw: Buffer; encoded: Buffer }> {
+  verifyMoved(id: string, encoded: Buffer, options: { maxSize?: number; keepIn?: FsChunkStore } = {}): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     const { maxSize = MAX_CHUNK_SIZE, keepIn } = options;
     const inline = (bytes: Buffer) => settled(() => {
@@ -240,7 +239,7 @@ export class ChunkWorkerPool {
       } catch {
         // a cache entry, as in the worker
       }
-      return { raw, encoded: bytes };
+      return raw;
     });
     const slot = this.leastBusy();
     if (!slot) return inline(encoded);
@@ -248,7 +247,7 @@ export class ChunkWorkerPool {
     const moved = (owned ? encoded.buffer : new Uint8Array(encoded).buffer) as ArrayBuffer;
     const where = keepIn && { dir: keepIn.dir, namespace: keepIn.namespace };
     return this.request(slot, 0, (seq) => ({ kind: 'verify', seq, id, encoded: moved, maxSize, ...(where && { keepIn: where }) }), [moved]).then(
-      (a) => ({ raw: a.raw!, encoded: a.encoded! }),
+      (a) => a.raw!,
       (err: unknown) => {
         // The worker's errors arrive as text: decoding again here throws the typed error. Bytes
         // lost with a dead worker cannot be judged: that failure is passed on as it is.

@@ -154,7 +154,7 @@ async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<stri
       const decoded = patches.decode(id, encoded, bases);
       return kept ? { ...decoded, raw: decoded.raw.then(async (raw) => (await keeper!.keep(id, rawEncoded(raw)), raw)) } : decoded;
     }
-    if (pool) return { raw: pool.verifyKeeping(id, encoded, { keepIn: kept ? keeper!.store : undefined }).then((k) => k.raw), waits: false };
+    if (pool) return { raw: pool.verifyMoved(id, encoded, { keepIn: kept ? keeper!.store : undefined }), waits: false };
     const raw = new Promise<Buffer>((resolve) => resolve(verifyEncodedChunk(id, encoded)));
     return { raw: kept ? raw.then(async (r) => (await keeper!.keep(id, encoded), r)) : raw, waits: false };
   };
