@@ -16,6 +16,7 @@ export function cloneCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  backlot clone Forest\n  backlot clone Forest ~/work/forest --studio "Blue Fox"')
     .action(async (project: string, dir: string | undefined, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
+      void import('@backlot/client').then((c) => c.sharedWorkerPool()).catch(() => {}); // boots while the project is looked up and pulled
       const conn = connect(opts);
       const studioId = await studioOf(conn, opts);
       const { projects } = await conn.api.projects.list(studioId);
