@@ -20,19 +20,50 @@ function withFolder(fn: (root: string) => void): void {
 
 const indexes = (db: ProjectDb) => (db.sql.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
 
-test('a format 2 folder opens as format 3, its items kept and the patch bases table added', () => {
-  withFolder((root) => {
-    const made = ProjectDb.create(root, META);
-    made.sql.prepare('INSERT INTO items (entity, id, data) VALUES (?, ?, ?)').run('asset', 'a1', JSON.stringify({ name: 'pose', extension: 'psd', kind: 'resource' }));
-    made.sql.exec('DROP TABLE chunk_bases');
-    made.sql.pragma('user_version = 2');
-    made.sql.close();
+/** Makes a folder of format 2 (before patch bases and the change count), with one item. */
+function formatTwo(root: string): void {
+  const made = ProjectDb.create(root, META);
+  made.sql.prepare('INSERT INTO items (entity, id, data) VALUES (?, ?, ?)').run('asset', 'a1', JSON.stringify({ name: 'pose', extension: 'psd', kind: 'resource' }));
+  made.sql.exec('DROP TABLE chunk_bases');
+  for (const { name } of made.sql.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[]) made.sql.exec(`DROP TRIGGER ${name}`);
+  made.sql.exec('DROP TABLE change_count');
+  made.sql.pragma('user_version = 2');
+  made.sql.close();
+}
 
+test('a format 2 folder opens as format 4, its items kept, the patch bases table and the change count added', () => {
+  withFolder((root) => {
+    formatTwo(root);
     const db = ProjectDb.open(root);
-    assert.equal(db.sql.pragma('user_version', { simple: true }), 3);
+    assert.equal(db.sql.pragma('user_version', { simple: true }), 4);
     assert.ok(indexes(db).includes('chunk_bases_base'));
     db.sql.prepare('INSERT INTO chunk_bases (chunk_id, base_id) VALUES (?, ?)').run('c', 'b');
     assert.deepEqual(db.sql.prepare("SELECT f_name, f_extension FROM items WHERE entity = 'asset'").all(), [{ f_name: 'pose', f_extension: 'psd' }]);
+    const before = db.changeCount();
+    db.sql.prepare("UPDATE items SET data = json_set(data, '$.name', 'pose2') WHERE id = 'a1'").run();
+    assert.equal(db.changeCount(), before + 1, 'the upgraded folder counts changes');
+    db.sql.close();
+  });
+});
+
+test('every write to what status reads moves the change count, cascades from the outbox included; other writes do not', () => {
+  withFolder((root) => {
+    const db = ProjectDb.create(root, META);
+    const moves = (what: string, write: () => void, by = 1) => {
+      const before = db.changeCount();
+      write();
+      assert.equal(db.changeCount() - before, by, what);
+    };
+    const run = (sql: string, ...args: unknown[]) => () => db.sql.prepare(sql).run(...args);
+    moves('a mirror insert', run('INSERT INTO items (entity, id, data) VALUES (?, ?, ?)', 'asset', 'a1', '{"name":"pose"}'));
+    moves('a mirror update', run("UPDATE items SET data = '{\"name\":\"pose2\"}' WHERE id = 'a1'"));
+    moves('a file record', run("INSERT INTO files (path, asset_id, file_hash, size, mtime_ms, chunks) VALUES ('pose.psd', 'a1', 'h', 1, 2, '[]')"));
+    moves('a file record update', run("UPDATE files SET mtime_ms = 3 WHERE path = 'pose.psd'"));
+    moves('a queued operation alone', run("INSERT INTO outbox (op_id, type, op, created_at) VALUES ('o1', 'asset.update', '{}', 'now')"), 0);
+    moves('an overlay row', run("INSERT INTO overlay (entity, id, data, op_seq) VALUES ('asset', 'a1', '{\"name\":\"pose3\"}', 1)"));
+    moves('the operation answered: its overlay row goes with it', run("DELETE FROM outbox WHERE op_id = 'o1'"));
+    moves('meta', () => db.setMeta('cursor', 'c9'), 0);
+    moves('the mirror cleared', run('DELETE FROM items'));
     db.sql.close();
   });
 });
@@ -42,6 +73,6 @@ test('a folder of a newer format is refused with a message that says to update',
     const made = ProjectDb.create(root, META);
     made.sql.pragma('user_version = 99');
     made.sql.close();
-    assert.throws(() => ProjectDb.open(root), /has format 99; this backlot reads format 3 \(update backlot\)/);
+    assert.throws(() => ProjectDb.open(root), /has format 99; this backlot reads format 4 \(update backlot\)/);
   });
 });

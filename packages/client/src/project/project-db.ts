@@ -11,7 +11,7 @@ export const PROJECT_DIR = '.backlot';
 export const DB_FILE = 'project.db';
 export const CHUNKS_DIR = 'chunks';
 /** The folder format; 2 added the field columns (format 1 existed only in development builds). */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 /**
  * Fields of the item views kept as columns too (computed by SQLite when a row is written), so
@@ -26,6 +26,20 @@ const FIELD_COLUMNS = FIELDS.map((f) => `f_${f} AS (json_extract(data, '$.${f}')
 const LOCAL_BASES = `CREATE TABLE chunk_bases (chunk_id TEXT NOT NULL, base_id TEXT NOT NULL, PRIMARY KEY (chunk_id, base_id));
 CREATE INDEX chunk_bases_base ON chunk_bases (base_id);
 `;
+
+/**
+ * Format 4: a count of the changes to the tables `status` reads (items, overlay, files), kept by
+ * triggers so that no write can forget it: status keeps its last answer while the count stays
+ * (worktree/status-rows.ts). Foreign-key cascades fire triggers too.
+ */
+const COUNTED = ['items', 'overlay', 'files'];
+const CHANGE_COUNT = `CREATE TABLE change_count (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO change_count (id, n) VALUES (1, 0);
+${COUNTED.flatMap((t) => ['INSERT', 'UPDATE', 'DELETE'].map((e) => `CREATE TRIGGER ${t}_${e.toLowerCase()}_counted AFTER ${e} ON ${t} BEGIN UPDATE change_count SET n = n + 1; END;`)).join('\n')}
+`;
+
+/** What opening a folder of format N adds to make it N + 1. */
+const UPGRADES: Record<number, string> = { 2: LOCAL_BASES, 3: CHANGE_COUNT };
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,7 +59,8 @@ CREATE TABLE files (path TEXT PRIMARY KEY, asset_id TEXT NOT NULL UNIQUE, checkp
   on_server INTEGER NOT NULL DEFAULT 0);
 -- Assets whose local copy the user dropped (backlot free): sync does not bring them back.
 CREATE TABLE freed (asset_id TEXT PRIMARY KEY);
-${LOCAL_BASES}`;
+${LOCAL_BASES}
+${CHANGE_COUNT}`;
 
 export interface ProjectMeta {
   projectId: string;
@@ -96,13 +111,12 @@ export class ProjectDb {
     const db = new ProjectDb(resolve(root), sql);
     db.configure();
     let version = sql.pragma('user_version', { simple: true }) as number;
-    if (version === 2) {
-      // Format 2 had no patches; adding their table is the whole upgrade.
+    // Each step in its own transaction: a kill between two leaves a folder of the format before.
+    for (; version < SCHEMA_VERSION && UPGRADES[version] !== undefined; version++) {
       db.tx(() => {
-        sql.exec(LOCAL_BASES);
-        sql.pragma(`user_version = ${SCHEMA_VERSION}`);
+        sql.exec(UPGRADES[version]);
+        sql.pragma(`user_version = ${version + 1}`);
       });
-      version = SCHEMA_VERSION;
     }
     if (version !== SCHEMA_VERSION) {
       sql.close();
@@ -148,6 +162,22 @@ export class ProjectDb {
       if (this.sql.inTransaction) this.stmt('ROLLBACK').run();
       throw err;
     }
+  }
+
+  /** Runs `fn` in one read transaction: its queries all see the same state of the database. */
+  read<T>(fn: () => T): T {
+    if (this.sql.inTransaction) return fn();
+    this.stmt('BEGIN').run();
+    try {
+      return fn();
+    } finally {
+      if (this.sql.inTransaction) this.stmt('COMMIT').run();
+    }
+  }
+
+  /** How many rows of the tables status reads were written since the folder was made (format 4). */
+  changeCount(): number {
+    return (this.stmt('SELECT n FROM change_count').get() as { n: number }).n;
   }
 
   meta(): ProjectMeta {
