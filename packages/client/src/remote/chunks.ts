@@ -143,6 +143,14 @@ function stored(res: Partial<ChunksStored> | undefined): ChunksStored {
 
 /** Frames of a fetch answer, checked against what was asked and verified, in arrival order. */
 async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<string>, pool: ChunkWorkerPool | null, patches: PatchDecoder, keeper?: ChunkKeeper): AsyncGenerator<FetchedChunk> {
+  /** Once `raw` is verified, keeps `stored(raw)` before handing it on. */
+  const keptAs = async (id: string, raw: Promise<Buffer>, stored: (raw: Buffer) => Buffer): Promise<Buffer> => {
+    const verified = await raw;
+    await keeper!.keep(id, stored(verified));
+    return verified;
+  };
+  // A chunk to keep (`kept`) is written by the worker that verifies it when it came whole, and
+  // through the keeper when it came as a patch (raw) or no worker verifies it (as it came).
   const verify = (id: string, encoded: Buffer, kept = false): { raw: Promise<Buffer>; waits: boolean } => {
     let bases: readonly string[] | undefined;
     try {
@@ -152,11 +160,11 @@ async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<stri
     }
     if (bases) {
       const decoded = patches.decode(id, encoded, bases);
-      return kept ? { ...decoded, raw: decoded.raw.then(async (raw) => (await keeper!.keep(id, rawEncoded(raw)), raw)) } : decoded;
+      return kept ? { ...decoded, raw: keptAs(id, decoded.raw, rawEncoded) } : decoded;
     }
     if (pool) return { raw: pool.verifyMoved(id, encoded, { keepIn: kept ? keeper!.store : undefined }), waits: false };
     const raw = new Promise<Buffer>((resolve) => resolve(verifyEncodedChunk(id, encoded)));
-    return { raw: kept ? raw.then(async (r) => (await keeper!.keep(id, encoded), r)) : raw, waits: false };
+    return { raw: kept ? keptAs(id, raw, () => encoded) : raw, waits: false };
   };
   const decoder = new FrameDecoder();
   const pending = new Set(wanted);
