@@ -292,7 +292,7 @@ async function measureStatus(base: string, count: number, o: CliBenchOptions, gi
   if (!/Every file is up to date/.test(r.backlot.output)) problems.push(`\`backlot status\` on ${count} freshly checkpointed files printed: ${r.backlot.output.slice(0, 400)}`);
   if (!/nothing to commit, working tree clean/.test(r.git.output)) problems.push(`\`git status\` on ${count} committed files printed: ${r.git.output.slice(0, 300)}`);
   log(`  backlot status cold ${fmt(median(r.backlot.cold) * 1000)} ms, warm ${fmt(median(r.backlot.warm) * 1000)} ms; git status cold ${fmt(median(r.git.cold) * 1000)} ms, warm ${fmt(median(r.git.warm) * 1000)} ms`);
-  if (!o.keep) rmSync(root, { recursive: true, force: true });
+  if (!o.keep) rmSync(root, { recursive: true, force: true, maxRetries: 5 });
   return { ...r, dropped };
 }
 
@@ -313,7 +313,9 @@ export async function runCliBench(o: CliBenchOptions): Promise<CliResults> {
   mkdirSync(home, { recursive: true });
   // Peers run with their own HOME: no user or system git config changes what is measured.
   const gitEnv: NodeJS.ProcessEnv = { ...process.env, HOME: home, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' };
-  await bash('git config --global user.name "CLI Bench" && git config --global user.email bench@cli.test && git config --global init.defaultBranch main && git lfs install --skip-repo >/dev/null', { env: gitEnv });
+  // No automatic gc/maintenance: after a 100,000-file commit git packs in the background, which
+  // competed with the next measurements and was still writing .git when the run removed it.
+  await bash('git config --global user.name "CLI Bench" && git config --global user.email bench@cli.test && git config --global init.defaultBranch main && git config --global gc.auto 0 && git config --global maintenance.auto false && git lfs install --skip-repo >/dev/null', { env: gitEnv });
   const cleanups: (() => Promise<void>)[] = [];
   const problems: string[] = [];
   // Ctrl-C or a kill skips `finally`: stop the server and nginx and remove the temp folder anyway.
