@@ -46,6 +46,7 @@ export {
   type BaseSource,
   type ResolvedBase,
   assertNamespace,
+  forEachLimit,
   type ChunkStore,
   type ChunkBackend,
   type StoreLimits,

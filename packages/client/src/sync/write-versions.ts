@@ -5,7 +5,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BacklotApi } from '@backlot/api';
-import { FsChunkStore, restoreFile, sharedWorkerPool, VersionAligner, type ChunkStore } from '@backlot/storage';
+import { forEachLimit, FsChunkStore, restoreFile, sharedWorkerPool, VersionAligner, type ChunkStore } from '@backlot/storage';
 import { ChunkFetcher, fetchCheckpointManifest, type CheckpointManifest } from '../content/restore.js';
 import { ChunkApi } from '../remote/chunks.js';
 import type { LocalCheckpointView } from '../project/items.js';
@@ -14,6 +14,9 @@ import { LocalChunks } from './local-chunks.js';
 import { workingFiles } from '../worktree/working-files.js';
 import { keepsPristine } from '../project/soft-lock.js';
 import { PristineCopies } from './pristine-copies.js';
+
+/** Manifest requests in flight at once. */
+const MANIFESTS_AT_ONCE = 16;
 
 export interface VersionToWrite {
   /** Absolute destination path. */
@@ -117,10 +120,12 @@ async function manifestsOf(api: BacklotApi | null, db: ProjectDb, cps: LocalChec
     else if (!out.has(c.id)) ask.push(c);
   }
   const { projectId } = db.meta();
-  for (let i = 0; i < ask.length; i += 8) {
-    const got = await Promise.all(ask.slice(i, i + 8).map((c) => fetchCheckpointManifest(need(api), projectId, c.id)));
-    for (const m of got) out.set(m.id, m);
-  }
+  // A window of requests rather than rounds of them: a clone of many files waited for each
+  // round's slowest answer.
+  await forEachLimit(ask, MANIFESTS_AT_ONCE, async (c) => {
+    const m = await fetchCheckpointManifest(need(api), projectId, c.id);
+    out.set(m.id, m);
+  });
   return out;
 }
 
