@@ -23,7 +23,7 @@ test('status rows are kept while nothing changes, and computed again after a cha
     assert.deepEqual(first, [['a1', 'shots/anim.blend', 'task', 'u1', 1, 0, 0, null, null, null]]);
     const file = join(root, '.backlot', 'status-rows.json');
     const kept = JSON.parse(readFileSync(file, 'utf8'));
-    assert.equal(kept.changes, db.changeCount());
+    assert.equal(kept.changes, db.changeMark());
 
     // While the database is the same, the kept rows are the answer (a marked copy proves it).
     kept.rows[0][1] = 'marked/anim.blend';

@@ -33,8 +33,10 @@ CREATE INDEX chunk_bases_base ON chunk_bases (base_id);
  * (worktree/status-rows.ts). Foreign-key cascades fire triggers too.
  */
 const COUNTED = ['items', 'overlay', 'files'];
-const CHANGE_COUNT = `CREATE TABLE change_count (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
-INSERT INTO change_count (id, n) VALUES (1, 0);
+// `db` names this database (random, made with it): a count read back from a file kept beside a
+// database that was since replaced (deleted and made again) never matches by chance.
+const CHANGE_COUNT = `CREATE TABLE change_count (id INTEGER PRIMARY KEY CHECK (id = 1), db TEXT NOT NULL, n INTEGER NOT NULL);
+INSERT INTO change_count (id, db, n) VALUES (1, lower(hex(randomblob(16))), 0);
 ${COUNTED.flatMap((t) => ['INSERT', 'UPDATE', 'DELETE'].map((e) => `CREATE TRIGGER ${t}_${e.toLowerCase()}_counted AFTER ${e} ON ${t} BEGIN UPDATE change_count SET n = n + 1; END;`)).join('\n')}
 `;
 
@@ -175,9 +177,13 @@ export class ProjectDb {
     }
   }
 
-  /** How many rows of the tables status reads were written since the folder was made (format 4). */
-  changeCount(): number {
-    return (this.stmt('SELECT n FROM change_count').get() as { n: number }).n;
+  /**
+   * Where the tables status reads stand (format 4): this database's name and how many of their
+   * rows were written since it was made. Equal marks, equal contents.
+   */
+  changeMark(): string {
+    const { db, n } = this.stmt('SELECT db, n FROM change_count').get() as { db: string; n: number };
+    return `${db}:${n}`;
   }
 
   meta(): ProjectMeta {

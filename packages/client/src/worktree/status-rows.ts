@@ -2,9 +2,10 @@
 // checkpoint and its working-file record. Computing it is most of a warm status's own work (on
 // 10,000 files, one join over the mirror and the records, then every path built: ~80 ms against
 // ~15 ms to read it back), and it only changes when the project database does. So the last answer
-// is kept in .backlot/status-rows.json with the database's change count (project-db.ts: kept by
-// SQLite triggers on every table this reads, so no write can forget it) and used again while the
-// count is the same. Worst case, a stale or broken file is computed again, never believed.
+// is kept in .backlot/status-rows.json with the database's change mark (project-db.ts: a count
+// kept by SQLite triggers on every table this reads, so no write can forget it, and the
+// database's own random name) and used again while the mark is the same. Worst case, a stale or
+// broken file is computed again, never believed.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { itemFieldsSql, latestCheckpointsSql } from '../project/items.js';
@@ -29,17 +30,17 @@ const SHAPE = 1;
 
 interface Kept {
   shape: number;
-  changes: number;
+  changes: string;
   rows: StatusRow[];
 }
 
 export function statusRows(db: ProjectDb): StatusRow[] {
   const file = join(db.root, PROJECT_DIR, FILE);
-  const changes = db.changeCount();
+  const changes = db.changeMark();
   const kept = readKept(file);
   if (kept && kept.shape === SHAPE && kept.changes === changes) return kept.rows;
   // The rows and the count they answer to, from one snapshot of the database.
-  const fresh = db.read(() => ({ changes: db.changeCount(), rows: computeRows(db) }));
+  const fresh = db.read(() => ({ changes: db.changeMark(), rows: computeRows(db) }));
   keep(file, { shape: SHAPE, ...fresh });
   return fresh.rows;
 }
@@ -71,7 +72,7 @@ function computeRows(db: ProjectDb): StatusRow[] {
 function readKept(file: string): Kept | null {
   try {
     const kept = JSON.parse(readFileSync(file, 'utf8')) as Kept;
-    return Array.isArray(kept?.rows) && typeof kept.changes === 'number' ? kept : null;
+    return Array.isArray(kept?.rows) && typeof kept.changes === 'string' ? kept : null;
   } catch {
     return null; // none yet, or unreadable: computed again
   }
