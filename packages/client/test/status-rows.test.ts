@@ -22,12 +22,18 @@ test('status rows are kept while nothing changes, and computed again after a cha
     const first = statusRows(db);
     assert.deepEqual(first, [['a1', 'shots/anim.blend', 'task', 'u1', 1, 0, 0, null, null, null]]);
     const file = join(root, '.backlot', 'status-rows.json');
-    const kept = JSON.parse(readFileSync(file, 'utf8'));
+    // The file: a line naming what the rows answer to, then the rows.
+    const read = () => {
+      const [head, rows] = readFileSync(file, 'utf8').split('\n');
+      return { ...JSON.parse(head), rows: JSON.parse(rows) };
+    };
+    const write = ({ rows, ...head }: { rows: unknown[] }) => writeFileSync(file, `${JSON.stringify(head)}\n${JSON.stringify(rows)}`);
+    const kept = read();
     assert.equal(kept.changes, db.changeMark());
 
     // While the database is the same, the kept rows are the answer (a marked copy proves it).
     kept.rows[0][1] = 'marked/anim.blend';
-    writeFileSync(file, JSON.stringify(kept));
+    write(kept);
     assert.equal(statusRows(db)[0][1], 'marked/anim.blend');
 
     // Any change to what they come from: computed again.
@@ -37,10 +43,11 @@ test('status rows are kept while nothing changes, and computed again after a cha
     assert.deepEqual(statusRows(db), [['a1', 'shots/anim_v2.blend', 'task', 'u1', 1, 0, 1, 10, 5, 1]]);
 
     // A broken file, or one of another shape, is never believed.
-    writeFileSync(file, '{"shape": 1, "changes": ');
+    const whole = read();
+    writeFileSync(file, `${JSON.stringify({ shape: whole.shape, changes: whole.changes })}\n[["a1", "shots/an`);
     assert.equal(statusRows(db)[0][1], 'shots/anim_v2.blend');
-    const other = JSON.parse(readFileSync(file, 'utf8'));
-    writeFileSync(file, JSON.stringify({ ...other, shape: other.shape + 1, rows: [['x', 'other/shape']] }));
+    const other = read();
+    write({ ...other, shape: other.shape + 1, rows: [['x', 'other/shape']] });
     assert.equal(statusRows(db)[0][1], 'shots/anim_v2.blend');
     db.close();
   } finally {

@@ -28,22 +28,22 @@ const FILE = 'status-rows.json';
 /** Bumped whenever StatusRow changes shape: a file of another shape is computed again. */
 const SHAPE = 1;
 
-interface Kept {
-  shape: number;
-  changes: string;
-  rows: StatusRow[];
-}
-
 export function statusRows(db: ProjectDb): StatusRow[] {
   const file = join(db.root, PROJECT_DIR, FILE);
-  const changes = db.changeMark();
-  const kept = readKept(file);
-  if (kept && kept.shape === SHAPE && kept.changes === changes) return kept.rows;
-  // The rows and the count they answer to, from one snapshot of the database.
+  const kept = readKept(file, db.changeMark());
+  if (kept) return kept;
+  // The rows and the mark they answer to, from one snapshot of the database.
   const fresh = db.read(() => ({ changes: db.changeMark(), rows: computeRows(db) }));
-  keep(file, { shape: SHAPE, ...fresh });
+  keep(file, fresh.changes, fresh.rows);
   return fresh.rows;
 }
+
+/**
+ * The file: a first line naming what the rows answer to (shape and change mark), then the rows.
+ * The line is compared before anything is parsed: after a change, 100,000 rows (~12 MB) that are
+ * about to be computed again are not read first.
+ */
+const headerOf = (changes: string) => JSON.stringify({ shape: SHAPE, changes });
 
 function computeRows(db: ProjectDb): StatusRow[] {
   const tree = new ProjectTree(db, { assets: false });
@@ -69,20 +69,23 @@ function computeRows(db: ProjectDb): StatusRow[] {
   return out;
 }
 
-function readKept(file: string): Kept | null {
+function readKept(file: string, changes: string): StatusRow[] | null {
   try {
-    const kept = JSON.parse(readFileSync(file, 'utf8')) as Kept;
-    return Array.isArray(kept?.rows) && typeof kept.changes === 'string' ? kept : null;
+    const text = readFileSync(file, 'utf8');
+    const eol = text.indexOf('\n');
+    if (eol < 0 || text.slice(0, eol) !== headerOf(changes)) return null;
+    const rows = JSON.parse(text.slice(eol + 1)) as StatusRow[];
+    return Array.isArray(rows) ? rows : null;
   } catch {
     return null; // none yet, or unreadable: computed again
   }
 }
 
 /** Writes the file whole or not at all (temp + rename); a folder we may not write keeps none. */
-function keep(file: string, kept: Kept): void {
+function keep(file: string, changes: string, rows: StatusRow[]): void {
   const temp = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, JSON.stringify(kept));
+    writeFileSync(temp, `${headerOf(changes)}\n${JSON.stringify(rows)}`);
     renameSync(temp, file);
   } catch {
     // only a later status that computes again

@@ -160,8 +160,13 @@ export class LiveConnection implements Subscriber {
       }
     } catch (err) {
       if (this.closed) return;
-      if (err instanceof BacklotError && (err.code === 'not_found' || err.code === 'forbidden'))
+      if (err instanceof BacklotError && (err.code === 'not_found' || err.code === 'forbidden')) {
+        // Access and session may end together (a deprovisioned person), after this round's
+        // session check: the ended session is then the reason to give.
+        const user = await this.currentUser().catch(() => undefined);
+        if (user === null) return this.end(CLOSE.sessionEnded, 'the session has ended; sign in again');
         return this.end(CLOSE.forbidden, 'you no longer have access to this project');
+      }
       if (err instanceof BacklotError && err.code === 'unauthenticated') return this.end(CLOSE.sessionEnded, 'the session has ended; sign in again');
       this.deps.log.warn(`live events: a socket failed: ${(err as Error)?.stack ?? String(err)}`);
       this.end(CLOSE.internal, 'internal error; reconnect with your cursor');
