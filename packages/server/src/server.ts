@@ -11,6 +11,7 @@ import { createMailer, type Mailer } from './mail/mailer.js';
 import { prepareSetup } from './admin/accounts.js';
 import { openChunks } from './config/chunk-store.js';
 import { repairContent } from './content/repair.js';
+import { resumeRebases } from './content/rebase.js';
 import type { ChunkBackend } from '@backlot/storage';
 import { EventHub } from './events/hub.js';
 import { hasWebApp } from './http/web-app.js';
@@ -76,6 +77,9 @@ export async function startServer(config: ServerConfig, opts: ServerOptions = {}
   // Before the first request: no record may claim bytes the store lost while the server was down.
   const repair = await repairContent(deps);
   if (repair.dropped || repair.tempFiles) deps.log.info(`content check: ${repair.projects} project(s), ${repair.rows} stored chunk record(s), ${repair.dropped} without bytes dropped, ${repair.tempFiles} temp file(s) of killed writers removed`);
+  // Versions a stopped server left stored as patches are stored whole again, in the background.
+  const resumed = await resumeRebases(deps);
+  if (resumed) deps.log.info(`resuming ${resumed} rebase(s) left pending when the server stopped`);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -6,11 +6,12 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
-import { chunkId, encodeChunk, encodePatch, MAX_PATCH_DEPTH, patchHeaderOf } from '@backlot/storage';
+import { chunkId, encodeChunk, encodePatch, MAX_PATCH_DEPTH, patchHeaderOf, verifyMadeHere } from '@backlot/storage';
 import { createHarness, dbKinds, type Harness } from '@backlot/test-kit/harness';
 import { contentWorld, frame, must, noise, parseFrames, post, prose, raw, refused, upload, type ContentWorld } from '@backlot/test-kit/content-world';
 import { gc } from '../src/content/gc.js';
 import { backgroundIdle } from '../src/content/background.js';
+import { pendingRebases, resumeRebases } from '../src/content/rebase.js';
 
 /** A re-save: a pointer-sized field in about every 28 records of 128 bytes changes. */
 function resave(prev: Buffer, seed: number): Buffer {
@@ -80,6 +81,54 @@ for (const kind of dbKinds()) {
       const cps = must(await raw(h, 'GET', `/projects/${w.pid}/assets/${aid}/checkpoints`, viewer), 200).checkpoints;
       assert.ok((await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${cps[1].id}/content`, viewer)).bytes.equals(v1));
       assert.ok((await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${cps[0].id}/content`, viewer)).bytes.equals(v2));
+    });
+
+    /** v1 then v2 (a re-save sent as a patch) checkpointed on a new asset, rebased: v2 whole, v1 a patch on it. */
+    const twoVersions = async (name: string, seed: number) => {
+      const v1 = noise(160_000, seed); // like encoded media: a patch is far smaller than the whole
+      const v2 = resave(v1, seed + 1);
+      const aid = await asset(shared, name);
+      must(await upload(h, w.owner, w.pid, frame(chunkId(v1), encodeChunk(v1))), 200);
+      const cp1 = await checkpoint(aid, v1);
+      must(await upload(h, w.owner, w.pid, frame(chunkId(v2), encodePatch(v2, [{ id: chunkId(v1), raw: v1, depth: 0 }])!)), 200);
+      const cp2 = await checkpoint(aid, v2);
+      await backgroundIdle(h.deps.chunks);
+      return { v1, v2, cp1: cp1.id as string, cp2: cp2.id as string };
+    };
+    const basesOfStored = async (data: Buffer) => patchHeaderOf((await storedOf(chunkId(data)))!)?.bases ?? null;
+
+    test('the newest version is stored whole again when the one after it is deleted, and when that one is restored', async () => {
+      const { v1, v2, cp1, cp2 } = await twoVersions('undone', 61);
+      assert.deepEqual(await basesOfStored(v1), [chunkId(v2)]);
+      must(await raw(h, 'DELETE', `/projects/${w.pid}/checkpoints/${cp2}`, w.owner), 200, 'delete the newest');
+      await backgroundIdle(h.deps.chunks);
+      assert.equal(await basesOfStored(v1), null, 'v1 is the newest again: whole');
+      assert.deepEqual(await basesOfStored(v2), [chunkId(v1)], 'the deleted version rests on it');
+      must(await raw(h, 'POST', `/projects/${w.pid}/trash/${cp2}/restore`, w.owner), 200, 'restore');
+      await backgroundIdle(h.deps.chunks);
+      assert.equal(await basesOfStored(v2), null, 'restored, v2 is the newest: whole');
+      assert.deepEqual(await basesOfStored(v1), [chunkId(v2)]);
+      assert.deepEqual(await pendingRebases(h.deps, w.pid), []);
+      for (const [cp, data] of [[cp1, v1], [cp2, v2]] as const) assert.ok((await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${cp}/content`, w.owner)).bytes.equals(data));
+    });
+
+    test('a rebase a stopped server left pending is found from what is stored and resumed', async () => {
+      const { v1, v2, cp1, cp2 } = await twoVersions('pending', 71);
+      // Back to how the upload left it, as if the server had stopped before rebasing: v1 whole, v2 a patch on v1.
+      const store = h.deps.chunks.store(w.pid);
+      const onV1 = [{ id: chunkId(v1), raw: v1, depth: 0 }];
+      await store.replaceVerifiedMany([verifyMadeHere(chunkId(v1), encodeChunk(v1), v1)]);
+      await h.deps.db.deleteFrom('chunk_bases').where('project_id', '=', w.pid).where('chunk_id', '=', chunkId(v1)).execute();
+      await h.deps.db.insertInto('chunk_bases').values({ project_id: w.pid, chunk_id: chunkId(v2), base_id: chunkId(v1) }).execute();
+      await store.replaceVerifiedMany([verifyMadeHere(chunkId(v2), encodePatch(v2, onV1)!, v2, onV1)]);
+      assert.deepEqual(await pendingRebases(h.deps, w.pid), [{ projectId: w.pid, checkpointId: cp2 }]);
+
+      assert.equal(await resumeRebases(h.deps), 1);
+      await backgroundIdle(h.deps.chunks);
+      assert.equal(await basesOfStored(v2), null);
+      assert.deepEqual(await basesOfStored(v1), [chunkId(v2)]);
+      assert.deepEqual(await pendingRebases(h.deps), []);
+      for (const [cp, data] of [[cp1, v1], [cp2, v2]] as const) assert.ok((await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${cp}/content`, w.owner)).bytes.equals(data));
     });
 
     test('a chunk stored whole comes as a patch against what the caller holds, only if they may download it', async () => {

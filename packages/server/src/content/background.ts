@@ -2,6 +2,8 @@
 // records of chunks found missing): tracked per chunk backend, so a closing server (and a test)
 // can wait for it before letting go of its stores.
 const running = new WeakMap<object, Set<Promise<unknown>>>();
+/** Backends whose server is closing: queued work that can wait for the next start does not begin. */
+const stopping = new WeakSet<object>();
 
 /** Registers background work on `backend`; it is forgotten once settled. */
 export function track(backend: object, work: Promise<unknown>): void {
@@ -18,4 +20,13 @@ export async function backgroundIdle(backend: object): Promise<void> {
     if (!set || set.size === 0) return;
     await Promise.allSettled([...set]);
   }
+}
+
+/** Marks `backend`'s server as closing (work that resumes at start-up stops at its next step). */
+export function stopBackground(backend: object): void {
+  stopping.add(backend);
+}
+
+export function isStopping(backend: object): boolean {
+  return stopping.has(backend);
 }

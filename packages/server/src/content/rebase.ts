@@ -18,13 +18,18 @@
 //      patch whose base garbage collection could take.
 // Encodings change outside the project lock (readers see one encoding or the other); rows and
 // stored sizes change inside it, as garbage collection reads them under it.
+//
+// A newest version can also be left as patches: by a server that stopped (or died) before its
+// rebase ran, or when it becomes the newest again (the version after it deleted, or restored from
+// the trash). Those are found by what is stored (pendingRebases), not by a queue that a kill
+// could lose: at start-up and after such operations.
 import { sql } from 'kysely';
 import {
   BaseCache, basesFrom, encodeChunk, encodePatch, MAX_PATCH_DEPTH, PATCH_GAIN, patchHeaderOf, verifyMadeHere, type VerifiedChunk,
 } from '@backlot/storage';
 import { inTransaction, type AppDeps, type Trx } from '../context.js';
 import { lockProject } from '../db/project-lock.js';
-import { track } from './background.js';
+import { isStopping, track } from './background.js';
 import { batches } from './blobs.js';
 import { storedChecksum } from './stored-checksum.js';
 
@@ -62,6 +67,7 @@ export async function rebaseCheckpoint(deps: AppDeps, projectId: string, checkpo
   };
 
   for (const group of batches([...basesOf.keys()], GROUP)) {
+    if (isStopping(deps.chunks)) break; // every group leaves a consistent state; the next start finishes
     // 1. The new version whole: durable first, then its rows go.
     const wholes: VerifiedChunk[] = [];
     const raws = new Map<string, Buffer>();
@@ -131,21 +137,56 @@ async function chainsResting(deps: AppDeps, projectId: string, chunkId: string):
   return Number(r.rows[0]?.h ?? 0);
 }
 
-// ---- background runs (after a checkpoint) --------------------------------------------------------
+/** Newest live versions of live files with chunks still stored as patches, in the order they were made. */
+export async function pendingRebases(deps: AppDeps, projectId?: string): Promise<{ projectId: string; checkpointId: string }[]> {
+  const r = await sql<{ project_id: string; id: string; created_at: string }>`
+    SELECT DISTINCT c.project_id, c.id, c.created_at FROM chunk_bases cb
+    JOIN checkpoint_chunks cc ON cc.project_id = cb.project_id AND cc.chunk_id = cb.chunk_id
+    JOIN checkpoints c ON c.id = cc.checkpoint_id
+    JOIN assets a ON a.id = c.asset_id
+    WHERE c.deleted_at IS NULL AND a.deleted_at IS NULL
+      AND c.number = (SELECT MAX(c2.number) FROM checkpoints c2 WHERE c2.asset_id = c.asset_id AND c2.deleted_at IS NULL)
+      ${projectId === undefined ? sql`` : sql`AND cb.project_id = ${projectId}`}
+    ORDER BY c.project_id, c.created_at, c.id`.execute(deps.db);
+  return r.rows.map((row) => ({ projectId: row.project_id, checkpointId: row.id }));
+}
 
-/** One rebase at a time per project, in the order checkpoints were admitted. */
+// ---- background runs ------------------------------------------------------------------------------
+
+/** One rebase at a time per project, in the order they were asked for. */
 const queued = new Map<string, Promise<unknown>>();
 
-/** Rebases a newly admitted checkpoint soon, without holding up its request; failures are logged. */
-export function scheduleRebase(deps: AppDeps, projectId: string, checkpointId: string): void {
+function enqueue(deps: AppDeps, projectId: string, what: string, work: () => Promise<unknown>): void {
   const previous = queued.get(projectId) ?? Promise.resolve();
   const run: Promise<unknown> = previous
     .catch(() => {})
-    .then(() => rebaseCheckpoint(deps, projectId, checkpointId))
-    .catch((err) => deps.log.error(`rebasing checkpoint ${checkpointId} of project ${projectId} failed (its chunks stay as uploaded)`, err))
+    .then(() => (isStopping(deps.chunks) ? undefined : work()))
+    .catch((err) => deps.log.error(`${what} of project ${projectId} failed (its chunks stay as they are stored)`, err))
     .finally(() => {
       if (queued.get(projectId) === run) queued.delete(projectId);
     });
   queued.set(projectId, run);
   track(deps.chunks, run);
+}
+
+/** Rebases a newly admitted checkpoint soon, without holding up its request; failures are logged. */
+export function scheduleRebase(deps: AppDeps, projectId: string, checkpointId: string): void {
+  enqueue(deps, projectId, `rebasing checkpoint ${checkpointId}`, () => rebaseCheckpoint(deps, projectId, checkpointId));
+}
+
+/** After an operation that may make an older version the newest again: rebases whichever are left as patches. */
+export function scheduleNewestWhole(deps: AppDeps, projectId: string): void {
+  enqueue(deps, projectId, 'rebasing the newest versions', async () => {
+    for (const { checkpointId } of await pendingRebases(deps, projectId)) {
+      if (isStopping(deps.chunks)) return;
+      await rebaseCheckpoint(deps, projectId, checkpointId);
+    }
+  });
+}
+
+/** At start-up: schedules the rebases a stopped server left pending; answers how many. */
+export async function resumeRebases(deps: AppDeps): Promise<number> {
+  const pending = await pendingRebases(deps);
+  for (const { projectId, checkpointId } of pending) scheduleRebase(deps, projectId, checkpointId);
+  return pending.length;
 }

@@ -12,7 +12,7 @@ import type { Op, OpType } from '@backlot/core';
 import { withRecording, type Handler, type OpEnv } from './env.js';
 import { HANDLERS } from './handlers.js';
 import { scheduleGc } from '../content/gc.js';
-import { scheduleRebase } from '../content/rebase.js';
+import { scheduleNewestWhole, scheduleRebase } from '../content/rebase.js';
 
 export interface Applied {
   revision: number;
@@ -81,6 +81,8 @@ export async function applyOp(ctx: Ctx, projectId: string, op: Op, opId: string 
   // A new version arrived as patches against the previous one: store it whole, the previous as patches.
   const made = applied.result as { id?: unknown } | null;
   if (!applied.replayed && (op.type === 'checkpoint.create' || op.type === 'checkpoint.revert') && typeof made?.id === 'string') scheduleRebase(ctx, projectId, made.id);
+  // Deleting a newest version, or restoring one, changes which version is newest: that one is stored whole too.
+  if (!applied.replayed && applied.changed && (op.type === 'checkpoint.delete' || op.type === 'trash.restore')) scheduleNewestWhole(ctx, projectId);
   return { revision: applied.revision, result: applied.result, replayed: applied.replayed };
 }
 

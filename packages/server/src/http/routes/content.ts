@@ -15,7 +15,7 @@ import { checkpointManifest, downloadableCheckpoint, sendCheckpointFile } from '
 import { clearPreview, getPreview, PREVIEW_TYPES, putPreview, setCover } from '../../ops/preview-images.js';
 import { MAX_PREVIEW_SIZE } from '../../config/chunk-store.js';
 import { gc } from '../../content/gc.js';
-import { backgroundIdle } from '../../content/background.js';
+import { backgroundIdle, stopBackground } from '../../content/background.js';
 import { changeShareExpiry, createShare, listShares, revokeShare, SHARE_PATH, shareDownload, sharePage } from '../../content/shares.js';
 import { getProjectUsage, getStudioUsage, setProjectQuota, setStudioQuota } from '../../content/usage.js';
 import { authorizeContentAccess, loadContentAccess } from '../../content/access.js';
@@ -149,8 +149,10 @@ async function publicShareRoutes(app: FastifyInstance) {
 export async function contentRoutes(app: FastifyInstance, opts: { deps: Pick<AppDeps, 'chunks'> }) {
   await app.register(apiRoutes, { prefix: API_PREFIX });
   await app.register(publicShareRoutes);
-  // Background content work (collections after purges, ...) finishes before the server lets go of its stores.
+  // Background content work (collections after purges, ...) finishes before the server lets go of
+  // its stores; queued rebases are left for the next start, which resumes them.
   app.addHook('onClose', async () => {
+    stopBackground(opts.deps.chunks);
     await backgroundIdle(opts.deps.chunks);
   });
 }
