@@ -2,7 +2,7 @@
 // checkpoint files and manifests, previews and covers, garbage collection, share links, usage
 // and quotas.
 import type {
-  CheckpointManifest, ChunkCheck, ChunksStored, GcResult, OpAnswer, ProjectQuota, ProjectUsage, ShareCreated, ShareList, ShareView,
+  CheckpointManifest, CheckpointManifests, ChunkCheck, ChunksStored, GcResult, OpAnswer, ProjectQuota, ProjectUsage, ShareCreated, ShareList, ShareView,
   StudioQuota, StudioUsage,
 } from './contract.js';
 import type { BinaryBody } from './bytes.js';
@@ -14,6 +14,8 @@ import type { BinaryAnswer, Transport } from './transport.js';
 export const MAX_CHECK_IDS = 10_000;
 /** Ids per fetch request (server limit). */
 export const MAX_FETCH_IDS = 1_000;
+/** Ids per manifests request (server limit). */
+export const MAX_MANIFEST_IDS = 1_000;
 
 export type PreviewType = 'image/png' | 'image/jpeg' | 'image/webp';
 
@@ -71,6 +73,12 @@ export function contentApi(t: Transport) {
     /** GET .../manifest: the ordered chunk list with sizes (to fetch and restore the file). */
     manifest: (projectId: string, checkpointId: string): Promise<CheckpointManifest> =>
       t.json(ROUTES['content.manifest'], { projectId, checkpointId }),
+    /**
+     * POST .../checkpoints/manifests: many manifests at once (up to MAX_MANIFEST_IDS ids), each id
+     * answered on its own: a manifest, refused (not_found / forbidden), or deferred (ask again).
+     */
+    manifests: (projectId: string, ids: string[]): Promise<CheckpointManifests> =>
+      t.json(ROUTES['content.manifests'], { projectId }, { json: { ids } }),
     /** PUT .../preview: sets the checkpoint's preview image (the bytes must be of `type`). */
     putPreview: (projectId: string, checkpointId: string, image: Uint8Array | Blob, type: PreviewType): Promise<OpAnswer<'checkpoint.preview'>> =>
       t.json(ROUTES['content.putPreview'], { projectId, checkpointId }, { body: image, contentType: type }),

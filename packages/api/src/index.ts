@@ -12,7 +12,7 @@ export { ROUTES, LIVE_EVENTS, API_PREFIX, fillPath, isIdempotent, type Route, ty
 export { type BinaryBody, type ByteStream, readAll } from './bytes.js';
 export { encodeFrames, decodeFrames, frameHeader, FRAME_HEADER_BYTES, MAX_FRAME_BYTES, type EncodedChunk } from './frames.js';
 export { parseLiveMessage, type LiveEvents, type LiveSocket, type SocketFactory } from './events.js';
-export { MAX_CHECK_IDS, MAX_FETCH_IDS, type FileDownload, type PreviewType } from './content.js';
+export { MAX_CHECK_IDS, MAX_FETCH_IDS, MAX_MANIFEST_IDS, type FileDownload, type PreviewType } from './content.js';
 export type { Fields } from './production.js';
 export type { AssetQuery } from './browse.js';
 export type { AuditExportFormat } from './audit.js';

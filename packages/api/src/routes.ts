@@ -146,6 +146,7 @@ export const ROUTES = {
   'content.fetchChunks': route('POST', '/projects/{projectId}/chunks/fetch', true),
   'content.download': route('GET', '/projects/{projectId}/checkpoints/{checkpointId}/content'),
   'content.manifest': route('GET', '/projects/{projectId}/checkpoints/{checkpointId}/manifest'),
+  'content.manifests': route('POST', '/projects/{projectId}/checkpoints/manifests', true),
   'content.putPreview': route('PUT', '/projects/{projectId}/checkpoints/{checkpointId}/preview'),
   'content.getPreview': route('GET', '/projects/{projectId}/checkpoints/{checkpointId}/preview'),
   'content.deletePreview': route('DELETE', '/projects/{projectId}/checkpoints/{checkpointId}/preview'),

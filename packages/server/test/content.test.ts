@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { encodeChunk, FsChunkStore, maxEncodedSize, restoreFile, verifyEncodedChunk } from '@backlot/storage';
 import { createHarness, dbKinds, type Caller, type Harness } from '@backlot/test-kit/harness';
+import { withinChunkBound } from '../src/content/manifests.js';
 import {
   check, chunkOf, commitFile, contentWorld, fetchChunks, frame, frames, MAX_CHUNK_SIZE, must, noise, parseFrames, post, prose, put, raw,
   refused, ROLE_KEYS, sampleFile, sha, upload, type ContentWorld, type RoleKey,
@@ -369,8 +370,64 @@ for (const kind of dbKinds()) {
           assert.equal(file.status, allowed ? 200 : visibleToRole ? 403 : 404, `${label}: content`);
           const manifest = await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${c.checkpoint.id}/manifest`, who);
           assert.equal(manifest.status, file.status, `${label}: manifest`);
+          // Many at once: the same decision for each id, without failing the others.
+          const many = must(await post(h, who, `/projects/${w.pid}/checkpoints/manifests`, { ids: [c.checkpoint.id, visible.checkpoint.id] }), 200, `${label}: manifests`);
+          if (allowed) assert.deepEqual(many.manifests.find((m: any) => m.id === c.checkpoint.id), manifest.body, `${label}: manifests`);
+          else assert.deepEqual(many.refused.find((r: any) => r.id === c.checkpoint.id)?.code, file.status === 403 ? 'forbidden' : 'not_found', `${label}: manifests`);
         }
       }
+    });
+
+    test('many manifests in one request: in the order asked, each id decided alone, refusals of unseen ids audited', async () => {
+      const seen = await commitFile(h, A(), w.pid, await asset({ name: 'many-a' }), prose(3000, 91));
+      const second = await commitFile(h, A(), w.pid, await asset({ name: 'many-b' }), sampleFile(92, 700_000));
+      const secret = await commitFile(h, A(), w.pid, await asset({ name: 'many-secret', collectionId: hidden }), prose(3000, 93));
+      const gone = await commitFile(h, A(), w.pid, await asset({ name: 'many-gone' }), prose(3000, 94));
+      must(await raw(h, 'DELETE', `/projects/${w.pid}/checkpoints/${gone.checkpoint.id}`, A()), 200);
+      const elsewhere = await contentWorld(h, w);
+      const otherOpen = must(await post(h, elsewhere.owner, `/projects/${elsewhere.pid}/collections`, { parentId: null, name: 'Open', shared: true }), 201).id;
+      const otherAsset = must(await post(h, elsewhere.owner, `/projects/${elsewhere.pid}/assets`, { collectionId: otherOpen, name: 'x', extension: 'bin' }), 201).id;
+      const other = await commitFile(h, elsewhere.owner, elsewhere.pid, otherAsset, prose(3000, 95));
+      const unknown = crypto.randomUUID();
+
+      const ids = [second.checkpoint.id, secret.checkpoint.id, seen.checkpoint.id, gone.checkpoint.id, other.checkpoint.id, unknown, seen.checkpoint.id];
+      const auditCount = async () => (await h.deps.db.selectFrom('audit_log').select('seq').where('action', '=', 'request.refused').where('actor_id', '=', w.by.artist.userId).execute()).length;
+      const before = await auditCount();
+      const answer = must(await post(h, w.by.artist, `/projects/${w.pid}/checkpoints/manifests`, { ids }), 200);
+      assert.deepEqual(answer.manifests.map((m: any) => m.id), [second.checkpoint.id, seen.checkpoint.id], 'in the order asked, once each');
+      for (const m of answer.manifests) assert.deepEqual(m, must(await raw(h, 'GET', `/projects/${w.pid}/checkpoints/${m.id}/manifest`, w.by.artist), 200));
+      assert.ok(answer.manifests[0].chunks.length > 1);
+      // Invisible, deleted, another project's and made-up ids: one answer, word for word.
+      assert.deepEqual(answer.refused.map((r: any) => r.id), [secret.checkpoint.id, gone.checkpoint.id, other.checkpoint.id, unknown]);
+      assert.equal(new Set(answer.refused.map((r: any) => JSON.stringify({ code: r.code, message: r.message }))).size, 1);
+      assert.equal(answer.refused[0].code, 'not_found');
+      assert.deepEqual(answer.deferred, []);
+      assert.equal(await auditCount(), before + 1, 'one audit entry for the request');
+
+      // A role that sees everything but may download nothing: forbidden, routine, not audited.
+      const role = must(await post(h, A(), `/projects/${w.pid}/roles`, { name: 'Browser', permissions: ['collection.view_all', 'asset.view_all', 'checkpoint.view'] }), 201).id;
+      const browser = await h.user(`browser-${kind}@content.test`);
+      must(await post(h, A(), `/studios/${w.studioId}/invitations`, { emails: [browser.email], role: 'member' }), 201);
+      must(await post(h, A(), `/projects/${w.pid}/members`, { userIds: [browser.userId], roleId: role }), 201);
+      const looked = must(await post(h, browser, `/projects/${w.pid}/checkpoints/manifests`, { ids: [seen.checkpoint.id, secret.checkpoint.id] }), 200);
+      assert.deepEqual(looked.manifests, []);
+      assert.deepEqual(looked.refused.map((r: any) => [r.id, r.code]), [[seen.checkpoint.id, 'forbidden'], [secret.checkpoint.id, 'forbidden']]);
+      assert.equal((await h.deps.db.selectFrom('audit_log').select('seq').where('action', '=', 'request.refused').where('actor_id', '=', browser.userId).execute()).length, 0);
+
+      // Bad input changes nothing and says what is wrong; outsiders learn nothing of the project.
+      refused(await post(h, w.by.artist, `/projects/${w.pid}/checkpoints/manifests`, { ids: [] }), 400, 'validation_failed');
+      refused(await post(h, w.by.artist, `/projects/${w.pid}/checkpoints/manifests`, { ids: ['../x'] }), 400, 'validation_failed');
+      refused(await post(h, w.by.artist, `/projects/${w.pid}/checkpoints/manifests`, { ids: Array.from({ length: 1001 }, () => unknown) }), 400, 'validation_failed');
+      const outsider = await h.user(`manifests-outsider-${kind}@content.test`);
+      refused(await post(h, outsider, `/projects/${w.pid}/checkpoints/manifests`, { ids: [seen.checkpoint.id] }), 404, 'not_found');
+    });
+
+    test('a manifests answer stays within its chunk bound: the leading ones, at least one, the rest deferred', () => {
+      const m = (id: string, chunks: number) => ({ id, chunks });
+      assert.deepEqual(withinChunkBound([m('a', 40), m('b', 50), m('c', 20)], 100), { granted: ['a', 'b'], deferred: ['c'] });
+      assert.deepEqual(withinChunkBound([m('a', 40), m('b', 60)], 100), { granted: ['a', 'b'], deferred: [] });
+      assert.deepEqual(withinChunkBound([m('a', 500), m('b', 1)], 100), { granted: ['a'], deferred: ['b'] }, 'one larger than the bound still comes');
+      assert.deepEqual(withinChunkBound([], 100), { granted: [], deferred: [] });
     });
 
     test('content.download_all alone reaches any asset, seen or not', async () => {

@@ -15,9 +15,9 @@ let projectId: string;
 const folders: Record<string, string> = {};
 
 before(async () => {
-  w = await CliWorld.start(['supervisor', 'artist', 'vendor']);
+  w = await CliWorld.start(['supervisor', 'artist', 'vendor', 'reviewer']);
   projectId = await w.project('Forest', { supervisor: 'supervisor', artist: 'artist', vendor: 'vendor' });
-  for (const k of ['owner', 'supervisor', 'artist', 'vendor']) await w.login(k);
+  for (const k of ['owner', 'supervisor', 'artist', 'vendor', 'reviewer']) await w.login(k);
 });
 after(() => w?.stop());
 
@@ -165,6 +165,27 @@ test('a vendor receives only the task assigned to them, and loses it again when 
   assert.equal(r.reset, true);
   assert.deepEqual(r.deleted, ['shots/sh010/layout.blend']);
   assert.deepEqual(await filesOf(folders.vendor), []);
+});
+
+test('a role that sees files it may not download: the clone finishes and says which; rebuild is refused with exit 4', async () => {
+  const { owner, reviewer } = w.users;
+  const role = await owner.api.roles.create(projectId, { name: 'Reviewer (metadata)', permissions: ['collection.view_all', 'asset.view_all', 'checkpoint.view'] });
+  await owner.api.projectMembers.add(projectId, { userIds: [reviewer.id], roleId: role.id });
+  const parent = await w.folder('reviewer');
+  const text = await reviewer.ok(['clone', 'Forest', 'f'], { cwd: parent });
+  folders.reviewer = join(parent, 'f');
+  assert.match(text.stderr, /3 files visible to you but not downloadable with your role/);
+  assert.deepEqual(await filesOf(folders.reviewer), []);
+  const st = await status('reviewer');
+  assert.deepEqual(Object.keys(st).sort(), ['refs/mood.png', 'shots/sh010/anim.blend', 'shots/sh010/layout.blend']);
+  assert.ok(Object.values(st).every((s) => s === 'rebuild'), JSON.stringify(st));
+  const r = JSON.parse((await reviewer.ok(['sync', '--json'], { cwd: folders.reviewer })).stdout);
+  assert.deepEqual(r.notDownloaded.map((n: { path: string; code: string }) => [n.path, n.code]).sort(), [
+    ['refs/mood.png', 'forbidden'], ['shots/sh010/anim.blend', 'forbidden'], ['shots/sh010/layout.blend', 'forbidden'],
+  ]);
+  const refused = await reviewer.ok(['rebuild', 'refs/mood.png'], { cwd: folders.reviewer, code: 4 });
+  assert.match(refused.stderr, /content\.download/);
+  assert.deepEqual(await filesOf(folders.reviewer), []);
 });
 
 test('removed and moved on the server: unchanged files follow, changed ones are kept', async () => {

@@ -5,7 +5,7 @@
 // then renamed into place. A failure leaves the destination untouched.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { MAX_FETCH_IDS, NetworkError, type BacklotApi, type RetryOptions } from '@backlot/api';
+import { MAX_FETCH_IDS, NetworkError, type BacklotApi, type CheckpointManifest as ServerManifest, type RetryOptions } from '@backlot/api';
 import { restoreFile, sharedWorkerPool, type ChunkWorkerPool } from '@backlot/storage';
 import { ChunkApi, type ChunkKeeper, type HeldBases, type LocalBases } from '../remote/chunks.js';
 
@@ -249,7 +249,11 @@ export interface CheckpointManifest {
 
 /** A checkpoint's ordered chunk list with sizes (api.content.manifest), as restoreFiles takes it. */
 export async function fetchCheckpointManifest(api: BacklotApi, projectId: string, checkpointId: string): Promise<CheckpointManifest> {
-  const m = await api.content.manifest(projectId, checkpointId);
+  return manifestFromServer(await api.content.manifest(projectId, checkpointId));
+}
+
+/** The server's manifest (chunks with sizes) in the shape restoreFiles takes. */
+export function manifestFromServer(m: ServerManifest): CheckpointManifest {
   return { id: m.id, assetId: m.assetId, fileName: m.fileName, fileHash: m.fileHash, size: m.size, chunks: m.chunks.map((c) => c.id), chunkSizes: m.chunks.map((c) => c.size) };
 }
 

@@ -37,6 +37,8 @@ export interface MaterializeResult {
   skippedModified: string[];
   /** Files that could not be written, moved or deleted because another program holds them (or they are read-only); the next sync retries. */
   locked: { path: string; reason: string }[];
+  /** Files whose content the server refused: visible to this member, not downloadable (`forbidden`), or gone meanwhile (`not_found`). */
+  notDownloaded: { path: string; code: 'forbidden' | 'not_found'; message: string }[];
   bytesWritten: number;
   bytesFetched: number;
   bytesReused: number;
@@ -51,7 +53,7 @@ interface Planned {
 const exists = (p: string) => stat(p).then((s) => s, () => null);
 
 export async function materialize(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, progress: MaterializeProgress = {}): Promise<MaterializeResult> {
-  const out: MaterializeResult = { written: [], moved: [], deleted: [], keptChanged: [], keptUnsent: [], skippedModified: [], locked: [], bytesWritten: 0, bytesFetched: 0, bytesReused: 0 };
+  const out: MaterializeResult = { written: [], moved: [], deleted: [], keptChanged: [], keptUnsent: [], skippedModified: [], locked: [], notDownloaded: [], bytesWritten: 0, bytesFetched: 0, bytesReused: 0 };
   const tree = new ProjectTree(db);
   const abs = (p: string) => join(db.root, p);
 
@@ -150,6 +152,8 @@ async function writeFiles(api: BacklotApi | null, db: ProjectDb, store: ChunkSto
       progress.onFile?.(p.path, m.size);
     },
     onLocked: (i, err) => out.locked.push({ path: plan[i].path, reason: heldReason(err) }),
+    // A role may see files it may not download: the rest of the project still comes down.
+    onRefused: (i, refusal) => out.notDownloaded.push({ path: plan[i].path, ...refusal }),
   });
   out.bytesWritten += stats.bytesWritten;
   out.bytesFetched += stats.bytesFetched;

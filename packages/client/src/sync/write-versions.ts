@@ -4,9 +4,9 @@
 // checked against its hash and size, then renamed into place (storage's restoreFile).
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { BacklotApi } from '@backlot/api';
-import { forEachLimit, FsChunkStore, restoreFile, sharedWorkerPool, VersionAligner, type ChunkStore } from '@backlot/storage';
-import { ChunkFetcher, fetchCheckpointManifest, type CheckpointManifest } from '../content/restore.js';
+import { ApiError, MAX_MANIFEST_IDS, ROUTES, type BacklotApi } from '@backlot/api';
+import { FsChunkStore, restoreFile, sharedWorkerPool, VersionAligner, type ChunkStore } from '@backlot/storage';
+import { ChunkFetcher, manifestFromServer, type CheckpointManifest } from '../content/restore.js';
 import { ChunkApi } from '../remote/chunks.js';
 import type { LocalCheckpointView } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
@@ -14,9 +14,6 @@ import { LocalChunks } from './local-chunks.js';
 import { workingFiles } from '../worktree/working-files.js';
 import { keepsPristine } from '../project/soft-lock.js';
 import { PristineCopies } from './pristine-copies.js';
-
-/** Manifest requests in flight at once. */
-const MANIFESTS_AT_ONCE = 16;
 
 export interface VersionToWrite {
   /** Absolute destination path. */
@@ -33,6 +30,12 @@ export interface WriteHooks {
    * in use): the others are still written. Without this hook such a failure ends the call.
    */
   onLocked?: (index: number, err: NodeJS.ErrnoException) => void;
+  /**
+   * The server refused file `index`'s content: its asset is visible but this member's role may
+   * not download it (`forbidden`), or it is gone (`not_found`). The others are still written.
+   * Without this hook a refusal ends the call (as an ApiError).
+   */
+  onRefused?: (index: number, refusal: ManifestRefusal) => void;
   /**
    * The versions written become the working files' recorded versions: keep the chunks fetched for
    * them in the folder's store (its pristine copies, which the next checkpoints patch against),
@@ -53,8 +56,21 @@ export interface WriteStats {
   bytesReused: number;
 }
 
-export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, plan: readonly VersionToWrite[], hooks: WriteHooks = {}): Promise<WriteStats> {
-  const manifests = await manifestsOf(api, db, plan.map((p) => p.checkpoint));
+export interface ManifestRefusal {
+  code: 'not_found' | 'forbidden';
+  message: string;
+}
+
+export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, wanted: readonly VersionToWrite[], hooks: WriteHooks = {}): Promise<WriteStats> {
+  const { manifests, refused } = await manifestsOf(api, db, wanted.map((p) => p.checkpoint));
+  wanted.forEach((p, i) => {
+    const refusal = refused.get(p.checkpoint.id);
+    if (!refusal) return;
+    if (!hooks.onRefused) throw new ApiError(refusal.code === 'forbidden' ? 403 : 404, refusal.code, refusal.message, { checkpointId: p.checkpoint.id }, ROUTES['content.manifests'].method, ROUTES['content.manifests'].path);
+    hooks.onRefused(i, refusal);
+  });
+  // Indices stay those of `wanted` for the hooks.
+  const plan = wanted.map((p, index) => ({ ...p, index })).filter((p) => manifests.has(p.checkpoint.id));
   // The version of each asset this folder holds now is what new versions are patched against (by
   // whoever checkpointed them, or by the server for us): its chunks are indexed as bases too.
   const recorded = new Map(plan.map((p) => [p.checkpoint.id, workingFiles.byAsset(db, p.checkpoint.assetId)?.chunks ?? []]));
@@ -92,18 +108,18 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
     return need(fetcher).get(id);
   };
   const stats: WriteStats = { bytesWritten: 0, bytesFetched: 0, bytesReused: 0 };
-  for (const [i, p] of plan.entries()) {
+  for (const p of plan) {
     const m = manifests.get(p.checkpoint.id)!;
     try {
       await mkdir(dirname(p.dest), { recursive: true });
       await restoreFile(m.chunks, chunkOf, p.dest, m.fileHash, { expectedSize: m.size, concurrency: 8 });
     } catch (err) {
       if (!hooks.onLocked || !isHeldError(err)) throw err;
-      hooks.onLocked(i, err);
+      hooks.onLocked(p.index, err);
       continue;
     }
     stats.bytesWritten += m.size;
-    hooks.onWritten?.(i, m, await stat(p.dest));
+    hooks.onWritten?.(p.index, m, await stat(p.dest));
   }
   await copies?.finished();
   stats.bytesFetched = fetcher?.stats.bytes ?? 0;
@@ -112,21 +128,27 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
 }
 
 /** Chunk lists of the checkpoints to write: kept here for this folder's own, else asked of the server. */
-async function manifestsOf(api: BacklotApi | null, db: ProjectDb, cps: LocalCheckpointView[]): Promise<Map<string, CheckpointManifest>> {
-  const out = new Map<string, CheckpointManifest>();
-  const ask: LocalCheckpointView[] = [];
+async function manifestsOf(api: BacklotApi | null, db: ProjectDb, cps: LocalCheckpointView[]): Promise<{ manifests: Map<string, CheckpointManifest>; refused: Map<string, ManifestRefusal> }> {
+  const manifests = new Map<string, CheckpointManifest>();
+  const refused = new Map<string, ManifestRefusal>();
+  let ask: string[] = [];
   for (const c of cps) {
-    if (c.chunks && c.chunkSizes) out.set(c.id, { id: c.id, assetId: c.assetId, fileName: '', fileHash: c.fileHash, size: c.size, chunks: c.chunks, chunkSizes: c.chunkSizes });
-    else if (!out.has(c.id)) ask.push(c);
+    if (c.chunks && c.chunkSizes) manifests.set(c.id, { id: c.id, assetId: c.assetId, fileName: '', fileHash: c.fileHash, size: c.size, chunks: c.chunks, chunkSizes: c.chunkSizes });
+    else ask.push(c.id);
   }
+  ask = [...new Set(ask)];
   const { projectId } = db.meta();
-  // A window of requests rather than rounds of them: a clone of many files waited for each
-  // round's slowest answer.
-  await forEachLimit(ask, MANIFESTS_AT_ONCE, async (c) => {
-    const m = await fetchCheckpointManifest(need(api), projectId, c.id);
-    out.set(m.id, m);
-  });
-  return out;
+  // Many per request: a clone of thousands of files makes a few round trips, not one per file.
+  while (ask.length > 0) {
+    const part = ask.slice(0, MAX_MANIFEST_IDS);
+    const answer = await need(api).content.manifests(projectId, part);
+    for (const m of answer.manifests) manifests.set(m.id, manifestFromServer(m));
+    for (const r of answer.refused) refused.set(r.id, { code: r.code, message: r.message });
+    // Deferred ids (the answer's bound) are asked again, before the rest.
+    ask = [...answer.deferred, ...ask.slice(part.length)];
+    if (answer.manifests.length === 0 && answer.refused.length === 0) throw new Error('the server answered a manifests request with nothing');
+  }
+  return { manifests, refused };
 }
 
 /** What only a server can give; a Personal project has everything it needs in its own store. */

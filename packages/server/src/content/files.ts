@@ -8,6 +8,7 @@ import type { Db } from '../db/connect.js';
 import type { AssetsTable, CheckpointsTable } from '../db/schema.js';
 import { authorizeContentAccess, loadContentAccess, type ContentAccess } from './access.js';
 import { sendVerified } from './stream.js';
+import { batches } from './blobs.js';
 
 export interface CheckpointFile {
   checkpoint: CheckpointsTable;
@@ -33,14 +34,24 @@ export async function downloadableCheckpoint(ctx: Ctx, projectId: string, checkp
 }
 
 export async function chunkListOf(db: Db, checkpointId: string): Promise<{ id: string; size: number }[]> {
-  const rows = await db
-    .selectFrom('checkpoint_chunks as cc')
-    .leftJoin('project_chunks as pc', (j) => j.onRef('pc.project_id', '=', 'cc.project_id').onRef('pc.chunk_id', '=', 'cc.chunk_id'))
-    .select(['cc.chunk_id', 'pc.size'])
-    .where('cc.checkpoint_id', '=', checkpointId)
-    .orderBy('cc.seq')
-    .execute();
-  return rows.map((r) => ({ id: r.chunk_id, size: Number(r.size ?? 0) }));
+  return (await chunkListsOf(db, [checkpointId])).get(checkpointId) ?? [];
+}
+
+/** Each checkpoint's chunks in file order, with raw sizes. */
+export async function chunkListsOf(db: Db, checkpointIds: readonly string[]): Promise<Map<string, { id: string; size: number }[]>> {
+  const out = new Map<string, { id: string; size: number }[]>(checkpointIds.map((id) => [id, []]));
+  for (const part of batches(checkpointIds)) {
+    const rows = await db
+      .selectFrom('checkpoint_chunks as cc')
+      .leftJoin('project_chunks as pc', (j) => j.onRef('pc.project_id', '=', 'cc.project_id').onRef('pc.chunk_id', '=', 'cc.chunk_id'))
+      .select(['cc.checkpoint_id', 'cc.chunk_id', 'pc.size'])
+      .where('cc.checkpoint_id', 'in', part)
+      .orderBy('cc.checkpoint_id')
+      .orderBy('cc.seq')
+      .execute();
+    for (const r of rows) out.get(r.checkpoint_id)!.push({ id: r.chunk_id, size: Number(r.size ?? 0) });
+  }
+  return out;
 }
 
 export async function checkpointManifest(ctx: Ctx, projectId: string, checkpointId: string) {

@@ -40,7 +40,9 @@ export function cloneCommands(program: Command): void {
         throw new CliError(d.message, d.exitCode, `what is in place stays; once that is fixed, finish the clone with: cd ${JSON.stringify(target)} && backlot sync`);
       });
       bar.stop();
-      if (opts.json) return printJson({ folder: target, projectId: p.id, files: result.written.length, bytes: result.bytesWritten });
+      if (opts.json) return printJson({ folder: target, projectId: p.id, files: result.written.length, bytes: result.bytesWritten, notDownloaded: result.notDownloaded });
+      const refused = result.notDownloaded.filter((n) => n.code === 'forbidden').length;
+      if (refused > 0) say(`${refused} file${refused === 1 ? '' : 's'} visible to you but not downloadable with your role (listed by backlot status as "rebuild")`);
       say(`Cloned ${p.name} into ${target}: ${result.written.length} file${result.written.length === 1 ? '' : 's'}, ${formatBytes(result.bytesWritten)}`);
     });
 

@@ -134,7 +134,7 @@ function report(opts: GlobalOptions, r: SyncResult): void {
     return printJson({
       pushed: r.push.applied, refused: r.push.refused, uploadedBytes: r.push.bytesUploaded, revision: r.pull.revision, reset: r.pull.reset,
       written: r.files.written, moved: r.files.moved, deleted: r.files.deleted, keptChanged: r.files.keptChanged, keptUnsent: r.files.keptUnsent, skippedModified: r.files.skippedModified,
-      locked: r.files.locked, fetchedBytes: r.files.bytesFetched, reusedBytes: r.files.bytesReused,
+      locked: r.files.locked, notDownloaded: r.files.notDownloaded, fetchedBytes: r.files.bytesFetched, reusedBytes: r.files.bytesReused,
     });
   for (const f of r.push.refused) say(`refused    ${f.opType}: ${f.message} (kept in your folder; nothing was lost)`);
   for (const m of r.files.moved) say(`moved      ${m.from} -> ${m.to}`);
@@ -143,6 +143,7 @@ function report(opts: GlobalOptions, r: SyncResult): void {
   for (const p of r.files.keptUnsent) say(`kept       ${p} (the server did not take it: now untracked)`);
   for (const p of r.files.skippedModified) say(`not updated ${p} (you changed it; checkpoint or revert it)`);
   for (const l of r.files.locked) say(`not updated ${l.path} (${l.reason}: close the program using it, then backlot sync again)`);
+  for (const n of r.files.notDownloaded) say(`not downloaded ${n.path} (${n.code === 'forbidden' ? 'your role may see this file but not download it' : 'no longer on the server: the next sync catches up'})`);
   say(
     `Synced to revision ${r.pull.revision}: sent ${r.push.applied} change${r.push.applied === 1 ? '' : 's'} (${formatBytes(r.push.bytesUploaded)}), ` +
       `received ${r.files.written.length} file${r.files.written.length === 1 ? '' : 's'} (${formatBytes(r.files.bytesFetched)} downloaded, ${formatBytes(r.files.bytesReused)} reused)` +

@@ -24,6 +24,19 @@ export interface CheckpointManifest {
   chunks: { id: string; size: number }[];
 }
 
+/**
+ * POST /projects/:projectId/checkpoints/manifests {ids}: many manifests in one answer, each id
+ * decided on its own by the rule of the single manifest.
+ */
+export interface CheckpointManifests {
+  /** In the order asked. */
+  manifests: CheckpointManifest[];
+  /** Unknown or invisible (`not_found`), or visible without permission to download (`forbidden`). */
+  refused: { id: string; code: 'not_found' | 'forbidden'; message: string }[];
+  /** Left out to keep the answer bounded (too many chunks in all): ask for these again. */
+  deferred: string[];
+}
+
 /** POST /projects/:projectId/gc: stored chunks no surviving checkpoint references, deleted. */
 export interface GcResult {
   deleted: number;

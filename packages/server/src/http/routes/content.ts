@@ -12,6 +12,7 @@ import { Id, params } from '../schemas.js';
 import { authorizeFetch, checkChunks, MAX_CHECK_IDS, MAX_FETCH_IDS, MAX_UPLOAD_BODY, receiveChunks } from '../../content/chunks.js';
 import { sendVerified } from '../../content/stream.js';
 import { checkpointManifest, downloadableCheckpoint, sendCheckpointFile } from '../../content/files.js';
+import { checkpointManifests, MAX_MANIFEST_IDS } from '../../content/manifests.js';
 import { clearPreview, getPreview, PREVIEW_TYPES, putPreview, setCover } from '../../ops/preview-images.js';
 import { MAX_PREVIEW_SIZE } from '../../config/chunk-store.js';
 import { gc } from '../../content/gc.js';
@@ -85,6 +86,14 @@ async function apiRoutes(app: FastifyInstance) {
     });
   r.get('/projects/:projectId/checkpoints/:checkpointId/manifest', { schema: { tags: kt, params: p2('checkpointId'), summary: "The checkpoint's ordered chunk list with sizes (to fetch and restore it)" } },
     async (req) => checkpointManifest(req.ctx, req.params.projectId, (req.params as P).checkpointId));
+  r.post('/projects/:projectId/checkpoints/manifests', {
+    bodyLimit: 256 * 1024,
+    schema: {
+      tags: kt, params: params.project,
+      summary: 'Many manifests at once: each id answered on its own (manifest, refused as not_found / forbidden, or deferred to ask again)',
+      body: Type.Object({ ids: Type.Array(Id, { minItems: 1, maxItems: MAX_MANIFEST_IDS }) }, { additionalProperties: false }),
+    },
+  }, async (req) => checkpointManifests(req.ctx, req.params.projectId, req.body.ids, `${req.method} ${req.routeOptions.url}`));
 
   r.put('/projects/:projectId/checkpoints/:checkpointId/preview', {
     bodyLimit: MAX_PREVIEW_SIZE,
