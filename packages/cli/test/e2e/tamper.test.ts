@@ -88,6 +88,7 @@ test('granting oneself Admin in the local database: the delete it allows locally
   const r = await sync();
   assert.equal(r.code, 4, r.stderr + r.stdout);
   assert.equal(JSON.parse(r.stdout).refused[0].code, 'forbidden');
+  assert.equal(JSON.parse(r.stdout).refused[0].path, 'shared/ref.png', 'the refusal names the file');
   assert.equal(await refusedCount(), before + 1);
   assert.equal(mirrored('member', w.users.artist.id).roleId, artistRole, 'the server\'s role is back');
   assert.equal((await readFile(join(artistDir, 'shared/ref.png'))).length, 100_000, 'the file came back with the server\'s truth');
@@ -102,6 +103,7 @@ test('assigning oneself someone else\'s task: the checkpoint is refused and audi
   const r = await sync();
   assert.equal(r.code, 4, r.stderr);
   assert.match(JSON.parse(r.stdout).refused[0].message, /holds this task|soft lock|assignee/i);
+  assert.equal(JSON.parse(r.stdout).refused[0].path, 'shared/owner_task.blend');
   assert.equal(await refusedCount(), before + 1);
   assert.equal(mirrored('asset', taskId).assigneeId, w.users.owner.id);
   assert.equal(await readFile(join(artistDir, 'shared/owner_task.blend'), 'utf8'), 'my unauthorised changes');

@@ -68,8 +68,8 @@ export function checkpointsOf(db: ProjectDb, assetId: string): LocalCheckpointVi
  * Some fields of every item of one kind, from the field columns (no JSON parsed): commands that
  * look at a whole folder (status on 100,000 files) need a few fields of each item, not its view.
  */
-export function itemFields<T>(db: ProjectDb, entity: EntityName, fields: readonly ('id' | Field)[]): T[] {
-  return db.stmt(itemFieldsSql(db, entity, fields)).all() as T[];
+export function itemFields<T>(db: ProjectDb, entity: EntityName, fields: readonly ('id' | Field)[], { mirrorOnly = false } = {}): T[] {
+  return db.stmt(itemFieldsSql(db, entity, fields, { mirrorOnly })).all() as T[];
 }
 
 /** The tasks assigned to a member (status lists them), filtered by SQLite. */
@@ -78,10 +78,11 @@ export function assignedTasks(db: ProjectDb, userId: string): { id: string; name
 }
 
 /** The query of itemFields, for queries that join it with more (status). */
-export function itemFieldsSql(db: ProjectDb, entity: EntityName, fields: readonly ('id' | Field)[]): string {
+export function itemFieldsSql(db: ProjectDb, entity: EntityName, fields: readonly ('id' | Field)[], { mirrorOnly = false } = {}): string {
   if (!/^[a-z_]+$/.test(entity)) throw new Error(`not an entity: ${entity}`);
   const col = (f: string, t: string) => (f === 'id' ? `${t}.id AS "id"` : `${t}.f_${f} AS "${f}"`);
-  const plain = db.stmt('SELECT 1 FROM overlay WHERE entity = ? LIMIT 1').get(entity) === undefined;
+  // mirrorOnly: the items as the server last sent them, without this folder's changes.
+  const plain = mirrorOnly || db.stmt('SELECT 1 FROM overlay WHERE entity = ? LIMIT 1').get(entity) === undefined;
   if (plain) return `SELECT ${fields.map((f) => col(f, 'i')).join(', ')} FROM items i WHERE i.entity = '${entity}'`;
   // An overlay row replaces the mirror's row of the same id; a removed one hides it.
   const merged = fields.map((f) => (f === 'id' ? 'i.id AS "id"' : `CASE WHEN o.id IS NULL THEN i.f_${f} ELSE o.f_${f} END AS "${f}"`)).join(', ');

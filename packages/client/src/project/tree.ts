@@ -27,9 +27,12 @@ export class ProjectTree {
   readonly assetByPath = new Map<string, AssetSummary>();
   readonly pathOfAsset = new Map<string, string>();
 
-  /** `assets: false` builds the folders alone (status reads the assets its own way). */
-  constructor(db: ProjectDb, { assets = true } = {}) {
-    const raw = new Map(itemFields<FolderRow>(db, 'collection', ['id', 'parentId', 'name']).map((c) => [c.id, c]));
+  /**
+   * `assets: false` builds the folders alone (status reads the assets its own way); `mirrorOnly`
+   * builds the tree as the server last sent it, without this folder's changes.
+   */
+  constructor(db: ProjectDb, { assets = true, mirrorOnly = false } = {}) {
+    const raw = new Map(itemFields<FolderRow>(db, 'collection', ['id', 'parentId', 'name'], { mirrorOnly }).map((c) => [c.id, c]));
     const pathOf = (id: string, seen = new Set<string>()): string | null => {
       const known = this.folders.get(id);
       if (known) return known.path;
@@ -45,7 +48,7 @@ export class ProjectTree {
     };
     for (const id of raw.keys()) pathOf(id);
     if (!assets) return;
-    for (const a of itemFields<AssetSummary>(db, 'asset', ['id', 'collectionId', 'name', 'extension', 'kind', 'url', 'assigneeId', 'statusId'])) {
+    for (const a of itemFields<AssetSummary>(db, 'asset', ['id', 'collectionId', 'name', 'extension', 'kind', 'url', 'assigneeId', 'statusId'], { mirrorOnly })) {
       if (a.url) continue; // a web link has no file
       const path = this.pathIn(a.collectionId, fileNameOf(a));
       if (path === undefined) continue;

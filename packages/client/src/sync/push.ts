@@ -14,12 +14,15 @@ import { ChunkApi } from '../remote/chunks.js';
 import { pushOps } from '../remote/ops.js';
 import { queuedOps, renameId, settleOp, type QueuedOp } from '../project/outbox.js';
 import type { ProjectDb } from '../project/project-db.js';
+import { ProjectTree } from '../project/tree.js';
 import { workingFiles } from '../worktree/working-files.js';
 
 const UPLOAD_BATCH_BYTES = 32 * 1024 * 1024;
 
 export interface Refusal {
   opType: string;
+  /** The file or folder in this working folder the op was about, when it has one. */
+  path?: string;
   code: string;
   message: string;
   op: Op;
@@ -58,14 +61,17 @@ export async function pushOutbox(api: BacklotApi, db: ProjectDb, store: ChunkSto
     if (ops.length === 0) return result;
     await uploadChunks(chunks, store, ops, result, progress);
     const answers = await pushOps(api, projectId, ops.map((q) => ({ opId: q.opId, op: q.op })));
-    const again = settle(db, ops, answers, result);
+    // Paths as the folder has them before the answers settle (a refused creation leaves the
+    // tree), else as the server had them (an item removed here).
+    const trees = answers.some((a) => a.status !== 'applied') ? [new ProjectTree(db), new ProjectTree(db, { mirrorOnly: true })] : [];
+    const again = settle(db, ops, answers, result, (op) => trees.map((t) => pathNamedBy(t, op)).find((p) => p !== undefined));
     if (!again) return result;
   }
   return result;
 }
 
 /** Applies a push's answers to the outbox; true when adopted folders call for another round. */
-function settle(db: ProjectDb, ops: QueuedOp[], answers: OpResult[], result: PushResult): boolean {
+function settle(db: ProjectDb, ops: QueuedOp[], answers: OpResult[], result: PushResult, pathOf: (op: Op) => string | undefined): boolean {
   const blocked = new Set<string>();
   let adopted = false;
   db.tx(() => {
@@ -93,10 +99,22 @@ function settle(db: ProjectDb, ops: QueuedOp[], answers: OpResult[], result: Pus
         return;
       }
       settleOp(db, q.seq);
-      result.refused.push({ opType: q.op.type, code: a.code, message: a.message, op: q.op });
+      const path = pathOf(q.op);
+      result.refused.push({ opType: q.op.type, ...(path !== undefined && { path }), code: a.code, message: a.message, op: q.op });
     });
   });
   return adopted && result.conflicts.length === 0;
+}
+
+/** The path of the file or folder an op is about: its asset, else its item, else its collection. */
+function pathNamedBy(tree: ProjectTree, op: Op): string | undefined {
+  for (const key of ['assetId', 'id', 'collectionId', 'parentId'] as const) {
+    const id = (op as Partial<Record<typeof key, unknown>>)[key];
+    if (typeof id !== 'string') continue;
+    const path = tree.pathOfAsset.get(id) ?? tree.folders.get(id)?.path;
+    if (path !== undefined) return path;
+  }
+  return undefined;
 }
 
 /** The id an op creates, for creations. */

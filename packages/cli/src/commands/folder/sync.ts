@@ -136,7 +136,7 @@ function report(opts: GlobalOptions, r: SyncResult): void {
       written: r.files.written, moved: r.files.moved, deleted: r.files.deleted, keptChanged: r.files.keptChanged, keptUnsent: r.files.keptUnsent, skippedModified: r.files.skippedModified,
       locked: r.files.locked, notDownloaded: r.files.notDownloaded, fetchedBytes: r.files.bytesFetched, reusedBytes: r.files.bytesReused,
     });
-  for (const f of r.push.refused) say(`refused    ${f.opType}: ${f.message} (kept in your folder; nothing was lost)`);
+  for (const f of r.push.refused) say(`refused    ${f.path ? `${f.path} (${f.opType})` : f.opType}: ${f.message} (kept in your folder; nothing was lost)`);
   for (const m of r.files.moved) say(`moved      ${m.from} -> ${m.to}`);
   for (const p of r.files.deleted) say(`removed    ${p} (deleted on the server, or no longer visible to you)`);
   for (const p of r.files.keptChanged) say(`kept       ${p} (removed on the server, but you changed it: now untracked)`);
