@@ -26,6 +26,7 @@ import binding from 'zstd-napi/binding.js';
 import { du } from '../disk-usage.js';
 import { bash, have } from '../cli-peers.js';
 import { peerEnvironment } from '../peer-environment.js';
+import { median } from '../report.js';
 
 export interface PeerResult {
   peer: string;
@@ -40,6 +41,9 @@ export interface PeerResult {
   perVersionSeconds?: number[];
   skipped?: string;
 }
+
+/** Restores timed per version; the median is reported (the same for Backlot, deltas.ts). */
+export const RESTORE_RUNS = 3;
 
 export const PEER_NAMES = ['restic', 'borg-lz4', 'borg-zstd3', 'git-lfs', 'git-gc'] as const;
 
@@ -316,8 +320,14 @@ async function runPeer(peer: Peer, snapshots: string[], base: string, env: NodeJ
     rmSync(dest, { recursive: true, force: true });
     return seconds;
   };
-  const restoreLatestSeconds = await restoreOne(snapshots.length - 1);
-  const restoreOldestSeconds = await restoreOne(0);
+  // The median of RESTORE_RUNS: one restore of a few hundred milliseconds swings by a third.
+  const restoreMedian = async (v: number) => {
+    const runs: number[] = [];
+    for (let i = 0; i < RESTORE_RUNS; i++) runs.push(await restoreOne(v));
+    return median(runs);
+  };
+  const restoreLatestSeconds = await restoreMedian(snapshots.length - 1);
+  const restoreOldestSeconds = await restoreMedian(0);
   const commitSeconds = per.reduce((a, b) => a + b, 0) + finishSeconds;
   log(`${peer.name}: commits ${commitSeconds.toFixed(1)} s, ${(storedBytes / 1e6).toFixed(1)} MB stored, restore ${restoreLatestSeconds.toFixed(1)} / ${restoreOldestSeconds.toFixed(1)} s, last version ${incremental.bytes} B`);
   return { peer: peer.name, storedBytes, commitSeconds, restoreLatestSeconds, restoreOldestSeconds, incrementalBytes: incremental.bytes, incrementalWhat: incremental.what, perVersionSeconds: per };
