@@ -241,7 +241,7 @@ test('an item the server refuses to create stays in the folder as the user\'s fi
   await artist.ok(['checkpoint', 'refs/sketch.png', '-m', 'idea'], { cwd: folders.artist });
   const r = await artist.run(['sync'], { cwd: folders.artist });
   assert.equal(r.code, 4, r.stderr);
-  assert.match(r.stderr, /refused    asset\.create: missing permission asset\.create/);
+  assert.match(r.stderr, /refused    refs\/sketch\.png \(asset\.create\): missing permission asset\.create/, "the refusal names the file");
   assert.equal(await readFile(join(folders.artist, 'refs/sketch.png'), 'utf8'), 'an idea');
   assert.equal((await status('artist'))['refs/sketch.png'], 'untracked');
 });
