@@ -22,7 +22,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BacklotApi } from '@backlot/api';
 import { closeSharedWorkerPool, ENCODING_PATCH } from '@backlot/storage';
-import { fetchCheckpointManifest, restoreFiles } from '../packages/client/src/content/restore.js';
+import { fetchCheckpointManifests, restoreFiles } from '../packages/client/src/content/restore.js';
 import { checkpointsOf } from '../packages/client/src/project/items.js';
 import { ProjectDb } from '../packages/client/src/project/project-db.js';
 import { ProjectTree } from '../packages/client/src/project/tree.js';
@@ -153,12 +153,12 @@ async function runOurs(info: CorpusInfo, base: string, bin: string): Promise<Our
     for (let i = 0; i < RESTORE_RUNS; i++) {
       rmSync(oldest, { recursive: true, force: true });
       const t = process.hrtime.bigint();
-      const files = [];
-      for (const p of first) {
-        const history = checkpointsOf(db, tree.assetByPath.get(p)!.id);
-        const m = await fetchCheckpointManifest(api, project.id, history[0].id);
-        files.push({ path: join(oldest, p), fileHash: m.fileHash, size: m.size, chunks: m.chunks, chunkSizes: m.chunkSizes });
-      }
+      const firstIds = first.map((p) => checkpointsOf(db, tree.assetByPath.get(p)!.id)[0].id);
+      const { manifests } = await fetchCheckpointManifests(api, project.id, firstIds);
+      const files = first.map((p, i) => {
+        const m = manifests.get(firstIds[i])!;
+        return { path: join(oldest, p), fileHash: m.fileHash, size: m.size, chunks: m.chunks, chunkSizes: m.chunkSizes };
+      });
       await restoreFiles(api, project.id, files);
       oldestRuns.push(Number(process.hrtime.bigint() - t) / 1e9);
       for (const p of first) if (sha(join(oldest, p)) !== sha(join(info.snapshots[0], p))) throw new Error(`backlot: oldest ${p} differs`);

@@ -5,7 +5,7 @@
 // then renamed into place. A failure leaves the destination untouched.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { MAX_FETCH_IDS, NetworkError, type BacklotApi, type CheckpointManifest as ServerManifest, type RetryOptions } from '@backlot/api';
+import { MAX_FETCH_IDS, MAX_MANIFEST_IDS, NetworkError, type BacklotApi, type CheckpointManifest as ServerManifest, type RetryOptions } from '@backlot/api';
 import { restoreFile, sharedWorkerPool, type ChunkWorkerPool } from '@backlot/storage';
 import { ChunkApi, type ChunkKeeper, type HeldBases, type LocalBases } from '../remote/chunks.js';
 
@@ -250,6 +250,34 @@ export interface CheckpointManifest {
 /** A checkpoint's ordered chunk list with sizes (api.content.manifest), as restoreFiles takes it. */
 export async function fetchCheckpointManifest(api: BacklotApi, projectId: string, checkpointId: string): Promise<CheckpointManifest> {
   return manifestFromServer(await api.content.manifest(projectId, checkpointId));
+}
+
+export interface ManifestRefusal {
+  code: 'not_found' | 'forbidden';
+  message: string;
+}
+
+/**
+ * Many checkpoints' manifests, MAX_MANIFEST_IDS per request (api.content.manifests): a clone of
+ * thousands of files makes a few round trips, not one per file. Ids the server refuses (gone or
+ * invisible: not_found; visible but not downloadable: forbidden) come back in `refused`.
+ */
+export async function fetchCheckpointManifests(
+  api: BacklotApi, projectId: string, ids: readonly string[],
+): Promise<{ manifests: Map<string, CheckpointManifest>; refused: Map<string, ManifestRefusal> }> {
+  const manifests = new Map<string, CheckpointManifest>();
+  const refused = new Map<string, ManifestRefusal>();
+  let ask = [...new Set(ids)];
+  while (ask.length > 0) {
+    const part = ask.slice(0, MAX_MANIFEST_IDS);
+    const answer = await api.content.manifests(projectId, part);
+    if (answer.manifests.length === 0 && answer.refused.length === 0) throw new Error('the server answered a manifests request with nothing');
+    for (const m of answer.manifests) manifests.set(m.id, manifestFromServer(m));
+    for (const r of answer.refused) refused.set(r.id, { code: r.code, message: r.message });
+    // Deferred ids (kept out to bound the answer) are asked again, before the rest.
+    ask = [...answer.deferred, ...ask.slice(part.length)];
+  }
+  return { manifests, refused };
 }
 
 /** The server's manifest (chunks with sizes) in the shape restoreFiles takes. */

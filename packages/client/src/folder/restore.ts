@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BacklotApi } from '@backlot/api';
-import { fetchCheckpointManifest, restoreFiles, type FetchStats, type FileToRestore, type RestoreFilesOptions } from '../content/restore.js';
+import { fetchCheckpointManifests, restoreFiles, type FetchStats, type FileToRestore, type RestoreFilesOptions } from '../content/restore.js';
 import { emptyState, saveState, type FolderState, type TrackedFile } from './state.js';
 
 export interface RestoreFolderOptions extends RestoreFilesOptions {
@@ -15,8 +15,6 @@ export interface RestoreFolderOptions extends RestoreFilesOptions {
    * (each file's checkpoint manifest is fetched, as a fresh machine would; needs checkpointId).
    */
   manifests?: 'state' | 'server';
-  /** Manifest requests in flight with manifests: 'server' (default 8). */
-  manifestConcurrency?: number;
 }
 
 /**
@@ -33,17 +31,15 @@ export async function restoreFolder(
   const paths = Object.keys(state.files).filter((p) => state.files[p].checkpointId && /^[0-9a-f]{64}$/.test(state.files[p].fileHash)).sort();
   const tracked: Record<string, TrackedFile> = { ...state.files };
   if (options.manifests === 'server') {
-    let next = 0;
-    const worker = async () => {
-      while (next < paths.length) {
-        const p = paths[next++];
-        const t = tracked[p];
-        if (!t.checkpointId) throw new Error(`${p}: no checkpoint recorded; cannot restore it from the server`);
-        const m = await fetchCheckpointManifest(api, projectId, t.checkpointId);
-        tracked[p] = { ...t, fileHash: m.fileHash, size: m.size, chunks: m.chunks, chunkSizes: m.chunkSizes };
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, options.manifestConcurrency ?? 8) }, worker));
+    const missing = paths.find((p) => !tracked[p].checkpointId);
+    if (missing) throw new Error(`${missing}: no checkpoint recorded; cannot restore it from the server`);
+    const { manifests, refused } = await fetchCheckpointManifests(api, projectId, paths.map((p) => tracked[p].checkpointId!));
+    for (const p of paths) {
+      const t = tracked[p];
+      const m = manifests.get(t.checkpointId!);
+      if (!m) throw new Error(`${p}: the server refused its checkpoint (${refused.get(t.checkpointId!)?.message ?? 'no answer'})`);
+      tracked[p] = { ...t, fileHash: m.fileHash, size: m.size, chunks: m.chunks, chunkSizes: m.chunkSizes };
+    }
   }
   const files: FileToRestore[] = paths.map((p) => {
     const t = tracked[p];

@@ -4,9 +4,9 @@
 // checked against its hash and size, then renamed into place (storage's restoreFile).
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ApiError, MAX_MANIFEST_IDS, ROUTES, type BacklotApi } from '@backlot/api';
+import { ApiError, ROUTES, type BacklotApi } from '@backlot/api';
 import { FsChunkStore, restoreFile, sharedWorkerPool, VersionAligner, type ChunkStore } from '@backlot/storage';
-import { ChunkFetcher, manifestFromServer, type CheckpointManifest } from '../content/restore.js';
+import { ChunkFetcher, fetchCheckpointManifests, type CheckpointManifest, type ManifestRefusal } from '../content/restore.js';
 import { ChunkApi } from '../remote/chunks.js';
 import type { LocalCheckpointView } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
@@ -54,11 +54,6 @@ export interface WriteStats {
   bytesFetched: number;
   /** Raw bytes read from this folder instead. */
   bytesReused: number;
-}
-
-export interface ManifestRefusal {
-  code: 'not_found' | 'forbidden';
-  message: string;
 }
 
 export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, wanted: readonly VersionToWrite[], hooks: WriteHooks = {}): Promise<WriteStats> {
@@ -129,26 +124,16 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
 
 /** Chunk lists of the checkpoints to write: kept here for this folder's own, else asked of the server. */
 async function manifestsOf(api: BacklotApi | null, db: ProjectDb, cps: LocalCheckpointView[]): Promise<{ manifests: Map<string, CheckpointManifest>; refused: Map<string, ManifestRefusal> }> {
-  const manifests = new Map<string, CheckpointManifest>();
-  const refused = new Map<string, ManifestRefusal>();
-  let ask: string[] = [];
+  const kept = new Map<string, CheckpointManifest>();
+  const ask: string[] = [];
   for (const c of cps) {
-    if (c.chunks && c.chunkSizes) manifests.set(c.id, { id: c.id, assetId: c.assetId, fileName: '', fileHash: c.fileHash, size: c.size, chunks: c.chunks, chunkSizes: c.chunkSizes });
+    if (c.chunks && c.chunkSizes) kept.set(c.id, { id: c.id, assetId: c.assetId, fileName: '', fileHash: c.fileHash, size: c.size, chunks: c.chunks, chunkSizes: c.chunkSizes });
     else ask.push(c.id);
   }
-  ask = [...new Set(ask)];
-  const { projectId } = db.meta();
-  // Many per request: a clone of thousands of files makes a few round trips, not one per file.
-  while (ask.length > 0) {
-    const part = ask.slice(0, MAX_MANIFEST_IDS);
-    const answer = await need(api).content.manifests(projectId, part);
-    for (const m of answer.manifests) manifests.set(m.id, manifestFromServer(m));
-    for (const r of answer.refused) refused.set(r.id, { code: r.code, message: r.message });
-    // Deferred ids (the answer's bound) are asked again, before the rest.
-    ask = [...answer.deferred, ...ask.slice(part.length)];
-    if (answer.manifests.length === 0 && answer.refused.length === 0) throw new Error('the server answered a manifests request with nothing');
-  }
-  return { manifests, refused };
+  if (ask.length === 0) return { manifests: kept, refused: new Map() };
+  const fetched = await fetchCheckpointManifests(need(api), db.meta().projectId, ask);
+  for (const [id, m] of kept) fetched.manifests.set(id, m);
+  return fetched;
 }
 
 /** What only a server can give; a Personal project has everything it needs in its own store. */
