@@ -3,7 +3,7 @@
 // and control requests live. What the caller may do comes from the server (their permissions,
 // decided by core's policy); the server still decides every change, and a refusal puts the card back.
 import { useCallback, useMemo, useRef, useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient, keepPreviousData } from '@tanstack/react-query';
 import {
   DndContext, DragOverlay, KeyboardSensor, PointerSensor, rectIntersection, useSensor, useSensors, type DragEndEvent, type DragStartEvent,
@@ -12,6 +12,7 @@ import type { AssetCard, AssetView, PendingControlRequest, ProjectMember, PullAn
 import { api } from '../../app/api.ts';
 import { keys } from '../../app/query.ts';
 import { useMe } from '../../app/session.ts';
+import { useUrlParams } from '../../app/url-state.ts';
 import { useStudios } from '../../app/studios.ts';
 import { projectActor } from '../../app/actor.ts';
 import { isStatus, messageOf } from '../../app/errors.ts';
@@ -35,7 +36,7 @@ const NEXT_PAGE = 200;
 
 export function BoardPage() {
   const { projectId = '' } = useParams();
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useUrlParams();
   const filters = useMemo(() => filtersFrom(params), [params]);
   const qc = useQueryClient();
   const me = useMe().data!;

@@ -4,11 +4,12 @@
 // Everything shown comes from the server, filtered by what the caller may see; what is offered
 // comes from their permissions (core's policy); the server still decides every change.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../app/api.ts';
 import { messageOf } from '../../app/errors.ts';
 import { useLiveEvents } from '../../app/live.ts';
+import { useUrlParams } from '../../app/url-state.ts';
 import { LiveBanner } from '../../ui/LiveBanner.tsx';
 import { Loading, LoadError, NoticeBar, useTitle, type Notice } from '../../ui/page.tsx';
 import { isSearching, listQuery, paramsOf, stateFrom, type BrowseState } from './browse-query.ts';
@@ -28,7 +29,7 @@ const PAGE = 100;
 
 export function BrowserPage() {
   const { projectId = '' } = useParams();
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useUrlParams();
   const state = useMemo(() => stateFrom(params), [params]);
   const qc = useQueryClient();
   const { project, statuses, members, settings, actor } = useProjectData(projectId);
