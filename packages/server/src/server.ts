@@ -12,6 +12,7 @@ import { prepareSetup } from './admin/accounts.js';
 import { openChunks } from './config/chunk-store.js';
 import { repairContent } from './content/repair.js';
 import { resumeRebases } from './content/rebase.js';
+import { track } from './content/background.js';
 import type { ChunkBackend } from '@backlot/storage';
 import { EventHub } from './events/hub.js';
 import { hasWebApp } from './http/web-app.js';
@@ -77,14 +78,17 @@ export async function startServer(config: ServerConfig, opts: ServerOptions = {}
   // Before the first request: no record may claim bytes the store lost while the server was down.
   const repair = await repairContent(deps);
   if (repair.dropped || repair.tempFiles) deps.log.info(`content check: ${repair.projects} project(s), ${repair.rows} stored chunk record(s), ${repair.dropped} without bytes dropped, ${repair.tempFiles} temp file(s) of killed writers removed`);
-  // Versions a stopped server left stored as patches are stored whole again, in the background.
-  const resumed = await resumeRebases(deps);
-  if (resumed) deps.log.info(`resuming ${resumed} rebase(s) left pending when the server stopped`);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   setBoundPort(port);
   if (deps.events instanceof EventHub) deps.events.start();
+  // Versions a stopped server left stored as patches are stored whole again, in the background:
+  // finding them is a query over every stored patch, not something requests should wait for.
+  track(deps.chunks, resumeRebases(deps).then(
+    (n) => n && deps.log.info(`resuming ${n} rebase(s) left pending when the server stopped`),
+    (err) => deps.log.error('could not look for rebases left pending', err),
+  ));
   const url = publicBaseUrl(config, port);
   print(`Backlot server listening on ${url} (${database.kind === 'sqlite' ? `data in ${config.dataDir}` : 'PostgreSQL'})`);
   const setupToken = await prepareSetup(deps);

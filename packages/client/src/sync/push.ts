@@ -61,10 +61,7 @@ export async function pushOutbox(api: BacklotApi, db: ProjectDb, store: ChunkSto
     if (ops.length === 0) return result;
     await uploadChunks(chunks, store, ops, result, progress);
     const answers = await pushOps(api, projectId, ops.map((q) => ({ opId: q.opId, op: q.op })));
-    // Paths as the folder has them before the answers settle (a refused creation leaves the
-    // tree), else as the server had them (an item removed here).
-    const trees = answers.some((a) => a.status !== 'applied') ? [new ProjectTree(db), new ProjectTree(db, { mirrorOnly: true })] : [];
-    const again = settle(db, ops, answers, result, (op) => trees.map((t) => pathNamedBy(t, op)).find((p) => p !== undefined));
+    const again = settle(db, ops, answers, result, answers.some((a) => a.status !== 'applied') ? refusedPaths(db) : () => undefined);
     if (!again) return result;
   }
   return result;
@@ -104,6 +101,17 @@ function settle(db: ProjectDb, ops: QueuedOp[], answers: OpResult[], result: Pus
     });
   });
   return adopted && result.conflicts.length === 0;
+}
+
+/**
+ * Where each refused op's file or folder is: as the folder has it now, before the answers settle
+ * (a refused creation leaves the tree, so this tree is built first), else as the server had it (an
+ * item removed here; the mirror does not change while answers settle, so it is built only if asked).
+ */
+function refusedPaths(db: ProjectDb): (op: Op) => string | undefined {
+  const local = new ProjectTree(db);
+  let mirror: ProjectTree | undefined;
+  return (op) => pathNamedBy(local, op) ?? pathNamedBy((mirror ??= new ProjectTree(db, { mirrorOnly: true })), op);
 }
 
 /** The path of the file or folder an op is about: its asset, else its item, else its collection. */

@@ -86,7 +86,8 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
       if (held.length && !heldFor.has(id)) heldFor.set(id, held);
     });
   }
-  hooks.onPlan?.(plan.length, total);
+  // Nothing left to write (every file refused): no plan to show.
+  if (plan.length > 0) hooks.onPlan?.(plan.length, total);
   const chunkApi = api ? new ChunkApi(api, db.meta().projectId, { pool: sharedWorkerPool }) : null;
   const bases = (id: string) => (local.has(id) ? local.read(id) : Promise.resolve(null));
   const keeps = hooks.keepPristine ? keepsPristine(db) : null;
