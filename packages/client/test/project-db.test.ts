@@ -20,23 +20,25 @@ function withFolder(fn: (root: string) => void): void {
 
 const indexes = (db: ProjectDb) => (db.sql.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
 
-/** Makes a folder of format 2 (before patch bases and the change count), with one item. */
+/** Makes a folder of format 2 (before patch bases, the change count and pristine files), with one item. */
 function formatTwo(root: string): void {
   const made = ProjectDb.create(root, META);
   made.sql.prepare('INSERT INTO items (entity, id, data) VALUES (?, ?, ?)').run('asset', 'a1', JSON.stringify({ name: 'pose', extension: 'psd', kind: 'resource' }));
   made.sql.exec('DROP TABLE chunk_bases');
   for (const { name } of made.sql.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[]) made.sql.exec(`DROP TRIGGER ${name}`);
   made.sql.exec('DROP TABLE change_count');
+  made.sql.exec('DROP TABLE pristine_chunks');
   made.sql.pragma('user_version = 2');
   made.sql.close();
 }
 
-test('a format 2 folder opens as format 4, its items kept, the patch bases table and the change count added', () => {
+test('a format 2 folder opens as format 5, its items kept, the patch bases table, the change count and the pristine files index added', () => {
   withFolder((root) => {
     formatTwo(root);
     const db = ProjectDb.open(root);
-    assert.equal(db.sql.pragma('user_version', { simple: true }), 4);
+    assert.equal(db.sql.pragma('user_version', { simple: true }), 5);
     assert.ok(indexes(db).includes('chunk_bases_base'));
+    assert.ok(indexes(db).includes('pristine_chunks_file'));
     db.sql.prepare('INSERT INTO chunk_bases (chunk_id, base_id) VALUES (?, ?)').run('c', 'b');
     assert.deepEqual(db.sql.prepare("SELECT f_name, f_extension FROM items WHERE entity = 'asset'").all(), [{ f_name: 'pose', f_extension: 'psd' }]);
     const before = db.changeMark();
@@ -87,6 +89,6 @@ test('a folder of a newer format is refused with a message that says to update',
     const made = ProjectDb.create(root, META);
     made.sql.pragma('user_version = 99');
     made.sql.close();
-    assert.throws(() => ProjectDb.open(root), /has format 99; this backlot reads format 4 \(update backlot\)/);
+    assert.throws(() => ProjectDb.open(root), /has format 99; this backlot reads format 5 \(update backlot\)/);
   });
 });

@@ -9,7 +9,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { verifyEncodedChunk } from './chunk-store.js';
 import { encodeChunk } from './compress.js';
-import { FsChunkStore } from './fs-chunk-store.js';
 import { chunkId } from './hash.js';
 
 /** Marks threads started by our pool, so importing this module elsewhere starts no listener. */
@@ -32,21 +31,13 @@ export type WorkerRequest =
     }
   /**
    * Decode an encoded chunk and check it against `id` (a download); the reply's `raw` holds the
-   * chunk at [offset, offset + length) (`encoded` comes back only with an error). With
-   * `keepIn`, a verified chunk is also written to that file store as a cache entry (putCached):
-   * a download's pristine copies, kept without the hand-offs of an asynchronous write.
+   * chunk at [offset, offset + length) (`encoded` comes back only with an error).
    */
-  | { kind: 'verify'; seq: number; id: string; encoded: ArrayBuffer; maxSize: number; keepIn?: StoreLocation }
+  | { kind: 'verify'; seq: number; id: string; encoded: ArrayBuffer; maxSize: number }
   /** Finish a whole-file hash; the reply's `id` is its hex digest. */
   | { kind: 'digest'; seq: number; file: number }
   /** Forget a whole-file hash that will not be finished (its file failed). */
   | { kind: 'drop'; file: number };
-
-/** A file chunk store, as a worker opens it (FsChunkStore's dir and namespace). */
-export interface StoreLocation {
-  dir: string;
-  namespace: string;
-}
 
 export type WorkerReply =
   /** `raw` is the request's ArrayBuffer coming back; `encoded` is absent for `hashOnly`. */
@@ -66,17 +57,6 @@ export function encodeForStore(raw: Uint8Array, level?: number, knownId?: string
 if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {
   const port = parentPort;
   const files = new Map<number, Hash>();
-  const stores = new Map<string, FsChunkStore>();
-  const keep = (where: StoreLocation, id: string, encoded: ArrayBuffer): void => {
-    const key = `${where.dir}\0${where.namespace}`;
-    let store = stores.get(key);
-    if (!store) stores.set(key, (store = new FsChunkStore(where)));
-    try {
-      store.putCachedSync(id, new Uint8Array(encoded));
-    } catch {
-      // A cache entry: a copy that could not be written is only a miss later.
-    }
-  };
   const handle = (req: WorkerRequest): void => {
     if (req.kind === 'drop') {
       files.delete(req.file);
@@ -90,7 +70,6 @@ if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.rol
         port.postMessage({ seq: req.seq, error: (err as Error).message, encoded: req.encoded } satisfies WorkerReply, [req.encoded]);
         return;
       }
-      if (req.keepIn) keep(req.keepIn, req.id, req.encoded);
       // A raw-encoded chunk is a view into the request's buffer; either way the whole
       // ArrayBuffer travels back and the reply says where the chunk is in it. The encoded bytes
       // stay here otherwise (the caller is done with them; their memory is this thread's to free).

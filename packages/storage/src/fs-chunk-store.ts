@@ -9,7 +9,6 @@
 // server may record the chunk as stored and a power cut cannot take it back. Batches share the
 // folder syncs.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
@@ -148,28 +147,6 @@ export class FsChunkStore implements ChunkStore {
       await rename(temp, final);
     } catch (err) {
       await rm(temp, { force: true });
-      throw err;
-    }
-  }
-
-  /**
-   * putCached with `replace`, in blocking calls: for a worker thread that keeps the chunks it has
-   * just verified (a download's pristine copies), where one blocking write costs less than the
-   * hand-offs of an asynchronous one.
-   */
-  putCachedSync(id: string, encoded: Uint8Array): void {
-    const final = this.pathOf(id);
-    for (const dir of [join(this.root, TMP), dirname(final)]) {
-      if (this.madeDirs.has(dir)) continue;
-      mkdirSync(dir, { recursive: true });
-      this.madeDirs.add(dir);
-    }
-    const temp = this.tempFor(id);
-    try {
-      writeFileSync(temp, encoded);
-      renameSync(temp, final);
-    } catch (err) {
-      rmSync(temp, { force: true });
       throw err;
     }
   }

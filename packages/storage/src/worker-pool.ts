@@ -4,7 +4,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ChunkBuffers } from './chunk-buffers.js';
-import type { FsChunkStore } from './fs-chunk-store.js';
 import { encodeForStore, WORKER_ROLE, type WorkerReply, type WorkerRequest } from './chunk-worker.js';
 import { verifyEncodedChunk } from './chunk-store.js';
 import { MAX_CHUNK_SIZE } from './fastcdc.js';
@@ -225,28 +224,17 @@ export class ChunkWorkerPool {
 
   /**
    * `verify` without the copy: `encoded` is moved to the worker (copied only when it does not own
-   * its memory), so do not use it afterwards. With `keepIn`, the verified chunk is also written
-   * to that store as it came (FsChunkStore.putCachedSync) before this resolves: a download's
-   * pristine copies, kept by the worker.
+   * its memory), so do not use it afterwards.
    */
-  verifyMoved(id: string, encoded: Buffer, options: { maxSize?: number; keepIn?: FsChunkStore } = {}): Promise<Buffer> {
+  verifyMoved(id: string, encoded: Buffer, options: { maxSize?: number } = {}): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
-    const { maxSize = MAX_CHUNK_SIZE, keepIn } = options;
-    const inline = (bytes: Buffer) => settled(() => {
-      const raw = verifyEncodedChunk(id, bytes, maxSize);
-      try {
-        keepIn?.putCachedSync(id, bytes);
-      } catch {
-        // a cache entry, as in the worker
-      }
-      return raw;
-    });
+    const { maxSize = MAX_CHUNK_SIZE } = options;
+    const inline = (bytes: Buffer) => settled(() => verifyEncodedChunk(id, bytes, maxSize));
     const slot = this.leastBusy();
     if (!slot) return inline(encoded);
     const owned = encoded.byteOffset === 0 && encoded.byteLength === encoded.buffer.byteLength;
     const moved = (owned ? encoded.buffer : new Uint8Array(encoded).buffer) as ArrayBuffer;
-    const where = keepIn && { dir: keepIn.dir, namespace: keepIn.namespace };
-    return this.request(slot, 0, (seq) => ({ kind: 'verify', seq, id, encoded: moved, maxSize, ...(where && { keepIn: where }) }), [moved]).then(
+    return this.request(slot, 0, (seq) => ({ kind: 'verify', seq, id, encoded: moved, maxSize }), [moved]).then(
       (a) => a.raw!,
       (err: unknown) => {
         // The worker's errors arrive as text: decoding again here throws the typed error. Bytes

@@ -134,31 +134,6 @@ describe('worker pool', () => {
     }
   });
 
-  it('keeps a verified chunk in a file store when asked (written by the worker, or inline without one), never a corrupt one', async () => {
-    await withTempDir(async (dir) => {
-      const inlinePool = await ChunkWorkerPool.create(0);
-      for (const p of [pool, inlinePool]) {
-        const store = new FsChunkStore({ dir, namespace: `kept-${p.mode}` });
-        for (const raw of [textLike(700_000, 51), pseudoRandom(300_000, 52)]) {
-          const encoded = encodeChunk(raw);
-          const id = sha256Hex(raw);
-          const got = await p.verifyMoved(id, Buffer.from(encoded), { keepIn: store });
-          assert.ok(got.equals(raw), p.mode);
-          // Kept as it came, under its id, and readable through the store's own checks.
-          assert.ok((await readFile(store.pathOf(id))).equals(encoded), p.mode);
-          assert.ok((await readChunk(store, id)).equals(raw), p.mode);
-        }
-        const raw = textLike(100_000, 53);
-        const corrupt = Buffer.from(encodeChunk(raw));
-        corrupt[corrupt.length - 1] ^= 1;
-        await assert.rejects(p.verifyMoved(sha256Hex(raw), corrupt, { keepIn: store }), p.mode);
-        assert.equal((await store.has([sha256Hex(raw)])).size, 0, `${p.mode}: a chunk that failed is not kept`);
-        assert.deepEqual(await readdir(join(store.root, '.tmp')), [], `${p.mode}: no temp file left`);
-      }
-      await inlinePool.close();
-    });
-  });
-
   it('fails a file whose hashing worker died instead of giving a wrong hash', async () => {
     const own = await ChunkWorkerPool.create(2);
     try {

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { seededBytes } from '@backlot/test-kit/random';
 import { CliWorld } from './world.js';
@@ -153,18 +153,24 @@ test('a vendor receives only the task assigned to them, and loses it again when 
   folders.vendor = join(parent, 'f');
   assert.deepEqual(await filesOf(folders.vendor), ['shots/sh010/layout.blend']);
   // The folder keeps its file's version as its pristine copy (what the next checkpoint is patched
-  // against), and nothing else.
-  const kept: string[] = [];
-  for (const fan of await readdir(join(folders.vendor, '.backlot/chunks'))) if (fan !== '.tmp') kept.push(...(await readdir(join(folders.vendor, '.backlot/chunks', fan))));
+  // against): one private copy of the file, and nothing else.
+  const chunkFiles: string[] = [];
+  for (const fan of await readdir(join(folders.vendor, '.backlot/chunks'))) if (fan !== '.tmp') chunkFiles.push(...(await readdir(join(folders.vendor, '.backlot/chunks', fan))));
+  assert.deepEqual(chunkFiles, [], 'no chunk files: the download is kept whole');
   const latest = (await vendor.api.browse.checkpoints(projectId, layoutAsset.id)).checkpoints[0];
   const manifest = await vendor.api.content.manifest(projectId, latest.id);
-  assert.deepEqual(kept.sort(), [...new Set(manifest.chunks.map((c) => c.id))].sort(), 'only the chunks of their own file are kept');
+  assert.deepEqual(await readdir(join(folders.vendor, '.backlot/pristine')), [manifest.fileHash], 'only their own file is kept');
+  const working = join(folders.vendor, 'shots/sh010/layout.blend');
+  const copy = join(folders.vendor, '.backlot/pristine', manifest.fileHash);
+  assert.ok((await readFile(copy)).equals(await readFile(working)));
+  assert.notEqual((await stat(copy)).ino, (await stat(working)).ino, 'a copy, not a second name of the working file');
   // Reassigned away: the unchanged file leaves the vendor's folder at the next sync.
   await w.users.owner.api.production.assignTask(projectId, layoutAsset.id, { assigneeId: w.users.owner.id });
   const r = JSON.parse((await vendor.ok(['sync', '--json'], { cwd: folders.vendor })).stdout);
   assert.equal(r.reset, true);
   assert.deepEqual(r.deleted, ['shots/sh010/layout.blend']);
   assert.deepEqual(await filesOf(folders.vendor), []);
+  assert.deepEqual(await readdir(join(folders.vendor, '.backlot/pristine')), [], 'its copy went with it');
 });
 
 test('a role that sees files it may not download: the clone finishes and says which; rebuild is refused with exit 4', async () => {

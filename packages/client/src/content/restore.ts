@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MAX_FETCH_IDS, MAX_MANIFEST_IDS, NetworkError, type BacklotApi, type CheckpointManifest as ServerManifest, type RetryOptions } from '@backlot/api';
 import { restoreFile, sharedWorkerPool, type ChunkWorkerPool } from '@backlot/storage';
-import { ChunkApi, type ChunkKeeper, type HeldBases, type LocalBases } from '../remote/chunks.js';
+import { ChunkApi, type HeldBases, type LocalBases } from '../remote/chunks.js';
 
 const MiB = 1024 * 1024;
 /** Size assumed for a chunk whose size is not known (the chunker's mean is ~300 KiB). */
@@ -44,8 +44,6 @@ export interface FetchOptions {
   bases?: LocalBases;
   /** Chunks this folder holds where a wanted one sits in its version (the server may patch against them). */
   held?: HeldBases;
-  /** Keeps the chunks it wants as they are verified (see ChunkApi.fetch). */
-  keep?: ChunkKeeper;
 }
 
 export interface FetchStats {
@@ -169,7 +167,7 @@ export class ChunkFetcher {
       this.stats.requests++;
       // Getting an answer is retried by the transport (fetching only reads); what arrived of a
       // broken answer is kept, and the rest is asked for again.
-      const answer = await this.chunks.fetch(rest, { bases: this.options.bases, held: this.options.held, keep: this.options.keep });
+      const answer = await this.chunks.fetch(rest, { bases: this.options.bases, held: this.options.held });
       try {
         for await (const c of answer) {
           got.add(c.id);

@@ -1,21 +1,84 @@
-// The folder's own chunk store, .backlot/chunks: the chunks of checkpoints made here (until the
-// server has them, in a studio project; for good, in a Personal one, where they are the history),
-// and the chunks of each working file's recorded version (its "pristine" copy, for files this
-// member may checkpoint: soft-lock.ts), which the next checkpoint of that file is stored against as
-// patches (storage's store-against.ts). A patch's
-// bases are recorded in project.db (chunk_bases) and kept while the patch is.
-import { BaseCache, encodeChunk, FsChunkStore, readChunk } from '@backlot/storage';
+// The folder's own chunk store: the chunk files of .backlot/chunks, and the chunks inside its
+// pristine files (pristine-files.ts), read as one store.
+//   .backlot/chunks holds the chunks of checkpoints made here (until the server has them, in a
+//   studio project; for good, in a Personal one, where they are the history) and stays the
+//   recorded version of a file checkpointed here.
+//   .backlot/pristine holds downloaded versions whole.
+// Together they keep each working file's recorded version (its "pristine" copy, for files this
+// member may checkpoint: soft-lock.ts), which the next checkpoint of that file is stored against
+// as patches (storage's store-against.ts). A patch's bases are recorded in project.db
+// (chunk_bases) and kept while the patch is. Writes go to .backlot/chunks.
+import { BaseCache, encodeChunk, FsChunkStore, readChunk, type ChunkStore, type VerifiedChunk } from '@backlot/storage';
 import { PROJECT_DIR, CHUNKS_DIR, type ProjectDb } from './project-db.js';
 import { join } from 'node:path';
 import { queuedOps } from './outbox.js';
 import { workingFiles } from '../worktree/working-files.js';
 import { keepsPristine } from './soft-lock.js';
+import { PristineFiles } from './pristine-files.js';
 
 /** Local chains of pristine patches this long are stored whole again at the next prune. */
 const REKEY_DEPTH = 4;
 
-export function localStore(db: ProjectDb): FsChunkStore {
-  return new FsChunkStore({ dir: join(db.root, PROJECT_DIR), namespace: CHUNKS_DIR });
+export class LocalStore implements ChunkStore {
+  readonly namespace = CHUNKS_DIR;
+  readonly files: FsChunkStore;
+  readonly pristine: PristineFiles;
+
+  constructor(db: ProjectDb) {
+    this.files = new FsChunkStore({ dir: join(db.root, PROJECT_DIR), namespace: CHUNKS_DIR });
+    this.pristine = new PristineFiles(db);
+  }
+
+  async has(ids: readonly string[]): Promise<Set<string>> {
+    const found = await this.files.has(ids);
+    for (const id of this.pristine.holding(ids.filter((id) => !found.has(id)))) found.add(id);
+    return found;
+  }
+
+  async get(id: string): Promise<Buffer | null> {
+    return (await this.files.get(id)) ?? (await this.pristine.read(id));
+  }
+
+  put(id: string, encoded: Buffer): Promise<void> {
+    return this.files.put(id, encoded);
+  }
+
+  putVerified(chunk: VerifiedChunk): Promise<void> {
+    return this.files.putVerified(chunk);
+  }
+
+  putVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void> {
+    return this.files.putVerifiedMany(chunks);
+  }
+
+  replaceVerifiedMany(chunks: readonly VerifiedChunk[]): Promise<void> {
+    return this.files.replaceVerifiedMany(chunks);
+  }
+
+  async delete(ids: readonly string[]): Promise<void> {
+    await this.files.delete(ids);
+    await this.pristine.forget(ids);
+  }
+
+  /** Both stores' ids, merged in ascending order (an id in both once). */
+  async *list(): AsyncIterable<string> {
+    const pristine = this.pristine.ids();
+    let k = 0;
+    for await (const id of this.files.list()) {
+      while (k < pristine.length && pristine[k] < id) yield pristine[k++];
+      if (pristine[k] === id) k++;
+      yield id;
+    }
+    while (k < pristine.length) yield pristine[k++];
+  }
+
+  async cleanTemp(options: { olderThanMs: number; deadWriters?: boolean }): Promise<number> {
+    return (await this.files.cleanTemp(options)) + (await this.pristine.clean(options));
+  }
+}
+
+export function localStore(db: ProjectDb): LocalStore {
+  return new LocalStore(db);
 }
 
 /** Remembers that stored chunks are patches against their bases (call before anything names them). */
@@ -30,7 +93,7 @@ export function recordLocalBases(db: ProjectDb, patches: readonly { id: string; 
  * no working file's recorded version holds, unless a kept patch is built on them. A Personal
  * project keeps everything. Returns how many were removed.
  */
-export async function pruneLocalStore(db: ProjectDb, store: FsChunkStore): Promise<number> {
+export async function pruneLocalStore(db: ProjectDb, store: LocalStore): Promise<number> {
   await store.cleanTemp({ olderThanMs: 60_000, deadWriters: true });
   if (db.meta().personal) return 0;
   const keep = new Set<string>();
@@ -64,7 +127,7 @@ export async function pruneLocalStore(db: ProjectDb, store: FsChunkStore): Promi
     if (depthOf(id) < REKEY_DEPTH) continue;
     // A pristine copy is a cache (the server has it): no sync to disk, and a crash costs a patch at most.
     const raw = await readChunk(store, id, undefined, cache).catch(() => null);
-    if (raw) await store.putCached(id, encodeChunk(raw), { replace: true });
+    if (raw) await store.files.putCached(id, encodeChunk(raw), { replace: true });
     else await store.delete([id]);
     rekeyed.push(id);
   }

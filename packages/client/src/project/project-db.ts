@@ -11,7 +11,7 @@ export const PROJECT_DIR = '.backlot';
 export const DB_FILE = 'project.db';
 export const CHUNKS_DIR = 'chunks';
 /** The folder format; 2 added the field columns (format 1 existed only in development builds). */
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 /**
  * Fields of the item views kept as columns too (computed by SQLite when a row is written), so
@@ -40,8 +40,13 @@ INSERT INTO change_count (id, db, n) VALUES (1, lower(hex(randomblob(16))), 0);
 ${COUNTED.flatMap((t) => ['INSERT', 'UPDATE', 'DELETE'].map((e) => `CREATE TRIGGER ${t}_${e.toLowerCase()}_counted AFTER ${e} ON ${t} BEGIN UPDATE change_count SET n = n + 1; END;`)).join('\n')}
 `;
 
+/** Format 5: downloaded versions kept whole in .backlot/pristine, and where each of their chunks sits (pristine-files.ts). */
+const PRISTINE_CHUNKS = `CREATE TABLE pristine_chunks (chunk_id TEXT NOT NULL, file_hash TEXT NOT NULL, start INTEGER NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (chunk_id, file_hash));
+CREATE INDEX pristine_chunks_file ON pristine_chunks (file_hash);
+`;
+
 /** What opening a folder of format N adds to make it N + 1. */
-const UPGRADES: Record<number, string> = { 2: LOCAL_BASES, 3: CHANGE_COUNT };
+const UPGRADES: Record<number, string> = { 2: LOCAL_BASES, 3: CHANGE_COUNT, 4: PRISTINE_CHUNKS };
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,7 +67,8 @@ CREATE TABLE files (path TEXT PRIMARY KEY, asset_id TEXT NOT NULL UNIQUE, checkp
 -- Assets whose local copy the user dropped (backlot free): sync does not bring them back.
 CREATE TABLE freed (asset_id TEXT PRIMARY KEY);
 ${LOCAL_BASES}
-${CHANGE_COUNT}`;
+${CHANGE_COUNT}
+${PRISTINE_CHUNKS}`;
 
 export interface ProjectMeta {
   projectId: string;

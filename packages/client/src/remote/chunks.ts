@@ -10,7 +10,7 @@
 // hash-checked before anyone sees them.
 import { encodeFrames, MAX_CHECK_IDS, MAX_FETCH_IDS, ProtocolError, withRetry, type BacklotApi, type RetryOptions } from '@backlot/api';
 import type { ChunksStored } from '@backlot/core';
-import { BaseCache, CorruptChunkError, ENCODING_RAW, MissingChunkError, patchHeaderOf, verifyEncodedChunk, type ChunkWorkerPool, type FsChunkStore } from '@backlot/storage';
+import { BaseCache, CorruptChunkError, MissingChunkError, patchHeaderOf, verifyEncodedChunk, type ChunkWorkerPool } from '@backlot/storage';
 import { FrameDecoder, type EncodedFrame } from './frame-decoder.js';
 import { PatchDecoder, type HeldBases, type LocalBases } from './patch-decoder.js';
 
@@ -35,18 +35,6 @@ export interface FetchedChunk {
   raw: Buffer;
   /** Encoded bytes received. */
   encodedSize: number;
-}
-
-/**
- * Where fetched chunks are kept once verified (a download's pristine copies). A chunk that came
- * whole is written as it came, by the worker that verified it; one that came as a patch is kept
- * raw (its bases may not stay), through `keep`.
- */
-export interface ChunkKeeper {
-  store: FsChunkStore;
-  wants(id: string): boolean;
-  /** Keeps verified encoded bytes; resolves once there is room for the next (backpressure). */
-  keep(id: string, encoded: Buffer): Promise<void>;
 }
 
 /** One project's chunk endpoints. */
@@ -95,7 +83,7 @@ export class ChunkApi {
    * id the server did not send, and NetworkError when the answer breaks off. Iterate it (or
    * leave the loop early) so the answer's connection is freed.
    */
-  async fetch(ids: readonly string[], options: { bases?: LocalBases; held?: HeldBases; keep?: ChunkKeeper } = {}): Promise<AsyncIterable<FetchedChunk>> {
+  async fetch(ids: readonly string[], options: { bases?: LocalBases; held?: HeldBases } = {}): Promise<AsyncIterable<FetchedChunk>> {
     const wanted = new Set(ids);
     if (wanted.size > MAX_FETCH_IDS) throw new RangeError(`at most ${MAX_FETCH_IDS} ids per fetch`);
     if (wanted.size === 0) return (async function* () {})();
@@ -106,7 +94,7 @@ export class ChunkApi {
       if (bases?.length) held[id] = [...bases];
     }
     const answer = await this.api.content.fetchChunks(this.projectId, [...wanted], { patches: true, held });
-    return verifiedChunks(answer.body, wanted, pool, new PatchDecoder(this.fetchedBases, options.bases, this.fetchBases), options.keep);
+    return verifiedChunks(answer.body, wanted, pool, new PatchDecoder(this.fetchedBases, options.bases, this.fetchBases));
   }
 
   /** Raw bytes of chunks fetched only as bases of patches, kept for the chains that share them. */
@@ -117,14 +105,6 @@ export class ChunkApi {
     const answer = await this.api.content.fetchChunks(this.projectId, ids, { patches: true });
     return verifiedChunks(answer.body, new Set(ids), null, decoder);
   };
-}
-
-/** A chunk kept raw (encoding 0), for one that arrived as a patch. */
-function rawEncoded(raw: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(raw.length + 1);
-  out[0] = ENCODING_RAW;
-  raw.copy(out, 1);
-  return out;
 }
 
 /** The patch header of a received frame, or null (malformed ones fail in verification). */
@@ -142,29 +122,17 @@ function stored(res: Partial<ChunksStored> | undefined): ChunksStored {
 }
 
 /** Frames of a fetch answer, checked against what was asked and verified, in arrival order. */
-async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<string>, pool: ChunkWorkerPool | null, patches: PatchDecoder, keeper?: ChunkKeeper): AsyncGenerator<FetchedChunk> {
-  /** Once `raw` is verified, keeps `stored(raw)` before handing it on. */
-  const keptAs = async (id: string, raw: Promise<Buffer>, stored: (raw: Buffer) => Buffer): Promise<Buffer> => {
-    const verified = await raw;
-    await keeper!.keep(id, stored(verified));
-    return verified;
-  };
-  // A chunk to keep (`kept`) is written by the worker that verifies it when it came whole, and
-  // through the keeper when it came as a patch (raw) or no worker verifies it (as it came).
-  const verify = (id: string, encoded: Buffer, kept = false): { raw: Promise<Buffer>; waits: boolean } => {
+async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<string>, pool: ChunkWorkerPool | null, patches: PatchDecoder): AsyncGenerator<FetchedChunk> {
+  const verify = (id: string, encoded: Buffer): { raw: Promise<Buffer>; waits: boolean } => {
     let bases: readonly string[] | undefined;
     try {
       bases = patchHeaderOf(encoded)?.bases;
     } catch (err) {
       return { raw: Promise.reject(new CorruptChunkError(id, (err as Error).message)), waits: false };
     }
-    if (bases) {
-      const decoded = patches.decode(id, encoded, bases);
-      return kept ? { ...decoded, raw: keptAs(id, decoded.raw, rawEncoded) } : decoded;
-    }
-    if (pool) return { raw: pool.verifyMoved(id, encoded, { keepIn: kept ? keeper!.store : undefined }), waits: false };
-    const raw = new Promise<Buffer>((resolve) => resolve(verifyEncodedChunk(id, encoded)));
-    return { raw: kept ? keptAs(id, raw, () => encoded) : raw, waits: false };
+    if (bases) return patches.decode(id, encoded, bases);
+    if (pool) return { raw: pool.verifyMoved(id, encoded), waits: false };
+    return { raw: new Promise<Buffer>((resolve) => resolve(verifyEncodedChunk(id, encoded))), waits: false };
   };
   const decoder = new FrameDecoder();
   const pending = new Set(wanted);
@@ -195,7 +163,7 @@ async function* verifiedChunks(body: AsyncIterable<Uint8Array>, wanted: Set<stri
         }
         if (!pending.delete(f.id)) continue; // a repeat: already delivered
         const encodedSize = f.encoded.length; // f.encoded may move to a worker
-        const started = verify(f.id, f.encoded, keeper?.wants(f.id));
+        const started = verify(f.id, f.encoded);
         started.raw.catch(() => {}); // observed when handed out
         verifying.push({ id: f.id, encodedSize, raw: started.raw, waits: started.waits });
         const ready = verifying.findIndex((v) => !v.waits);

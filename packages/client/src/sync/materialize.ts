@@ -10,7 +10,7 @@
 import { mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BacklotApi } from '@backlot/api';
-import type { ChunkStore } from '@backlot/storage';
+import type { LocalStore } from '../project/local-store.js';
 import { latestCheckpoint, type LocalCheckpointView } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
@@ -52,7 +52,7 @@ interface Planned {
 
 const exists = (p: string) => stat(p).then((s) => s, () => null);
 
-export async function materialize(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, progress: MaterializeProgress = {}): Promise<MaterializeResult> {
+export async function materialize(api: BacklotApi | null, db: ProjectDb, store: LocalStore, progress: MaterializeProgress = {}): Promise<MaterializeResult> {
   const out: MaterializeResult = { written: [], moved: [], deleted: [], keptChanged: [], keptUnsent: [], skippedModified: [], locked: [], notDownloaded: [], bytesWritten: 0, bytesFetched: 0, bytesReused: 0 };
   const tree = new ProjectTree(db);
   const abs = (p: string) => join(db.root, p);
@@ -138,7 +138,7 @@ function recordExisting(db: ProjectDb, path: string, assetId: string, cp: LocalC
   workingFiles.put(db, { path, assetId, checkpointId: cp.id, fileHash: cp.fileHash, size: st.size, mtimeMs: st.mtimeMs, chunks, onServer: !cp.pending });
 }
 
-async function writeFiles(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, plan: Planned[], out: MaterializeResult, progress: MaterializeProgress): Promise<void> {
+async function writeFiles(api: BacklotApi | null, db: ProjectDb, store: LocalStore, plan: Planned[], out: MaterializeResult, progress: MaterializeProgress): Promise<void> {
   const stats = await writeVersions(api, db, store, plan.map((p) => ({ dest: join(db.root, p.path), checkpoint: p.checkpoint })), {
     onPlan: progress.onPlan,
     keepPristine: true,

@@ -5,7 +5,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ApiError, ROUTES, type BacklotApi } from '@backlot/api';
-import { FsChunkStore, restoreFile, sharedWorkerPool, VersionAligner, type ChunkStore } from '@backlot/storage';
+import { restoreFile, sharedWorkerPool, VersionAligner } from '@backlot/storage';
 import { ChunkFetcher, fetchCheckpointManifests, type CheckpointManifest, type ManifestRefusal } from '../content/restore.js';
 import { ChunkApi } from '../remote/chunks.js';
 import type { LocalCheckpointView } from '../project/items.js';
@@ -13,7 +13,7 @@ import type { ProjectDb } from '../project/project-db.js';
 import { LocalChunks } from './local-chunks.js';
 import { workingFiles } from '../worktree/working-files.js';
 import { keepsPristine } from '../project/soft-lock.js';
-import { PristineCopies } from './pristine-copies.js';
+import type { LocalStore } from '../project/local-store.js';
 
 export interface VersionToWrite {
   /** Absolute destination path. */
@@ -37,14 +37,17 @@ export interface WriteHooks {
    */
   onRefused?: (index: number, refusal: ManifestRefusal) => void;
   /**
-   * The versions written become the working files' recorded versions: keep the chunks fetched for
-   * them in the folder's store (its pristine copies, which the next checkpoints patch against),
-   * for the files this member may checkpoint (project/soft-lock.ts).
+   * The versions written become the working files' recorded versions: keep a copy of each in the
+   * folder's pristine files (which the next checkpoints patch against), for the files this member
+   * may checkpoint (project/soft-lock.ts). A Personal project's store holds them already.
    */
   keepPristine?: boolean;
 }
 
 /** Errors of a destination another program holds or that may not be written, as opposed to the disk, network or content failing. */
+/** Pristine copies being made at once. */
+const COPIES_AT_ONCE = 2;
+
 const HELD = new Set(['EPERM', 'EACCES', 'EBUSY', 'ETXTBSY', 'EROFS']);
 export const isHeldError = (err: unknown): err is NodeJS.ErrnoException => HELD.has((err as NodeJS.ErrnoException)?.code ?? '');
 
@@ -56,7 +59,7 @@ export interface WriteStats {
   bytesReused: number;
 }
 
-export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store: ChunkStore, wanted: readonly VersionToWrite[], hooks: WriteHooks = {}): Promise<WriteStats> {
+export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store: LocalStore, wanted: readonly VersionToWrite[], hooks: WriteHooks = {}): Promise<WriteStats> {
   const { manifests, refused } = await manifestsOf(api, db, wanted.map((p) => p.checkpoint));
   wanted.forEach((p, i) => {
     const refusal = refused.get(p.checkpoint.id);
@@ -90,10 +93,9 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
   if (plan.length > 0) hooks.onPlan?.(plan.length, total);
   const chunkApi = api ? new ChunkApi(api, db.meta().projectId, { pool: sharedWorkerPool }) : null;
   const bases = (id: string) => (local.has(id) ? local.read(id) : Promise.resolve(null));
-  const keeps = hooks.keepPristine ? keepsPristine(db) : null;
-  const pristine = new Set(keeps ? plan.filter((p) => keeps(p.checkpoint.assetId)).flatMap((p) => manifests.get(p.checkpoint.id)!.chunks) : []);
-  const copies = pristine.size > 0 && store instanceof FsChunkStore ? new PristineCopies(store, pristine) : undefined;
-  const fetcher = remote.length > 0 ? new ChunkFetcher(need(chunkApi), remote, { bases, keep: copies, held: (id) => heldFor.get(id) }) : null;
+  const keeps = hooks.keepPristine && !db.meta().personal ? keepsPristine(db) : null;
+  const copies = new PristineCopying(store);
+  const fetcher = remote.length > 0 ? new ChunkFetcher(need(chunkApi), remote, { bases, held: (id) => heldFor.get(id) }) : null;
   const chunkOf = async (id: string): Promise<Buffer> => {
     if (local.has(id)) {
       const raw = await local.read(id);
@@ -115,12 +117,31 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
       continue;
     }
     stats.bytesWritten += m.size;
+    if (keeps?.(p.checkpoint.assetId)) await copies.start(p.dest, m);
     hooks.onWritten?.(p.index, m, await stat(p.dest));
   }
-  await copies?.finished();
+  await copies.finished();
   stats.bytesFetched = fetcher?.stats.bytes ?? 0;
   stats.bytesReused = local.bytesRead;
   return stats;
+}
+
+/** Pristine copies of written files, made while the next file downloads (a few at a time). */
+class PristineCopying {
+  private readonly making = new Set<Promise<unknown>>();
+
+  constructor(private readonly store: LocalStore) {}
+
+  async start(file: string, m: CheckpointManifest): Promise<void> {
+    while (this.making.size >= COPIES_AT_ONCE) await Promise.race(this.making);
+    // A cache entry: a copy that fails only costs a future patch.
+    const copy: Promise<unknown> = this.store.pristine.keep(file, m.fileHash, m.chunks.map((id, k) => [id, m.chunkSizes[k]] as const)).catch(() => false).finally(() => this.making.delete(copy));
+    this.making.add(copy);
+  }
+
+  async finished(): Promise<void> {
+    await Promise.all(this.making);
+  }
 }
 
 /** Chunk lists of the checkpoints to write: kept here for this folder's own, else asked of the server. */

@@ -1,0 +1,137 @@
+// Pristine files: a downloaded version of a working file this member may checkpoint, kept whole in
+// .backlot/pristine/<file hash> as a private copy made right after the file is written (a reflink
+// where the file system has them, else a copy inside the kernel; never a hard link, which a tool
+// that saves in place would overwrite). The next checkpoint of that file is patched against it
+// after the DCC tool replaced the working file. project.db's pristine_chunks says where each of its
+// chunks sits, so they count as chunks of the folder's store (local-store.ts); every read is
+// checked against the chunk's id, and a copy that cannot be read is only a miss.
+// Why whole files: one file per downloaded chunk made a first clone create thousands of small
+// files, a quarter of its time (docs/chunking.md).
+import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ENCODING_RAW } from '@backlot/storage';
+import { PROJECT_DIR, type ProjectDb } from './project-db.js';
+
+export const PRISTINE_DIR = 'pristine';
+const FILE_NAME = /^[0-9a-f]{64}$/;
+
+export class PristineFiles {
+  readonly dir: string;
+
+  constructor(private readonly db: ProjectDb) {
+    this.dir = join(db.root, PROJECT_DIR, PRISTINE_DIR);
+  }
+
+  pathOf(fileHash: string): string {
+    if (!FILE_NAME.test(fileHash)) throw new Error(`not a file hash: ${fileHash.slice(0, 80)}`);
+    return join(this.dir, fileHash);
+  }
+
+  /**
+   * Keeps a copy of `file`, just written and verified as version `fileHash` made of `chunks`
+   * ([id, size] in order). A cache entry: false when no copy could be made.
+   */
+  async keep(file: string, fileHash: string, chunks: readonly (readonly [string, number])[]): Promise<boolean> {
+    const final = this.pathOf(fileHash);
+    if (this.db.stmt('SELECT 1 FROM pristine_chunks WHERE file_hash = ? LIMIT 1').get(fileHash) && (await stat(final).catch(() => null))) return true;
+    const temp = join(this.dir, `${fileHash}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await copyFile(file, temp, constants.COPYFILE_FICLONE);
+      await rename(temp, final);
+    } catch {
+      await rm(temp, { force: true }).catch(() => {});
+      return false;
+    }
+    // After the file: a kill in between leaves a file no row names, which `clean` removes.
+    this.db.tx(() => {
+      const put = this.db.stmt('INSERT OR IGNORE INTO pristine_chunks (chunk_id, file_hash, start, size) VALUES (?, ?, ?, ?)');
+      let start = 0;
+      for (const [id, size] of chunks) {
+        put.run(id, fileHash, start, size);
+        start += size;
+      }
+    });
+    return true;
+  }
+
+  /** Which of `ids` some pristine file holds, by the index (reads check the bytes). */
+  holding(ids: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    const q = this.db.stmt('SELECT 1 FROM pristine_chunks WHERE chunk_id = ? LIMIT 1');
+    for (const id of ids) if (q.get(id)) found.add(id);
+    return found;
+  }
+
+  /** Chunk `id` as a raw-encoded chunk, read from a pristine file and checked; null when none holds it intact. */
+  async read(id: string): Promise<Buffer | null> {
+    const places = this.db.stmt('SELECT file_hash, start, size FROM pristine_chunks WHERE chunk_id = ?').all(id) as { file_hash: string; start: number; size: number }[];
+    for (const at of places) {
+      const handle = await open(this.pathOf(at.file_hash), 'r').catch(() => null);
+      if (!handle) continue;
+      try {
+        const out = Buffer.allocUnsafe(at.size + 1);
+        out[0] = ENCODING_RAW;
+        const { bytesRead } = await handle.read(out, 1, at.size, at.start);
+        if (bytesRead === at.size && createHash('sha256').update(out.subarray(1)).digest('hex') === id) return out;
+      } finally {
+        await handle.close();
+      }
+    }
+    return null;
+  }
+
+  /** Every chunk id the index names, in ascending order. */
+  ids(): string[] {
+    return (this.db.stmt('SELECT DISTINCT chunk_id FROM pristine_chunks ORDER BY chunk_id').all() as { chunk_id: string }[]).map((r) => r.chunk_id);
+  }
+
+  /** Forgets `ids`; a file left holding none of the folder's chunks is deleted. */
+  async forget(ids: readonly string[]): Promise<void> {
+    const files = new Set<string>();
+    const filesOf = this.db.stmt('SELECT file_hash FROM pristine_chunks WHERE chunk_id = ?');
+    this.db.tx(() => {
+      for (const id of ids) {
+        for (const r of filesOf.all(id) as { file_hash: string }[]) files.add(r.file_hash);
+        this.db.stmt('DELETE FROM pristine_chunks WHERE chunk_id = ?').run(id);
+      }
+    });
+    const left = this.db.stmt('SELECT 1 FROM pristine_chunks WHERE file_hash = ? LIMIT 1');
+    for (const f of files) if (!left.get(f)) await unlink(this.pathOf(f)).catch(() => {});
+  }
+
+  /**
+   * Removes what killed commands left: temp copies (of writers that are gone, or older than
+   * `olderThanMs`) and files no row names (a kill between copying and recording). Returns how many.
+   */
+  async clean(options: { olderThanMs: number }): Promise<number> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const named = new Set((this.db.stmt('SELECT DISTINCT file_hash FROM pristine_chunks').all() as { file_hash: string }[]).map((r) => r.file_hash));
+    const cutoff = Date.now() - options.olderThanMs;
+    let removed = 0;
+    for (const name of names) {
+      const path = join(this.dir, name);
+      const temp = name.endsWith('.tmp');
+      if (!temp && !(FILE_NAME.test(name) && !named.has(name))) continue;
+      const writer = Number(name.split('.')[1]);
+      const deadWriter = temp && Number.isInteger(writer) && !processIsAlive(writer);
+      const st = await stat(path).catch(() => null);
+      if (!st || (!deadWriter && st.mtimeMs > cutoff)) continue;
+      await unlink(path).catch(() => {});
+      removed++;
+    }
+    return removed;
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,110 @@
+// The folder's store: chunk files and pristine files read as one store. A pristine file's chunks are
+// found through the index and checked on every read; a damaged copy is a miss, never wrong bytes;
+// pruning keeps the copies of recorded versions and drops the rest, and what a kill leaves behind
+// is cleaned up.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeChunk, readChunk } from '@backlot/storage';
+import { ProjectDb } from '../src/project/project-db.js';
+import { LocalStore, pruneLocalStore } from '../src/project/local-store.js';
+import { workingFiles } from '../src/worktree/working-files.js';
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const META = { projectId: 'p1', projectName: 'Forest', personal: false, server: 'http://127.0.0.1:1', studioId: 's1', userId: 'u1' };
+
+/** A version of a file cut into pieces of these sizes: its bytes, hash and [id, size] list. */
+function version(sizes: number[]) {
+  const pieces = sizes.map((n) => randomBytes(n));
+  const bytes = Buffer.concat(pieces);
+  return { bytes, pieces, fileHash: sha(bytes), chunks: pieces.map((p) => [sha(p), p.length] as [string, number]) };
+}
+
+async function withFolder(fn: (root: string, db: ProjectDb, store: LocalStore) => Promise<void>): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'backlot-store-'));
+  const db = ProjectDb.create(root, META);
+  try {
+    await fn(root, db, new LocalStore(db));
+  } finally {
+    db.sql.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+test("a kept version's chunks are the store's: found, read back checked, listed in order with the chunk files", async () => {
+  await withFolder(async (root, _db, store) => {
+    const v = version([70_000, 1, 120_000]);
+    await writeFile(join(root, 'scene.blend'), v.bytes);
+    assert.equal(await store.pristine.keep(join(root, 'scene.blend'), v.fileHash, v.chunks), true);
+    // A private copy, not another name of the working file: a tool saving in place cannot touch it.
+    await writeFile(join(root, 'scene.blend'), 'saved over in place');
+    assert.ok((await readFile(store.pristine.pathOf(v.fileHash))).equals(v.bytes));
+    const ids = v.chunks.map(([id]) => id);
+    assert.deepEqual([...(await store.has([...ids, sha(Buffer.from('other'))]))].sort(), [...ids].sort());
+    for (const [k, id] of ids.entries()) assert.ok((await readChunk(store, id)).equals(v.pieces[k]));
+    const own = randomBytes(5000);
+    await store.put(sha(own), encodeChunk(own));
+    const listed: string[] = [];
+    for await (const id of store.list()) listed.push(id);
+    assert.deepEqual(listed, [...ids, sha(own)].sort());
+  });
+});
+
+test('a damaged copy is a miss for the chunks it no longer holds, and the others still read', async () => {
+  await withFolder(async (root, _db, store) => {
+    const v = version([40_000, 40_000]);
+    await writeFile(join(root, 'a.psd'), v.bytes);
+    await store.pristine.keep(join(root, 'a.psd'), v.fileHash, v.chunks);
+    const damaged = Buffer.from(v.bytes);
+    damaged[45_000] ^= 1;
+    await writeFile(store.pristine.pathOf(v.fileHash), damaged);
+    assert.ok((await readChunk(store, v.chunks[0][0])).equals(v.pieces[0]));
+    assert.equal(await store.get(v.chunks[1][0]), null);
+    // Cut short: the chunk past the end is a miss too.
+    await writeFile(store.pristine.pathOf(v.fileHash), v.bytes.subarray(0, 50_000));
+    assert.equal(await store.get(v.chunks[1][0]), null);
+  });
+});
+
+test("pruning keeps the copy of a file's recorded version and drops a copy nothing names", async () => {
+  await withFolder(async (root, db, store) => {
+    db.sql.prepare('INSERT INTO items (entity, id, data) VALUES (?, ?, ?)').run('asset', 'a1', JSON.stringify({ id: 'a1', name: 'scene', extension: 'blend', kind: 'resource', assigneeId: null }));
+    const old = version([30_000, 30_000]);
+    const now = version([30_000, 31_000]);
+    for (const v of [old, now]) {
+      await writeFile(join(root, 'scene.blend'), v.bytes);
+      await store.pristine.keep(join(root, 'scene.blend'), v.fileHash, v.chunks);
+    }
+    workingFiles.put(db, { path: 'scene.blend', assetId: 'a1', checkpointId: 'c2', fileHash: now.fileHash, size: now.bytes.length, mtimeMs: 1, chunks: now.chunks, onServer: true });
+    await pruneLocalStore(db, store);
+    assert.deepEqual(await readdir(store.pristine.dir), [now.fileHash]);
+    assert.equal((await store.has(old.chunks.map(([id]) => id))).size, 0);
+    assert.equal((await store.has(now.chunks.map(([id]) => id))).size, 2);
+    // Forgetting some of a copy's chunks keeps the file; forgetting the last one deletes it.
+    await store.delete([now.chunks[0][0]]);
+    assert.deepEqual(await readdir(store.pristine.dir), [now.fileHash]);
+    await store.delete([now.chunks[1][0]]);
+    assert.deepEqual(await readdir(store.pristine.dir), []);
+  });
+});
+
+test('what a kill leaves is cleaned up: temp copies of dead writers, and copies no row names once old', async () => {
+  await withFolder(async (root, _db, store) => {
+    const v = version([10_000]);
+    await writeFile(join(root, 'f.bin'), v.bytes);
+    await store.pristine.keep(join(root, 'f.bin'), v.fileHash, v.chunks);
+    const unnamed = sha(Buffer.from('never recorded'));
+    const deadTemp = `${unnamed}.999999999.abcdef.tmp`;
+    const liveTemp = `${unnamed}.${process.pid}.abcdef.tmp`;
+    for (const name of [unnamed, deadTemp, liveTemp]) await writeFile(join(store.pristine.dir, name), 'x');
+    assert.equal(await store.cleanTemp({ olderThanMs: 60_000, deadWriters: true }), 1, 'only the dead writer\'s temp file goes at once');
+    const long = new Date(Date.now() - 120_000);
+    for (const name of [unnamed, liveTemp]) await utimes(join(store.pristine.dir, name), long, long);
+    assert.equal(await store.cleanTemp({ olderThanMs: 60_000, deadWriters: true }), 2);
+    assert.deepEqual(await readdir(store.pristine.dir), [v.fileHash]);
+  });
+});
