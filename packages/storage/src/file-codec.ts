@@ -3,7 +3,8 @@
 // so a 20 GB file costs a few MiB of memory. `restoreFile` rebuilds a file next to its
 // destination and only renames it into place once the whole-file hash matches.
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat, chmod } from 'node:fs/promises';
+import { rename, rm, stat, chmod } from 'node:fs/promises';
+import { fdClose, fdOpen, fdSync, fdWriteAll } from './fd-io.js';
 import { basename, dirname, join } from 'node:path';
 import { readChunk, type ChunkStore } from './chunk-store.js';
 import { FileHashMismatchError, StorageError } from './errors.js';
@@ -136,7 +137,14 @@ export async function restoreFile(
   const dir = dirname(destPath);
   const temp = join(dir, `.${basename(destPath)}.backlot-${randomBytes(6).toString('hex')}.tmp`);
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const handle = await open(temp, 'wx');
+  // A plain descriptor, not a FileHandle: one write per chunk (fd-io.ts).
+  const fd = await fdOpen(temp, 'wx');
+  let open = true;
+  const closeOnce = async () => {
+    if (!open) return;
+    open = false;
+    await fdClose(fd);
+  };
   const hasher = new FileHasher();
   const ahead: Promise<Uint8Array>[] = [];
   let next = 0;
@@ -154,14 +162,10 @@ export async function restoreFile(
       const data = await ahead.shift()!;
       fill();
       hasher.update(data);
-      let written = 0;
-      while (written < data.length) {
-        const { bytesWritten } = await handle.write(data, written, data.length - written);
-        written += bytesWritten;
-      }
+      await fdWriteAll(fd, [data]);
     }
-    if (options.fsync) await handle.sync();
-    await handle.close();
+    if (options.fsync) await fdSync(fd);
+    await closeOnce();
     const actual = hasher.digest();
     if (actual !== expectedFileHash) throw new FileHashMismatchError(expectedFileHash, actual);
     if (options.expectedSize !== undefined && hasher.size !== options.expectedSize) {
@@ -173,7 +177,7 @@ export async function restoreFile(
     return { size: hasher.size };
   } finally {
     if (!renamed) {
-      await handle.close().catch(() => {});
+      await closeOnce().catch(() => {});
       await rm(temp, { force: true });
     }
   }

@@ -30,10 +30,10 @@ export class PristineFiles {
   }
 
   /**
-   * Keeps a copy of `file`, just written and verified as version `fileHash` made of `chunks`
-   * ([id, size] in order). A cache entry: false when no copy could be made.
+   * Copies `file`, just written and verified as version `fileHash`, to its pristine file. A cache
+   * entry: false when no copy could be made. Its chunks count once `record`ed.
    */
-  async keep(file: string, fileHash: string, chunks: readonly (readonly [string, number])[]): Promise<boolean> {
+  async copy(file: string, fileHash: string): Promise<boolean> {
     const final = this.pathOf(fileHash);
     if (this.db.stmt('SELECT 1 FROM pristine_chunks WHERE file_hash = ? LIMIT 1').get(fileHash) && (await stat(final).catch(() => null))) return true;
     const temp = join(this.dir, `${fileHash}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -41,19 +41,36 @@ export class PristineFiles {
       await mkdir(this.dir, { recursive: true });
       await copyFile(file, temp, constants.COPYFILE_FICLONE);
       await rename(temp, final);
+      return true;
     } catch {
       await rm(temp, { force: true }).catch(() => {});
       return false;
     }
-    // After the file: a kill in between leaves a file no row names, which `clean` removes.
+  }
+
+  /**
+   * Records where the chunks of copied versions sit (`chunks`: [id, size] in file order), in one
+   * transaction (one disk flush for many files). A kill before it leaves files no row names,
+   * which `clean` removes.
+   */
+  record(versions: readonly { fileHash: string; chunks: readonly (readonly [string, number])[] }[]): void {
+    if (versions.length === 0) return;
     this.db.tx(() => {
       const put = this.db.stmt('INSERT OR IGNORE INTO pristine_chunks (chunk_id, file_hash, start, size) VALUES (?, ?, ?, ?)');
-      let start = 0;
-      for (const [id, size] of chunks) {
-        put.run(id, fileHash, start, size);
-        start += size;
+      for (const { fileHash, chunks } of versions) {
+        let start = 0;
+        for (const [id, size] of chunks) {
+          put.run(id, fileHash, start, size);
+          start += size;
+        }
       }
     });
+  }
+
+  /** `copy` and `record` for one file. */
+  async keep(file: string, fileHash: string, chunks: readonly (readonly [string, number])[]): Promise<boolean> {
+    if (!(await this.copy(file, fileHash))) return false;
+    this.record([{ fileHash, chunks }]);
     return true;
   }
 

@@ -45,8 +45,9 @@ export interface WriteHooks {
 }
 
 /** Errors of a destination another program holds or that may not be written, as opposed to the disk, network or content failing. */
-/** Pristine copies being made at once. */
+/** Pristine copies being made at once, and copies recorded together. */
 const COPIES_AT_ONCE = 2;
+const RECORD_GROUP = 256;
 
 const HELD = new Set(['EPERM', 'EACCES', 'EBUSY', 'ETXTBSY', 'EROFS']);
 export const isHeldError = (err: unknown): err is NodeJS.ErrnoException => HELD.has((err as NodeJS.ErrnoException)?.code ?? '');
@@ -126,21 +127,37 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
   return stats;
 }
 
-/** Pristine copies of written files, made while the next file downloads (a few at a time). */
+/**
+ * Pristine copies of written files, made while the next file downloads (a few at a time) and
+ * recorded in groups (one commit, so one disk flush, per group instead of per file).
+ */
 class PristineCopying {
   private readonly making = new Set<Promise<unknown>>();
+  private made: { fileHash: string; chunks: (readonly [string, number])[] }[] = [];
 
   constructor(private readonly store: LocalStore) {}
 
   async start(file: string, m: CheckpointManifest): Promise<void> {
     while (this.making.size >= COPIES_AT_ONCE) await Promise.race(this.making);
+    if (this.made.length >= RECORD_GROUP) this.record();
+    const chunks = m.chunks.map((id, k) => [id, m.chunkSizes[k]] as const);
     // A cache entry: a copy that fails only costs a future patch.
-    const copy: Promise<unknown> = this.store.pristine.keep(file, m.fileHash, m.chunks.map((id, k) => [id, m.chunkSizes[k]] as const)).catch(() => false).finally(() => this.making.delete(copy));
+    const copy: Promise<unknown> = this.store.pristine
+      .copy(file, m.fileHash)
+      .then((copied) => copied && this.made.push({ fileHash: m.fileHash, chunks }), () => {})
+      .finally(() => this.making.delete(copy));
     this.making.add(copy);
   }
 
   async finished(): Promise<void> {
     await Promise.all(this.making);
+    this.record();
+  }
+
+  private record(): void {
+    const group = this.made;
+    this.made = [];
+    this.store.pristine.record(group);
   }
 }
 
