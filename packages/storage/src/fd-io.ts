@@ -1,8 +1,8 @@
 // File I/O on plain descriptors, as promises. The hot paths (a download writes and a server reads
 // thousands of chunks) use these instead of fs/promises' FileHandle: each FileHandle operation
-// allocates its own request state (a typed array for the garbage collector to chase), which cost
-// more main-thread time than the I/O it waited for (a server's chunk reads: 2.4 s -> 0.9 s of CPU
-// per 1.1 GB download).
+// allocates its own request state (a typed array for the garbage collector to chase). With fewer
+// round trips per chunk too, a server's CPU time for a 1.1 GB download went from about 2.7 s to
+// about 2.2 s here.
 import { close, fsync, open, read, writev } from 'node:fs';
 import { promisify } from 'node:util';
 
