@@ -38,7 +38,9 @@ const takeScratch = (size: number): Buffer => {
   return i >= 0 ? scratchFree.splice(i, 1)[0] : Buffer.allocUnsafeSlow(size);
 };
 const giveScratch = (b: Buffer): void => {
-  if (scratchFree.length < SCRATCH_KEPT) scratchFree.push(b);
+  // The oldest goes first: stores with other chunk limits (previews) do not crowd out the rest.
+  if (scratchFree.length >= SCRATCH_KEPT) scratchFree.shift();
+  scratchFree.push(b);
 };
 
 export interface FsChunkStoreOptions extends StoreLimits {
