@@ -1,12 +1,13 @@
 // File I/O on plain descriptors, as promises. The hot paths (a download writes and a server reads
 // thousands of chunks) use these instead of fs/promises' FileHandle: each FileHandle operation
-// allocates its own request state (a typed array for the garbage collector to chase). With fewer
-// round trips per chunk too, a server's CPU time for a 1.1 GB download went from about 2.7 s to
-// about 2.2 s here.
-import { close, fsync, open, read, writev } from 'node:fs';
+// allocates its own request state (a typed array for the garbage collector to chase). Reading
+// 4,500 chunk files of ~250 KB (4 at a time): 541 -> 406 ms of CPU and 416 -> 304 ms of wall
+// time here.
+import { close, fstat, fsync, open, read, writev } from 'node:fs';
 import { promisify } from 'node:util';
 
 export const fdOpen = promisify(open);
+export const fdStat = promisify(fstat);
 export const fdSync = promisify(fsync);
 export const fdClose = promisify(close);
 

@@ -23,25 +23,13 @@ import {
   type StoreLimits,
 } from './chunk-store.js';
 import { maxEncodedSize } from './compress.js';
-import { fdClose, fdOpen, fdRead } from './fd-io.js';
+import { fdClose, fdOpen, fdRead, fdStat } from './fd-io.js';
 import { CorruptChunkError } from './errors.js';
 import { MAX_CHUNK_SIZE } from './fastcdc.js';
 import { assertChunkId, isChunkId } from './hash.js';
 
 const FS_CONCURRENCY = 32;
 const TMP = '.tmp';
-/** Read buffers kept for reuse by every store of the process (reads in flight beyond this allocate their own). */
-const SCRATCH_KEPT = 8;
-const scratchFree: Buffer[] = [];
-const takeScratch = (size: number): Buffer => {
-  const i = scratchFree.findIndex((b) => b.length === size);
-  return i >= 0 ? scratchFree.splice(i, 1)[0] : Buffer.allocUnsafeSlow(size);
-};
-const giveScratch = (b: Buffer): void => {
-  // The oldest goes first: stores with other chunk limits (previews) do not crowd out the rest.
-  if (scratchFree.length >= SCRATCH_KEPT) scratchFree.shift();
-  scratchFree.push(b);
-};
 
 export interface FsChunkStoreOptions extends StoreLimits {
   /** Root data folder; one subfolder per namespace is created inside. */
@@ -171,10 +159,8 @@ export class FsChunkStore implements ChunkStore {
   }
 
   async get(id: string): Promise<Buffer | null> {
-    // Plain descriptors, not FileHandles (fd-io.ts), and no fstat: the chunk is read into a
-    // scratch buffer one byte longer than any valid encoded chunk (a full one means it is larger,
-    // without allocating for it) and copied out. Each thread-pool round trip saved is main-thread
-    // time a download's thousands of reads no longer spend.
+    // Plain descriptors, not FileHandles (fd-io.ts): open, fstat, one read of the size learned
+    // (FileHandle.readFile would stat again and read once more to find the end), close.
     let fd: number;
     try {
       fd = await fdOpen(this.pathOf(id), 'r');
@@ -182,18 +168,20 @@ export class FsChunkStore implements ChunkStore {
       if (isNotFound(err)) return null;
       throw err;
     }
-    const limit = maxEncodedSize(this.maxChunkSize);
-    const scratch = takeScratch(limit + 1);
     try {
+      // Bound the read by what a valid chunk can be, before allocating for it.
+      const { size } = await fdStat(fd);
+      const limit = maxEncodedSize(this.maxChunkSize);
+      if (size > limit) throw new CorruptChunkError(id, `stored size ${size} exceeds ${limit}`);
+      const out = Buffer.allocUnsafe(size);
       let at = 0;
-      for (;;) {
-        const n = await fdRead(fd, scratch, at, scratch.length - at, at);
-        if (n === 0 || (at += n) === scratch.length) break;
+      while (at < size) {
+        const n = await fdRead(fd, out, at, size - at, at);
+        if (n === 0) break;
+        at += n;
       }
-      if (at > limit) throw new CorruptChunkError(id, `stored size exceeds ${limit}`);
-      return Buffer.from(scratch.subarray(0, at));
+      return at === size ? out : out.subarray(0, at);
     } finally {
-      giveScratch(scratch);
       await fdClose(fd);
     }
   }
