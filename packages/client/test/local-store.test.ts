@@ -1,12 +1,13 @@
 // The folder's store: chunk files and pristine files read as one store. A pristine file's chunks are
-// found through the index and checked on every read; a damaged copy is a miss, never wrong bytes;
+// found through the index, count only once it is no longer the working file, and are checked on
+// every read; a damaged file is a miss, never wrong bytes;
 // pruning keeps the copies of recorded versions and drops the rest, and what a kill leaves behind
 // is cleaned up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeChunk, readChunk } from '@backlot/storage';
@@ -35,30 +36,56 @@ async function withFolder(fn: (root: string, db: ProjectDb, store: LocalStore) =
   }
 }
 
-test("a kept version's chunks are the store's: found, read back checked, listed in order with the chunk files", async () => {
-  await withFolder(async (root, _db, store) => {
+/** Saves `bytes` over `path` as DCC tools do: a new file renamed over the old one. */
+async function saveByRename(path: string, bytes: Uint8Array): Promise<void> {
+  await writeFile(`${path}.saving`, bytes);
+  await rename(`${path}.saving`, path);
+}
+
+test("a kept version's chunks become the store's once the tool replaced the working file: found, read back checked, listed in order", async () => {
+  await withFolder(async (root, db, store) => {
     const v = version([70_000, 1, 120_000]);
-    await writeFile(join(root, 'scene.blend'), v.bytes);
-    assert.equal(await store.pristine.keep(join(root, 'scene.blend'), v.fileHash, v.chunks), true);
-    // A private copy, not another name of the working file: a tool saving in place cannot touch it.
-    await writeFile(join(root, 'scene.blend'), 'saved over in place');
-    assert.ok((await readFile(store.pristine.pathOf(v.fileHash))).equals(v.bytes));
+    const working = join(root, 'scene.blend');
+    await writeFile(working, v.bytes);
+    assert.equal(await store.pristine.keep(working, v.fileHash, v.chunks), true);
+    // A second name of the working file: no bytes written.
+    assert.equal((await stat(store.pristine.pathOf(v.fileHash))).ino, (await stat(working)).ino);
     const ids = v.chunks.map(([id]) => id);
-    assert.deepEqual([...(await store.has([...ids, sha(Buffer.from('other'))]))].sort(), [...ids].sort());
-    for (const [k, id] of ids.entries()) assert.ok((await readChunk(store, id)).equals(v.pieces[k]));
+    // While it is the working file it is not the store's: a save in place would change it.
+    assert.equal((await new LocalStore(db).has(ids)).size, 0);
+    await saveByRename(working, randomBytes(1000));
+    const after = new LocalStore(db);
+    assert.deepEqual([...(await after.has([...ids, sha(Buffer.from('other'))]))].sort(), [...ids].sort());
+    for (const [k, id] of ids.entries()) assert.ok((await readChunk(after, id)).equals(v.pieces[k]));
     const own = randomBytes(5000);
-    await store.put(sha(own), encodeChunk(own));
+    await after.put(sha(own), encodeChunk(own));
     const listed: string[] = [];
-    for await (const id of store.list()) listed.push(id);
+    for await (const id of after.list()) listed.push(id);
     assert.deepEqual(listed, [...ids, sha(own)].sort());
   });
 });
 
-test('a damaged copy is a miss for the chunks it no longer holds, and the others still read', async () => {
+test('a working file saved in place takes its pristine file with it: nothing of it counts', async () => {
+  await withFolder(async (root, db, store) => {
+    const v = version([50_000, 50_000]);
+    const working = join(root, 'notes.ma');
+    await writeFile(working, v.bytes);
+    await store.pristine.keep(working, v.fileHash, v.chunks);
+    const edited = Buffer.from(v.bytes);
+    edited[70_000] ^= 1;
+    await writeFile(working, edited); // in place: same file
+    const after = new LocalStore(db);
+    assert.equal((await after.has(v.chunks.map(([id]) => id))).size, 0);
+    assert.equal(await after.get(v.chunks[0][0]), null, 'not even the chunk that is still intact');
+  });
+});
+
+test('a damaged pristine file is a miss for the chunks it no longer holds, and the others still read', async () => {
   await withFolder(async (root, _db, store) => {
     const v = version([40_000, 40_000]);
     await writeFile(join(root, 'a.psd'), v.bytes);
     await store.pristine.keep(join(root, 'a.psd'), v.fileHash, v.chunks);
+    await rm(join(root, 'a.psd'));
     const damaged = Buffer.from(v.bytes);
     damaged[45_000] ^= 1;
     await writeFile(store.pristine.pathOf(v.fileHash), damaged);
@@ -80,6 +107,7 @@ test("pruning keeps the copy of a file's recorded version and drops a copy nothi
       await store.pristine.keep(join(root, 'scene.blend'), v.fileHash, v.chunks);
     }
     workingFiles.put(db, { path: 'scene.blend', assetId: 'a1', checkpointId: 'c2', fileHash: now.fileHash, size: now.bytes.length, mtimeMs: 1, chunks: now.chunks, onServer: true });
+    await rm(join(root, 'scene.blend')); // replaced since: the pristine files are their own
     await pruneLocalStore(db, store);
     assert.deepEqual(await readdir(store.pristine.dir), [now.fileHash]);
     assert.equal((await store.has(old.chunks.map(([id]) => id))).size, 0);

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { seededBytes } from '@backlot/test-kit/random';
 import { CliWorld } from './world.js';
@@ -24,6 +24,12 @@ function resave(prev: Buffer, seed: number): Buffer {
 }
 
 const SCENE = 'shots/sh010/scene.blend';
+
+/** Saves as Blender does: a new file, renamed over the old one. */
+async function saveByRename(path: string, bytes: Buffer): Promise<void> {
+  await writeFile(`${path}@`, bytes);
+  await rename(`${path}@`, path);
+}
 
 /** The project's stored bytes once the server's background re-encoding (rebase.ts) has settled. */
 async function settledUsage(): Promise<number> {
@@ -112,13 +118,28 @@ test('someone who downloaded the newest version patches against it too, and a us
   const behind = JSON.parse((await supervisor.ok(['sync', '--json'], { cwd: folders.supervisor })).stdout);
   assert.equal(sha(await readFile(join(folders.supervisor, SCENE))), sha(versions[11]));
   assert.ok(behind.fetchedBytes < 1.2 * versions[0].length, `fetched ${behind.fetchedBytes} bytes ten versions behind`);
-  // What they downloaded is their pristine copy: their re-save goes up as a patch.
+  // What they downloaded is their pristine file: their re-save (a new file renamed over the old
+  // one, as Blender saves) goes up as a patch.
   versions.push(resave(versions[11], 99));
-  await writeFile(join(folders.supervisor, SCENE), versions[12]);
+  await saveByRename(join(folders.supervisor, SCENE), versions[12]);
   await supervisor.ok(['checkpoint', SCENE, '-m', 'supervisor notes'], { cwd: folders.supervisor });
   const up = JSON.parse((await supervisor.ok(['sync', '--json'], { cwd: folders.supervisor })).stdout);
   assert.ok(up.uploadedBytes < 0.05 * versions[0].length, `uploaded ${up.uploadedBytes} bytes after downloading the version re-saved`);
   const back = JSON.parse((await owner.ok(['sync', '--json'], { cwd: folders.owner })).stdout);
   assert.ok(back.fetchedBytes < 0.05 * versions[0].length, `the owner fetched ${back.fetchedBytes}`);
   assert.equal(sha(await readFile(join(folders.owner, SCENE))), sha(versions[12]));
+
+  // A tool that saves in place overwrites the downloaded version along with the working file: the
+  // first checkpoint after the download goes up whole (and right); the next one is a patch again,
+  // against the chunks that checkpoint left in the folder.
+  for (const [n, seed] of [[13, 101], [14, 102]] as const) {
+    versions.push(resave(versions[n - 1], seed));
+    await writeFile(join(folders.owner, SCENE), versions[n]);
+    await owner.ok(['checkpoint', SCENE, '-m', `owner v${n + 1}, saved in place`], { cwd: folders.owner });
+    const sent = JSON.parse((await owner.ok(['sync', '--json'], { cwd: folders.owner })).stdout).uploadedBytes;
+    if (n === 13) assert.ok(sent > 0.9 * versions[0].length, `uploaded ${sent} bytes: the base was saved over`);
+    else assert.ok(sent < 0.05 * versions[0].length, `uploaded ${sent} bytes on the second save in place`);
+    await supervisor.ok(['sync'], { cwd: folders.supervisor });
+    assert.equal(sha(await readFile(join(folders.supervisor, SCENE))), sha(versions[n]));
+  }
 });

@@ -31,7 +31,7 @@ export class LocalStore implements ChunkStore {
 
   async has(ids: readonly string[]): Promise<Set<string>> {
     const found = await this.files.has(ids);
-    for (const id of this.pristine.holding(ids.filter((id) => !found.has(id)))) found.add(id);
+    for (const id of await this.pristine.holding(ids.filter((id) => !found.has(id)))) found.add(id);
     return found;
   }
 

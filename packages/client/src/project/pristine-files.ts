@@ -1,15 +1,19 @@
 // Pristine files: a downloaded version of a working file this member may checkpoint, kept whole in
-// .backlot/pristine/<file hash> as a private copy made right after the file is written (a reflink
-// where the file system has them, else a copy inside the kernel; never a hard link, which a tool
-// that saves in place would overwrite). The next checkpoint of that file is patched against it
-// after the DCC tool replaced the working file. project.db's pristine_chunks says where each of its
-// chunks sits, so they count as chunks of the folder's store (local-store.ts); every read is
-// checked against the chunk's id, and a copy that cannot be read is only a miss.
+// .backlot/pristine/<file hash>, made right after the file is written: a second name of it (a hard
+// link: no bytes written), or a copy where the file system has no links (a reflink where it can).
+// DCC tools save by writing a new file and renaming it over the old one (Blender, Krita, GIMP and
+// most others), which leaves the pristine file with the version the tool replaced: the next
+// checkpoint of that file is patched against it. A tool that writes into the file in place changes
+// both names; so only a private pristine file (one name) is used, which an in-place save never
+// leaves (that file's next checkpoint is stored whole, as without a copy).
+// project.db's pristine_chunks says where each chunk of a pristine file sits, so they count as
+// chunks of the folder's store (local-store.ts); every read is checked against the chunk's id, and
+// a file that cannot be read is only a miss.
 // Why whole files: one file per downloaded chunk made a first clone create thousands of small
-// files, a quarter of its time (docs/chunking.md).
+// files (docs/chunking.md).
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENCODING_RAW } from '@backlot/storage';
 import { PROJECT_DIR, type ProjectDb } from './project-db.js';
@@ -30,16 +34,16 @@ export class PristineFiles {
   }
 
   /**
-   * Copies `file`, just written and verified as version `fileHash`, to its pristine file. A cache
-   * entry: false when no copy could be made. Its chunks count once `record`ed.
+   * Makes `file`, just written and verified as version `fileHash`, its pristine file (a link, else
+   * a copy). A cache entry: false when neither could be made. Its chunks count once `record`ed.
    */
-  async copy(file: string, fileHash: string): Promise<boolean> {
+  async add(file: string, fileHash: string): Promise<boolean> {
     const final = this.pathOf(fileHash);
     if (this.db.stmt('SELECT 1 FROM pristine_chunks WHERE file_hash = ? LIMIT 1').get(fileHash) && (await stat(final).catch(() => null))) return true;
     const temp = join(this.dir, `${fileHash}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
       await mkdir(this.dir, { recursive: true });
-      await copyFile(file, temp, constants.COPYFILE_FICLONE);
+      await link(file, temp).catch(() => copyFile(file, temp, constants.COPYFILE_FICLONE));
       await rename(temp, final);
       return true;
     } catch {
@@ -67,25 +71,50 @@ export class PristineFiles {
     });
   }
 
-  /** `copy` and `record` for one file. */
+  /** `add` and `record` for one file. */
   async keep(file: string, fileHash: string, chunks: readonly (readonly [string, number])[]): Promise<boolean> {
-    if (!(await this.copy(file, fileHash))) return false;
+    if (!(await this.add(file, fileHash))) return false;
     this.record([{ fileHash, chunks }]);
     return true;
   }
 
-  /** Which of `ids` some pristine file holds, by the index (reads check the bytes). */
-  holding(ids: readonly string[]): Set<string> {
+  /** Which of `ids` a private pristine file holds, by the index (reads check the bytes). */
+  async holding(ids: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    const q = this.db.stmt('SELECT 1 FROM pristine_chunks WHERE chunk_id = ? LIMIT 1');
-    for (const id of ids) if (q.get(id)) found.add(id);
+    for (const id of ids) {
+      for (const at of this.placesOf(id)) {
+        if (!(await this.isPrivate(at.file_hash))) continue;
+        found.add(id);
+        break;
+      }
+    }
     return found;
   }
 
-  /** Chunk `id` as a raw-encoded chunk, read from a pristine file and checked; null when none holds it intact. */
+  /**
+   * Whether the pristine file has no other name. One that still is the working file (not saved
+   * since, or saved in place) is not the store's: a save in place would change it. Looked at
+   * once per file for this object's life (one command).
+   */
+  private async isPrivate(fileHash: string): Promise<boolean> {
+    let known = this.privacy.get(fileHash);
+    if (known === undefined) {
+      known = stat(this.pathOf(fileHash)).then((st) => st.nlink === 1, () => false);
+      this.privacy.set(fileHash, known);
+    }
+    return known;
+  }
+
+  private readonly privacy = new Map<string, Promise<boolean>>();
+
+  private placesOf(id: string): { file_hash: string; start: number; size: number }[] {
+    return this.db.stmt('SELECT file_hash, start, size FROM pristine_chunks WHERE chunk_id = ?').all(id) as { file_hash: string; start: number; size: number }[];
+  }
+
+  /** Chunk `id` as a raw-encoded chunk, read from a private pristine file and checked; null when none holds it intact. */
   async read(id: string): Promise<Buffer | null> {
-    const places = this.db.stmt('SELECT file_hash, start, size FROM pristine_chunks WHERE chunk_id = ?').all(id) as { file_hash: string; start: number; size: number }[];
-    for (const at of places) {
+    for (const at of this.placesOf(id)) {
+      if (!(await this.isPrivate(at.file_hash))) continue;
       const handle = await open(this.pathOf(at.file_hash), 'r').catch(() => null);
       if (!handle) continue;
       try {

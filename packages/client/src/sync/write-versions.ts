@@ -37,9 +37,9 @@ export interface WriteHooks {
    */
   onRefused?: (index: number, refusal: ManifestRefusal) => void;
   /**
-   * The versions written become the working files' recorded versions: keep a copy of each in the
-   * folder's pristine files (which the next checkpoints patch against), for the files this member
-   * may checkpoint (project/soft-lock.ts). A Personal project's store holds them already.
+   * The versions written become the working files' recorded versions: keep each as a pristine
+   * file (project/pristine-files.ts; what the next checkpoints patch against), for the files this
+   * member may checkpoint (project/soft-lock.ts). A Personal project's store holds them already.
    */
   keepPristine?: boolean;
 }
@@ -128,8 +128,8 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
 }
 
 /**
- * Pristine copies of written files, made while the next file downloads (a few at a time) and
- * recorded in groups (one commit, so one disk flush, per group instead of per file).
+ * Pristine files of written files (links, else copies made while the next file downloads, a few at
+ * a time), recorded in groups (one commit, so one disk flush, per group instead of per file).
  */
 class PristineCopying {
   private readonly making = new Set<Promise<unknown>>();
@@ -141,9 +141,9 @@ class PristineCopying {
     while (this.making.size >= COPIES_AT_ONCE) await Promise.race(this.making);
     if (this.made.length >= RECORD_GROUP) this.record();
     const chunks = m.chunks.map((id, k) => [id, m.chunkSizes[k]] as const);
-    // A cache entry: a copy that fails only costs a future patch.
+    // A cache entry: one that could not be made only costs a future patch.
     const copy: Promise<unknown> = this.store.pristine
-      .copy(file, m.fileHash)
+      .add(file, m.fileHash)
       .then((copied) => copied && this.made.push({ fileHash: m.fileHash, chunks }), () => {})
       .finally(() => this.making.delete(copy));
     this.making.add(copy);
