@@ -17,6 +17,7 @@ import { workingFiles } from '../worktree/working-files.js';
 import { keepPreview, previewTypeOf } from '../project/previews.js';
 import { recordLocalBases } from '../project/local-store.js';
 import { checkpointLock } from '../project/soft-lock.js';
+import { GroupedWrites } from '../project/grouped-writes.js';
 
 /** Files up to this size are read in one go, and up to READ_AHEAD at a time (4x faster on 1,000 small files than one by one). */
 const SMALL_FILE = 1024 * 1024;
@@ -65,15 +66,9 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
   });
   if (options.preview) previewTypeOf(options.preview);
   const result: CheckpointResult = { made: [], unchanged: [] };
-  // Records are committed in groups (one disk flush per group, not per file): a command killed
-  // midway keeps the groups committed before, and acknowledges nothing before it ends.
-  let group: (() => void)[] = [];
-  let groupStarted = Date.now();
-  const commit = () => {
-    if (group.length > 0) db.tx(() => group.forEach((write) => write()));
-    group = [];
-    groupStarted = Date.now();
-  };
+  // Records are committed in groups (grouped-writes.ts): a command killed midway keeps the groups
+  // committed before, and acknowledges nothing before it ends.
+  const records = new GroupedWrites(db);
   // Small files are read and stored a few at a time: each one's cost is mostly waiting for its
   // chunk to reach the disk, and those waits overlap. Large ones go one by one (with progress).
   const sizes = await Promise.all(targets.map(({ path }) => stat(join(db.root, path)).then((st) => st.size, () => 0)));
@@ -110,7 +105,7 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
     const number = (latest?.number ?? 0) + 1;
     if (options.preview) await keepPreview(db, op.id, options.preview);
     const view = checkpointViewOf(op, number, meta.userId, stored.chunks.map((c) => c.size), !meta.personal);
-    group.push(() => {
+    records.add(() => {
       // A status set with the checkpoint shows on the task at once, as the server will set it.
       const task = options.statusId ? getItem(db, 'asset', asset.id) : undefined;
       commitOp(db, op, [{ entity: 'checkpoint', id: op.id, data: view }, ...(task ? [{ entity: 'asset' as const, id: asset.id, data: { ...task, statusId: options.statusId } }] : [])]);
@@ -119,10 +114,9 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
         chunks: stored.chunks.map((c) => [c.id, c.size]), onServer: false,
       });
     });
-    if (group.length >= 256 || Date.now() - groupStarted > 1000) commit();
     result.made.push({ path, number, size: stored.size, newChunks: stored.newChunks, newBytes: stored.newBytes });
   }
-  commit();
+  records.commit();
   return result;
 }
 

@@ -6,7 +6,9 @@
 //   - a file whose asset is gone (removed, or no longer visible) is deleted when unchanged, and
 //     left as an untracked file when it holds changes.
 // Modified files and files the user put where an asset's file goes are never overwritten.
-// Each file is recorded on its own once in place, so a killed sync resumes where it stopped.
+// Written files are recorded in groups once in place; a killed sync finds the files of a group it
+// did not record in place next time, checks their hash and records them, so it resumes where it
+// stopped.
 import { mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BacklotApi } from '@backlot/api';
@@ -17,6 +19,7 @@ import { ProjectTree } from '../project/tree.js';
 import { isHeldError, writeVersions } from './write-versions.js';
 import { currentHash, workingFiles, type WorkingFile } from '../worktree/working-files.js';
 import { isFreed } from '../worktree/freed.js';
+import { GroupedWrites } from '../project/grouped-writes.js';
 
 export interface MaterializeProgress {
   /** Once the plan is known. */
@@ -138,24 +141,37 @@ function recordExisting(db: ProjectDb, path: string, assetId: string, cp: LocalC
   workingFiles.put(db, { path, assetId, checkpointId: cp.id, fileHash: cp.fileHash, size: st.size, mtimeMs: st.mtimeMs, chunks, onServer: !cp.pending });
 }
 
+/** Files at least this large are recorded as soon as they are in place. */
+const RECORD_AT_ONCE_BYTES = 64 * 1024 * 1024;
+
 async function writeFiles(api: BacklotApi | null, db: ProjectDb, store: LocalStore, plan: Planned[], out: MaterializeResult, progress: MaterializeProgress): Promise<void> {
-  const stats = await writeVersions(api, db, store, plan.map((p) => ({ dest: join(db.root, p.path), checkpoint: p.checkpoint })), {
-    onPlan: progress.onPlan,
-    keepPristine: true,
-    onWritten: (i, m, st) => {
-      const p = plan[i];
-      workingFiles.put(db, {
-        path: p.path, assetId: p.assetId, checkpointId: p.checkpoint.id, fileHash: m.fileHash, size: st.size, mtimeMs: st.mtimeMs,
-        chunks: m.chunks.map((id, k) => [id, m.chunkSizes[k]]), onServer: !p.checkpoint.pending,
-      });
-      out.written.push(p.path);
-      progress.onFile?.(p.path, m.size);
-    },
-    onLocked: (i, err) => out.locked.push({ path: plan[i].path, reason: heldReason(err) }),
-    // A role may see files it may not download: the rest of the project still comes down.
-    onRefused: (i, refusal) => out.notDownloaded.push({ path: plan[i].path, ...refusal }),
-  });
-  out.bytesWritten += stats.bytesWritten;
-  out.bytesFetched += stats.bytesFetched;
-  out.bytesReused += stats.bytesReused;
+  // Records are committed in groups (grouped-writes.ts): a sync killed before a group's commit
+  // finds those files in place next time, hashes them and records them then (recordExisting).
+  const records = new GroupedWrites(db);
+  try {
+    const stats = await writeVersions(api, db, store, plan.map((p) => ({ dest: join(db.root, p.path), checkpoint: p.checkpoint })), {
+      onPlan: progress.onPlan,
+      keepPristine: true,
+      onWritten: (i, m, st) => {
+        const p = plan[i];
+        const record: WorkingFile = {
+          path: p.path, assetId: p.assetId, checkpointId: p.checkpoint.id, fileHash: m.fileHash, size: st.size, mtimeMs: st.mtimeMs,
+          chunks: m.chunks.map((id, k) => [id, m.chunkSizes[k]]), onServer: !p.checkpoint.pending,
+        };
+        records.add(() => workingFiles.put(db, record));
+        // A large file is recorded at once: hashing it again after a kill costs more than a flush.
+        if (m.size >= RECORD_AT_ONCE_BYTES) records.commit();
+        out.written.push(p.path);
+        progress.onFile?.(p.path, m.size);
+      },
+      onLocked: (i, err) => out.locked.push({ path: plan[i].path, reason: heldReason(err) }),
+      // A role may see files it may not download: the rest of the project still comes down.
+      onRefused: (i, refusal) => out.notDownloaded.push({ path: plan[i].path, ...refusal }),
+    });
+    out.bytesWritten += stats.bytesWritten;
+    out.bytesFetched += stats.bytesFetched;
+    out.bytesReused += stats.bytesReused;
+  } finally {
+    records.commit();
+  }
 }

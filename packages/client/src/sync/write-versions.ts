@@ -45,6 +45,10 @@ export interface WriteHooks {
 }
 
 /** Errors of a destination another program holds or that may not be written, as opposed to the disk, network or content failing. */
+/** Files up to this size are written several at a time. */
+const SMALL_FILE = 1024 * 1024;
+const SMALL_FILES_AT_ONCE = 8;
+
 /** Pristine copies being made at once, and copies recorded together. */
 const COPIES_AT_ONCE = 2;
 const RECORD_GROUP = 256;
@@ -107,7 +111,7 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
     return need(fetcher).get(id);
   };
   const stats: WriteStats = { bytesWritten: 0, bytesFetched: 0, bytesReused: 0 };
-  for (const p of plan) {
+  const writeOne = async (p: (typeof plan)[number]): Promise<void> => {
     const m = manifests.get(p.checkpoint.id)!;
     try {
       await mkdir(dirname(p.dest), { recursive: true });
@@ -115,13 +119,30 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
     } catch (err) {
       if (!hooks.onLocked || !isHeldError(err)) throw err;
       hooks.onLocked(p.index, err);
-      continue;
+      return;
     }
     stats.bytesWritten += m.size;
     if (keeps?.(p.checkpoint.assetId)) await copies.start(p.dest, m);
     hooks.onWritten?.(p.index, m, await stat(p.dest));
+  };
+  // Small files are written several at a time: each one's cost is mostly waiting on the file
+  // system (a folder, a temp file, a rename), and those waits overlap. Large ones go one by one.
+  const running = new Set<Promise<void>>();
+  let failed: { err: unknown } | undefined;
+  for (const p of plan) {
+    const small = manifests.get(p.checkpoint.id)!.size <= SMALL_FILE;
+    while (running.size > 0 && (!small || running.size >= SMALL_FILES_AT_ONCE)) await Promise.race(running);
+    if (failed) break;
+    const writing: Promise<void> = writeOne(p)
+      .catch((err: unknown) => {
+        failed ??= { err };
+      })
+      .finally(() => running.delete(writing));
+    running.add(writing);
   }
+  await Promise.all(running);
   await copies.finished();
+  if (failed) throw failed.err;
   stats.bytesFetched = fetcher?.stats.bytes ?? 0;
   stats.bytesReused = local.bytesRead;
   return stats;
