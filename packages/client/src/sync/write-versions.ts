@@ -44,15 +44,15 @@ export interface WriteHooks {
   keepPristine?: boolean;
 }
 
-/** Errors of a destination another program holds or that may not be written, as opposed to the disk, network or content failing. */
 /** Files up to this size are written several at a time. */
 const SMALL_FILE = 1024 * 1024;
 const SMALL_FILES_AT_ONCE = 8;
 
-/** Pristine copies being made at once, and copies recorded together. */
-const COPIES_AT_ONCE = 2;
+/** Pristine files being made at once, and pristine files recorded together. */
+const PRISTINE_AT_ONCE = 2;
 const RECORD_GROUP = 256;
 
+/** Errors of a destination another program holds or that may not be written, as opposed to the disk, network or content failing. */
 const HELD = new Set(['EPERM', 'EACCES', 'EBUSY', 'ETXTBSY', 'EROFS']);
 export const isHeldError = (err: unknown): err is NodeJS.ErrnoException => HELD.has((err as NodeJS.ErrnoException)?.code ?? '');
 
@@ -99,7 +99,7 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
   const chunkApi = api ? new ChunkApi(api, db.meta().projectId, { pool: sharedWorkerPool }) : null;
   const bases = (id: string) => (local.has(id) ? local.read(id) : Promise.resolve(null));
   const keeps = hooks.keepPristine && !db.meta().personal ? keepsPristine(db) : null;
-  const copies = new PristineCopying(store);
+  const copies = new PristineKeeping(store);
   const fetcher = remote.length > 0 ? new ChunkFetcher(need(chunkApi), remote, { bases, held: (id) => heldFor.get(id) }) : null;
   const chunkOf = async (id: string): Promise<Buffer> => {
     if (local.has(id)) {
@@ -149,17 +149,18 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
 }
 
 /**
- * Pristine files of written files (links, else copies made while the next file downloads, a few at
- * a time), recorded in groups (one commit, so one disk flush, per group instead of per file).
+ * Makes the pristine files of written files (links, else copies made while the next file
+ * downloads, a few at a time) and records them in groups (one commit, so one disk flush, per group
+ * instead of per file).
  */
-class PristineCopying {
+class PristineKeeping {
   private readonly making = new Set<Promise<unknown>>();
   private made: { fileHash: string; chunks: (readonly [string, number])[] }[] = [];
 
   constructor(private readonly store: LocalStore) {}
 
   async start(file: string, m: CheckpointManifest): Promise<void> {
-    while (this.making.size >= COPIES_AT_ONCE) await Promise.race(this.making);
+    while (this.making.size >= PRISTINE_AT_ONCE) await Promise.race(this.making);
     if (this.made.length >= RECORD_GROUP) this.record();
     const chunks = m.chunks.map((id, k) => [id, m.chunkSizes[k]] as const);
     // A cache entry: one that could not be made only costs a future patch.
