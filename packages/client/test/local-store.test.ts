@@ -25,6 +25,13 @@ function version(sizes: number[]) {
   return { bytes, pieces, fileHash: sha(bytes), chunks: pieces.map((p) => [sha(p), p.length] as [string, number]) };
 }
 
+/** Makes `file` the pristine file of version `fileHash` and records its chunks. */
+async function keep(store: LocalStore, file: string, fileHash: string, chunks: [string, number][]): Promise<boolean> {
+  if (!(await store.pristine.add(file, fileHash))) return false;
+  store.pristine.record([{ fileHash, chunks }]);
+  return true;
+}
+
 async function withFolder(fn: (root: string, db: ProjectDb, store: LocalStore) => Promise<void>): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'backlot-store-'));
   const db = ProjectDb.create(root, META);
@@ -47,7 +54,7 @@ test("a kept version's chunks become the store's once the tool replaced the work
     const v = version([70_000, 1, 120_000]);
     const working = join(root, 'scene.blend');
     await writeFile(working, v.bytes);
-    assert.equal(await store.pristine.keep(working, v.fileHash, v.chunks), true);
+    assert.equal(await keep(store, working, v.fileHash, v.chunks), true);
     // A second name of the working file: no bytes written.
     assert.equal((await stat(store.pristine.pathOf(v.fileHash))).ino, (await stat(working)).ino);
     const ids = v.chunks.map(([id]) => id);
@@ -70,7 +77,7 @@ test('a working file saved in place takes its pristine file with it: nothing of 
     const v = version([50_000, 50_000]);
     const working = join(root, 'notes.ma');
     await writeFile(working, v.bytes);
-    await store.pristine.keep(working, v.fileHash, v.chunks);
+    await keep(store, working, v.fileHash, v.chunks);
     const edited = Buffer.from(v.bytes);
     edited[70_000] ^= 1;
     await writeFile(working, edited); // in place: same file
@@ -84,7 +91,7 @@ test('a damaged pristine file is a miss for the chunks it no longer holds, and t
   await withFolder(async (root, _db, store) => {
     const v = version([40_000, 40_000]);
     await writeFile(join(root, 'a.psd'), v.bytes);
-    await store.pristine.keep(join(root, 'a.psd'), v.fileHash, v.chunks);
+    await keep(store, join(root, 'a.psd'), v.fileHash, v.chunks);
     await rm(join(root, 'a.psd'));
     const damaged = Buffer.from(v.bytes);
     damaged[45_000] ^= 1;
@@ -104,7 +111,7 @@ test("pruning keeps the copy of a file's recorded version and drops a copy nothi
     const now = version([30_000, 31_000]);
     for (const v of [old, now]) {
       await writeFile(join(root, 'scene.blend'), v.bytes);
-      await store.pristine.keep(join(root, 'scene.blend'), v.fileHash, v.chunks);
+      await keep(store, join(root, 'scene.blend'), v.fileHash, v.chunks);
     }
     workingFiles.put(db, { path: 'scene.blend', assetId: 'a1', checkpointId: 'c2', fileHash: now.fileHash, size: now.bytes.length, mtimeMs: 1, chunks: now.chunks, onServer: true });
     await rm(join(root, 'scene.blend')); // replaced since: the pristine files are their own
@@ -124,7 +131,7 @@ test('what a kill leaves is cleaned up: temp copies of dead writers, and copies 
   await withFolder(async (root, _db, store) => {
     const v = version([10_000]);
     await writeFile(join(root, 'f.bin'), v.bytes);
-    await store.pristine.keep(join(root, 'f.bin'), v.fileHash, v.chunks);
+    await keep(store, join(root, 'f.bin'), v.fileHash, v.chunks);
     const unnamed = sha(Buffer.from('never recorded'));
     const deadTemp = `${unnamed}.999999999.abcdef.tmp`;
     const liveTemp = `${unnamed}.${process.pid}.abcdef.tmp`;

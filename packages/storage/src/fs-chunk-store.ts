@@ -27,6 +27,7 @@ import { fdClose, fdOpen, fdRead, fdStat } from './fd-io.js';
 import { CorruptChunkError } from './errors.js';
 import { MAX_CHUNK_SIZE } from './fastcdc.js';
 import { assertChunkId, isChunkId } from './hash.js';
+import { processIsAlive } from './processes.js';
 
 const FS_CONCURRENCY = 32;
 const TMP = '.tmp';
@@ -266,16 +267,6 @@ async function syncDir(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -52,6 +52,7 @@ export {
   type StoreLimits,
 } from './chunk-store.js';
 export { FsChunkBackend, FsChunkStore, type FsChunkStoreOptions } from './fs-chunk-store.js';
+export { processIsAlive } from './processes.js';
 export { SqliteChunkBackend, SqliteChunkStore, type SqliteChunkStoreOptions } from './sqlite-chunk-store.js';
 export { S3ChunkBackend, S3ChunkStore, type S3ChunkStoreOptions } from './s3-chunk-store.js';
 export {

@@ -3,6 +3,7 @@
 // holder killed with -9 leaves it behind, so a lock whose process is gone is taken over.
 import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { processIsAlive } from '@backlot/storage';
 import { PROJECT_DIR } from './project-db.js';
 
 export class FolderBusyError extends Error {
@@ -37,7 +38,7 @@ export function lockFolder(root: string): FolderLock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new FolderBusyError(pid);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processIsAlive(pid)) throw new FolderBusyError(pid);
       try {
         unlinkSync(file); // its holder is gone
       } catch {
@@ -46,13 +47,4 @@ export function lockFolder(root: string): FolderLock {
     }
   }
   throw new Error(`could not lock ${root}`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -15,7 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENCODING_RAW } from '@backlot/storage';
+import { ENCODING_RAW, processIsAlive } from '@backlot/storage';
 import { PROJECT_DIR, type ProjectDb } from './project-db.js';
 
 export const PRISTINE_DIR = 'pristine';
@@ -53,9 +53,8 @@ export class PristineFiles {
   }
 
   /**
-   * Records where the chunks of copied versions sit (`chunks`: [id, size] in file order), in one
-   * transaction (one disk flush for many files). A kill before it leaves files no row names,
-   * which `clean` removes.
+   * Records where the chunks of added versions sit (`chunks`: [id, size] in file order), in one
+   * transaction. A kill before it leaves files no row names, which `clean` removes.
    */
   record(versions: readonly { fileHash: string; chunks: readonly (readonly [string, number])[] }[]): void {
     if (versions.length === 0) return;
@@ -69,13 +68,6 @@ export class PristineFiles {
         }
       }
     });
-  }
-
-  /** `add` and `record` for one file. */
-  async keep(file: string, fileHash: string, chunks: readonly (readonly [string, number])[]): Promise<boolean> {
-    if (!(await this.add(file, fileHash))) return false;
-    this.record([{ fileHash, chunks }]);
-    return true;
   }
 
   /** Which of `ids` a private pristine file holds, by the index (reads check the bytes). */
@@ -169,15 +161,5 @@ export class PristineFiles {
       removed++;
     }
     return removed;
-  }
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -14,6 +14,7 @@ import { LocalChunks } from './local-chunks.js';
 import { workingFiles } from '../worktree/working-files.js';
 import { keepsPristine } from '../project/soft-lock.js';
 import type { LocalStore } from '../project/local-store.js';
+import { GroupedWrites } from '../project/grouped-writes.js';
 
 export interface VersionToWrite {
   /** Absolute destination path. */
@@ -48,9 +49,8 @@ export interface WriteHooks {
 const SMALL_FILE = 1024 * 1024;
 const SMALL_FILES_AT_ONCE = 8;
 
-/** Pristine files being made at once, and pristine files recorded together. */
+/** Pristine files being made at once. */
 const PRISTINE_AT_ONCE = 2;
-const RECORD_GROUP = 256;
 
 /** Errors of a destination another program holds or that may not be written, as opposed to the disk, network or content failing. */
 const HELD = new Set(['EPERM', 'EACCES', 'EBUSY', 'ETXTBSY', 'EROFS']);
@@ -99,7 +99,7 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
   const chunkApi = api ? new ChunkApi(api, db.meta().projectId, { pool: sharedWorkerPool }) : null;
   const bases = (id: string) => (local.has(id) ? local.read(id) : Promise.resolve(null));
   const keeps = hooks.keepPristine && !db.meta().personal ? keepsPristine(db) : null;
-  const copies = new PristineKeeping(store);
+  const copies = new PristineKeeping(store, db);
   const fetcher = remote.length > 0 ? new ChunkFetcher(need(chunkApi), remote, { bases, held: (id) => heldFor.get(id) }) : null;
   const chunkOf = async (id: string): Promise<Buffer> => {
     if (local.has(id)) {
@@ -150,36 +150,30 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
 
 /**
  * Makes the pristine files of written files (links, else copies made while the next file
- * downloads, a few at a time) and records them in groups (one commit, so one disk flush, per group
- * instead of per file).
+ * downloads, a few at a time) and records them in groups (grouped-writes.ts).
  */
 class PristineKeeping {
   private readonly making = new Set<Promise<unknown>>();
-  private made: { fileHash: string; chunks: (readonly [string, number])[] }[] = [];
+  private readonly records: GroupedWrites;
 
-  constructor(private readonly store: LocalStore) {}
+  constructor(private readonly store: LocalStore, db: ProjectDb) {
+    this.records = new GroupedWrites(db);
+  }
 
   async start(file: string, m: CheckpointManifest): Promise<void> {
     while (this.making.size >= PRISTINE_AT_ONCE) await Promise.race(this.making);
-    if (this.made.length >= RECORD_GROUP) this.record();
-    const chunks = m.chunks.map((id, k) => [id, m.chunkSizes[k]] as const);
+    const version = { fileHash: m.fileHash, chunks: m.chunks.map((id, k) => [id, m.chunkSizes[k]] as const) };
     // A cache entry: one that could not be made only costs a future patch.
-    const copy: Promise<unknown> = this.store.pristine
+    const making: Promise<unknown> = this.store.pristine
       .add(file, m.fileHash)
-      .then((copied) => copied && this.made.push({ fileHash: m.fileHash, chunks }), () => {})
-      .finally(() => this.making.delete(copy));
-    this.making.add(copy);
+      .then((made) => made && this.records.add(() => this.store.pristine.record([version])), () => {})
+      .finally(() => this.making.delete(making));
+    this.making.add(making);
   }
 
   async finished(): Promise<void> {
     await Promise.all(this.making);
-    this.record();
-  }
-
-  private record(): void {
-    const group = this.made;
-    this.made = [];
-    this.store.pristine.record(group);
+    this.records.commit();
   }
 }
 
