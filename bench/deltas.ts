@@ -17,7 +17,7 @@
 //   (--versions: blender corpus; --scale/--commits: generator corpus)
 // Results go to BENCHMARKS.md between <!-- bench:deltas --> markers.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, copyFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, copyFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BacklotApi } from '@backlot/api';
@@ -95,10 +95,7 @@ async function runOurs(info: CorpusInfo, base: string, bin: string): Promise<Our
       for (const p of gone) unlinkSync(join(work, p));
       const wrote = changed.filter((c) => c.version === v);
       for (const c of wrote) {
-        mkdirSync(dirname(join(work, c.rel)), { recursive: true });
-        copyFileSync(c.path, join(work, c.rel));
-        const st = statSync(c.path);
-        utimesSync(join(work, c.rel), st.atime, st.mtime);
+        saveAsItsTool(c.path, join(work, c.rel));
         versionBytes += c.bytes;
       }
       const added = wrote.map((c) => c.rel).filter((p) => !tracked.has(p));
@@ -173,6 +170,20 @@ async function runOurs(info: CorpusInfo, base: string, bin: string): Promise<Our
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * Writes a new version of a working file as the tool that made it does: Blender writes
+ * `NAME.blend@` and renames it over the scene (a new file each save); ImageMagick, the scripts and
+ * the notes are written into the existing file. The snapshot's mtime is kept.
+ */
+function saveAsItsTool(src: string, dst: string): void {
+  mkdirSync(dirname(dst), { recursive: true });
+  const st = statSync(src);
+  const target = dst.endsWith('.blend') ? `${dst}@` : dst;
+  copyFileSync(src, target);
+  utimesSync(target, st.atime, st.mtime);
+  if (target !== dst) renameSync(target, dst);
 }
 
 /** Waits (up to two minutes) until no chunk of the newest versions recorded in `folder` is stored as a patch under `storeDir`. */

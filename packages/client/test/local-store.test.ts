@@ -1,8 +1,8 @@
 // The folder's store: chunk files and pristine files read as one store. A pristine file's chunks are
 // found through the index, count only once it is no longer the working file, and are checked on
 // every read; a damaged file is a miss, never wrong bytes;
-// pruning keeps the copies of recorded versions and drops the rest, and what a kill leaves behind
-// is cleaned up.
+// pruning keeps the copies of recorded versions and drops the rest (and a chunk file whose chunk a
+// private pristine file holds intact), and what a kill leaves behind is cleaned up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeChunk, readChunk } from '@backlot/storage';
+import { encodeChunk, ENCODING_RAW, readChunk } from '@backlot/storage';
 import { ProjectDb } from '../src/project/project-db.js';
 import { LocalStore, pruneLocalStore } from '../src/project/local-store.js';
 import { workingFiles } from '../src/worktree/working-files.js';
@@ -124,6 +124,38 @@ test("pruning keeps the copy of a file's recorded version and drops a copy nothi
     assert.deepEqual(await readdir(store.pristine.dir), [now.fileHash]);
     await store.delete([now.chunks[1][0]]);
     assert.deepEqual(await readdir(store.pristine.dir), []);
+  });
+});
+
+test('a chunk in a chunk file and in a private pristine file: read whole from the pristine file, sent as stored; pruning drops the chunk file once it checked the pristine copy', async () => {
+  await withFolder(async (root, db, store) => {
+    db.sql.prepare('INSERT INTO items (entity, id, data) VALUES (?, ?, ?)').run('asset', 'a1', JSON.stringify({ id: 'a1', name: 'scene', extension: 'blend', kind: 'resource', assigneeId: null }));
+    const v = version([30_000, 30_000]);
+    const working = join(root, 'scene.blend');
+    await writeFile(working, v.bytes);
+    // As a checkpoint leaves it: chunk files (compressed here), and the file as its pristine file.
+    for (const [k, [id]] of v.chunks.entries()) await store.put(id, encodeChunk(v.pieces[k]));
+    await keep(store, working, v.fileHash, v.chunks);
+    workingFiles.put(db, { path: 'scene.blend', assetId: 'a1', checkpointId: 'c1', fileHash: v.fileHash, size: v.bytes.length, mtimeMs: 1, chunks: v.chunks, onServer: true });
+    const ids = v.chunks.map(([id]) => id);
+    // Still the working file (a save in place would change it): the chunk files stay.
+    await pruneLocalStore(db, new LocalStore(db));
+    assert.equal((await store.files.has(ids)).size, 2);
+
+    await saveByRename(working, randomBytes(1000));
+    const after = new LocalStore(db);
+    for (const id of ids) {
+      assert.equal((await after.get(id))![0], ENCODING_RAW, 'content is read from the pristine file, nothing to decode');
+      assert.ok((await after.stored(id))!.equals((await after.files.get(id))!), 'what is sent is the chunk file');
+    }
+    // The pristine file is damaged where the second chunk sits: that chunk keeps its chunk file.
+    const damaged = Buffer.from(v.bytes);
+    damaged[45_000] ^= 1;
+    await writeFile(store.pristine.pathOf(v.fileHash), damaged);
+    await pruneLocalStore(db, new LocalStore(db));
+    const check = new LocalStore(db);
+    assert.deepEqual([...(await check.files.has(ids))], [ids[1]]);
+    for (const [k, id] of ids.entries()) assert.ok((await readChunk(check, id)).equals(v.pieces[k]));
   });
 });
 

@@ -53,6 +53,7 @@ export {
 } from './chunk-store.js';
 export { FsChunkBackend, FsChunkStore, type FsChunkStoreOptions } from './fs-chunk-store.js';
 export { processIsAlive } from './processes.js';
+export { fdClose, fdOpen, fdRead } from './fd-io.js';
 export { SqliteChunkBackend, SqliteChunkStore, type SqliteChunkStoreOptions } from './sqlite-chunk-store.js';
 export { S3ChunkBackend, S3ChunkStore, type S3ChunkStoreOptions } from './s3-chunk-store.js';
 export {

@@ -5,8 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { seededBytes } from '@backlot/test-kit/random';
 import { CliWorld } from './world.js';
 
@@ -141,5 +141,40 @@ test('someone who downloaded the newest version patches against it too, and a us
     else assert.ok(sent < 0.05 * versions[0].length, `uploaded ${sent} bytes on the second save in place`);
     await supervisor.ok(['sync'], { cwd: folders.supervisor });
     assert.equal(sha(await readFile(join(folders.supervisor, SCENE))), sha(versions[n]));
+  }
+});
+
+/** The chunk files in a folder's .backlot/chunks. */
+async function chunkFiles(folder: string): Promise<Set<string>> {
+  const names = await readdir(join(folder, '.backlot', 'chunks'), { recursive: true });
+  return new Set(names.map((n) => basename(n)).filter((n) => /^[0-9a-f]{64}$/.test(n)));
+}
+
+test("an artist's own checkpoint becomes a pristine file: the next re-save is patched against it whole, and its chunk files go", async () => {
+  const { supervisor, owner } = w.users;
+  const scene = join(folders.supervisor, SCENE);
+  versions.push(resave(versions[14], 201));
+  await saveByRename(scene, versions[15]);
+  const before = await chunkFiles(folders.supervisor);
+  await supervisor.ok(['checkpoint', SCENE, '-m', 'v16', '--sync'], { cwd: folders.supervisor });
+  // A second name of the file just checkpointed: no bytes written.
+  const pristine = join(folders.supervisor, '.backlot', 'pristine', sha(versions[15]));
+  assert.equal((await stat(pristine)).ino, (await stat(scene)).ino);
+  const madeHere = [...(await chunkFiles(folders.supervisor))].filter((id) => !before.has(id));
+  assert.ok(madeHere.length > 0, 'the checkpoint stored its new chunks (patches) in .backlot/chunks');
+
+  versions.push(resave(versions[15], 202));
+  await saveByRename(scene, versions[16]);
+  const up = JSON.parse((await supervisor.ok(['checkpoint', SCENE, '-m', 'v17', '--sync', '--json'], { cwd: folders.supervisor })).stdout);
+  assert.ok(up.uploadedBytes < 0.05 * versions[0].length, `uploaded ${up.uploadedBytes} bytes for a re-save`);
+  // v16 now lives only in its pristine file (one name since the rename): its chunk files went.
+  assert.equal((await stat(pristine)).nlink, 1);
+  const left = await chunkFiles(folders.supervisor);
+  assert.deepEqual(madeHere.filter((id) => left.has(id)), [], 'no chunk file of the replaced version is left');
+  await owner.ok(['sync'], { cwd: folders.owner });
+  assert.equal(sha(await readFile(join(folders.owner, SCENE))), sha(versions[16]));
+  for (const n of [16, 17]) {
+    await owner.ok(['show', `${SCENE}@${n}`, '--output', join(folders.owner, `v${n}.bin`)], { cwd: folders.owner });
+    assert.equal(sha(await readFile(join(folders.owner, `v${n}.bin`))), sha(versions[n - 1]), `version ${n}`);
   }
 });

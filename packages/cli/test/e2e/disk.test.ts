@@ -56,7 +56,10 @@ before(async () => {
 });
 after(async () => {
   for (const f of immutable) sh('chattr', ['-i', f]);
-  for (const m of mounts) sh('umount', ['-l', m]);
+  for (const m of mounts) {
+    sh('umount', ['-l', m]);
+    rmSync(m, { recursive: true, force: true }); // the empty mount point
+  }
   await w?.stop();
 });
 

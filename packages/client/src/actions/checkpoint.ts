@@ -2,12 +2,15 @@
 // queues the checkpoint op, shows the checkpoint as pending and records the working file as that
 // version. The chunks are durable before the transaction names them, so a kill at any point
 // leaves either no checkpoint or a whole one; the working file is only read, never written.
+// In a studio project the checkpointed file also becomes its version's pristine file (a second
+// name, pristine-files.ts): once a tool saves the next version by renaming a new file over it, the
+// next checkpoint reads its bases from there, whole, instead of decoding the local patch chain.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BacklotError, parseOp, type OpOf } from '@backlot/core';
-import { storeFileAgainst, type ChunkStore, type PreviousVersion } from '@backlot/storage';
+import { storeFileAgainst, type PreviousVersion } from '@backlot/storage';
 import { checkpointsOf, getItem } from '../project/items.js';
 import { checkpointViewOf } from '../project/local-views.js';
 import { commitOp } from '../project/outbox.js';
@@ -15,7 +18,7 @@ import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
 import { workingFiles } from '../worktree/working-files.js';
 import { keepPreview, previewTypeOf } from '../project/previews.js';
-import { recordLocalBases } from '../project/local-store.js';
+import { recordLocalBases, type LocalStore } from '../project/local-store.js';
 import { checkpointLock } from '../project/soft-lock.js';
 import { GroupedWrites } from '../project/grouped-writes.js';
 
@@ -44,7 +47,7 @@ export class CheckpointRefused extends Error {
   }
 }
 
-export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: readonly string[], options: CheckpointOptions = {}): Promise<CheckpointResult> {
+export async function checkpointPaths(db: ProjectDb, store: LocalStore, paths: readonly string[], options: CheckpointOptions = {}): Promise<CheckpointResult> {
   const meta = db.meta();
   const tree = new ProjectTree(db);
   // Everything is checked before any file is read: one refused file refuses the whole command.
@@ -104,6 +107,9 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
     }
     const number = (latest?.number ?? 0) + 1;
     if (options.preview) await keepPreview(db, op.id, options.preview);
+    const version = { fileHash: stored.fileHash, chunks: stored.chunks.map((c) => [c.id, c.size] as const) };
+    // A cache entry: one that could not be made only costs the next checkpoint a decode.
+    const pristine = !meta.personal && (await store.pristine.add(join(db.root, path), stored.fileHash));
     const view = checkpointViewOf(op, number, meta.userId, stored.chunks.map((c) => c.size), !meta.personal);
     records.add(() => {
       // A status set with the checkpoint shows on the task at once, as the server will set it.
@@ -113,6 +119,7 @@ export async function checkpointPaths(db: ProjectDb, store: ChunkStore, paths: r
         path, assetId: asset.id, checkpointId: op.id, fileHash: stored.fileHash, size: after.size, mtimeMs: after.mtimeMs,
         chunks: stored.chunks.map((c) => [c.id, c.size]), onServer: false,
       });
+      if (pristine) store.pristine.record([version]);
     });
     result.made.push({ path, number, size: stored.size, newChunks: stored.newChunks, newBytes: stored.newBytes });
   }
@@ -128,7 +135,7 @@ interface StoredFile {
 
 /** Reads a working file into the store; refused when the file changes while it is read. */
 async function readAndStore(
-  db: ProjectDb, path: string, store: ChunkStore, previous: PreviousVersion | null, onProgress: CheckpointOptions['onProgress'],
+  db: ProjectDb, path: string, store: LocalStore, previous: PreviousVersion | null, onProgress: CheckpointOptions['onProgress'],
 ): Promise<StoredFile> {
   const abs = join(db.root, path);
   const before = await stat(abs).catch(() => null);

@@ -3,7 +3,7 @@
 //   .backlot/chunks holds the chunks of checkpoints made here (until the server has them, in a
 //   studio project; for good, in a Personal one, where they are the history) and stays the
 //   recorded version of a file checkpointed here.
-//   .backlot/pristine holds downloaded versions whole.
+//   .backlot/pristine holds downloaded and checkpointed versions whole (links to the files).
 // Together they keep each working file's recorded version (its "pristine" copy, for files this
 // member may checkpoint: soft-lock.ts), which the next checkpoint of that file is stored against
 // as patches (storage's store-against.ts). A patch's bases are recorded in project.db
@@ -35,7 +35,16 @@ export class LocalStore implements ChunkStore {
     return found;
   }
 
+  /**
+   * The chunk for reading its content: from a private pristine file first (whole, so nothing to
+   * decode; a chunk file may be a patch at the end of a chain), else as its chunk file stores it.
+   */
   async get(id: string): Promise<Buffer | null> {
+    return (await this.pristine.read(id)) ?? (await this.files.get(id));
+  }
+
+  /** The chunk for sending: as its chunk file stores it (compressed, or a patch), else whole from a pristine file. */
+  async stored(id: string): Promise<Buffer | null> {
     return (await this.files.get(id)) ?? (await this.pristine.read(id));
   }
 
@@ -89,6 +98,25 @@ export function recordLocalBases(db: ProjectDb, patches: readonly { id: string; 
 }
 
 /**
+ * Removes the chunk files of chunks that a private pristine file holds intact (checked here, once):
+ * read from there they need no decoding, and the bases only their patches needed can go. The
+ * chunk files of queued checkpoints stay, since they are sent as stored.
+ */
+async function dropSuperseded(db: ProjectDb, store: LocalStore, fileIds: readonly string[], queued: ReadonlySet<string>): Promise<Set<string>> {
+  const inPristine = new Set(store.pristine.ids());
+  const candidates = fileIds.filter((id) => inPristine.has(id) && !queued.has(id));
+  const superseded = new Set<string>();
+  for (const id of await store.pristine.holding(candidates)) if (await store.pristine.read(id)) superseded.add(id);
+  if (superseded.size === 0) return superseded;
+  await store.files.delete([...superseded]);
+  // A row a crash leaves behind only keeps a base a little longer.
+  db.tx(() => {
+    for (const id of superseded) db.stmt('DELETE FROM chunk_bases WHERE chunk_id = ?').run(id);
+  });
+  return superseded;
+}
+
+/**
  * Drops the chunks a studio project no longer needs here: those no queued checkpoint lists and
  * no working file's recorded version holds, unless a kept patch is built on them. A Personal
  * project keeps everything. Returns how many were removed.
@@ -99,6 +127,10 @@ export async function pruneLocalStore(db: ProjectDb, store: LocalStore): Promise
   const keep = new Set<string>();
   for (const q of queuedOps(db)) if (q.op.type === 'checkpoint.create') for (const c of q.op.chunks) keep.add(c);
   const queued = new Set(keep);
+  // The chunk files are listed once (the folder is locked: nothing else writes them meanwhile).
+  const fileIds: string[] = [];
+  for await (const id of store.files.list()) fileIds.push(id);
+  const superseded = await dropSuperseded(db, store, fileIds, queued);
   const pristine = new Set<string>();
   const keeps = keepsPristine(db);
   for (const f of workingFiles.all(db)) {
@@ -149,11 +181,12 @@ export async function pruneLocalStore(db: ProjectDb, store: LocalStore): Promise
     }
     frontier = next;
   }
-  const drop: string[] = [];
-  for await (const id of store.list()) if (!keep.has(id)) drop.push(id);
-  await store.delete(drop);
+  const drop = new Set<string>();
+  for (const id of fileIds) if (!superseded.has(id) && !keep.has(id)) drop.add(id);
+  for (const id of store.pristine.ids()) if (!keep.has(id)) drop.add(id);
+  await store.delete([...drop]);
   db.tx(() => {
     for (const id of drop) db.stmt('DELETE FROM chunk_bases WHERE chunk_id = ?').run(id);
   });
-  return drop.length;
+  return drop.size;
 }

@@ -1,11 +1,13 @@
-// Pristine files: a downloaded version of a working file this member may checkpoint, kept whole in
-// .backlot/pristine/<file hash>, made right after the file is written: a second name of it (a hard
-// link: no bytes written), or a copy where the file system has no links (a reflink where it can).
+// Pristine files: a version of a working file this member may checkpoint, kept whole in
+// .backlot/pristine/<file hash> as a second name of the file (a hard link: no bytes written), or a
+// copy where the file system has no links (a reflink where it can). Made when a download writes
+// the file, and when a checkpoint has read it.
 // DCC tools save by writing a new file and renaming it over the old one (Blender, Krita, GIMP and
 // most others), which leaves the pristine file with the version the tool replaced: the next
 // checkpoint of that file is patched against it. A tool that writes into the file in place changes
 // both names; so only a private pristine file (one name) is used, which an in-place save never
-// leaves (that file's next checkpoint is stored whole, as without a copy).
+// leaves (after a download, that file's next checkpoint is stored whole, as without a copy; after
+// a checkpoint, its patches are read from .backlot/chunks as before).
 // project.db's pristine_chunks says where each chunk of a pristine file sits, so they count as
 // chunks of the folder's store (local-store.ts); every read is checked against the chunk's id, and
 // a file that cannot be read is only a miss.
@@ -13,9 +15,9 @@
 // files (docs/chunking.md).
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENCODING_RAW, processIsAlive } from '@backlot/storage';
+import { ENCODING_RAW, fdClose, fdOpen, fdRead, processIsAlive } from '@backlot/storage';
 import { PROJECT_DIR, type ProjectDb } from './project-db.js';
 
 export const PRISTINE_DIR = 'pristine';
@@ -107,15 +109,16 @@ export class PristineFiles {
   async read(id: string): Promise<Buffer | null> {
     for (const at of this.placesOf(id)) {
       if (!(await this.isPrivate(at.file_hash))) continue;
-      const handle = await open(this.pathOf(at.file_hash), 'r').catch(() => null);
-      if (!handle) continue;
+      // A plain descriptor (storage's fd-io.ts): bases of a re-saved scene are read by the hundred.
+      const fd = await fdOpen(this.pathOf(at.file_hash), 'r').catch(() => null);
+      if (fd === null) continue;
       try {
-        const out = Buffer.allocUnsafe(at.size + 1);
+        const out = Buffer.allocUnsafeSlow(at.size + 1);
         out[0] = ENCODING_RAW;
-        const { bytesRead } = await handle.read(out, 1, at.size, at.start);
+        const bytesRead = await fdRead(fd, out, 1, at.size, at.start);
         if (bytesRead === at.size && createHash('sha256').update(out.subarray(1)).digest('hex') === id) return out;
       } finally {
-        await handle.close();
+        await fdClose(fd);
       }
     }
     return null;

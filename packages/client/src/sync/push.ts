@@ -9,7 +9,8 @@
 // refused only because that item does not exist yet).
 import { ApiError, type BacklotApi, type OpResult } from '@backlot/api';
 import type { Op } from '@backlot/core';
-import { encodeChunk, patchHeaderOf, readChunk, type ChunkStore } from '@backlot/storage';
+import { encodeChunk, patchHeaderOf, readChunk } from '@backlot/storage';
+import type { LocalStore } from '../project/local-store.js';
 import { ChunkApi } from '../remote/chunks.js';
 import { pushOps } from '../remote/ops.js';
 import { queuedOps, renameId, settleOp, type QueuedOp } from '../project/outbox.js';
@@ -51,7 +52,7 @@ export interface PushProgress {
   onUpload?: (chunksSent: number, chunksMissing: number, bytesSent: number) => void;
 }
 
-export async function pushOutbox(api: BacklotApi, db: ProjectDb, store: ChunkStore, progress: PushProgress = {}): Promise<PushResult> {
+export async function pushOutbox(api: BacklotApi, db: ProjectDb, store: LocalStore, progress: PushProgress = {}): Promise<PushResult> {
   const { projectId } = db.meta();
   const result: PushResult = { applied: 0, refused: [], conflicts: [], chunksUploaded: 0, bytesUploaded: 0 };
   const chunks = new ChunkApi(api, projectId);
@@ -141,7 +142,7 @@ function idsNamedBy(op: Op): Set<string> {
 }
 
 /** Uploads the chunks of queued checkpoints that the server lacks, from the local store. */
-async function uploadChunks(chunks: ChunkApi, store: ChunkStore, ops: QueuedOp[], result: PushResult, progress: PushProgress): Promise<void> {
+async function uploadChunks(chunks: ChunkApi, store: LocalStore, ops: QueuedOp[], result: PushResult, progress: PushProgress): Promise<void> {
   const ids = new Set<string>();
   for (const q of ops) if (q.op.type === 'checkpoint.create') for (const c of q.op.chunks) ids.add(c);
   if (ids.size === 0) return;
@@ -165,7 +166,7 @@ async function uploadChunks(chunks: ChunkApi, store: ChunkStore, ops: QueuedOp[]
     batchBytes = 0;
   };
   for (const id of missing) {
-    const encoded = await store.get(id);
+    const encoded = await store.stored(id);
     if (!encoded) throw new Error(`chunk ${id.slice(0, 12)}… of a local checkpoint is missing from .backlot/chunks; run backlot checkpoint again on the file`);
     batch.push({ id, encoded });
     batchBytes += encoded.length;
