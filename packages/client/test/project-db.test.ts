@@ -28,18 +28,20 @@ function formatTwo(root: string): void {
   for (const { name } of made.sql.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[]) made.sql.exec(`DROP TRIGGER ${name}`);
   made.sql.exec('DROP TABLE change_count');
   made.sql.exec('DROP TABLE pristine_chunks');
+  made.sql.exec('DROP TABLE download_refusals');
   made.sql.pragma('user_version = 2');
   made.sql.close();
 }
 
-test('a format 2 folder opens as format 5, its items kept, the patch bases table, the change count and the pristine files index added', () => {
+test('a format 2 folder opens as format 6, its items kept, the patch bases table, the change count, the pristine files index and the download refusals added', () => {
   withFolder((root) => {
     formatTwo(root);
     const db = ProjectDb.open(root);
-    assert.equal(db.sql.pragma('user_version', { simple: true }), 5);
+    assert.equal(db.sql.pragma('user_version', { simple: true }), 6);
     assert.ok(indexes(db).includes('chunk_bases_base'));
     assert.ok(indexes(db).includes('pristine_chunks_file'));
     db.sql.prepare('INSERT INTO chunk_bases (chunk_id, base_id) VALUES (?, ?)').run('c', 'b');
+    db.sql.prepare('INSERT INTO download_refusals (asset_id, code, message) VALUES (?, ?, ?)').run('a1', 'forbidden', 'no');
     assert.deepEqual(db.sql.prepare("SELECT f_name, f_extension FROM items WHERE entity = 'asset'").all(), [{ f_name: 'pose', f_extension: 'psd' }]);
     const before = db.changeMark();
     db.sql.prepare("UPDATE items SET data = json_set(data, '$.name', 'pose2') WHERE id = 'a1'").run();
@@ -89,6 +91,6 @@ test('a folder of a newer format is refused with a message that says to update',
     const made = ProjectDb.create(root, META);
     made.sql.pragma('user_version = 99');
     made.sql.close();
-    assert.throws(() => ProjectDb.open(root), /has format 99; this backlot reads format 5 \(update backlot\)/);
+    assert.throws(() => ProjectDb.open(root), /has format 99; this backlot reads format 6 \(update backlot\)/);
   });
 });

@@ -172,7 +172,7 @@ test('a vendor receives only the task assigned to them, and loses it again when 
   assert.deepEqual(await readdir(join(folders.vendor, '.backlot/pristine')), [], 'its copy went with it');
 });
 
-test('a role that sees files it may not download: the clone finishes and says which; rebuild is refused with exit 4', async () => {
+test('a role that sees files it may not download: the clone finishes and says which, status shows them as restricted, rebuild is refused with exit 4, and once the role may download a sync brings them', async () => {
   const { owner, reviewer } = w.users;
   const role = await owner.api.roles.create(projectId, { name: 'Reviewer (metadata)', permissions: ['collection.view_all', 'asset.view_all', 'checkpoint.view'] });
   await owner.api.projectMembers.add(projectId, { userIds: [reviewer.id], roleId: role.id });
@@ -183,7 +183,10 @@ test('a role that sees files it may not download: the clone finishes and says wh
   assert.deepEqual(await filesOf(folders.reviewer), []);
   const st = await status('reviewer');
   assert.deepEqual(Object.keys(st).sort(), ['refs/mood.png', 'shots/sh010/anim.blend', 'shots/sh010/layout.blend']);
-  assert.ok(Object.values(st).every((s) => s === 'rebuild'), JSON.stringify(st));
+  assert.ok(Object.values(st).every((s) => s === 'restricted'), JSON.stringify(st));
+  const shown = await reviewer.ok(['status'], { cwd: folders.reviewer });
+  assert.match(shown.stdout, /restricted\s+refs\/mood\.png/);
+  assert.match(shown.stdout, /may see these files but not download them/);
   const r = JSON.parse((await reviewer.ok(['sync', '--json'], { cwd: folders.reviewer })).stdout);
   assert.deepEqual(r.notDownloaded.map((n: { path: string; code: string }) => [n.path, n.code]).sort(), [
     ['refs/mood.png', 'forbidden'], ['shots/sh010/anim.blend', 'forbidden'], ['shots/sh010/layout.blend', 'forbidden'],
@@ -191,6 +194,12 @@ test('a role that sees files it may not download: the clone finishes and says wh
   const refused = await reviewer.ok(['rebuild', 'refs/mood.png'], { cwd: folders.reviewer, code: 4 });
   assert.match(refused.stderr, /content\.download/);
   assert.deepEqual(await filesOf(folders.reviewer), []);
+
+  // The role may download now: the next sync brings the files, and they are ordinary files again.
+  await owner.api.roles.update(projectId, role.id, { permissions: ['collection.view_all', 'asset.view_all', 'checkpoint.view', 'content.download_all'] });
+  const after = JSON.parse((await reviewer.ok(['sync', '--json'], { cwd: folders.reviewer })).stdout);
+  assert.deepEqual(after.notDownloaded, []);
+  assert.deepEqual(Object.values(await status('reviewer')), ['normal', 'normal', 'normal']);
 });
 
 test('removed and moved on the server: unchanged files follow, changed ones are kept', async () => {

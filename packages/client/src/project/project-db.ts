@@ -11,7 +11,7 @@ export const PROJECT_DIR = '.backlot';
 export const DB_FILE = 'project.db';
 export const CHUNKS_DIR = 'chunks';
 /** The folder format; 2 added the field columns (format 1 existed only in development builds). */
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 
 /**
  * Fields of the item views kept as columns too (computed by SQLite when a row is written), so
@@ -45,8 +45,12 @@ const PRISTINE_CHUNKS = `CREATE TABLE pristine_chunks (chunk_id TEXT NOT NULL, f
 CREATE INDEX pristine_chunks_file ON pristine_chunks (file_hash);
 `;
 
+/** Format 6: the files the server refused to send for lack of permission (download-refusals.ts). */
+const DOWNLOAD_REFUSALS = `CREATE TABLE download_refusals (asset_id TEXT PRIMARY KEY, code TEXT NOT NULL, message TEXT NOT NULL);
+`;
+
 /** What opening a folder of format N adds to make it N + 1. */
-const UPGRADES: Record<number, string> = { 2: LOCAL_BASES, 3: CHANGE_COUNT, 4: PRISTINE_CHUNKS };
+const UPGRADES: Record<number, string> = { 2: LOCAL_BASES, 3: CHANGE_COUNT, 4: PRISTINE_CHUNKS, 5: DOWNLOAD_REFUSALS };
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -68,7 +72,8 @@ CREATE TABLE files (path TEXT PRIMARY KEY, asset_id TEXT NOT NULL UNIQUE, checkp
 CREATE TABLE freed (asset_id TEXT PRIMARY KEY);
 ${LOCAL_BASES}
 ${CHANGE_COUNT}
-${PRISTINE_CHUNKS}`;
+${PRISTINE_CHUNKS}
+${DOWNLOAD_REFUSALS}`;
 
 export interface ProjectMeta {
   projectId: string;

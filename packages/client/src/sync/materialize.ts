@@ -13,6 +13,7 @@ import { mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BacklotApi } from '@backlot/api';
 import type { LocalStore } from '../project/local-store.js';
+import { downloadRefusals } from '../project/download-refusals.js';
 import { latestCheckpoint, type LocalCheckpointView } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
@@ -166,7 +167,10 @@ async function writeFiles(api: BacklotApi | null, db: ProjectDb, store: LocalSto
       },
       onLocked: (i, err) => out.locked.push({ path: plan[i].path, reason: heldReason(err) }),
       // A role may see files it may not download: the rest of the project still comes down.
-      onRefused: (i, refusal) => out.notDownloaded.push({ path: plan[i].path, ...refusal }),
+      onRefused: (i, refusal) => {
+        out.notDownloaded.push({ path: plan[i].path, ...refusal });
+        records.add(() => downloadRefusals.record(db, plan[i].assetId, refusal));
+      },
     });
     out.bytesWritten += stats.bytesWritten;
     out.bytesFetched += stats.bytesFetched;

@@ -7,8 +7,11 @@
 //   untracked  a file that is no asset (backlot add makes it one)
 //   missing    written here once, deleted since (backlot rebuild brings it back)
 //   rebuild    not in the folder (freed, or not downloaded yet); backlot rebuild or sync brings it
+//   restricted not in the folder: the server refused its file (the member's role may see it, not
+//              download it; project/download-refusals.ts)
 // Files whose size and mtime match their record are not read.
 import { join } from 'node:path';
+import { downloadRefusals } from '../project/download-refusals.js';
 import { getItem, latestCheckpoint } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
 import type { IgnoreRules } from './ignore.js';
@@ -16,7 +19,7 @@ import { walkFolder, type DiskFile } from './walk.js';
 import { statusRows } from './status-rows.js';
 import { currentHash, workingFiles } from './working-files.js';
 
-export type FileState = 'normal' | 'modified' | 'outdated' | 'diverged' | 'added' | 'untracked' | 'missing' | 'rebuild';
+export type FileState = 'normal' | 'modified' | 'outdated' | 'diverged' | 'added' | 'untracked' | 'missing' | 'rebuild' | 'restricted';
 
 /** States whose content here no checkpoint holds yet (what `backlot checkpoint FOLDER` takes). */
 export const UNCHECKPOINTED: ReadonlySet<FileState> = new Set(['modified', 'diverged', 'added']);
@@ -37,6 +40,7 @@ export interface FileStatus {
 
 export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<FileStatus[]> {
   const disk = walkFolder(db.root, rules);
+  const refused = downloadRefusals.forbidden(db);
   const out: FileStatus[] = [];
   for (const [id, path, kind, assigneeId, latest, unsynced, recordHere, size, mtimeMs, recordIsLatest] of statusRows(db)) {
     const base: FileStatus = { path, state: 'normal', assetId: id, kind, ...(kind === 'task' && { assigneeId }), latest: latest ?? undefined, ...(unsynced && { unsynced }) };
@@ -44,7 +48,7 @@ export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<F
     disk.delete(path);
     if (!onDisk) {
       if (recordHere) out.push({ ...base, state: 'missing' });
-      else out.push({ ...base, state: latest !== null ? 'rebuild' : 'added' });
+      else out.push({ ...base, state: latest === null ? 'added' : refused.has(id) ? 'restricted' : 'rebuild' });
       continue;
     }
     base.size = onDisk.size;

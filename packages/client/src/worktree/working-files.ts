@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ProjectDb } from '../project/project-db.js';
+import { downloadRefusals } from '../project/download-refusals.js';
 
 export interface WorkingFile {
   path: string;
@@ -60,6 +61,8 @@ export const workingFiles = {
       db
         .stmt('INSERT INTO files (path, asset_id, checkpoint_id, file_hash, size, mtime_ms, chunks, on_server) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(f.path, f.assetId, f.checkpointId, f.fileHash, f.size, f.mtimeMs, JSON.stringify(f.chunks), f.onServer ? 1 : 0);
+      // The asset's file is here now: a refusal to send it is out of date.
+      downloadRefusals.clear(db, f.assetId);
     });
   },
   /** The file was read again and found unchanged: remember its new mtime. */

@@ -42,7 +42,7 @@ export function cloneCommands(program: Command): void {
       bar.stop();
       if (opts.json) return printJson({ folder: target, projectId: p.id, files: result.written.length, bytes: result.bytesWritten, notDownloaded: result.notDownloaded });
       const refused = result.notDownloaded.filter((n) => n.code === 'forbidden').length;
-      if (refused > 0) say(`${refused} file${refused === 1 ? '' : 's'} visible to you but not downloadable with your role (listed by backlot status as "rebuild")`);
+      if (refused > 0) say(`${refused} file${refused === 1 ? '' : 's'} visible to you but not downloadable with your role (listed by backlot status as "restricted")`);
       say(`Cloned ${p.name} into ${target}: ${result.written.length} file${result.written.length === 1 ? '' : 's'}, ${formatBytes(result.bytesWritten)}`);
     });
 

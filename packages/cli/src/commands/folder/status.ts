@@ -6,7 +6,7 @@ import { openWorkingFolder } from './working-folder.js';
 
 const LABEL: Record<string, string> = {
   normal: 'normal', modified: 'modified', outdated: 'outdated', diverged: 'diverged', added: 'added',
-  untracked: 'untracked', missing: 'missing', rebuild: 'rebuild',
+  untracked: 'untracked', missing: 'missing', rebuild: 'rebuild', restricted: 'restricted',
 };
 const HINT: Record<string, string> = {
   modified: 'checkpoint with: backlot checkpoint PATH -m MESSAGE',
@@ -16,6 +16,7 @@ const HINT: Record<string, string> = {
   untracked: 'add with: backlot add PATH',
   missing: 'deleted here: backlot rebuild PATH brings it back, backlot rm PATH trashes it',
   rebuild: 'not in this folder: backlot rebuild PATH fetches it',
+  restricted: 'your role may see these files but not download them; a sync fetches them once it may',
 };
 
 export function statusCommand(program: Command): void {
