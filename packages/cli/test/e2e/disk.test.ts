@@ -192,3 +192,27 @@ test('a file another program holds is left alone with a clear message; the next 
   assert.equal(sha(await readFile(join(dir, 'plates/b.exr'))), sha(next.b));
   assert.deepEqual(await states(dir), { 'plates/b.exr': 'normal', 'plates/c.exr': 'normal' });
 });
+
+test('a folder on another device (a mount inside the working folder): a checkpoint there makes no copy of the file for its pristine file, and works', { skip: !MOUNT && 'needs root to mount a tmpfs' }, async () => {
+  const owner = w.users.owner;
+  const sim = join(ownerDir, 'sim');
+  mkdirSync(sim);
+  assert.equal(sh('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', sim]).status, 0);
+  mounts.push(sim);
+  const cache = seededBytes(2_000_000, 31);
+  await writeFile(join(sim, 'fluid.vdb'), cache);
+  await owner.ok(['add', 'sim/fluid.vdb'], { cwd: ownerDir });
+  await owner.ok(['checkpoint', 'sim/fluid.vdb', '-m', 'first bake', '--sync'], { cwd: ownerDir });
+  // No link across devices, and no copy instead: the chunk store already holds the version.
+  const pristine = await readdir(join(ownerDir, '.backlot', 'pristine')).catch(() => [] as string[]);
+  assert.ok(!pristine.includes(sha(cache)), 'no pristine copy of a file on another device');
+  const rebaked = Buffer.from(cache);
+  rebaked.write('rebaked', 1_000_000);
+  await writeFile(join(sim, 'fluid.vdb'), rebaked);
+  await owner.ok(['checkpoint', 'sim/fluid.vdb', '-m', 'second bake', '--sync'], { cwd: ownerDir });
+  assert.equal((await states(ownerDir, 'owner'))['sim/fluid.vdb'], 'normal');
+  const shown = join(ownerDir, 'first.vdb');
+  await owner.ok(['show', 'sim/fluid.vdb@1', '--output', shown], { cwd: ownerDir });
+  assert.equal(sha(await readFile(shown)), sha(cache));
+  await rm(shown);
+});

@@ -108,8 +108,11 @@ export async function checkpointPaths(db: ProjectDb, store: LocalStore, paths: r
     const number = (latest?.number ?? 0) + 1;
     if (options.preview) await keepPreview(db, op.id, options.preview);
     const version = { fileHash: stored.fileHash, chunks: stored.chunks.map((c) => [c.id, c.size] as const) };
-    // A cache entry: one that could not be made only costs the next checkpoint a decode.
-    const pristine = !meta.personal && (await store.pristine.add(join(db.root, path), stored.fileHash));
+    // A cache entry: one that could not be made only costs the next checkpoint a decode. A link
+    // only (no copy where links fail: another device, a file system without them): the chunk
+    // store already holds this version, and copying a large file at every checkpoint would cost
+    // more than that decode.
+    const pristine = !meta.personal && (await store.pristine.add(join(db.root, path), stored.fileHash, { linkOnly: true }));
     const view = checkpointViewOf(op, number, meta.userId, stored.chunks.map((c) => c.size), !meta.personal);
     records.add(() => {
       // A status set with the checkpoint shows on the task at once, as the server will set it.

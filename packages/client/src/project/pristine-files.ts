@@ -37,15 +37,19 @@ export class PristineFiles {
 
   /**
    * Makes `file`, just written and verified as version `fileHash`, its pristine file (a link, else
-   * a copy). A cache entry: false when neither could be made. Its chunks count once `record`ed.
+   * a copy unless `linkOnly`). A cache entry: false when none could be made. Its chunks count once
+   * `record`ed.
    */
-  async add(file: string, fileHash: string): Promise<boolean> {
+  async add(file: string, fileHash: string, options: { linkOnly?: boolean } = {}): Promise<boolean> {
     const final = this.pathOf(fileHash);
     if (this.db.stmt('SELECT 1 FROM pristine_chunks WHERE file_hash = ? LIMIT 1').get(fileHash) && (await stat(final).catch(() => null))) return true;
     const temp = join(this.dir, `${fileHash}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
       await mkdir(this.dir, { recursive: true });
-      await link(file, temp).catch(() => copyFile(file, temp, constants.COPYFILE_FICLONE));
+      await link(file, temp).catch((err: unknown) => {
+        if (options.linkOnly) throw err;
+        return copyFile(file, temp, constants.COPYFILE_FICLONE);
+      });
       await rename(temp, final);
       return true;
     } catch {
