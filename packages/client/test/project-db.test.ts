@@ -41,7 +41,7 @@ test('a format 2 folder opens as format 6, its items kept, the patch bases table
     assert.ok(indexes(db).includes('chunk_bases_base'));
     assert.ok(indexes(db).includes('pristine_chunks_file'));
     db.sql.prepare('INSERT INTO chunk_bases (chunk_id, base_id) VALUES (?, ?)').run('c', 'b');
-    db.sql.prepare('INSERT INTO download_refusals (asset_id, code, message) VALUES (?, ?, ?)').run('a1', 'forbidden', 'no');
+    db.sql.prepare('INSERT INTO download_refusals (asset_id) VALUES (?)').run('a1');
     assert.deepEqual(db.sql.prepare("SELECT f_name, f_extension FROM items WHERE entity = 'asset'").all(), [{ f_name: 'pose', f_extension: 'psd' }]);
     const before = db.changeMark();
     db.sql.prepare("UPDATE items SET data = json_set(data, '$.name', 'pose2') WHERE id = 'a1'").run();

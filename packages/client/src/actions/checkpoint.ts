@@ -107,12 +107,13 @@ export async function checkpointPaths(db: ProjectDb, store: LocalStore, paths: r
     }
     const number = (latest?.number ?? 0) + 1;
     if (options.preview) await keepPreview(db, op.id, options.preview);
-    const version = { fileHash: stored.fileHash, chunks: stored.chunks.map((c) => [c.id, c.size] as const) };
+    const chunkList = stored.chunks.map((c): [string, number] => [c.id, c.size]);
     // A cache entry: one that could not be made only costs the next checkpoint a decode. A link
     // only (no copy where links fail: another device, a file system without them): the chunk
     // store already holds this version, and copying a large file at every checkpoint would cost
-    // more than that decode.
-    const pristine = !meta.personal && (await store.pristine.add(join(db.root, path), stored.fileHash, { linkOnly: true }));
+    // more than that decode. Small files go without: decoding their chain is cheap, and a link
+    // each would slow a checkpoint of thousands of them.
+    const pristine = !meta.personal && stored.size > SMALL_FILE && (await store.pristine.add(join(db.root, path), stored.fileHash, { linkOnly: true }));
     const view = checkpointViewOf(op, number, meta.userId, stored.chunks.map((c) => c.size), !meta.personal);
     records.add(() => {
       // A status set with the checkpoint shows on the task at once, as the server will set it.
@@ -120,9 +121,9 @@ export async function checkpointPaths(db: ProjectDb, store: LocalStore, paths: r
       commitOp(db, op, [{ entity: 'checkpoint', id: op.id, data: view }, ...(task ? [{ entity: 'asset' as const, id: asset.id, data: { ...task, statusId: options.statusId } }] : [])]);
       workingFiles.put(db, {
         path, assetId: asset.id, checkpointId: op.id, fileHash: stored.fileHash, size: after.size, mtimeMs: after.mtimeMs,
-        chunks: stored.chunks.map((c) => [c.id, c.size]), onServer: false,
+        chunks: chunkList, onServer: false,
       });
-      if (pristine) store.pristine.record([version]);
+      if (pristine) store.pristine.record([{ fileHash: stored.fileHash, chunks: chunkList }]);
     });
     result.made.push({ path, number, size: stored.size, newChunks: stored.newChunks, newBytes: stored.newBytes });
   }

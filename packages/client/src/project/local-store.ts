@@ -102,11 +102,13 @@ export function recordLocalBases(db: ProjectDb, patches: readonly { id: string; 
  * read from there they need no decoding, and the bases only their patches needed can go. The
  * chunk files of queued checkpoints stay, since they are sent as stored.
  */
-async function dropSuperseded(db: ProjectDb, store: LocalStore, fileIds: readonly string[], queued: ReadonlySet<string>): Promise<Set<string>> {
-  const inPristine = new Set(store.pristine.ids());
-  const candidates = fileIds.filter((id) => inPristine.has(id) && !queued.has(id));
+async function dropSuperseded(
+  db: ProjectDb, store: LocalStore, fileIds: readonly string[], pristineIds: readonly string[], queued: ReadonlySet<string>,
+): Promise<Set<string>> {
+  const inPristine = new Set(pristineIds);
   const superseded = new Set<string>();
-  for (const id of await store.pristine.holding(candidates)) if (await store.pristine.read(id)) superseded.add(id);
+  // A read answers only from a private pristine file, and checks the bytes.
+  for (const id of fileIds) if (inPristine.has(id) && !queued.has(id) && (await store.pristine.read(id))) superseded.add(id);
   if (superseded.size === 0) return superseded;
   await store.files.delete([...superseded]);
   // A row a crash leaves behind only keeps a base a little longer.
@@ -130,7 +132,8 @@ export async function pruneLocalStore(db: ProjectDb, store: LocalStore): Promise
   // The chunk files are listed once (the folder is locked: nothing else writes them meanwhile).
   const fileIds: string[] = [];
   for await (const id of store.files.list()) fileIds.push(id);
-  const superseded = await dropSuperseded(db, store, fileIds, queued);
+  const pristineIds = store.pristine.ids();
+  const superseded = await dropSuperseded(db, store, fileIds, pristineIds, queued);
   const pristine = new Set<string>();
   const keeps = keepsPristine(db);
   for (const f of workingFiles.all(db)) {
@@ -183,7 +186,7 @@ export async function pruneLocalStore(db: ProjectDb, store: LocalStore): Promise
   }
   const drop = new Set<string>();
   for (const id of fileIds) if (!superseded.has(id) && !keep.has(id)) drop.add(id);
-  for (const id of store.pristine.ids()) if (!keep.has(id)) drop.add(id);
+  for (const id of pristineIds) if (!keep.has(id)) drop.add(id); // one the re-keying dropped is ignored
   await store.delete([...drop]);
   db.tx(() => {
     for (const id of drop) db.stmt('DELETE FROM chunk_bases WHERE chunk_id = ?').run(id);

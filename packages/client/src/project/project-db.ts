@@ -46,7 +46,7 @@ CREATE INDEX pristine_chunks_file ON pristine_chunks (file_hash);
 `;
 
 /** Format 6: the files the server refused to send for lack of permission (download-refusals.ts). */
-const DOWNLOAD_REFUSALS = `CREATE TABLE download_refusals (asset_id TEXT PRIMARY KEY, code TEXT NOT NULL, message TEXT NOT NULL);
+const DOWNLOAD_REFUSALS = `CREATE TABLE download_refusals (asset_id TEXT PRIMARY KEY);
 `;
 
 /** What opening a folder of format N adds to make it N + 1. */

@@ -169,7 +169,7 @@ async function writeFiles(api: BacklotApi | null, db: ProjectDb, store: LocalSto
       // A role may see files it may not download: the rest of the project still comes down.
       onRefused: (i, refusal) => {
         out.notDownloaded.push({ path: plan[i].path, ...refusal });
-        records.add(() => downloadRefusals.record(db, plan[i].assetId, refusal));
+        if (refusal.code === 'forbidden') records.add(() => downloadRefusals.record(db, plan[i].assetId));
       },
     });
     out.bytesWritten += stats.bytesWritten;

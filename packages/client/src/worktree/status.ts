@@ -40,7 +40,7 @@ export interface FileStatus {
 
 export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<FileStatus[]> {
   const disk = walkFolder(db.root, rules);
-  const refused = downloadRefusals.forbidden(db);
+  const refused = downloadRefusals.all(db);
   const out: FileStatus[] = [];
   for (const [id, path, kind, assigneeId, latest, unsynced, recordHere, size, mtimeMs, recordIsLatest] of statusRows(db)) {
     const base: FileStatus = { path, state: 'normal', assetId: id, kind, ...(kind === 'task' && { assigneeId }), latest: latest ?? undefined, ...(unsynced && { unsynced }) };
