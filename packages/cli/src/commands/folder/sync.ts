@@ -56,7 +56,7 @@ export async function runSync(opts: GlobalOptions, flags: SyncFlags): Promise<vo
                 uploading = false;
               }
             },
-            onPlan: (_files, bytes) => bar.start('Downloading', bytes),
+            onPlan: (_files, bytes) => bar.start('Updating files', bytes), // what is reused is not downloaded
             onFile: (_path, bytes) => bar.update((written += bytes)),
           },
         });
