@@ -1,4 +1,4 @@
-// Binary bodies both ways, with web streams only (Node's fetch and browsers share them).
+// Binary bodies both ways: what a request may send, and an answer's bytes as the transport hands them out.
 import { NetworkError } from './errors.js';
 
 /** A request body sent as bytes; async iterables and streams are streamed, not buffered. */
@@ -14,56 +14,28 @@ export function isReplayable(body: BinaryBody): boolean {
   return body instanceof Uint8Array || (typeof Blob !== 'undefined' && body instanceof Blob);
 }
 
-/** What fetch takes: async iterables become a ReadableStream pulled one part at a time. */
-export function toFetchBody(body: BinaryBody): { body: BodyInit; streaming: boolean } {
-  if (body instanceof Uint8Array || (typeof Blob !== 'undefined' && body instanceof Blob)) return { body: body as BodyInit, streaming: false };
-  if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) return { body, streaming: true };
-  const iterator = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await iterator.next();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
-    },
-    async cancel(reason) {
-      await iterator.return?.(reason);
-    },
-  });
-  return { body: stream, streaming: true };
-}
-
-/** Wraps an answer body; a failure while reading becomes a NetworkError naming the call. */
-export function byteStream(body: ReadableStream<Uint8Array> | null, what: string): ByteStream {
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+/** Names an answer body's failures: one while reading becomes a NetworkError naming the call. */
+export function byteStream(body: ByteStream, what: string): ByteStream {
   return {
     async *[Symbol.asyncIterator]() {
-      if (!body) return;
-      reader = body.getReader();
-      let done = false;
+      const parts = body[Symbol.asyncIterator]();
       try {
         for (;;) {
-          let part: ReadableStreamReadResult<Uint8Array>;
+          let part: IteratorResult<Uint8Array>;
           try {
-            part = await reader.read();
+            part = await parts.next();
           } catch (err) {
-            done = true;
             throw new NetworkError(`${what}: the answer stream failed: ${(err as Error).message}`, { cause: err });
           }
-          if (part.done) {
-            done = true;
-            return;
-          }
+          if (part.done) return;
           yield part.value;
         }
       } finally {
         // Left early (break, throw in the loop body): the rest is not wanted.
-        if (!done) await reader.cancel().catch(() => {});
+        await parts.return?.();
       }
     },
-    async cancel(reason?: unknown) {
-      if (reader) await reader.cancel(reason).catch(() => {});
-      else if (body && !body.locked) await body.cancel(reason).catch(() => {});
-    },
+    cancel: (reason?: unknown) => body.cancel(reason),
   };
 }
 

@@ -60,7 +60,11 @@ export class ProtocolError extends Error {
 }
 
 /** Turns an error answer into an ApiError, keeping the server's error shape when it has one. */
-export async function toApiError(res: Response, method: string, path: string): Promise<ApiError> {
+export async function toApiError(
+  res: { status: number; statusText: string; headers: { get(name: string): string | null }; text(): Promise<string> },
+  method: string,
+  path: string,
+): Promise<ApiError> {
   let text = '';
   try {
     text = await res.text();

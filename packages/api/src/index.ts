@@ -1,4 +1,4 @@
-// @backlot/api: a typed HTTP client for the Backlot API over fetch, for Node and the browser.
+// @backlot/api: a typed HTTP client for the Backlot API over fetch (or another HttpClient), for Node and the browser.
 //
 //   const api = new BacklotApi({ baseUrl: 'http://127.0.0.1:8080' });
 //   await api.auth.login({ email, password });          // bearer; { session: 'cookie' } in a browser
@@ -10,6 +10,7 @@ export { withRetry, isRetryable, type RetryOptions } from './retry.js';
 export { Session, readCsrfCookie, CSRF_COOKIE, CSRF_HEADER, type Auth } from './session.js';
 export { ROUTES, LIVE_EVENTS, API_PREFIX, fillPath, isIdempotent, type Route, type RouteName, type Method, type PathParams } from './routes.js';
 export { type BinaryBody, type ByteStream, readAll } from './bytes.js';
+export { fetchClient, type HttpClient, type HttpRequest, type HttpAnswer, type AnswerHeaders } from './http-client.js';
 export { encodeFrames, decodeFrames, frameHeader, FRAME_HEADER_BYTES, MAX_FRAME_BYTES, type EncodedChunk } from './frames.js';
 export { parseLiveMessage, type LiveEvents, type LiveSocket, type SocketFactory } from './events.js';
 export { MAX_CHECK_IDS, MAX_FETCH_IDS, MAX_MANIFEST_IDS, type FileDownload, type PreviewType } from './content.js';

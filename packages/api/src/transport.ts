@@ -1,9 +1,10 @@
 // The HTTP side of every call: URL from the route table, credentials from the session, JSON or
 // binary bodies, the server's error shape turned into ApiError, transport failures into
-// NetworkError, and retries for routes that are safe to repeat. fetch-based, no Node APIs: the
-// same code runs in Node and in the browser.
+// NetworkError, and retries for routes that are safe to repeat. No Node APIs: the same code runs in
+// Node and in the browser, sending through fetch unless given another HttpClient (http-client.ts).
 import { NetworkError, ProtocolError, toApiError } from './errors.js';
-import { byteStream, isReplayable, readAll, toFetchBody, type BinaryBody, type ByteStream } from './bytes.js';
+import { byteStream, isReplayable, readAll, type BinaryBody, type ByteStream } from './bytes.js';
+import { fetchClient, type AnswerHeaders, type HttpAnswer, type HttpClient } from './http-client.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { Session, type Auth } from './session.js';
 import { API_PREFIX, fillPath, isIdempotent, type PathParams, type Route } from './routes.js';
@@ -20,6 +21,8 @@ export interface TransportOptions {
   timeoutMs?: number;
   /** fetch implementation (tests, custom agents); default the global one. */
   fetch?: typeof fetch;
+  /** What sends the requests (default: fetch, or `fetch` above); a Node program may pass node-http.ts's. */
+  http?: HttpClient;
   /** Retries of idempotent calls; false turns them off. */
   retry?: RetryOptions | false;
 }
@@ -47,22 +50,21 @@ export interface BinaryAnswer {
   contentType: string | null;
   /** Content-Length, when sent. */
   size: number | null;
-  headers: Headers;
+  headers: AnswerHeaders;
 }
 
 export class Transport {
   readonly baseUrl: string;
   readonly session: Session;
   private readonly timeoutMs: number;
-  private readonly fetchImpl: typeof fetch;
+  private readonly http: HttpClient;
   private readonly retry: RetryOptions | false;
 
   constructor(options: TransportOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '').replace(new RegExp(`${API_PREFIX}$`), '');
     this.session = new Session(options.auth);
     this.timeoutMs = options.timeoutMs ?? 120_000;
-    // Bound to the global object: browsers refuse a fetch called as a method of something else.
-    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.http = options.http ?? fetchClient(options.fetch);
     this.retry = options.retry ?? {};
   }
 
@@ -94,7 +96,7 @@ export class Transport {
   }
 
   /** A call answered with a (small) binary body, read whole. */
-  bytes<R extends Route>(route: R, params: PathParams<R['path']>, init: CallInit = {}): Promise<{ bytes: Uint8Array; contentType: string | null; headers: Headers }> {
+  bytes<R extends Route>(route: R, params: PathParams<R['path']>, init: CallInit = {}): Promise<{ bytes: Uint8Array; contentType: string | null; headers: AnswerHeaders }> {
     return this.retrying(route, init, async () => {
       const answer = await this.binary(route, params, init);
       return { bytes: await readAll(answer.body), contentType: answer.contentType, headers: answer.headers };
@@ -127,20 +129,19 @@ export class Transport {
   }
 
   /** Sends the request; answers the response once its headers arrived with a 2xx status. */
-  private async send<R extends Route>(route: R, params: PathParams<R['path']>, init: CallInit): Promise<Response> {
+  private async send<R extends Route>(route: R, params: PathParams<R['path']>, init: CallInit): Promise<HttpAnswer> {
     const { method } = route;
     const url = this.url(route, params, init.query);
     const what = `${method} ${route.path}`;
     const headers: Record<string, string> = { accept: init.accept ?? 'application/json' };
     const credentials = this.session.apply(method, headers);
-    let body: BodyInit | undefined;
-    let streaming = false;
+    let body: BinaryBody | string | undefined;
     if (init.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(init.json);
     } else if (init.body !== undefined) {
       headers['content-type'] = init.contentType ?? 'application/octet-stream';
-      ({ body, streaming } = toFetchBody(init.body));
+      body = init.body;
     }
     // The timeout covers waiting for the headers; a long streamed body is not cut off.
     const ctrl = new AbortController();
@@ -148,13 +149,9 @@ export class Transport {
     init.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => ctrl.abort(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
     (timer as { unref?: () => void }).unref?.();
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await this.fetchImpl(url, {
-        method, headers, body, credentials, signal: ctrl.signal,
-        // Streamed request bodies must say so (fetch standard); buffered ones need not.
-        ...(streaming && { duplex: 'half' }),
-      } as RequestInit);
+      res = await this.http({ method, url, headers, body, credentials, signal: ctrl.signal });
     } catch (err) {
       if (init.signal?.aborted) throw init.signal.reason ?? err;
       const cause = (err as { cause?: Error }).cause;
@@ -168,7 +165,7 @@ export class Transport {
   }
 }
 
-async function readText(res: Response, route: Route): Promise<string> {
+async function readText(res: HttpAnswer, route: Route): Promise<string> {
   try {
     return await res.text();
   } catch (err) {

@@ -2,6 +2,7 @@
 // else the current one), and which project (--project, else the working folder around the current
 // directory). Commands get a signed-in BacklotApi and ids; they never read credentials themselves.
 import { BacklotApi } from '@backlot/api';
+import { nodeHttpClient } from '@backlot/client/node-http';
 import { CliError, EXIT, usageError } from './output/exit-codes.js';
 import { normaliseServer, readCredentials, type Login } from './settings/credentials.js';
 import { findWorkingFolder, readFolderMeta } from './folder-meta.js';
@@ -27,7 +28,7 @@ export interface ProjectContext extends Connection {
 }
 
 export function apiFor(server: string, token?: string): BacklotApi {
-  const api = new BacklotApi({ baseUrl: server });
+  const api = new BacklotApi({ baseUrl: server, http: nodeHttpClient() });
   if (token) api.session.useBearer(token);
   return api;
 }

@@ -30,6 +30,7 @@ import { loadState } from '../src/folder/state.js';
 import { scanFolder } from '../src/folder/scan.js';
 import { assetNameOf, FolderConflictError } from '../src/folder/items.js';
 import { OpRejectedError } from '../src/remote/ops.js';
+import { nodeHttpClient } from '../src/remote/node-http.js';
 
 const MiB = 1024 * 1024;
 
@@ -231,297 +232,300 @@ async function startFake(): Promise<FakeServer> {
 const FAKE_ASSET = '00000000-0000-4000-8000-000000000001';
 const fastRetry = { attempts: 3, baseDelayMs: 5 };
 
-describe('client content against a fake chunk server', () => {
-  let fake: FakeServer;
-  let api: BacklotApi;
-  before(async () => {
-    fake = await startFake();
-    api = new BacklotApi({ baseUrl: fake.url, auth: { kind: 'bearer', token: 'fake-token' } });
+// Both ways of sending: fetch (the api's default, as in a browser) and node:http (the CLI's).
+for (const [client, http] of [['fetch', undefined], ['node:http', nodeHttpClient()]] as const) {
+  describe(`client content against a fake chunk server (${client})`, () => {
+    let fake: FakeServer;
+    let api: BacklotApi;
+    before(async () => {
+      fake = await startFake();
+      api = new BacklotApi({ baseUrl: fake.url, auth: { kind: 'bearer', token: 'fake-token' }, http });
+    });
+    after(() => fake.close());
+
+    test('errors come back typed with the server code', async () => {
+      const anon = new BacklotApi({ baseUrl: fake.url, http });
+      await assert.rejects(anon.content.checkChunks('p1', []), (e: unknown) => e instanceof ApiError && e.status === 401 && e.code === 'unauthenticated');
+      const dead = new BacklotApi({ baseUrl: 'http://127.0.0.1:1', auth: { kind: 'bearer', token: 'x' }, retry: false, http });
+      await assert.rejects(dead.meta.health(), (e: unknown) => e instanceof NetworkError);
+    });
+
+    test('publish then restore a multi-chunk file; only missing chunks are sent the second time', async () => {
+      const dir = tmp();
+      const file = join(dir, 'scene.blend');
+      const data = Buffer.concat([records(3 * MiB, 1), noise(2 * MiB, 'a'), records(1 * MiB, 2)]);
+      writeFileSync(file, data);
+      const first = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: null, retry: fastRetry });
+      assert.equal(first.file.fileHash, sha256Hex(data));
+      assert.equal(first.file.size, data.length);
+      assert.ok(first.file.chunks.length >= 5, `chunks: ${first.file.chunks.length}`);
+      assert.equal(first.stats.present, 0);
+      assert.equal(first.stats.uploaded, new Set(first.file.chunks).size);
+      assert.ok(first.stats.uploadedBytes < data.length, 'records compress');
+
+      // Edit the middle: most chunks are already there.
+      data.fill(7, 3 * MiB + 100, 3 * MiB + 5000);
+      writeFileSync(file, data);
+      const second = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: first.checkpoint.id, retry: fastRetry });
+      assert.equal(second.checkpoint.number, 2);
+      assert.ok(second.stats.uploaded >= 1 && second.stats.uploaded <= 2, `uploaded ${second.stats.uploaded}`);
+      assert.equal(second.stats.present + second.stats.uploaded, new Set(second.file.chunks).size);
+      assert.equal(second.stats.encoded, second.stats.uploaded, 'only missing chunks are compressed');
+
+      const out = join(dir, 'restored', 'scene.blend');
+      mkdirSync(join(dir, 'restored'));
+      const r = await restoreCheckpoint(api, 'p1', second.file, out);
+      assert.equal(r.bytes, data.length);
+      assert.ok(readFileSync(out).equals(data));
+      // 'encode-all' mode gives the same manifest.
+      const uploader = new ChunkUploader(api, 'p1');
+      const again = await chunkInto(file, uploader, { mode: 'encode-all' });
+      await uploader.flush();
+      assert.deepEqual(again.chunks, second.file.chunks);
+      assert.equal(uploader.stats.uploaded, 0);
+    });
+
+    test('empty and tiny files, repeated chunks, batches across files', async () => {
+      const dir = tmp();
+      const block = noise(700 * 1024, 'rep');
+      const files = {
+        'empty.json': Buffer.alloc(0),
+        'one.py': Buffer.from('x'),
+        'rep.bin': Buffer.concat([block, block, block, block]), // cut as a, b, b, c
+      };
+      const restored: { path: string; fileHash: string; size: number; chunks: string[] }[] = [];
+      for (const [name, data] of Object.entries(files)) {
+        writeFileSync(join(dir, name), data);
+        const r = await publishFile(api, 'p1', FAKE_ASSET, join(dir, name), { retry: fastRetry });
+        assert.equal(r.file.fileHash, sha256Hex(data));
+        restored.push({ path: join(dir, 'out', name), ...r.file });
+      }
+      const res = await restoreFiles(api, 'p1', restored, { batchBytes: 1 * MiB, keepBytes: 0 });
+      for (const [name, data] of Object.entries(files)) assert.ok(readFileSync(join(dir, 'out', name)).equals(data), name);
+      assert.equal(res.files, 3);
+      assert.ok(res.fetch.refetched >= 1, 'with keepBytes 0, a repeated chunk is fetched again');
+    });
+
+    test('an interrupted upload resumes: re-running sends only what did not arrive', async () => {
+      const dir = tmp();
+      const file = join(dir, 'big.mp4');
+      const data = noise(6 * MiB, 'resume');
+      writeFileSync(file, data);
+      fake.failUploads = { count: 10, status: 0, afterFrames: 3 }; // drop every connection after 3 frames
+      await assert.rejects(publishFile(api, 'p1', FAKE_ASSET, file, { uploadBatchBytes: 8 * MiB, retry: { attempts: 1 } }), NetworkError);
+      const before = fake.chunks.size;
+      fake.failUploads = { count: 0, status: 503 };
+      const r = await publishFile(api, 'p1', FAKE_ASSET, file, { retry: fastRetry });
+      assert.ok(r.stats.present >= 3, `present after the interruption: ${r.stats.present}`);
+      assert.equal(r.stats.present + r.stats.uploaded, new Set(r.file.chunks).size);
+      assert.ok(fake.chunks.size > before);
+    });
+
+    test('transient 503s on upload are retried', async () => {
+      const dir = tmp();
+      const file = join(dir, 'retry.png');
+      writeFileSync(file, noise(1 * MiB, 'retry503'));
+      fake.failUploads = { count: 2, status: 503 };
+      const r = await publishFile(api, 'p1', FAKE_ASSET, file, { retry: fastRetry });
+      assert.equal(fake.failUploads.count, 0);
+      assert.ok(r.checkpoint.id);
+    });
+
+    test('the checkpoint op id makes a retry idempotent; a changed base makes a new checkpoint', async () => {
+      const dir = tmp();
+      const file = join(dir, 'idem.psd');
+      writeFileSync(file, records(600 * 1024, 77));
+      const a = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: 'base-1', retry: fastRetry });
+      const b = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: 'base-1', retry: fastRetry });
+      assert.equal(a.opId, b.opId);
+      assert.equal(a.checkpoint.id, b.checkpoint.id, 'the replay answers the recorded checkpoint');
+      const c = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: a.checkpoint.id, retry: fastRetry });
+      assert.notEqual(c.checkpoint.id, a.checkpoint.id);
+      assert.equal(checkpointOpId('x', null, 'h', 1), checkpointOpId('x', null, 'h', 1));
+      assert.notEqual(checkpointOpId('x', null, 'h', 1), checkpointOpId('x', 'y', 'h', 1));
+    });
+
+    test('a checkpoint whose chunks vanished is re-uploaded once', async () => {
+      const dir = tmp();
+      const file = join(dir, 'gc.exr');
+      writeFileSync(file, noise(900 * 1024, 'gc'));
+      const known = new Set<string>();
+      const first = await publishFile(api, 'p1', FAKE_ASSET, file, { known, retry: fastRetry });
+      // The server loses the chunks; the client still believes they are there.
+      for (const id of first.file.chunks) fake.chunks.delete(id);
+      const second = await publishFile(api, 'p1', FAKE_ASSET, file, { known, baseCheckpointId: first.checkpoint.id, retry: fastRetry });
+      assert.ok(second.stats.uploaded >= 1);
+      for (const id of first.file.chunks) assert.ok(fake.chunks.has(id));
+    });
+
+    test('restore refuses corrupt, unrequested and missing chunks and leaves the destination alone', async () => {
+      const dir = tmp();
+      const file = join(dir, 'victim.blend');
+      const data = records(1200 * 1024, 5);
+      writeFileSync(file, data);
+      const p = await publishFile(api, 'p1', FAKE_ASSET, file, { retry: fastRetry });
+      const dest = join(dir, 'dest.blend');
+      writeFileSync(dest, 'keep me');
+      const id0 = p.file.chunks[0];
+      try {
+        fake.tamperFetch = (frames) => frames.map((f) => (f.id === id0 ? { id: f.id, encoded: encodeChunk(Buffer.from('evil')) } : f));
+        await assert.rejects(restoreCheckpoint(api, 'p1', p.file, dest, { retry: { attempts: 1 } }), CorruptChunkError);
+        fake.tamperFetch = (frames) => [{ id: sha256Hex(Buffer.from('other')), encoded: encodeChunk(Buffer.from('other')) }, ...frames];
+        await assert.rejects(restoreCheckpoint(api, 'p1', p.file, dest, { retry: { attempts: 1 } }), /not asked for/);
+        fake.tamperFetch = (frames) => frames.slice(1);
+        await assert.rejects(restoreCheckpoint(api, 'p1', p.file, dest, { retry: { attempts: 1 } }), /missing/i);
+        fake.tamperFetch = undefined;
+        // Right chunks, wrong expected file hash: the whole-file check refuses.
+        await assert.rejects(restoreCheckpoint(api, 'p1', { ...p.file, fileHash: sha256Hex(Buffer.from('no')) }, dest), FileHashMismatchError);
+      } finally {
+        fake.tamperFetch = undefined;
+      }
+      assert.equal(readFileSync(dest, 'utf8'), 'keep me');
+      assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.tmp')), []);
+      await restoreCheckpoint(api, 'p1', p.file, dest);
+      assert.ok(readFileSync(dest).equals(data));
+    });
+
+    test('a fetch answer that breaks off is resumed for the chunks that did not arrive', async () => {
+      const dir = tmp();
+      const file = join(dir, 'cut.exr');
+      const data = noise(6 * MiB, 'cut');
+      writeFileSync(file, data);
+      const p = await publishFile(api, 'p1', FAKE_ASSET, file, { retry: fastRetry });
+      const unique = new Set(p.file.chunks).size;
+      assert.ok(unique > 12, `chunks: ${unique}`);
+      try {
+        fake.fetchSizes = [];
+        fake.breakFetch = { count: 1, afterFrames: 12 };
+        const r = await restoreCheckpoint(api, 'p1', p.file, join(dir, 'out.exr'));
+        assert.ok(readFileSync(join(dir, 'out.exr')).equals(data));
+        assert.equal(r.fetch.requests, 2);
+        assert.equal(fake.fetchSizes[0], unique);
+        assert.ok(fake.fetchSizes[1] < unique, `the second request asks only for the rest: ${fake.fetchSizes}`);
+        assert.equal(r.fetch.chunks, unique, 'each chunk handed out once');
+        // Without attempts left, the broken answer is the error.
+        fake.breakFetch = { count: 1, afterFrames: 12 };
+        await assert.rejects(restoreCheckpoint(api, 'p1', p.file, join(dir, 'out2.exr'), { retry: { attempts: 1 } }), NetworkError);
+      } finally {
+        fake.breakFetch = { count: 0, afterFrames: 0 };
+      }
+    });
+
+    test('the frame decoder refuses oversized frames before buffering them', () => {
+      const d = new FrameDecoder(1024);
+      const h = frameHeader('a'.repeat(64), 5000);
+      d.push(h);
+      assert.throws(() => d.next(), /exceeds/);
+    });
+
+    test('folder publish: new, changed, touched, copied, renamed, deleted; restore rebuilds the tree', async () => {
+      const root = tmp();
+      const w = (p: string, data: Buffer) => {
+        mkdirSync(join(root, p, '..'), { recursive: true });
+        writeFileSync(join(root, p), data);
+      };
+      w('assets/props/chair.blend', records(2 * MiB, 1));
+      w('assets/props/chair.png', noise(300 * 1024, 'png'));
+      w('shots/sq01/sh010/layout.blend', records(1 * MiB, 2));
+      w('pipeline/build.py', Buffer.from('print("hi")\n'));
+      const r1 = await publishFolder(api, 'p1', root, { retry: fastRetry });
+      assert.equal(r1.published.length, 4);
+      const s1 = await loadState(root);
+      assert.equal(Object.keys(s1.files).length, 4);
+      assert.deepEqual(Object.keys(s1.pending.assets), []);
+      assert.ok(s1.collections['assets/props'] && s1.collections['shots/sq01/sh010']);
+
+      // Nothing changed: nothing read, nothing sent.
+      const hits = { ...fake.hits };
+      const r2 = await publishFolder(api, 'p1', root, { retry: fastRetry });
+      assert.equal(r2.published.length, 0);
+      assert.equal(r2.unchanged, 4);
+      assert.deepEqual(fake.hits, hits);
+
+      // Touched (same bytes, new mtime), edited, copied, renamed, deleted.
+      utimesSync(join(root, 'pipeline/build.py'), new Date(), new Date(Date.now() + 5000));
+      const chair = records(2 * MiB, 1);
+      chair.fill(1, 1000, 3000);
+      w('assets/props/chair.blend', chair);
+      w('assets/props/chair_v2.blend', chair);
+      w('edit/layout.blend', readFileSync(join(root, 'shots/sq01/sh010/layout.blend')));
+      rmSync(join(root, 'shots/sq01/sh010/layout.blend'));
+      rmSync(join(root, 'assets/props/chair.png'));
+      const r3 = await publishFolder(api, 'p1', root, { retry: fastRetry });
+      assert.deepEqual(r3.touched, ['pipeline/build.py']);
+      assert.deepEqual(r3.published.map((p) => p.path).sort(), ['assets/props/chair.blend', 'assets/props/chair_v2.blend', 'edit/layout.blend']);
+      assert.deepEqual(r3.removed.sort(), ['assets/props/chair.png', 'shots/sq01/sh010/layout.blend']);
+      assert.ok(r3.upload.uploaded <= 2, `a small edit and copies upload little: ${r3.upload.uploaded}`);
+      assert.equal(r3.published.find((p) => p.path === 'assets/props/chair.blend')!.number, 2);
+
+      const dest = tmp();
+      const state = await loadState(root);
+      const rr = await restoreFolder(api, 'p1', state, dest);
+      assert.equal(rr.files, 4);
+      for (const p of Object.keys(state.files)) assert.ok(readFileSync(join(dest, p)).equals(readFileSync(join(root, p))), p);
+      // The restored folder is a clean working folder.
+      const scan = await scanFolder(dest, await loadState(dest));
+      assert.deepEqual(scan.changed, []);
+      assert.equal(scan.unchanged.length, 4);
+    });
+
+    test('folder publish after a crash between journal and answer replays the same op ids', async () => {
+      const root = tmp();
+      writeFileSync(join(root, 'a.blend'), records(500 * 1024, 3));
+      await publishFolder(api, 'p1', root, { retry: fastRetry });
+      // Simulate a crash after the server applied the creations but before the state recorded
+      // them: put the creations back into the journal and forget the file.
+      const s = await loadState(root);
+      const t = s.files['a.blend'];
+      s.pending.assets['a.blend'] = { id: t.assetId!, opId: `asset.create.${t.assetId}` };
+      delete s.files['a.blend'];
+      writeFileSync(join(root, '.backlot', 'state.json'), JSON.stringify(s));
+      const r = await publishFolder(api, 'p1', root, { retry: fastRetry });
+      assert.equal(r.published.length, 1);
+      assert.equal(r.published[0].assetId, t.assetId, 'the journaled id was replayed, not a new asset');
+
+      // A same-named asset that this folder did not create is a conflict unless adopting.
+      const other = tmp();
+      writeFileSync(join(other, 'a.blend'), records(500 * 1024, 4));
+      await assert.rejects(publishFolder(api, 'p1', other, { retry: fastRetry }), FolderConflictError);
+      const adopted = await publishFolder(api, 'p1', other, { retry: fastRetry, onNameTaken: 'adopt' });
+      assert.equal(adopted.published[0].assetId, t.assetId);
+
+      // An asset whose first checkpoint never got through has nothing to restore and is skipped.
+      const st = await loadState(root);
+      st.files['never.blend'] = { size: -1, mtimeMs: -1, fileHash: '', chunks: [], chunkSizes: [], assetId: randomUUID() };
+      const dest = tmp();
+      const rr = await restoreFolder(api, 'p1', st, dest);
+      assert.equal(rr.files, 1);
+      assert.ok(!existsSync(join(dest, 'never.blend')));
+    });
+
+    test('asset names', () => {
+      assert.deepEqual(assetNameOf('chair_0012.blend'), { name: 'chair_0012', extension: 'blend' });
+      assert.deepEqual(assetNameOf('.gitignore'), { name: '.gitignore', extension: '' });
+      assert.deepEqual(assetNameOf('archive.tar.gz'), { name: 'archive.tar', extension: 'gz' });
+      assert.deepEqual(assetNameOf('README'), { name: 'README', extension: '' });
+    });
+
+    test('ChunkApi.missing batches by 10,000 ids', async () => {
+      const chunks = new ChunkApi(api, 'p1');
+      const before = fake.hits['chunks/check'] ?? 0;
+      const ids = Array.from({ length: 12_001 }, (_, i) => sha256Hex(Buffer.from(`id${i}`)));
+      const missing = await chunks.missing(ids);
+      assert.equal(missing.size, 12_001);
+      assert.equal((fake.hits['chunks/check'] ?? 0) - before, 2);
+    });
+
+    test('state survives in .backlot and the scan ignores it', async () => {
+      const root = tmp();
+      writeFileSync(join(root, 'x.json'), '{}');
+      await publishFolder(api, 'p1', root, { retry: fastRetry });
+      assert.ok(existsSync(join(root, '.backlot', 'state.json')));
+      const scan = await scanFolder(root, await loadState(root));
+      assert.deepEqual(scan.changed, []);
+    });
   });
-  after(() => fake.close());
-
-  test('errors come back typed with the server code', async () => {
-    const anon = new BacklotApi({ baseUrl: fake.url });
-    await assert.rejects(anon.content.checkChunks('p1', []), (e: unknown) => e instanceof ApiError && e.status === 401 && e.code === 'unauthenticated');
-    const dead = new BacklotApi({ baseUrl: 'http://127.0.0.1:1', auth: { kind: 'bearer', token: 'x' }, retry: false });
-    await assert.rejects(dead.meta.health(), (e: unknown) => e instanceof NetworkError);
-  });
-
-  test('publish then restore a multi-chunk file; only missing chunks are sent the second time', async () => {
-    const dir = tmp();
-    const file = join(dir, 'scene.blend');
-    const data = Buffer.concat([records(3 * MiB, 1), noise(2 * MiB, 'a'), records(1 * MiB, 2)]);
-    writeFileSync(file, data);
-    const first = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: null, retry: fastRetry });
-    assert.equal(first.file.fileHash, sha256Hex(data));
-    assert.equal(first.file.size, data.length);
-    assert.ok(first.file.chunks.length >= 5, `chunks: ${first.file.chunks.length}`);
-    assert.equal(first.stats.present, 0);
-    assert.equal(first.stats.uploaded, new Set(first.file.chunks).size);
-    assert.ok(first.stats.uploadedBytes < data.length, 'records compress');
-
-    // Edit the middle: most chunks are already there.
-    data.fill(7, 3 * MiB + 100, 3 * MiB + 5000);
-    writeFileSync(file, data);
-    const second = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: first.checkpoint.id, retry: fastRetry });
-    assert.equal(second.checkpoint.number, 2);
-    assert.ok(second.stats.uploaded >= 1 && second.stats.uploaded <= 2, `uploaded ${second.stats.uploaded}`);
-    assert.equal(second.stats.present + second.stats.uploaded, new Set(second.file.chunks).size);
-    assert.equal(second.stats.encoded, second.stats.uploaded, 'only missing chunks are compressed');
-
-    const out = join(dir, 'restored', 'scene.blend');
-    mkdirSync(join(dir, 'restored'));
-    const r = await restoreCheckpoint(api, 'p1', second.file, out);
-    assert.equal(r.bytes, data.length);
-    assert.ok(readFileSync(out).equals(data));
-    // 'encode-all' mode gives the same manifest.
-    const uploader = new ChunkUploader(api, 'p1');
-    const again = await chunkInto(file, uploader, { mode: 'encode-all' });
-    await uploader.flush();
-    assert.deepEqual(again.chunks, second.file.chunks);
-    assert.equal(uploader.stats.uploaded, 0);
-  });
-
-  test('empty and tiny files, repeated chunks, batches across files', async () => {
-    const dir = tmp();
-    const block = noise(700 * 1024, 'rep');
-    const files = {
-      'empty.json': Buffer.alloc(0),
-      'one.py': Buffer.from('x'),
-      'rep.bin': Buffer.concat([block, block, block, block]), // cut as a, b, b, c
-    };
-    const restored: { path: string; fileHash: string; size: number; chunks: string[] }[] = [];
-    for (const [name, data] of Object.entries(files)) {
-      writeFileSync(join(dir, name), data);
-      const r = await publishFile(api, 'p1', FAKE_ASSET, join(dir, name), { retry: fastRetry });
-      assert.equal(r.file.fileHash, sha256Hex(data));
-      restored.push({ path: join(dir, 'out', name), ...r.file });
-    }
-    const res = await restoreFiles(api, 'p1', restored, { batchBytes: 1 * MiB, keepBytes: 0 });
-    for (const [name, data] of Object.entries(files)) assert.ok(readFileSync(join(dir, 'out', name)).equals(data), name);
-    assert.equal(res.files, 3);
-    assert.ok(res.fetch.refetched >= 1, 'with keepBytes 0, a repeated chunk is fetched again');
-  });
-
-  test('an interrupted upload resumes: re-running sends only what did not arrive', async () => {
-    const dir = tmp();
-    const file = join(dir, 'big.mp4');
-    const data = noise(6 * MiB, 'resume');
-    writeFileSync(file, data);
-    fake.failUploads = { count: 10, status: 0, afterFrames: 3 }; // drop every connection after 3 frames
-    await assert.rejects(publishFile(api, 'p1', FAKE_ASSET, file, { uploadBatchBytes: 8 * MiB, retry: { attempts: 1 } }), NetworkError);
-    const before = fake.chunks.size;
-    fake.failUploads = { count: 0, status: 503 };
-    const r = await publishFile(api, 'p1', FAKE_ASSET, file, { retry: fastRetry });
-    assert.ok(r.stats.present >= 3, `present after the interruption: ${r.stats.present}`);
-    assert.equal(r.stats.present + r.stats.uploaded, new Set(r.file.chunks).size);
-    assert.ok(fake.chunks.size > before);
-  });
-
-  test('transient 503s on upload are retried', async () => {
-    const dir = tmp();
-    const file = join(dir, 'retry.png');
-    writeFileSync(file, noise(1 * MiB, 'retry503'));
-    fake.failUploads = { count: 2, status: 503 };
-    const r = await publishFile(api, 'p1', FAKE_ASSET, file, { retry: fastRetry });
-    assert.equal(fake.failUploads.count, 0);
-    assert.ok(r.checkpoint.id);
-  });
-
-  test('the checkpoint op id makes a retry idempotent; a changed base makes a new checkpoint', async () => {
-    const dir = tmp();
-    const file = join(dir, 'idem.psd');
-    writeFileSync(file, records(600 * 1024, 77));
-    const a = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: 'base-1', retry: fastRetry });
-    const b = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: 'base-1', retry: fastRetry });
-    assert.equal(a.opId, b.opId);
-    assert.equal(a.checkpoint.id, b.checkpoint.id, 'the replay answers the recorded checkpoint');
-    const c = await publishFile(api, 'p1', FAKE_ASSET, file, { baseCheckpointId: a.checkpoint.id, retry: fastRetry });
-    assert.notEqual(c.checkpoint.id, a.checkpoint.id);
-    assert.equal(checkpointOpId('x', null, 'h', 1), checkpointOpId('x', null, 'h', 1));
-    assert.notEqual(checkpointOpId('x', null, 'h', 1), checkpointOpId('x', 'y', 'h', 1));
-  });
-
-  test('a checkpoint whose chunks vanished is re-uploaded once', async () => {
-    const dir = tmp();
-    const file = join(dir, 'gc.exr');
-    writeFileSync(file, noise(900 * 1024, 'gc'));
-    const known = new Set<string>();
-    const first = await publishFile(api, 'p1', FAKE_ASSET, file, { known, retry: fastRetry });
-    // The server loses the chunks; the client still believes they are there.
-    for (const id of first.file.chunks) fake.chunks.delete(id);
-    const second = await publishFile(api, 'p1', FAKE_ASSET, file, { known, baseCheckpointId: first.checkpoint.id, retry: fastRetry });
-    assert.ok(second.stats.uploaded >= 1);
-    for (const id of first.file.chunks) assert.ok(fake.chunks.has(id));
-  });
-
-  test('restore refuses corrupt, unrequested and missing chunks and leaves the destination alone', async () => {
-    const dir = tmp();
-    const file = join(dir, 'victim.blend');
-    const data = records(1200 * 1024, 5);
-    writeFileSync(file, data);
-    const p = await publishFile(api, 'p1', FAKE_ASSET, file, { retry: fastRetry });
-    const dest = join(dir, 'dest.blend');
-    writeFileSync(dest, 'keep me');
-    const id0 = p.file.chunks[0];
-    try {
-      fake.tamperFetch = (frames) => frames.map((f) => (f.id === id0 ? { id: f.id, encoded: encodeChunk(Buffer.from('evil')) } : f));
-      await assert.rejects(restoreCheckpoint(api, 'p1', p.file, dest, { retry: { attempts: 1 } }), CorruptChunkError);
-      fake.tamperFetch = (frames) => [{ id: sha256Hex(Buffer.from('other')), encoded: encodeChunk(Buffer.from('other')) }, ...frames];
-      await assert.rejects(restoreCheckpoint(api, 'p1', p.file, dest, { retry: { attempts: 1 } }), /not asked for/);
-      fake.tamperFetch = (frames) => frames.slice(1);
-      await assert.rejects(restoreCheckpoint(api, 'p1', p.file, dest, { retry: { attempts: 1 } }), /missing/i);
-      fake.tamperFetch = undefined;
-      // Right chunks, wrong expected file hash: the whole-file check refuses.
-      await assert.rejects(restoreCheckpoint(api, 'p1', { ...p.file, fileHash: sha256Hex(Buffer.from('no')) }, dest), FileHashMismatchError);
-    } finally {
-      fake.tamperFetch = undefined;
-    }
-    assert.equal(readFileSync(dest, 'utf8'), 'keep me');
-    assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.tmp')), []);
-    await restoreCheckpoint(api, 'p1', p.file, dest);
-    assert.ok(readFileSync(dest).equals(data));
-  });
-
-  test('a fetch answer that breaks off is resumed for the chunks that did not arrive', async () => {
-    const dir = tmp();
-    const file = join(dir, 'cut.exr');
-    const data = noise(6 * MiB, 'cut');
-    writeFileSync(file, data);
-    const p = await publishFile(api, 'p1', FAKE_ASSET, file, { retry: fastRetry });
-    const unique = new Set(p.file.chunks).size;
-    assert.ok(unique > 12, `chunks: ${unique}`);
-    try {
-      fake.fetchSizes = [];
-      fake.breakFetch = { count: 1, afterFrames: 12 };
-      const r = await restoreCheckpoint(api, 'p1', p.file, join(dir, 'out.exr'));
-      assert.ok(readFileSync(join(dir, 'out.exr')).equals(data));
-      assert.equal(r.fetch.requests, 2);
-      assert.equal(fake.fetchSizes[0], unique);
-      assert.ok(fake.fetchSizes[1] < unique, `the second request asks only for the rest: ${fake.fetchSizes}`);
-      assert.equal(r.fetch.chunks, unique, 'each chunk handed out once');
-      // Without attempts left, the broken answer is the error.
-      fake.breakFetch = { count: 1, afterFrames: 12 };
-      await assert.rejects(restoreCheckpoint(api, 'p1', p.file, join(dir, 'out2.exr'), { retry: { attempts: 1 } }), NetworkError);
-    } finally {
-      fake.breakFetch = { count: 0, afterFrames: 0 };
-    }
-  });
-
-  test('the frame decoder refuses oversized frames before buffering them', () => {
-    const d = new FrameDecoder(1024);
-    const h = frameHeader('a'.repeat(64), 5000);
-    d.push(h);
-    assert.throws(() => d.next(), /exceeds/);
-  });
-
-  test('folder publish: new, changed, touched, copied, renamed, deleted; restore rebuilds the tree', async () => {
-    const root = tmp();
-    const w = (p: string, data: Buffer) => {
-      mkdirSync(join(root, p, '..'), { recursive: true });
-      writeFileSync(join(root, p), data);
-    };
-    w('assets/props/chair.blend', records(2 * MiB, 1));
-    w('assets/props/chair.png', noise(300 * 1024, 'png'));
-    w('shots/sq01/sh010/layout.blend', records(1 * MiB, 2));
-    w('pipeline/build.py', Buffer.from('print("hi")\n'));
-    const r1 = await publishFolder(api, 'p1', root, { retry: fastRetry });
-    assert.equal(r1.published.length, 4);
-    const s1 = await loadState(root);
-    assert.equal(Object.keys(s1.files).length, 4);
-    assert.deepEqual(Object.keys(s1.pending.assets), []);
-    assert.ok(s1.collections['assets/props'] && s1.collections['shots/sq01/sh010']);
-
-    // Nothing changed: nothing read, nothing sent.
-    const hits = { ...fake.hits };
-    const r2 = await publishFolder(api, 'p1', root, { retry: fastRetry });
-    assert.equal(r2.published.length, 0);
-    assert.equal(r2.unchanged, 4);
-    assert.deepEqual(fake.hits, hits);
-
-    // Touched (same bytes, new mtime), edited, copied, renamed, deleted.
-    utimesSync(join(root, 'pipeline/build.py'), new Date(), new Date(Date.now() + 5000));
-    const chair = records(2 * MiB, 1);
-    chair.fill(1, 1000, 3000);
-    w('assets/props/chair.blend', chair);
-    w('assets/props/chair_v2.blend', chair);
-    w('edit/layout.blend', readFileSync(join(root, 'shots/sq01/sh010/layout.blend')));
-    rmSync(join(root, 'shots/sq01/sh010/layout.blend'));
-    rmSync(join(root, 'assets/props/chair.png'));
-    const r3 = await publishFolder(api, 'p1', root, { retry: fastRetry });
-    assert.deepEqual(r3.touched, ['pipeline/build.py']);
-    assert.deepEqual(r3.published.map((p) => p.path).sort(), ['assets/props/chair.blend', 'assets/props/chair_v2.blend', 'edit/layout.blend']);
-    assert.deepEqual(r3.removed.sort(), ['assets/props/chair.png', 'shots/sq01/sh010/layout.blend']);
-    assert.ok(r3.upload.uploaded <= 2, `a small edit and copies upload little: ${r3.upload.uploaded}`);
-    assert.equal(r3.published.find((p) => p.path === 'assets/props/chair.blend')!.number, 2);
-
-    const dest = tmp();
-    const state = await loadState(root);
-    const rr = await restoreFolder(api, 'p1', state, dest);
-    assert.equal(rr.files, 4);
-    for (const p of Object.keys(state.files)) assert.ok(readFileSync(join(dest, p)).equals(readFileSync(join(root, p))), p);
-    // The restored folder is a clean working folder.
-    const scan = await scanFolder(dest, await loadState(dest));
-    assert.deepEqual(scan.changed, []);
-    assert.equal(scan.unchanged.length, 4);
-  });
-
-  test('folder publish after a crash between journal and answer replays the same op ids', async () => {
-    const root = tmp();
-    writeFileSync(join(root, 'a.blend'), records(500 * 1024, 3));
-    await publishFolder(api, 'p1', root, { retry: fastRetry });
-    // Simulate a crash after the server applied the creations but before the state recorded
-    // them: put the creations back into the journal and forget the file.
-    const s = await loadState(root);
-    const t = s.files['a.blend'];
-    s.pending.assets['a.blend'] = { id: t.assetId!, opId: `asset.create.${t.assetId}` };
-    delete s.files['a.blend'];
-    writeFileSync(join(root, '.backlot', 'state.json'), JSON.stringify(s));
-    const r = await publishFolder(api, 'p1', root, { retry: fastRetry });
-    assert.equal(r.published.length, 1);
-    assert.equal(r.published[0].assetId, t.assetId, 'the journaled id was replayed, not a new asset');
-
-    // A same-named asset that this folder did not create is a conflict unless adopting.
-    const other = tmp();
-    writeFileSync(join(other, 'a.blend'), records(500 * 1024, 4));
-    await assert.rejects(publishFolder(api, 'p1', other, { retry: fastRetry }), FolderConflictError);
-    const adopted = await publishFolder(api, 'p1', other, { retry: fastRetry, onNameTaken: 'adopt' });
-    assert.equal(adopted.published[0].assetId, t.assetId);
-
-    // An asset whose first checkpoint never got through has nothing to restore and is skipped.
-    const st = await loadState(root);
-    st.files['never.blend'] = { size: -1, mtimeMs: -1, fileHash: '', chunks: [], chunkSizes: [], assetId: randomUUID() };
-    const dest = tmp();
-    const rr = await restoreFolder(api, 'p1', st, dest);
-    assert.equal(rr.files, 1);
-    assert.ok(!existsSync(join(dest, 'never.blend')));
-  });
-
-  test('asset names', () => {
-    assert.deepEqual(assetNameOf('chair_0012.blend'), { name: 'chair_0012', extension: 'blend' });
-    assert.deepEqual(assetNameOf('.gitignore'), { name: '.gitignore', extension: '' });
-    assert.deepEqual(assetNameOf('archive.tar.gz'), { name: 'archive.tar', extension: 'gz' });
-    assert.deepEqual(assetNameOf('README'), { name: 'README', extension: '' });
-  });
-
-  test('ChunkApi.missing batches by 10,000 ids', async () => {
-    const chunks = new ChunkApi(api, 'p1');
-    const before = fake.hits['chunks/check'] ?? 0;
-    const ids = Array.from({ length: 12_001 }, (_, i) => sha256Hex(Buffer.from(`id${i}`)));
-    const missing = await chunks.missing(ids);
-    assert.equal(missing.size, 12_001);
-    assert.equal((fake.hits['chunks/check'] ?? 0) - before, 2);
-  });
-
-  test('state survives in .backlot and the scan ignores it', async () => {
-    const root = tmp();
-    writeFileSync(join(root, 'x.json'), '{}');
-    await publishFolder(api, 'p1', root, { retry: fastRetry });
-    assert.ok(existsSync(join(root, '.backlot', 'state.json')));
-    const scan = await scanFolder(root, await loadState(root));
-    assert.deepEqual(scan.changed, []);
-  });
-});
+}
 
 // ---- the real server ---------------------------------------------------------------------------
 
