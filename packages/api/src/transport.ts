@@ -161,6 +161,12 @@ export class Transport {
       init.signal?.removeEventListener('abort', onAbort);
     }
     if (res.status >= 400) throw await toApiError(res, method, route.path);
+    // fetch follows redirects; a client that does not (node-http.ts) says where the server moved,
+    // rather than sending the credentials on to another address.
+    if (res.status >= 300) {
+      await res.body.cancel();
+      throw new ProtocolError(`${what}: the server redirects to ${res.headers.get('location') ?? 'another address'} (answer ${res.status}): use that address`);
+    }
     return res;
   }
 }

@@ -1,12 +1,12 @@
 // The CLI's HttpClient (node:http) where it differs from fetch: an answer that arrives while a
 // streamed body is still being sent, a server that never answers, an answer cut off mid-body, an
-// abort, and what a request carries (JSON, lengths, headers). The chunk protocol itself runs over
-// both clients in publish.test.ts.
+// abort, a redirect, and what a request carries (JSON, lengths, headers). The chunk protocol
+// itself runs over both clients in publish.test.ts.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError, NetworkError, Transport, ROUTES } from '@backlot/api';
+import { ApiError, NetworkError, ProtocolError, Transport, ROUTES } from '@backlot/api';
 import { nodeHttpClient } from '../src/remote/node-http.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -112,6 +112,11 @@ describe('node:http client', () => {
     const ctrl = new AbortController();
     setTimeout(() => ctrl.abort(new Error('stopped by the user')), 50);
     await assert.rejects(transport().json(ROUTES['meta.health'], {}, { signal: ctrl.signal }), /stopped by the user/);
+  });
+
+  test('a redirect is not followed (the token stays here): the error names where the server moved', async () => {
+    handle = (_req, res) => res.writeHead(301, { location: 'https://backlot.example.com/api/v1/health' }).end();
+    await assert.rejects(transport().json(ROUTES['meta.health'], {}), (e: unknown) => e instanceof ProtocolError && /redirects to https:\/\/backlot\.example\.com/.test(e.message));
   });
 
   test('a server that is not there is a NetworkError', async () => {
