@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { ApiError, NetworkError, ProtocolError, Transport, ROUTES } from '@backlot/api';
 import { nodeHttpClient } from '../src/remote/node-http.js';
 
@@ -117,6 +117,17 @@ describe('node:http client', () => {
   test('a redirect is not followed (the token stays here): the error names where the server moved', async () => {
     handle = (_req, res) => res.writeHead(301, { location: 'https://backlot.example.com/api/v1/health' }).end();
     await assert.rejects(transport().json(ROUTES['meta.health'], {}), (e: unknown) => e instanceof ProtocolError && /redirects to https:\/\/backlot\.example\.com/.test(e.message));
+  });
+
+  test('an address that does not speak HTTP is a NetworkError saying so', async () => {
+    const other = createNetServer((socket) => socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.2\r\n')));
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    try {
+      const t = new Transport({ baseUrl: `http://127.0.0.1:${(other.address() as AddressInfo).port}`, http: nodeHttpClient(), retry: false });
+      await assert.rejects(t.json(ROUTES['meta.health'], {}), (e: unknown) => e instanceof NetworkError && /does not answer in HTTP/.test(e.message));
+    } finally {
+      other.close();
+    }
   });
 
   test('a server that is not there is a NetworkError', async () => {

@@ -39,8 +39,10 @@ function exchange(send: Send, agent: Agent, url: URL, req: HttpRequest): Promise
       resolve(answerOf(res));
     });
     // Before the answer, a failure is the request's; after it, the answer's body reports its own.
-    out.on('error', (err) => {
-      if (!answered) reject(err);
+    out.on('error', (err: NodeJS.ErrnoException) => {
+      if (answered) return;
+      // node's parser names what it expected ("Expected HTTP/, RTSP/ or ICE/"): say what it means.
+      reject(err.code?.startsWith('HPE_') ? new Error(`the address does not answer in HTTP (${err.message})`) : err);
     });
     if (whole || body === undefined || typeof body === 'string' || body instanceof Uint8Array) out.end(whole);
     else
