@@ -30,15 +30,14 @@ export function statusCommand(program: Command): void {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const { db, root } = await openWorkingFolder();
       try {
-        const { folderStatus, loadIgnoreRules, queuedOps, listItems, assignedTasks, checkpointLock, UNCHECKPOINTED } = await import('@backlot/client/working-folder');
+        const { folderStatus, loadIgnoreRules, queuedOps, listItems, statusTasks, checkpointLock, UNCHECKPOINTED } = await import('@backlot/client/working-folder');
         const meta = db.meta();
         if (o.fetch && !meta.personal) await (await import('@backlot/client')).pullChanges(connect(opts, meta.server).api, db);
         const files = await folderStatus(db, await loadIgnoreRules(root));
         const pending = queuedOps(db).length;
         const statuses = new Map(listItems(db, 'status').map((s) => [s.id, s]));
-        const pathOf = new Map(files.filter((f) => f.assetId).map((f) => [f.assetId!, f.path]));
-        const tasks = assignedTasks(db, meta.userId)
-          .map((a) => ({ id: a.id, path: pathOf.get(a.id) ?? a.name, status: a.statusId ? statuses.get(a.statusId)?.name ?? null : null }))
+        const tasks = statusTasks(db)
+          .map((a) => ({ id: a.id, path: a.path ?? a.name, status: a.statusId ? statuses.get(a.statusId)?.name ?? null : null }))
           .sort((a, b) => a.path.localeCompare(b.path));
         if (opts.json)
           return printJson({ root, project: { id: meta.projectId, name: meta.projectName, personal: meta.personal, server: meta.server ?? null }, pendingOps: pending, files, tasks });
