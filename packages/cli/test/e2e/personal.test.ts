@@ -78,6 +78,35 @@ test('a Personal project works offline: add, checkpoint, log, show, revert, free
   assert.deepEqual((await readdir(copy)).sort(), ['.backlot', 'art', 'notes']);
 });
 
+test('ignore rules apply to files that are not assets: a rule added later does not hide an asset\'s file', async () => {
+  const dir = join(await w.folder('personal'), 'ignored');
+  const env = { BACKLOT_CONFIG_DIR: join(w.dir, 'config', 'offline') };
+  const cli = async (args: string[], code = 0) => {
+    const r = await runCli(args, { cwd: dir, env });
+    assert.equal(r.code, code, `backlot ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  await runCli(['init', dir, '--name', 'Ignored'], { env });
+  await mkdir(join(dir, 'Saved'));
+  await writeFile(join(dir, 'cache.tmp'), 'kept on purpose');
+  await writeFile(join(dir, 'Saved/level.umap'), 'a level');
+  await cli(['add', '.']);
+  await cli(['checkpoint', '.', '-m', 'start']);
+  // Later the folder ignores both, and new files of the same kinds appear beside them.
+  await writeFile(join(dir, '.backlotignore'), '*.tmp\nSaved/\n.backlotignore\n');
+  await writeFile(join(dir, 'other.tmp'), 'scratch');
+  await writeFile(join(dir, 'Saved/autosave.umap'), 'scratch');
+  const files = () => cli(['status', '--all', '--json']).then((r) => JSON.parse(r.stdout).files.map((f: { path: string; state: string }) => `${f.state} ${f.path}`));
+  assert.deepEqual(await files(), ['normal Saved/level.umap', 'normal cache.tmp']);
+  // Changes to those assets still show and are checkpointed; the ignored new files never are.
+  await writeFile(join(dir, 'cache.tmp'), 'kept on purpose, changed');
+  await writeFile(join(dir, 'Saved/level.umap'), 'a level, changed');
+  assert.deepEqual(await files(), ['modified Saved/level.umap', 'modified cache.tmp']);
+  await cli(['checkpoint', '.', '-m', 'changed']);
+  assert.deepEqual(await files(), ['normal Saved/level.umap', 'normal cache.tmp']);
+  assert.equal(JSON.parse((await cli(['log', 'Saved/level.umap', '--json'])).stdout).checkpoints.length, 2);
+});
+
 test('a stale login and a server that is not Backlot get clear messages', async () => {
   await w.login('owner');
   const owner = w.users.owner;

@@ -9,14 +9,17 @@
 //   rebuild    not in the folder (freed, or not downloaded yet); backlot rebuild or sync brings it
 //   restricted not in the folder: the server refused its file (the member's role may see it, not
 //              download it; project/download-refusals.ts)
-// Files whose size and mtime match their record are not read.
+// Files whose size and mtime match their record are not read. As in git, ignore rules apply to
+// files that are not assets: an asset's file is seen whatever the rules say (a rule added later
+// must not make it look deleted), and only the rest are checked against them (on 100,000 files,
+// checking every file cost a warm status about 200 ms).
 import { join } from 'node:path';
 import { downloadRefusals } from '../project/download-refusals.js';
 import { getItem, latestCheckpoint } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
 import type { IgnoreRules } from './ignore.js';
 import { walkFolder, type DiskFile } from './walk.js';
-import { statusRows } from './status-rows.js';
+import { statusRows, type StatusRow } from './status-rows.js';
 import { currentHash, workingFiles } from './working-files.js';
 
 export type FileState = 'normal' | 'modified' | 'outdated' | 'diverged' | 'added' | 'untracked' | 'missing' | 'rebuild' | 'restricted';
@@ -39,10 +42,11 @@ export interface FileStatus {
 }
 
 export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<FileStatus[]> {
-  const disk = walkFolder(db.root, rules);
+  const rows = statusRows(db);
+  const disk = walkFolder(db.root, rules, { checkFiles: false, holdsAssets: (dir) => hasPathUnder(rows, dir) });
   const refused = downloadRefusals.all(db);
   const out: FileStatus[] = [];
-  for (const [id, path, kind, assigneeId, latest, unsynced, recordHere, size, mtimeMs, recordIsLatest] of statusRows(db)) {
+  for (const [id, path, kind, assigneeId, latest, unsynced, recordHere, size, mtimeMs, recordIsLatest] of rows) {
     const base: FileStatus = { path, state: 'normal', assetId: id, kind, ...(kind === 'task' && { assigneeId }), latest: latest ?? undefined, ...(unsynced && { unsynced }) };
     const onDisk = disk.get(path);
     disk.delete(path);
@@ -57,9 +61,22 @@ export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<F
     else if (recordHere && size === onDisk.size && mtimeMs === onDisk.mtimeMs && recordIsLatest) out.push(base);
     else out.push({ ...base, state: await changedState(db, path, onDisk, id) });
   }
-  for (const f of disk.values()) out.push({ path: f.path, state: 'untracked', size: f.size });
+  for (const f of disk.values()) if (!rules.ignores(f.path)) out.push({ path: f.path, state: 'untracked', size: f.size });
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
+}
+
+/** Whether an asset's path lies under `dir` (rows are in path order: a binary search). */
+function hasPathUnder(rows: readonly StatusRow[], dir: string): boolean {
+  const prefix = `${dir}/`;
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid][1] < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < rows.length && rows[lo][1].startsWith(prefix);
 }
 
 /** A file that may differ from the newest checkpoint (rare): read it if need be, and compare. */

@@ -34,9 +34,20 @@ export async function removeTempFiles(root: string): Promise<number> {
   return removed;
 }
 
-export function walkFolder(root: string, rules: IgnoreRules): Map<string, DiskFile> {
+export interface WalkOptions {
+  /** Folders entered even when the rules ignore them, as they hold assets (see status.ts). */
+  holdsAssets?: (dir: string) => boolean;
+  /**
+   * false: files are listed whatever the rules say (folders are still pruned), for a caller that
+   * checks only the files that are not assets. Default true.
+   */
+  checkFiles?: boolean;
+}
+
+export function walkFolder(root: string, rules: IgnoreRules, options: WalkOptions = {}): Map<string, DiskFile> {
   // Synchronous calls: the metadata is usually cached, and a promise per file costs more than the
   // system call (measured on 10,000 files: about 3x faster than fs/promises).
+  const { holdsAssets, checkFiles = true } = options;
   const found = new Map<string, DiskFile>();
   const visit = (rel: string): void => {
     const dir = rel ? `${root}/${rel}` : root; // plain concatenation: join() costs on 100,000 files
@@ -51,8 +62,8 @@ export function walkFolder(root: string, rules: IgnoreRules): Map<string, DiskFi
       if (e.name.charCodeAt(0) === 46 /* . */ && (ALWAYS_SKIPPED.has(e.name) || TEMP_FILE.test(e.name))) continue;
       const p = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!rules.ignores(`${p}/`)) visit(p);
-      } else if (e.isFile() && !rules.ignores(p)) {
+        if (!rules.ignores(`${p}/`) || holdsAssets?.(p)) visit(p);
+      } else if (e.isFile() && (!checkFiles || !rules.ignores(p))) {
         const st = statSync(`${dir}/${e.name}`, { throwIfNoEntry: false });
         if (st) found.set(p, { path: p, size: st.size, mtimeMs: st.mtimeMs });
       }
