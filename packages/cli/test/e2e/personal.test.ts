@@ -14,16 +14,22 @@ before(async () => {
 });
 after(() => w?.stop());
 
-test('a Personal project works offline: add, checkpoint, log, show, revert, free, rebuild, mv, rm', async () => {
-  const dir = join(await w.folder('personal'), 'sketches');
+/** A new Personal project NAME in its own folder, and a runner of commands in it that checks the exit code. */
+async function offlineProject(folder: string, name: string) {
+  const dir = join(await w.folder('personal'), folder);
   // A config folder with no sign-in at all: nothing may need a server.
   const env = { BACKLOT_CONFIG_DIR: join(w.dir, 'config', 'offline') };
+  await runCli(['init', dir, '--name', name], { env });
   const cli = async (args: string[], code = 0) => {
     const r = await runCli(args, { cwd: dir, env });
     assert.equal(r.code, code, `backlot ${args.join(' ')}: ${r.stderr}`);
     return r;
   };
-  await runCli(['init', dir, '--name', 'Sketches'], { env });
+  return { dir, cli };
+}
+
+test('a Personal project works offline: add, checkpoint, log, show, revert, free, rebuild, mv, rm', async () => {
+  const { dir, cli } = await offlineProject('sketches', 'Sketches');
   await mkdir(join(dir, 'art'));
   await writeFile(join(dir, 'idea.txt'), 'first idea');
   await writeFile(join(dir, 'art/pose.psd'), Buffer.alloc(300_000, 7));
@@ -79,14 +85,7 @@ test('a Personal project works offline: add, checkpoint, log, show, revert, free
 });
 
 test('ignore rules apply to files that are not assets: a rule added later does not hide an asset\'s file', async () => {
-  const dir = join(await w.folder('personal'), 'ignored');
-  const env = { BACKLOT_CONFIG_DIR: join(w.dir, 'config', 'offline') };
-  const cli = async (args: string[], code = 0) => {
-    const r = await runCli(args, { cwd: dir, env });
-    assert.equal(r.code, code, `backlot ${args.join(' ')}: ${r.stderr}`);
-    return r;
-  };
-  await runCli(['init', dir, '--name', 'Ignored'], { env });
+  const { dir, cli } = await offlineProject('ignored', 'Ignored');
   await mkdir(join(dir, 'Saved'));
   await writeFile(join(dir, 'cache.tmp'), 'kept on purpose');
   await writeFile(join(dir, 'Saved/level.umap'), 'a level');
