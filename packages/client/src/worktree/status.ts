@@ -83,10 +83,14 @@ function hasPathUnder(rows: readonly StatusRow[], dir: string): boolean {
 async function changedState(db: ProjectDb, path: string, onDisk: DiskFile, assetId: string): Promise<FileState> {
   const record = workingFiles.byAsset(db, assetId);
   const latest = latestCheckpoint(db, assetId)!;
-  const hash = await currentHash(db, join(db.root, path), record?.path === path ? record : undefined, onDisk);
-  if (hash === latest.fileHash) return 'normal';
   // Changed or older: which checkpoint the file came from tells the two apart.
   const from = record?.checkpointId ? getItem(db, 'checkpoint', record.checkpointId) : undefined;
+  const changed = from && from.id !== latest.id ? 'diverged' : 'modified';
+  // A size that neither version has: changed, known without reading it. A modified file stays
+  // so until it is checkpointed, and status would otherwise hash all its gigabytes at every run.
+  if (onDisk.size !== latest.size && onDisk.size !== from?.size) return changed;
+  const hash = await currentHash(db, join(db.root, path), record?.path === path ? record : undefined, onDisk);
+  if (hash === latest.fileHash) return 'normal';
   if (from && hash === from.fileHash) return 'outdated';
-  return from && from.id !== latest.id ? 'diverged' : 'modified';
+  return changed;
 }
