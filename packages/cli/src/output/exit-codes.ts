@@ -33,7 +33,16 @@ export function describeError(err: unknown): { message: string; hint?: string; e
     if (err.status >= 500) return { message: `the server failed: ${err.message}`, hint: 'try again; if it persists, give the server admin the request id', exitCode: EXIT.network };
     return { message: err.message, exitCode: EXIT.error };
   }
-  if (err instanceof NetworkError) return { message: err.message, hint: 'check the server address and your connection, then run the command again', exitCode: EXIT.network };
+  if (err instanceof NetworkError) {
+    // Node's TLS codes for a certificate it cannot vouch for (a studio's own CA, a self-signed or expired one).
+    if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(String((err.cause as NodeJS.ErrnoException | undefined)?.code ?? '')))
+      return {
+        message: err.message,
+        hint: "this machine does not trust the server's certificate: if your studio signs its own, set NODE_EXTRA_CA_CERTS to its CA file (PEM), or ask the server's admin",
+        exitCode: EXIT.network,
+      };
+    return { message: err.message, hint: 'check the server address and your connection, then run the command again', exitCode: EXIT.network };
+  }
   if (err instanceof ProtocolError)
     return { message: `the server answered something that is not Backlot's API (${err.message})`, hint: 'check the server address', exitCode: EXIT.network };
   if ((err as Error)?.name === 'BacklotError') {
