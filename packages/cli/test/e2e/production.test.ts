@@ -6,14 +6,13 @@
 // what it is assigned). Commands name the project with --project: there is no working folder here.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { publishFile } from '@backlot/client';
 import { closeSharedWorkerPool } from '@backlot/storage';
-import { BIN, CliWorld } from './world.js';
+import { CliWorld, startFollowed } from './world.js';
 
 let w: CliWorld;
 let projectId = '';
@@ -213,35 +212,18 @@ test('trash lists what the owner deleted and restore brings it back', async () =
 test('watch prints a line per change, and JSON lines with --json', async () => {
   const sup = w.users.supervisor;
   for (const mode of ['text', 'json'] as const) {
-    const child = spawn(process.execPath, [BIN, 'watch', ...P, ...(mode === 'json' ? ['--json'] : [])], {
-      env: { ...process.env, NO_COLOR: '1', BACKLOT_CONFIG_DIR: sup.configDir }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const watch = startFollowed(['watch', ...P, ...(mode === 'json' ? ['--json'] : [])], { BACKLOT_CONFIG_DIR: sup.configDir });
     try {
-      let stdout = '';
-      let stderr = '';
-      const seen = (pred: () => boolean, what: string) => new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${what} within 10 s\n--- stdout\n${stdout}\n--- stderr\n${stderr}`)), 10_000);
-        const check = () => {
-          if (pred()) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        child.stdout.on('data', (d) => ((stdout += d), check()));
-        child.stderr.on('data', (d) => ((stderr += d), check()));
-        child.on('exit', (code) => reject(new Error(`watch exited ${code}\n${stderr}`)));
-        check();
-      });
-      await seen(() => /Watching \d+ assets/.test(stderr), 'start message');
+      await watch.seen((o) => /Watching \d+ assets/.test(o.stderr), 'start message');
       const status = mode === 'text' ? 'wip' : 'todo';
       const { statuses } = await w.users.owner.api.browse.statuses(projectId);
       await w.users.owner.api.production.setStatus(projectId, ids.shot030, { statusId: statuses.find((s) => s.key === status)!.id });
       if (mode === 'text') {
-        await seen(() => /shot030\.blend/.test(stdout), 'line about shot030');
-        assert.match(stdout, /^\d\d:\d\d:\d\d  asset\s+shot030\.blend now WIP \(by Olivia Owner\)$/m);
+        await watch.seen((o) => /shot030\.blend/.test(o.stdout), 'line about shot030');
+        assert.match(watch.out.stdout, /^\d\d:\d\d:\d\d  asset\s+shot030\.blend now WIP \(by Olivia Owner\)$/m);
       } else {
-        await seen(() => stdout.split('\n').some((l) => l.includes(ids.shot030)), 'JSON line about shot030');
-        const line = stdout.split('\n').find((l) => l.includes(ids.shot030))!;
+        await watch.seen((o) => o.stdout.split('\n').some((l) => l.includes(ids.shot030)), 'JSON line about shot030');
+        const line = watch.out.stdout.split('\n').find((l) => l.includes(ids.shot030))!;
         const event = JSON.parse(line);
         assert.equal(event.type, 'change');
         assert.equal(event.entity, 'asset');
@@ -249,8 +231,7 @@ test('watch prints a line per change, and JSON lines with --json', async () => {
         assert.equal(event.actorId, w.users.owner.id);
       }
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      await watch.stop();
     }
   }
 });

@@ -48,6 +48,43 @@ export function runCli(args: string[], opts: { cwd?: string; input?: string; env
   });
 }
 
+/**
+ * A long-running command (`backlot watch`) started with its output followed: `seen` waits until
+ * `pred` holds of what it printed so far (failing after 10 s, or when the command exits);
+ * `stop` ends it.
+ */
+export function startFollowed(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (out.stdout += d));
+  child.stderr.on('data', (d) => (out.stderr += d));
+  const seen = (pred: (o: typeof out) => boolean, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        child.stdout.off('data', check);
+        child.stderr.off('data', check);
+        child.off('exit', exited);
+        if (err) reject(err);
+        else resolve();
+      };
+      const check = () => {
+        if (pred(out)) done();
+      };
+      const exited = (code: number | null) => done(new Error(`${args[0]} exited ${code}\n${out.stderr}`));
+      const timer = setTimeout(() => done(new Error(`no ${what} within 10 s\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr}`)), 10_000);
+      child.stdout.on('data', check);
+      child.stderr.on('data', check);
+      child.on('exit', exited);
+      check();
+    });
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+  };
+  return { out, seen, stop };
+}
+
 export class CliWorld {
   readonly users: Record<string, CliUser> = {};
   studioId = '';
