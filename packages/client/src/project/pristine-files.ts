@@ -25,6 +25,8 @@ const FILE_NAME = /^[0-9a-f]{64}$/;
 
 export class PristineFiles {
   readonly dir: string;
+  /** The folder, made once (and tried again after a failure). */
+  private made: Promise<unknown> | undefined;
 
   constructor(private readonly db: ProjectDb) {
     this.dir = join(db.root, PROJECT_DIR, PRISTINE_DIR);
@@ -45,7 +47,10 @@ export class PristineFiles {
     if (this.db.stmt('SELECT 1 FROM pristine_chunks WHERE file_hash = ? LIMIT 1').get(fileHash) && (await stat(final).catch(() => null))) return true;
     const temp = join(this.dir, `${fileHash}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      await mkdir(this.dir, { recursive: true });
+      await (this.made ??= mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
+        this.made = undefined;
+        throw err;
+      }));
       await link(file, temp).catch((err: unknown) => {
         if (options.linkOnly) throw err;
         return copyFile(file, temp, constants.COPYFILE_FICLONE);

@@ -111,10 +111,19 @@ export async function writeVersions(api: BacklotApi | null, db: ProjectDb, store
     return need(fetcher).get(id);
   };
   const stats: WriteStats = { bytesWritten: 0, bytesFetched: 0, bytesReused: 0 };
+  // Each folder is made once per call, not once per file (a clone of thousands of small files in
+  // a few folders paid a recursive mkdir for each).
+  const folders = new Map<string, Promise<unknown>>();
+  const folderOf = (dest: string) => {
+    const dir = dirname(dest);
+    let made = folders.get(dir);
+    if (!made) folders.set(dir, (made = mkdir(dir, { recursive: true })));
+    return made;
+  };
   const writeOne = async (p: (typeof plan)[number]): Promise<void> => {
     const m = manifests.get(p.checkpoint.id)!;
     try {
-      await mkdir(dirname(p.dest), { recursive: true });
+      await folderOf(p.dest);
       await restoreFile(m.chunks, chunkOf, p.dest, m.fileHash, { expectedSize: m.size, concurrency: 8 });
     } catch (err) {
       if (!hooks.onLocked || !isHeldError(err)) throw err;
