@@ -29,7 +29,9 @@ function exchange(send: Send, agent: Agent, url: URL, req: HttpRequest): Promise
   req.signal.throwIfAborted();
   const headers: Record<string, string> = { ...req.headers };
   const { body } = req;
+  // Bytes known whole go with their length; anything else is streamed (chunked).
   const whole = typeof body === 'string' ? Buffer.from(body) : body instanceof Uint8Array ? body : undefined;
+  const streamed = whole || body === undefined ? undefined : (body as Exclude<BinaryBody, Uint8Array>);
   if (whole) headers['content-length'] = String(whole.length);
   return new Promise((resolve, reject) => {
     const out = send(url, { method: req.method, headers, agent, signal: req.signal });
@@ -44,9 +46,9 @@ function exchange(send: Send, agent: Agent, url: URL, req: HttpRequest): Promise
       // node's parser names what it expected ("Expected HTTP/, RTSP/ or ICE/"): say what it means.
       reject(err.code?.startsWith('HPE_') ? new Error(`the address does not answer in HTTP (${err.message})`) : err);
     });
-    if (whole || body === undefined || typeof body === 'string' || body instanceof Uint8Array) out.end(whole);
+    if (!streamed) out.end(whole);
     else
-      streamBody(body, out).catch((err: unknown) => {
+      streamBody(streamed, out).catch((err: unknown) => {
         if (!answered) out.destroy(err as Error);
       });
   });
