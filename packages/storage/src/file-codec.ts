@@ -69,7 +69,7 @@ async function runChunking(source: FileSource, pool: ChunkWorkerPool, options: C
   const { fileHash, size } = await pipeChunks(source, {
     params: options.params,
     readSize: options.readSize,
-    inFlight: options.maxInFlight ?? 2 * Math.max(pool.size, 1) + 2,
+    inFlight: options.maxInFlight ?? 2 * Math.max(pool.capacity, 1) + 2,
     fileDigest,
     buffers: pool.buffers,
     start: (raw) => pool.encode(raw, undefined, fileDigest),

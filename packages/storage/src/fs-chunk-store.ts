@@ -31,6 +31,8 @@ import { processIsAlive } from './processes.js';
 
 const FS_CONCURRENCY = 32;
 const TMP = '.tmp';
+/** Above this many ids, `has` lists the fan-out folders before asking for any file. */
+const LIST_FIRST = 16;
 
 export interface FsChunkStoreOptions extends StoreLimits {
   /** Root data folder; one subfolder per namespace is created inside. */
@@ -73,7 +75,17 @@ export class FsChunkStore implements ChunkStore {
 
   async has(ids: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    await forEachLimit([...new Set(ids)], FS_CONCURRENCY, async (id) => {
+    let wanted = [...new Set(ids)];
+    // Many ids: one listing of the fan-out folders first, and no stat for an id whose folder does
+    // not exist (a fresh clone asks for hundreds of ids of an empty store).
+    if (wanted.length > LIST_FIRST) {
+      const folders = new Set(await readdir(this.root).catch((err) => (isNotFound(err) ? [] : Promise.reject(err))));
+      wanted = wanted.filter((id) => {
+        assertChunkId(id);
+        return folders.has(id.slice(0, 2));
+      });
+    }
+    await forEachLimit(wanted, FS_CONCURRENCY, async (id) => {
       if (await exists(this.pathOf(id))) found.add(id);
     });
     return found;

@@ -61,6 +61,7 @@ export {
   sharedWorkerPool,
   closeSharedWorkerPool,
   defaultWorkerCount,
+  GROW_AFTER_BYTES,
   type FileDigest,
   type EncodedChunk,
 } from './worker-pool.js';

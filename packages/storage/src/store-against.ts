@@ -93,7 +93,7 @@ export async function storeFileAgainst(
   const { fileHash, size } = await pipeChunks(source, {
     params: options.params,
     readSize: options.readSize,
-    inFlight: options.inFlight ?? 2 * Math.max(pool.size, 1) + 2,
+    inFlight: options.inFlight ?? 2 * Math.max(pool.capacity, 1) + 2,
     fileDigest,
     buffers: pool.buffers,
     start: (raw) => pool.hash(raw, fileDigest),

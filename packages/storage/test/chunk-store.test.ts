@@ -185,6 +185,16 @@ for (const fx of fixtures) {
       assert.deepEqual(await collect(store.list()), []);
     });
 
+    it('has: many ids at once, in an empty store and among stored ones', async () => {
+      const store = backend.store('many-ids');
+      const all = Array.from({ length: 60 }, (_, i) => chunk(1000 + i, 64));
+      assert.deepEqual(await store.has(all.map((c) => c.id)), new Set(), 'nothing stored yet');
+      const stored = all.filter((_, i) => i % 3 === 0);
+      for (const c of stored) await store.put(c.id, c.encoded);
+      assert.deepEqual(await store.has([...all, ...all].map((c) => c.id)), new Set(stored.map((c) => c.id)));
+      await assert.rejects(store.has([...all.map((c) => c.id), '../../etc/passwd']), StorageError, 'a malformed id among many is refused too');
+    });
+
     it('rejects malformed ids and namespaces', async () => {
       const store = backend.store('ids');
       for (const bad of ['../../etc/passwd', 'ABC', 'a'.repeat(63), 'a'.repeat(65), '']) {

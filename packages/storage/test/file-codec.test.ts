@@ -13,6 +13,7 @@ import {
   DEFAULT_CDC_PARAMS,
   FileHashMismatchError,
   FsChunkStore,
+  GROW_AFTER_BYTES,
   MissingChunkError,
   readChunk,
   restoreFile,
@@ -37,6 +38,26 @@ describe('worker pool', () => {
   it('runs on worker threads under tsx', () => {
     assert.equal(pool.mode, 'threads', pool.fallbackReason);
     assert.equal(pool.size, 2);
+  });
+
+  it('a pool started with one thread starts the others once a large job is under way, with the same results', async () => {
+    const growing = await ChunkWorkerPool.create(2, { startWith: 1 });
+    try {
+      assert.equal(growing.size, 1);
+      assert.equal(growing.capacity, 2);
+      const small = textLike(4 * MiB, 3);
+      const expected = sha256Hex(small);
+      assert.equal((await chunkFile(pieces(small, 65536), { pool: growing })).fileHash, expected);
+      assert.equal(growing.size, 1, 'a few MB stay on the first thread');
+      const large = pseudoRandom(GROW_AFTER_BYTES + 8 * MiB, 4);
+      const manifest = await chunkFile(pieces(large, MiB), { pool: growing });
+      assert.equal(manifest.fileHash, sha256Hex(large));
+      for (let i = 0; i < 100 && growing.size < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(growing.size, 2, 'the second thread started');
+      assert.equal((await chunkFile(pieces(small, 65536), { pool: growing })).fileHash, expected);
+    } finally {
+      await growing.close();
+    }
   });
 
   it('gives the same chunks on threads and inline', async () => {

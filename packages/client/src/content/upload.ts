@@ -200,7 +200,7 @@ export class ChunkUploader {
     items.length = 0; // drop the present chunks' bytes now
     if (todo.length === 0) return;
     const pool = todo.some((t) => !t.encoded) ? await this.workerPool() : undefined;
-    const limit = Math.max(2, 2 * (pool?.size ?? 1) + 2);
+    const limit = Math.max(2, 2 * (pool?.capacity ?? 1) + 2);
     const window: Promise<EncodedFrame & { rawSize: number }>[] = [];
     let next = 0;
     const launch = () => {

@@ -87,14 +87,20 @@ export class ChunkApi {
     const wanted = new Set(ids);
     if (wanted.size > MAX_FETCH_IDS) throw new RangeError(`at most ${MAX_FETCH_IDS} ids per fetch`);
     if (wanted.size === 0) return (async function* () {})();
-    const pool = this.options.pool ? await this.options.pool() : null;
+    // The pool may still be starting (a clone's first fetch): the request goes out meanwhile.
+    const pool = this.options.pool ? this.options.pool() : Promise.resolve(null);
+    pool.catch(() => {}); // observed below, once the server answered
     const held: Record<string, string[]> = {};
     for (const id of wanted) {
       const bases = options.held?.(id);
       if (bases?.length) held[id] = [...bases];
     }
     const answer = await this.api.content.fetchChunks(this.projectId, [...wanted], { patches: true, held });
-    return verifiedChunks(answer.body, wanted, pool, new PatchDecoder(this.fetchedBases, options.bases, this.fetchBases));
+    const workers = await pool.catch(async (err: unknown) => {
+      await answer.body[Symbol.asyncIterator]().return?.(); // frees the answer's connection
+      throw err;
+    });
+    return verifiedChunks(answer.body, wanted, workers, new PatchDecoder(this.fetchedBases, options.bases, this.fetchBases));
   }
 
   /** Raw bytes of chunks fetched only as bases of patches, kept for the chains that share them. */
