@@ -161,8 +161,10 @@ export async function restoreFile(
     while (ahead.length > 0) {
       const data = await ahead.shift()!;
       fill();
+      // The write runs on libuv's thread pool while this thread hashes the same bytes.
+      const written = fdWriteAll(fd, [data]);
       hasher.update(data);
-      await fdWriteAll(fd, [data]);
+      await written;
     }
     if (options.fsync) await fdSync(fd);
     await closeOnce();
