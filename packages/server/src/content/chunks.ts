@@ -59,10 +59,18 @@ export function verifyFrame(frame: Frame): VerifiedBlob {
  * Verifies a received patch: its bases must be present for the uploader (access.ts: uploaded by
  * them or in a checkpoint they may download), and it must decode with them to bytes hashing to
  * its id. Bases come from the store, decoded through their own chains (bounded in depth).
+ * `usable` holds the bases already found present in this request (a file's patches share them),
+ * so each is looked up once.
  */
-async function verifyPatchFrame(ctx: Ctx, access: ContentAccess, store: ChunkStore, cache: BaseCache, frame: Frame, bases: readonly string[]): Promise<VerifiedBlob> {
-  const present = await chunksPresentFor(ctx.db, access.project.id, access.actor.userId, access.view, bases);
-  if (bases.some((b) => !present.has(b))) throw baseMissing(frame.id);
+async function verifyPatchFrame(
+  ctx: Ctx, access: ContentAccess, store: ChunkStore, cache: BaseCache, usable: Set<string>, frame: Frame, bases: readonly string[],
+): Promise<VerifiedBlob> {
+  const unknown = bases.filter((b) => !usable.has(b));
+  if (unknown.length) {
+    const present = await chunksPresentFor(ctx.db, access.project.id, access.actor.userId, access.view, unknown);
+    if (unknown.some((b) => !present.has(b))) throw baseMissing(frame.id);
+    for (const b of unknown) usable.add(b);
+  }
   try {
     return await verifyChunkWith(frame.id, frame.encoded, basesFrom(store, cache, MAX_CHUNK_SIZE), MAX_CHUNK_SIZE);
   } catch (err) {
@@ -95,6 +103,7 @@ export async function receiveChunks(
   const store = ctx.chunks.store(projectId);
   const reader = FrameReader.of(body, { maxFrame: maxEncodedSize(MAX_CHUNK_SIZE), maxTotal: MAX_UPLOAD_BODY });
   const cache = new BaseCache(PATCH_BASE_CACHE);
+  const usable = new Set<string>();
   let pending: VerifiedBlob[] = [];
   let pendingBytes = 0;
   let stored = 0;
@@ -115,7 +124,7 @@ export async function receiveChunks(
       const bases = basesNamedBy(frame);
       // A patch on a chunk of this same request decodes once that chunk is stored.
       if (bases.some((b) => pending.some((p) => p.id === b))) await flush();
-      const blob = bases.length ? await verifyPatchFrame(ctx, access, store, cache, frame, bases) : verifyFrame(frame);
+      const blob = bases.length ? await verifyPatchFrame(ctx, access, store, cache, usable, frame, bases) : verifyFrame(frame);
       pending.push(blob);
       pendingBytes += blob.encoded.length;
       if (pending.length >= BATCH_FRAMES || pendingBytes >= BATCH_BYTES) await flush();
