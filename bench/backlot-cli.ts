@@ -2,7 +2,7 @@
 // rebuild in this checkout during a run cannot switch builds halfway, run as a given user (their
 // sign-in in its own config folder), and `backlot serve` on a free loopback port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, type Ran } from './cli-peers.js';
 import { REPO_ROOT } from './report.js';
@@ -57,6 +57,12 @@ export function snapshotCli(base: string): string {
 export interface ServerProcess {
   url: string;
   token: string;
+  /**
+   * Resolves once the server has used (almost) no CPU for `quietMs` (Linux: /proc; elsewhere at
+   * once): background work a request left behind (a rebase) is over, so it does not compete with
+   * what is timed next.
+   */
+  idle(quietMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -88,6 +94,7 @@ export async function startServer(bin: string, dataDir: string): Promise<ServerP
   });
   return {
     url, token,
+    idle: (quietMs = 500) => cpuQuiet(child.pid, quietMs),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -97,3 +104,26 @@ export async function startServer(bin: string, dataDir: string): Promise<ServerP
   };
 }
 
+/** CPU time of process `pid` in clock ticks (user + system), or null where /proc is not there. */
+function cpuTicks(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+  } catch {
+    return null;
+  }
+}
+
+/** Waits (up to two minutes) until `pid` used at most one clock tick (10 ms) of CPU over `quietMs`. */
+async function cpuQuiet(pid: number | undefined, quietMs: number): Promise<void> {
+  if (pid === undefined || cpuTicks(pid) === null) return;
+  const step = 100;
+  const samples: number[] = [];
+  const started = Date.now();
+  while (Date.now() - started < 120_000) {
+    samples.push(cpuTicks(pid) ?? 0);
+    const window = Math.ceil(quietMs / step) + 1;
+    if (samples.length >= window && samples[samples.length - 1] - samples[samples.length - window] <= 1) return;
+    await new Promise((r) => setTimeout(r, step));
+  }
+}

@@ -130,6 +130,9 @@ async function runOurs(info: CorpusInfo, base: string, bin: string): Promise<Our
     // every chunk of every file's newest version, as the artist's folder records them, is no
     // longer a patch in the server's store (the fs store: DATA/chunks/PROJECT/ab/abcd…).
     await waitForRebase(join(base, 'server-data', 'chunks', project.id), work);
+    // The rebase goes on turning the previous versions into patches after the newest is whole:
+    // measure the store, and time restores, once the server is done.
+    await server.idle();
     const storedBytes = du(join(base, 'server-data'));
     const fresh = join(base, 'fresh');
     const cloneRuns: number[] = [];

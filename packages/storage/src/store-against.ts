@@ -89,46 +89,75 @@ export async function storeFileAgainst(
     if (batch.length >= WRITE_BATCH || batchBytes >= WRITE_BATCH_BYTES) await flush();
   };
 
+  const kept = async (id: string, encoded: Buffer, proof: VerifiedChunk, isPatch: boolean) => {
+    await write(proof);
+    result.newChunks++;
+    result.newBytes += encoded.length;
+    if (isPatch) {
+      result.patches++;
+      result.patchBytes += encoded.length;
+    }
+  };
+
+  // Chunks being compressed whole on the pool: several at once, so every worker has one while
+  // this thread reads, cuts and patches the next (one at a time, a large new file kept one worker
+  // busy and this thread waiting). The chunk list is in file order already; only the store's
+  // bookkeeping completes out of order.
+  const compressing = new Set<Promise<void>>();
+  const maxCompressing = 2 * Math.max(pool.capacity, 1);
+  let failed: { err: unknown } | undefined;
+  const compressWhole = async (id: string, raw: Buffer, patch: Buffer | null, proven: VerifiedChunk | null) => {
+    const plain = (await pool.encode(raw, id)).encoded;
+    if (patch && patch.length <= plain.length * PATCH_GAIN) await kept(id, patch, proven!, true);
+    else await kept(id, plain, verifyChunk(id, plain), false);
+  };
+
   const fileDigest = pool.fileDigest();
-  const { fileHash, size } = await pipeChunks(source, {
-    params: options.params,
-    readSize: options.readSize,
-    inFlight: options.inFlight ?? 2 * Math.max(pool.capacity, 1) + 2,
-    fileDigest,
-    buffers: pool.buffers,
-    start: (raw) => pool.hash(raw, fileDigest),
-    consume: async ({ id, raw }) => {
-      const start = offset;
-      offset += raw.length;
-      chunks.push({ id, size: raw.length });
-      const candidates = aligner?.next(id, start, raw.length) ?? [];
-      if (seen.has(id) || (await store.has([id])).has(id)) {
+  let fileHash: string;
+  let size: number;
+  try {
+    ({ fileHash, size } = await pipeChunks(source, {
+      params: options.params,
+      readSize: options.readSize,
+      inFlight: options.inFlight ?? 2 * Math.max(pool.capacity, 1) + 2,
+      fileDigest,
+      buffers: pool.buffers,
+      start: (raw) => pool.hash(raw, fileDigest),
+      consume: async ({ id, raw }) => {
+        const start = offset;
+        offset += raw.length;
+        chunks.push({ id, size: raw.length });
+        const candidates = aligner?.next(id, start, raw.length) ?? [];
+        if (seen.has(id) || (await store.has([id])).has(id)) {
+          seen.add(id);
+          pool.release(raw);
+          return;
+        }
         seen.add(id);
-        pool.release(raw);
-        return;
-      }
-      seen.add(id);
-      const bases = await basesFor(candidates);
-      const patch = encodePatch(raw, bases);
-      // A patch is proven against the bases in hand (no second walk down their chains).
-      const proven = patch && verifyMadeHere(id, patch, raw, bases);
-      let encoded: Buffer;
-      if (patch && patch.length <= raw.length * CLEARLY_SMALL) {
-        pool.release(raw);
-        encoded = patch;
-      } else {
-        const plain = (await pool.encode(raw, id)).encoded;
-        encoded = patch && patch.length <= plain.length * PATCH_GAIN ? patch : plain;
-      }
-      await write(encoded === patch ? proven! : verifyChunk(id, encoded));
-      result.newChunks++;
-      result.newBytes += encoded.length;
-      if (encoded === patch) {
-        result.patches++;
-        result.patchBytes += encoded.length;
-      }
-    },
-  });
+        const bases = await basesFor(candidates);
+        const patch = encodePatch(raw, bases);
+        // A patch is proven against the bases in hand (no second walk down their chains).
+        const proven = patch && verifyMadeHere(id, patch, raw, bases);
+        if (patch && patch.length <= raw.length * CLEARLY_SMALL) {
+          pool.release(raw);
+          await kept(id, patch, proven!, true);
+          return;
+        }
+        while (compressing.size >= maxCompressing) await Promise.race(compressing);
+        if (failed) throw failed.err;
+        const running: Promise<void> = compressWhole(id, raw, patch, proven || null)
+          .catch((err: unknown) => {
+            failed ??= { err };
+          })
+          .finally(() => compressing.delete(running));
+        compressing.add(running);
+      },
+    }));
+  } finally {
+    // Nothing is left running behind a failure.
+    await Promise.all(compressing);
+  }
+  if (failed) throw failed.err;
   await flush();
   return { fileHash, size, chunks, ...result };
 }
