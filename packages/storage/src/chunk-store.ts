@@ -308,6 +308,15 @@ export function verifyMadeHere(
   return new VerifiedChunk(PROOF, id, encoded, raw.length, header?.bases ?? []);
 }
 
+/**
+ * The proof for a whole encoding that a chunk worker made and decoded back to exactly the bytes
+ * it was given (chunk-worker.ts, `check`), `id` being those bytes' SHA-256 as this package's pool
+ * hashed them. Package-internal (not exported from index.ts): only worker-pool.ts makes these.
+ */
+export function checkedOnWorker(id: string, encoded: Buffer, size: number): VerifiedChunk {
+  return new VerifiedChunk(PROOF, id, encoded, size);
+}
+
 /** A store refuses a verified chunk larger than its own limit (verified against a larger one). */
 export function assertWithinLimit(chunk: VerifiedChunk, maxChunkSize: number): void {
   if (!(chunk instanceof VerifiedChunk)) throw new TypeError('putVerified needs a VerifiedChunk from verifyChunk');

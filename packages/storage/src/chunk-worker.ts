@@ -7,7 +7,7 @@
 // same worker, whose messages are handled in order, so the file hash sees them in file order.
 import { createHash, type Hash } from 'node:crypto';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { verifyEncodedChunk } from './chunk-store.js';
+import { verifyEncodedChunk, verifyMadeHere } from './chunk-store.js';
 import { encodeChunk } from './compress.js';
 import { chunkId } from './hash.js';
 
@@ -26,6 +26,8 @@ export type WorkerRequest =
       id?: string;
       /** Only hash, do not compress. */
       hashOnly?: boolean;
+      /** Decode the encoding back and compare it with the chunk (the reply says `checked`). */
+      check?: boolean;
       /** The whole-file hash these bytes extend, if any. */
       file?: number;
     }
@@ -41,7 +43,7 @@ export type WorkerRequest =
 
 export type WorkerReply =
   /** `raw` is the request's ArrayBuffer coming back; `encoded` is absent for `hashOnly`. */
-  | { seq: number; id: string; encoded?: ArrayBuffer; raw?: ArrayBuffer; offset?: number; length?: number }
+  | { seq: number; id: string; encoded?: ArrayBuffer; raw?: ArrayBuffer; offset?: number; length?: number; checked?: true }
   | { seq: number; error: string; raw?: ArrayBuffer; encoded?: ArrayBuffer }
   | { ready: true };
 
@@ -94,9 +96,11 @@ if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.rol
       return;
     }
     const { id, encoded } = encodeForStore(raw, req.level, req.id);
+    // Throws (an error reply) when the encoding does not give the chunk back.
+    if (req.check) verifyMadeHere(id, encoded, raw);
     // encodeChunk returns a Buffer owning its whole ArrayBuffer, safe to transfer.
     const ab = encoded.buffer as ArrayBuffer;
-    port.postMessage({ seq: req.seq, id, encoded: ab, raw: req.raw } satisfies WorkerReply, [ab, req.raw]);
+    port.postMessage({ seq: req.seq, id, encoded: ab, raw: req.raw, ...(req.check && { checked: true as const }) } satisfies WorkerReply, [ab, req.raw]);
   };
   port.on('message', (req: WorkerRequest) => {
     try {

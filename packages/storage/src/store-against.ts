@@ -5,7 +5,7 @@
 // full copy per version.
 // "The same place" is version-aligner.ts's business.
 import type { ChunkStore } from './chunk-store.js';
-import { BaseCache, basesFrom, verifyChunk, verifyMadeHere, type VerifiedChunk } from './chunk-store.js';
+import { BaseCache, basesFrom, verifyMadeHere, type VerifiedChunk } from './chunk-store.js';
 import { pipeChunks, type FileSource } from './chunk-pipeline.js';
 import type { CdcParams } from './fastcdc.js';
 import { encodePatch, MAX_BASE_BYTES, PATCH_GAIN, type PatchBase } from './patch.js';
@@ -106,10 +106,12 @@ export async function storeFileAgainst(
   const compressing = new Set<Promise<void>>();
   const maxCompressing = 2 * Math.max(pool.capacity, 1);
   let failed: { err: unknown } | undefined;
+  // The worker that compresses a chunk also decodes it back (the id is that of the same bytes, from
+  // the pool's hash): this thread neither decodes nor hashes it again.
   const compressWhole = async (id: string, raw: Buffer, patch: Buffer | null, proven: VerifiedChunk | null) => {
-    const plain = (await pool.encode(raw, id)).encoded;
+    const { encoded: plain, proof } = await pool.encode(raw, id, undefined, { check: true });
     if (patch && patch.length <= plain.length * PATCH_GAIN) await kept(id, patch, proven!, true);
-    else await kept(id, plain, verifyChunk(id, plain), false);
+    else await kept(id, plain, proof!, false);
   };
 
   const fileDigest = pool.fileDigest();

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ChunkBuffers } from './chunk-buffers.js';
 import { encodeForStore, WORKER_ROLE, type WorkerReply, type WorkerRequest } from './chunk-worker.js';
-import { verifyEncodedChunk } from './chunk-store.js';
+import { checkedOnWorker, verifyEncodedChunk, verifyMadeHere, type VerifiedChunk } from './chunk-store.js';
 import { MAX_CHUNK_SIZE } from './fastcdc.js';
 import { chunkId, FileHasher } from './hash.js';
 
@@ -13,6 +13,8 @@ export interface EncodedChunk {
   id: string;
   size: number;
   encoded: Buffer;
+  /** With `encode(…, { check: true })`: the proof for a store (the encoding was decoded back and compared). */
+  proof?: VerifiedChunk;
 }
 
 interface Slot {
@@ -25,6 +27,8 @@ interface Answer {
   id: string;
   encoded?: Buffer;
   raw?: Buffer;
+  /** The worker decoded `encoded` back to the chunk it was given. */
+  checked?: boolean;
 }
 
 interface Pending {
@@ -187,7 +191,7 @@ export class ChunkWorkerPool {
         return;
       }
       const raw = msg.raw && Buffer.from(msg.raw, msg.offset ?? 0, msg.length ?? p.length);
-      p.resolve({ id: msg.id, encoded: msg.encoded && Buffer.from(msg.encoded), raw });
+      p.resolve({ id: msg.id, encoded: msg.encoded && Buffer.from(msg.encoded), raw, checked: msg.checked === true });
     });
     const fail = (err: Error) => {
       // A dead worker fails its own in-flight jobs; the pool continues with the others (or
@@ -218,22 +222,24 @@ export class ChunkWorkerPool {
    * caller already computed SHA-256(raw), is taken as the id and the chunk is only compressed; a
    * wrong `knownId` is caught later, by the store or server that verifies every chunk it stores.
    */
-  encode(raw: Buffer, knownId?: string, file?: FileDigest): Promise<EncodedChunk> {
+  encode(raw: Buffer, knownId?: string, file?: FileDigest, options: { check?: boolean } = {}): Promise<EncodedChunk> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     const size = raw.length;
     if (this.runsInline(file)) {
       return settled(() => {
         try {
           file?.local!.update(raw);
-          return { ...encodeForStore(raw, this.level, knownId), size };
+          const made = encodeForStore(raw, this.level, knownId);
+          return { ...made, size, ...(options.check && { proof: verifyMadeHere(made.id, made.encoded, raw) }) };
         } finally {
           this.buffers.give(raw);
         }
       });
     }
-    return this.post(raw, { ...(knownId !== undefined && { id: knownId }), file }).then((a) => {
+    return this.post(raw, { ...(knownId !== undefined && { id: knownId }), file, check: options.check }).then((a) => {
       if (a.raw) this.buffers.give(a.raw);
-      return { id: a.id, size, encoded: a.encoded! };
+      const encoded = a.encoded!;
+      return { id: a.id, size, encoded, ...(a.checked && { proof: checkedOnWorker(a.id, encoded, size) }) };
     });
   }
 
@@ -320,14 +326,14 @@ export class ChunkWorkerPool {
    * Sends one chunk to a worker, transferring its bytes: the worker of its file's hash, if any,
    * else the least busy one.
    */
-  private post(raw: Buffer, extra: { id?: string; hashOnly?: boolean; file?: FileDigest }): Promise<Answer> {
+  private post(raw: Buffer, extra: { id?: string; hashOnly?: boolean; file?: FileDigest; check?: boolean }): Promise<Answer> {
     const slot = extra.file ? extra.file.slot! : this.leastBusy()!;
     // Transfer the whole ArrayBuffer when it holds only this chunk (ours, or exactly the chunk);
     // otherwise (a view into something shared) copy the chunk into one it can own.
     const whole = raw.byteOffset === 0 && (raw.byteLength === raw.buffer.byteLength || this.buffers.owns(raw.buffer));
     const ab = (whole ? raw.buffer : raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)) as ArrayBuffer;
     return this.request(slot, raw.length, (seq) => ({
-      kind: 'chunk', seq, raw: ab, length: raw.length, level: this.level, id: extra.id, hashOnly: extra.hashOnly, file: extra.file?.id,
+      kind: 'chunk', seq, raw: ab, length: raw.length, level: this.level, id: extra.id, hashOnly: extra.hashOnly, check: extra.check, file: extra.file?.id,
     }), [ab], true);
   }
 

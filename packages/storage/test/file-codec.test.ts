@@ -60,6 +60,28 @@ describe('worker pool', () => {
     }
   });
 
+  it('encode with check: the worker decodes its encoding back, and the proof it gives is what a store takes', async () => {
+    const inlinePool = await ChunkWorkerPool.create(0);
+    try {
+      await withTempDir(async (dir) => {
+        const store = new FsChunkStore({ dir, namespace: 'p' });
+        for (const [k, p] of [pool, inlinePool].entries()) {
+          const raw = textLike(200_000, 40 + k);
+          const { id } = await p.hash(Buffer.from(raw));
+          const made = await p.encode(Buffer.from(raw), id, undefined, { check: true });
+          assert.ok(made.proof, `a proof (${p.mode})`);
+          assert.equal(made.proof.id, id);
+          assert.ok(made.proof.encoded.equals(made.encoded));
+          await store.putVerified(made.proof);
+          assert.ok((await readChunk(store, id)).equals(raw), 'stored, and reads back verified');
+          assert.equal((await p.encode(Buffer.from(raw), id)).proof, undefined, 'no check asked, no proof');
+        }
+      });
+    } finally {
+      await inlinePool.close();
+    }
+  });
+
   it('gives the same chunks on threads and inline', async () => {
     const data = Buffer.concat([textLike(3 * MiB, 1), pseudoRandom(2 * MiB, 2)]);
     const threaded = await chunkFile(pieces(data, 65536), { pool, keepEncoded: true });
