@@ -122,16 +122,22 @@ describe('content durability across restarts (sqlite + fs store)', () => {
   });
 
   test('temp files of killed writers: removed at start-up when their writer is gone, by garbage collection when old', async () => {
+    // Beside the chunks (<id>.<pid>.<random>.tmp), and in the temp folder of stores written before.
+    const fanDir = join(dataDir, 'chunks', pid, 'aa');
     const tmpDir = join(dataDir, 'chunks', pid, '.tmp');
+    await mkdir(fanDir, { recursive: true });
     await mkdir(tmpDir, { recursive: true });
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
-    const dead = join(tmpDir, `${'a'.repeat(64)}.${gone}.000000000000`);
-    const live = join(tmpDir, `${'b'.repeat(64)}.${process.pid}.000000000000`);
+    const dead = join(fanDir, `${'a'.repeat(64)}.${gone}.000000000000.tmp`);
+    const deadBefore = join(tmpDir, `${'a'.repeat(64)}.${gone}.000000000001`);
+    const live = join(fanDir, `${'a'.repeat(63)}b.${process.pid}.000000000000.tmp`);
     await writeFile(dead, 'half a chunk');
+    await writeFile(deadBefore, 'half a chunk, older layout');
     await writeFile(live, 'being written');
     await stop();
     await start();
-    assert.deepEqual(await readdir(tmpDir), [`${'b'.repeat(64)}.${process.pid}.000000000000`], 'the dead writer\'s temp file is gone, the live one kept');
+    const left = [...(await readdir(fanDir)), ...(await readdir(tmpDir))].filter((n) => n.includes(`.${gone}.`) || n.includes(`.${process.pid}.`));
+    assert.deepEqual(left, [`${'a'.repeat(63)}b.${process.pid}.000000000000.tmp`], 'the dead writer\'s temp files are gone, the live one kept');
     // Two hours old: garbage collection removes it whoever wrote it.
     const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
     await utimes(live, old, old);

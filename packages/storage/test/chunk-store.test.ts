@@ -1,6 +1,6 @@
 // One contract, three backends. Every store must behave identically from the outside.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -225,7 +225,8 @@ describe('FsChunkStore specifics', () => {
       const store = new FsChunkStore({ dir, namespace: 'p' });
       const c = chunk(10, 100_000, false);
       await store.put(c.id, c.encoded);
-      assert.deepEqual(await readdir(join(dir, 'p', '.tmp')), []);
+      assert.deepEqual(await readdir(join(dir, 'p')), [c.id.slice(0, 2)], 'no temp folder');
+      assert.deepEqual(await readdir(join(dir, 'p', c.id.slice(0, 2))), [c.id], 'only the chunk, no temp file beside it');
       const path = store.pathOf(c.id);
       assert.equal(path, join(dir, 'p', c.id.slice(0, 2), c.id));
       const bytes = await readFile(path);
@@ -240,16 +241,21 @@ describe('FsChunkStore specifics', () => {
     }
   });
 
-  it('cleans stale temp files', async () => {
+  it('cleans stale temp files, beside the chunks and in the temp folder of stores written before', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'backlot-fs-'));
     try {
       const store = new FsChunkStore({ dir, namespace: 'p' });
       const c = chunk(11);
       await store.put(c.id, c.encoded);
-      await writeFile(join(dir, 'p', '.tmp', `${c.id}.1.dead`), 'half a chunk');
+      const fan = join(dir, 'p', c.id.slice(0, 2));
+      await writeFile(join(fan, `${c.id}.1.0123456789ab.tmp`), 'half a chunk');
+      await mkdir(join(dir, 'p', '.tmp'));
+      await writeFile(join(dir, 'p', '.tmp', `${c.id}.1.dead`), 'half a chunk, older layout');
       assert.deepEqual(await collect(store.list()), [c.id], 'temp files are not chunks');
-      assert.equal(await store.cleanTemp({ olderThanMs: 0 }), 1);
+      assert.equal(await store.cleanTemp({ olderThanMs: 0 }), 2);
+      assert.deepEqual(await readdir(fan), [c.id]);
       assert.deepEqual(await readdir(join(dir, 'p', '.tmp')), []);
+      assert.ok((await readChunk(store, c.id)).equals(c.raw), 'the chunk stays');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -263,11 +269,12 @@ describe('FsChunkStore specifics', () => {
       await store.put(c.id, c.encoded);
       // A process that has exited: its pid is free (and not reused this quickly).
       const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
-      await writeFile(join(dir, 'p', '.tmp', `${c.id}.${gone}.aaaaaaaaaaaa`), 'killed mid-write');
-      await writeFile(join(dir, 'p', '.tmp', `${c.id}.${process.pid}.bbbbbbbbbbbb`), 'still being written');
+      const fan = join(dir, 'p', c.id.slice(0, 2));
+      await writeFile(join(fan, `${c.id}.${gone}.aaaaaaaaaaaa.tmp`), 'killed mid-write');
+      await writeFile(join(fan, `${c.id}.${process.pid}.bbbbbbbbbbbb.tmp`), 'still being written');
       assert.equal(await store.cleanTemp({ olderThanMs: 60 * 60 * 1000 }), 0, 'both are fresh');
       assert.equal(await store.cleanTemp({ olderThanMs: 60 * 60 * 1000, deadWriters: true }), 1);
-      assert.deepEqual(await readdir(join(dir, 'p', '.tmp')), [`${c.id}.${process.pid}.bbbbbbbbbbbb`]);
+      assert.deepEqual((await readdir(fan)).sort(), [c.id, `${c.id}.${process.pid}.bbbbbbbbbbbb.tmp`].sort());
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -305,12 +305,19 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
       else if (!body.equals(data)) report.broken.push({ checkpointId, reason: 'content differs' });
     }
     report.acknowledged = acknowledged.length;
-    const tmpFolder = join(dataDir, 'chunks', pid, '.tmp');
-    try {
-      report.leftoverTempFiles = readdirSync(tmpFolder).length;
-    } catch {
-      report.leftoverTempFiles = 0;
-    }
+    // Temp files sit beside the chunks (<id>.<pid>.<random>.tmp; a store written before this layout
+    // kept them in .tmp): none may outlive the restart.
+    const storeDir = join(dataDir, 'chunks', pid);
+    const namesIn = (dir: string) => {
+      try {
+        return readdirSync(dir);
+      } catch {
+        return [];
+      }
+    };
+    report.leftoverTempFiles = namesIn(storeDir)
+      .filter((d) => d === '.tmp' || /^[0-9a-f]{2}$/.test(d))
+      .flatMap((d) => namesIn(join(storeDir, d)).filter((n) => d === '.tmp' || n.endsWith('.tmp'))).length;
     return report;
   } finally {
     if (server) {
