@@ -36,6 +36,8 @@ import { processIsAlive } from './processes.js';
 const FS_CONCURRENCY = 32;
 /** Where stores written before temp files moved beside their chunks kept them (cleanTemp empties it). */
 const LEGACY_TMP = '.tmp';
+/** A fan-out folder's name: the first two hex digits of its chunks' ids. */
+const FAN_OUT = /^[0-9a-f]{2}$/;
 /** A temp file beside its chunk: <id>.<writer pid>.<random hex>.tmp. */
 const TEMP_NAME = /^[0-9a-f]{64}\.(\d+)\.[0-9a-f]+\.tmp$/;
 /** Above this many ids, `has` lists the fan-out folders before asking for any file. */
@@ -86,7 +88,7 @@ export class FsChunkStore implements ChunkStore {
     // Many ids: one listing of the fan-out folders first, and no stat for an id whose folder does
     // not exist (a fresh clone asks for hundreds of ids of an empty store).
     if (wanted.length > LIST_FIRST) {
-      const folders = new Set(await readdir(this.root).catch((err) => (isNotFound(err) ? [] : Promise.reject(err))));
+      const folders = new Set(await namesIn(this.root));
       wanted = wanted.filter((id) => {
         assertChunkId(id);
         return folders.has(id.slice(0, 2));
@@ -215,22 +217,9 @@ export class FsChunkStore implements ChunkStore {
   }
 
   async *list(): AsyncIterable<string> {
-    let fanouts: string[];
-    try {
-      fanouts = await readdir(this.root);
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
-    for (const fan of fanouts.sort()) {
-      if (!/^[0-9a-f]{2}$/.test(fan)) continue;
-      let names: string[];
-      try {
-        names = await readdir(join(this.root, fan));
-      } catch (err) {
-        if (isNotFound(err)) continue;
-        throw err;
-      }
+    for (const fan of (await namesIn(this.root)).sort()) {
+      if (!FAN_OUT.test(fan)) continue;
+      const names = await namesIn(join(this.root, fan));
       for (const name of names.sort()) if (isChunkId(name) && name.startsWith(fan)) yield name;
     }
   }
@@ -240,24 +229,11 @@ export class FsChunkStore implements ChunkStore {
    * longer run: beside the chunks, and in the temp folder of stores written before.
    */
   async cleanTemp(options: { olderThanMs: number; deadWriters?: boolean }): Promise<number> {
-    let folders: string[];
-    try {
-      folders = await readdir(this.root);
-    } catch (err) {
-      if (isNotFound(err)) return 0;
-      throw err;
-    }
     const temps: { path: string; writer: number }[] = [];
-    for (const folder of folders) {
+    for (const folder of await namesIn(this.root)) {
       const legacy = folder === LEGACY_TMP;
-      if (!legacy && !/^[0-9a-f]{2}$/.test(folder)) continue;
-      let names: string[];
-      try {
-        names = await readdir(join(this.root, folder));
-      } catch (err) {
-        if (isNotFound(err)) continue;
-        throw err;
-      }
+      if (!legacy && !FAN_OUT.test(folder)) continue;
+      const names = await namesIn(join(this.root, folder));
       for (const name of names) {
         const writer = legacy ? Number(name.split('.')[1]) : Number(TEMP_NAME.exec(name)?.[1] ?? NaN);
         if (legacy || !Number.isNaN(writer)) temps.push({ path: join(this.root, folder, name), writer });
@@ -301,6 +277,16 @@ async function syncDir(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/** The entries of `dir`; none when it does not exist (yet, or any more). */
+async function namesIn(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    if (isNotFound(err)) return [];
+    throw err;
   }
 }
 
