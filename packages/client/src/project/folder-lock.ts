@@ -1,10 +1,12 @@
 // One command at a time changes a working folder: a second `backlot sync` (or checkpoint, revert,
 // ...) while one runs would write the same files. The lock is a file naming its holder's pid; a
-// holder killed with -9 leaves it behind, so a lock whose process is gone is taken over.
+// holder killed with -9 leaves it behind, so a lock whose process is gone is taken over (and the
+// folder marked for a look for the temp files such a command leaves: leftovers.ts).
 import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { processIsAlive } from '@backlot/storage';
 import { PROJECT_DIR } from './project-db.js';
+import { markUnfinished } from './leftovers.js';
 
 export class FolderBusyError extends Error {
   constructor(readonly pid: number) {
@@ -39,8 +41,10 @@ export function lockFolder(root: string): FolderLock {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(readFileSync(file, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processIsAlive(pid)) throw new FolderBusyError(pid);
+      // Its holder is gone, killed mid-command: the next sync looks for what it left (leftovers.ts).
+      markUnfinished(root);
       try {
-        unlinkSync(file); // its holder is gone
+        unlinkSync(file);
       } catch {
         // someone else took it over first; try again
       }

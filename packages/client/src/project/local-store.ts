@@ -123,8 +123,9 @@ async function dropSuperseded(
  * no working file's recorded version holds, unless a kept patch is built on them. A Personal
  * project keeps everything. Returns how many were removed.
  */
-export async function pruneLocalStore(db: ProjectDb, store: LocalStore): Promise<number> {
-  await store.cleanTemp({ olderThanMs: 60_000, deadWriters: true });
+export async function pruneLocalStore(db: ProjectDb, store: LocalStore, options: { cleanTemp?: boolean } = {}): Promise<number> {
+  // The folder is locked: a temp file in the store is a killed writer's (leftovers.ts says when to look).
+  if (options.cleanTemp ?? true) await store.cleanTemp({ olderThanMs: 60_000, deadWriters: true });
   if (db.meta().personal) return 0;
   const keep = new Set<string>();
   for (const q of queuedOps(db)) if (q.op.type === 'checkpoint.create') for (const c of q.op.chunks) keep.add(c);

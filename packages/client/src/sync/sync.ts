@@ -3,6 +3,7 @@
 // commits as it goes, so a sync that was killed or cut off simply runs again from where it was.
 import type { BacklotApi } from '@backlot/api';
 import { localStore, pruneLocalStore } from '../project/local-store.js';
+import { leftoversChecked, leftoversDue } from '../project/leftovers.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { removeTempFiles } from '../worktree/walk.js';
 import { uploadPreviews } from '../project/previews.js';
@@ -33,7 +34,9 @@ export class SyncConflictError extends Error {
 export async function syncProject(api: BacklotApi, db: ProjectDb, options: SyncOptions = {}): Promise<SyncResult> {
   if (db.meta().personal) throw new Error('a Personal project has no server to sync with (backlot publish makes it a studio project)');
   const store = localStore(db);
-  await removeTempFiles(db.root); // writes a killed sync left unfinished
+  // Temp files of a killed command: looked for after one (leftovers.ts).
+  const lookForLeftovers = leftoversDue(db.root);
+  if (lookForLeftovers) await removeTempFiles(db.root);
   const push = await pushOutbox(api, db, store, options.progress);
   if (push.conflicts.length > 0) throw new SyncConflictError(push.conflicts, push);
   // A refused op means this folder believed something the server does not (another member acted
@@ -41,6 +44,7 @@ export async function syncProject(api: BacklotApi, db: ProjectDb, options: SyncO
   const pull = await pullChanges(api, db, { full: options.full || push.refused.length > 0 });
   const files = await materialize(api, db, store, options.progress);
   await uploadPreviews(api, db);
-  const chunksPruned = await pruneLocalStore(db, store);
+  const chunksPruned = await pruneLocalStore(db, store, { cleanTemp: lookForLeftovers });
+  if (lookForLeftovers) leftoversChecked(db.root);
   return { push, pull, files, chunksPruned };
 }
