@@ -8,7 +8,7 @@
 // member may checkpoint: soft-lock.ts), which the next checkpoint of that file is stored against
 // as patches (storage's store-against.ts). A patch's bases are recorded in project.db
 // (chunk_bases) and kept while the patch is. Writes go to .backlot/chunks.
-import { BaseCache, encodeChunk, FsChunkStore, readChunk, type ChunkStore, type VerifiedChunk } from '@backlot/storage';
+import { BaseCache, encodeChunk, forEachLimit, FsChunkStore, readChunk, type ChunkStore, type VerifiedChunk } from '@backlot/storage';
 import { PROJECT_DIR, CHUNKS_DIR, type ProjectDb } from './project-db.js';
 import { join } from 'node:path';
 import { queuedOps } from './outbox.js';
@@ -107,8 +107,12 @@ async function dropSuperseded(
 ): Promise<Set<string>> {
   const inPristine = new Set(pristineIds);
   const superseded = new Set<string>();
-  // A read answers only from a private pristine file, and checks the bytes.
-  for (const id of fileIds) if (inPristine.has(id) && !queued.has(id) && (await store.pristine.read(id))) superseded.add(id);
+  // A read answers only from a private pristine file, and checks the bytes (a few at a time: the
+  // reads overlap the hashing).
+  const candidates = fileIds.filter((id) => inPristine.has(id) && !queued.has(id));
+  await forEachLimit(candidates, 4, async (id) => {
+    if (await store.pristine.read(id)) superseded.add(id);
+  });
   if (superseded.size === 0) return superseded;
   await store.files.delete([...superseded]);
   // A row a crash leaves behind only keeps a base a little longer.
