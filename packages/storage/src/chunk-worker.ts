@@ -26,8 +26,10 @@ export type WorkerRequest =
       id?: string;
       /** Only hash, do not compress. */
       hashOnly?: boolean;
-      /** Decode the encoding back and compare it with the chunk (the reply says `checked`). */
+      /** Decode the encoding back and compare (the reply says `checked`); hash the chunk even with `id`, unless `idFromPool`. */
       check?: boolean;
+      /** `id` is what the pool's own hashing answered for this chunk's memory (worker-pool.ts). */
+      idFromPool?: boolean;
       /** The whole-file hash these bytes extend, if any. */
       file?: number;
     }
@@ -95,9 +97,13 @@ if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.rol
       port.postMessage({ seq: req.seq, id: chunkId(raw), raw: req.raw } satisfies WorkerReply, [req.raw]);
       return;
     }
-    const { id, encoded } = encodeForStore(raw, req.level, req.id);
-    // Throws (an error reply) when the encoding does not give the chunk back.
-    if (req.check) verifyMadeHere(id, encoded, raw);
+    // A checked encoding is a store's proof: its id is one the pool computed (or is hashed here),
+    // and the encoding must decode back to the chunk (either failing is an error reply).
+    const { id, encoded } = encodeForStore(raw, req.level, req.check && !req.idFromPool ? undefined : req.id);
+    if (req.check) {
+      if (req.id !== undefined && req.id !== id) throw new Error(`chunk ${req.id} hashes to ${id}`);
+      verifyMadeHere(id, encoded, raw);
+    }
     // encodeChunk returns a Buffer owning its whole ArrayBuffer, safe to transfer.
     const ab = encoded.buffer as ArrayBuffer;
     port.postMessage({ seq: req.seq, id, encoded: ab, raw: req.raw, ...(req.check && { checked: true as const }) } satisfies WorkerReply, [ab, req.raw]);

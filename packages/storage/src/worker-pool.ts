@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { ChunkBuffers } from './chunk-buffers.js';
 import { encodeForStore, WORKER_ROLE, type WorkerReply, type WorkerRequest } from './chunk-worker.js';
 import { checkedOnWorker, verifyEncodedChunk, verifyMadeHere, type VerifiedChunk } from './chunk-store.js';
+import { CorruptChunkError } from './errors.js';
 import { MAX_CHUNK_SIZE } from './fastcdc.js';
 import { chunkId, FileHasher } from './hash.js';
 
@@ -103,6 +104,8 @@ export class ChunkWorkerPool {
   /** Bytes handed to workers so far (counted until the pool has all its threads). */
   private handedBytes = 0;
   private readonly pending = new Map<number, Pending>();
+  /** Ids `hash` computed, by the memory of the chunk they were computed from. */
+  private readonly hashedIds = new WeakMap<ArrayBufferLike, { id: string; length: number }>();
   /**
    * Memory for raw chunks (see ChunkBuffers): readers take from it, `encode` gives back what it
    * consumed, and holders of a hashed chunk that is not encoded give it back with `release`.
@@ -221,6 +224,9 @@ export class ChunkWorkerPool {
    * other chunks): callers must not use it afterwards. `knownId`, when the
    * caller already computed SHA-256(raw), is taken as the id and the chunk is only compressed; a
    * wrong `knownId` is caught later, by the store or server that verifies every chunk it stores.
+   * With `check`, the encoding is decoded back and compared off this thread, and the answer carries
+   * the `proof` a store takes; the chunk is hashed again (a different `knownId` fails) unless
+   * `knownId` is what this pool's `hash` answered for this very chunk.
    */
   encode(raw: Buffer, knownId?: string, file?: FileDigest, options: { check?: boolean } = {}): Promise<EncodedChunk> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
@@ -229,14 +235,21 @@ export class ChunkWorkerPool {
       return settled(() => {
         try {
           file?.local!.update(raw);
-          const made = encodeForStore(raw, this.level, knownId);
-          return { ...made, size, ...(options.check && { proof: verifyMadeHere(made.id, made.encoded, raw) }) };
+          if (options.check) {
+            const trusted = knownId !== undefined && this.hashedHere(raw, knownId);
+            const { id, encoded } = encodeForStore(raw, this.level, trusted ? knownId : undefined);
+            if (knownId !== undefined && knownId !== id) throw new CorruptChunkError(knownId, `content hashes to ${id}`);
+            return { id, size, encoded, proof: verifyMadeHere(id, encoded, raw) };
+          }
+          return { ...encodeForStore(raw, this.level, knownId), size };
         } finally {
+          this.hashedIds.delete(raw.buffer);
           this.buffers.give(raw);
         }
       });
     }
-    return this.post(raw, { ...(knownId !== undefined && { id: knownId }), file, check: options.check }).then((a) => {
+    const idFromPool = options.check === true && knownId !== undefined && this.hashedHere(raw, knownId);
+    return this.post(raw, { ...(knownId !== undefined && { id: knownId }), file, check: options.check, idFromPool }).then((a) => {
       if (a.raw) this.buffers.give(a.raw);
       const encoded = a.encoded!;
       return { id: a.id, size, encoded, ...(a.checked && { proof: checkedOnWorker(a.id, encoded, size) }) };
@@ -254,10 +267,22 @@ export class ChunkWorkerPool {
     if (this.runsInline(file)) {
       return settled(() => {
         file?.local!.update(raw);
-        return { id: chunkId(raw), raw };
+        return this.hashed(chunkId(raw), raw);
       });
     }
-    return this.post(raw, { hashOnly: true, file }).then((a) => ({ id: a.id, raw: a.raw! }));
+    return this.post(raw, { hashOnly: true, file }).then((a) => this.hashed(a.id, a.raw!));
+  }
+
+  /** Remembers the id this pool computed for a chunk that has its memory to itself (see `encode`'s `check`). */
+  private hashed(id: string, raw: Buffer): { id: string; raw: Buffer } {
+    if (raw.byteOffset === 0 && (raw.length === raw.buffer.byteLength || this.buffers.owns(raw.buffer))) this.hashedIds.set(raw.buffer, { id, length: raw.length });
+    return { id, raw };
+  }
+
+  /** Whether `id` is what this pool's `hash` computed for exactly these bytes' memory. */
+  private hashedHere(raw: Buffer, id: string): boolean {
+    const known = this.hashedIds.get(raw.buffer);
+    return known !== undefined && known.id === id && known.length === raw.length && raw.byteOffset === 0;
   }
 
   /**
@@ -295,6 +320,7 @@ export class ChunkWorkerPool {
 
   /** Gives back the memory of a chunk from `hash` that will not be encoded. Do not use it afterwards. */
   release(raw: Buffer): void {
+    this.hashedIds.delete(raw.buffer); // its memory will hold another chunk
     this.buffers.give(raw);
   }
 
@@ -326,14 +352,14 @@ export class ChunkWorkerPool {
    * Sends one chunk to a worker, transferring its bytes: the worker of its file's hash, if any,
    * else the least busy one.
    */
-  private post(raw: Buffer, extra: { id?: string; hashOnly?: boolean; file?: FileDigest; check?: boolean }): Promise<Answer> {
+  private post(raw: Buffer, extra: { id?: string; hashOnly?: boolean; file?: FileDigest; check?: boolean; idFromPool?: boolean }): Promise<Answer> {
     const slot = extra.file ? extra.file.slot! : this.leastBusy()!;
     // Transfer the whole ArrayBuffer when it holds only this chunk (ours, or exactly the chunk);
     // otherwise (a view into something shared) copy the chunk into one it can own.
     const whole = raw.byteOffset === 0 && (raw.byteLength === raw.buffer.byteLength || this.buffers.owns(raw.buffer));
     const ab = (whole ? raw.buffer : raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)) as ArrayBuffer;
     return this.request(slot, raw.length, (seq) => ({
-      kind: 'chunk', seq, raw: ab, length: raw.length, level: this.level, id: extra.id, hashOnly: extra.hashOnly, check: extra.check, file: extra.file?.id,
+      kind: 'chunk', seq, raw: ab, length: raw.length, level: this.level, id: extra.id, hashOnly: extra.hashOnly, check: extra.check, idFromPool: extra.idFromPool, file: extra.file?.id,
     }), [ab], true);
   }
 

@@ -67,14 +67,19 @@ describe('worker pool', () => {
         const store = new FsChunkStore({ dir, namespace: 'p' });
         for (const [k, p] of [pool, inlinePool].entries()) {
           const raw = textLike(200_000, 40 + k);
-          const { id } = await p.hash(Buffer.from(raw));
-          const made = await p.encode(Buffer.from(raw), id, undefined, { check: true });
-          assert.ok(made.proof, `a proof (${p.mode})`);
+          const hashed = await p.hash(Buffer.from(raw));
+          const id = hashed.id;
+          // The chunk the pool hashed (its id is taken as it is), and a copy (hashed again).
+          const made = await p.encode(hashed.raw, id, undefined, { check: true });
+          const again = await p.encode(Buffer.from(raw), id, undefined, { check: true });
+          assert.ok(made.proof && again.proof, `proofs (${p.mode})`);
           assert.equal(made.proof.id, id);
+          assert.equal(again.proof.id, id);
           assert.ok(made.proof.encoded.equals(made.encoded));
           await store.putVerified(made.proof);
           assert.ok((await readChunk(store, id)).equals(raw), 'stored, and reads back verified');
           assert.equal((await p.encode(Buffer.from(raw), id)).proof, undefined, 'no check asked, no proof');
+          await assert.rejects(p.encode(Buffer.from(raw), sha256Hex(Buffer.from('other')), undefined, { check: true }), /hashes to/, `a wrong id gets no proof (${p.mode})`);
         }
       });
     } finally {
