@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeChunk, ENCODING_RAW, readChunk } from '@backlot/storage';
 import { ProjectDb } from '../src/project/project-db.js';
-import { LocalStore, pruneLocalStore } from '../src/project/local-store.js';
+import { LocalStore } from '../src/project/local-store.js';
+import { pruneLocalStore } from '../src/sync/prune.js';
 import { workingFiles } from '../src/worktree/working-files.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

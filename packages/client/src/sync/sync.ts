@@ -2,7 +2,8 @@
 // on the server, bring the working files in line, drop local chunks no longer needed. Each step
 // commits as it goes, so a sync that was killed or cut off simply runs again from where it was.
 import type { BacklotApi } from '@backlot/api';
-import { localStore, pruneLocalStore } from '../project/local-store.js';
+import { localStore } from '../project/local-store.js';
+import { pruneLocalStore } from './prune.js';
 import { leftoversChecked, leftoversDue } from '../project/leftovers.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { removeTempFiles } from '../worktree/walk.js';
