@@ -222,14 +222,10 @@ export class FsChunkStore implements ChunkStore {
     const fans = (await namesIn(this.root)).filter((f) => FAN_OUT.test(f)).sort();
     // A few folders are read ahead: one at a time, a small store's 256 folders cost ~20 ms of waits.
     const reading: Promise<string[]>[] = [];
-    const readAhead = () => {
-      while (reading.length < LIST_AHEAD && reading.length + listed < fans.length) reading.push(namesIn(join(this.root, fans[listed + reading.length])));
-    };
-    let listed = 0;
+    let asked = 0;
     try {
-      for (; listed < fans.length; listed++) {
-        readAhead();
-        const fan = fans[listed];
+      for (const fan of fans) {
+        while (asked < fans.length && reading.length < LIST_AHEAD) reading.push(namesIn(join(this.root, fans[asked++])));
         const names = await reading.shift()!;
         for (const name of names.sort()) if (isChunkId(name) && name.startsWith(fan)) yield name;
       }

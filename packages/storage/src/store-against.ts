@@ -89,13 +89,13 @@ export async function storeFileAgainst(
     if (batch.length >= WRITE_BATCH || batchBytes >= WRITE_BATCH_BYTES) await flush();
   };
 
-  const kept = async (id: string, encoded: Buffer, proof: VerifiedChunk, isPatch: boolean) => {
-    await write(proof);
+  const kept = async (chunk: VerifiedChunk) => {
+    await write(chunk);
     result.newChunks++;
-    result.newBytes += encoded.length;
-    if (isPatch) {
+    result.newBytes += chunk.encoded.length;
+    if (chunk.bases.length > 0) {
       result.patches++;
-      result.patchBytes += encoded.length;
+      result.patchBytes += chunk.encoded.length;
     }
   };
 
@@ -108,10 +108,9 @@ export async function storeFileAgainst(
   let failed: { err: unknown } | undefined;
   // The worker that compresses a chunk also decodes it back (the id is that of the same bytes, from
   // the pool's hash): this thread neither decodes nor hashes it again.
-  const compressWhole = async (id: string, raw: Buffer, patch: Buffer | null, proven: VerifiedChunk | null) => {
+  const compressWhole = async (id: string, raw: Buffer, patch: VerifiedChunk | null) => {
     const { encoded: plain, proof } = await pool.encode(raw, id, undefined, { check: true });
-    if (patch && patch.length <= plain.length * PATCH_GAIN) await kept(id, patch, proven!, true);
-    else await kept(id, plain, proof!, false);
+    await kept(patch && patch.encoded.length <= plain.length * PATCH_GAIN ? patch : proof!);
   };
 
   const fileDigest = pool.fileDigest();
@@ -137,17 +136,17 @@ export async function storeFileAgainst(
         }
         seen.add(id);
         const bases = await basesFor(candidates);
-        const patch = encodePatch(raw, bases);
+        const encoded = encodePatch(raw, bases);
         // A patch is proven against the bases in hand (no second walk down their chains).
-        const proven = patch && verifyMadeHere(id, patch, raw, bases);
-        if (patch && patch.length <= raw.length * CLEARLY_SMALL) {
+        const patch = encoded && verifyMadeHere(id, encoded, raw, bases);
+        if (patch && patch.encoded.length <= raw.length * CLEARLY_SMALL) {
           pool.release(raw);
-          await kept(id, patch, proven!, true);
+          await kept(patch);
           return;
         }
         while (compressing.size >= maxCompressing) await Promise.race(compressing);
         if (failed) throw failed.err;
-        const running: Promise<void> = compressWhole(id, raw, patch, proven || null)
+        const running: Promise<void> = compressWhole(id, raw, patch)
           .catch((err: unknown) => {
             failed ??= { err };
           })

@@ -22,8 +22,8 @@ export function markUnfinished(root: string): void {
 /** Whether a sync should look for leftovers now. */
 export function leftoversDue(root: string, now = Date.now()): boolean {
   if (existsSync(join(root, PROJECT_DIR, UNFINISHED))) return true;
-  const looked = statSafe(join(root, PROJECT_DIR, LOOKED));
-  return looked === null || looked.mtimeMs < now - DAY_MS;
+  const looked = statSync(join(root, PROJECT_DIR, LOOKED), { throwIfNoEntry: false });
+  return looked === undefined || looked.mtimeMs < now - DAY_MS;
 }
 
 /** After a look that removed what it found. */
@@ -32,10 +32,3 @@ export function leftoversChecked(root: string): void {
   rmSync(join(root, PROJECT_DIR, UNFINISHED), { force: true });
 }
 
-function statSafe(path: string): { mtimeMs: number } | null {
-  try {
-    return statSync(path);
-  } catch {
-    return null;
-  }
-}
