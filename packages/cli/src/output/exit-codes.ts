@@ -33,16 +33,7 @@ export function describeError(err: unknown): { message: string; hint?: string; e
     if (err.status >= 500) return { message: `the server failed: ${err.message}`, hint: 'try again; if it persists, give the server admin the request id', exitCode: EXIT.network };
     return { message: err.message, exitCode: EXIT.error };
   }
-  if (err instanceof NetworkError) {
-    // Node's TLS codes for a certificate it cannot vouch for (a studio's own CA, a self-signed or expired one).
-    if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(String((err.cause as NodeJS.ErrnoException | undefined)?.code ?? '')))
-      return {
-        message: err.message,
-        hint: "this machine does not trust the server's certificate: if your studio signs its own, set NODE_EXTRA_CA_CERTS to its CA file (PEM), or ask the server's admin",
-        exitCode: EXIT.network,
-      };
-    return { message: err.message, hint: 'check the server address and your connection, then run the command again', exitCode: EXIT.network };
-  }
+  if (err instanceof NetworkError) return { message: err.message, hint: networkHint(String((err.cause as NodeJS.ErrnoException | undefined)?.code ?? '')), exitCode: EXIT.network };
   if (err instanceof ProtocolError)
     return { message: `the server answered something that is not Backlot's API (${err.message})`, hint: 'check the server address', exitCode: EXIT.network };
   if ((err as Error)?.name === 'BacklotError') {
@@ -55,4 +46,14 @@ export function describeError(err: unknown): { message: string; hint?: string; e
   if (code === 'EACCES' || code === 'EPERM' || code === 'EBUSY')
     return { message: (err as Error).message, hint: 'a file is locked or not writable: close the program using it and try again', exitCode: EXIT.error };
   return { message: err instanceof Error ? err.message : String(err), exitCode: EXIT.error };
+}
+
+/** What to do about a request that never got an answer, by node's error code. */
+function networkHint(code: string): string {
+  // Node's TLS codes for a certificate it cannot vouch for (a studio's own CA, a self-signed or expired one).
+  if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code))
+    return "this machine does not trust the server's certificate: if your studio signs its own, set NODE_EXTRA_CA_CERTS to its CA file (PEM), or ask the server's admin";
+  if (code === 'ECONNREFUSED') return 'nothing answers at that address: check that the server is running and the address is right (backlot whoami), then run the command again';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return "the server's name does not resolve: check the address (backlot whoami) and your network, then run the command again";
+  return 'check the server address and your connection, then run the command again';
 }
