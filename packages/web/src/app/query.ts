@@ -1,10 +1,24 @@
 // Server state lives in react-query's cache, under the keys below (one place, so pages that
 // change something know what to refresh). Refusals are not retried: asking again changes nothing.
-import { QueryClient } from '@tanstack/react-query';
+import { QueryClient, type InvalidateOptions, type InvalidateQueryFilters, type QueryKey } from '@tanstack/react-query';
 import { ApiError } from '@backlot/api';
 
+/**
+ * Invalidating after a change must show the change. react-query cancels a running refetch of a
+ * query that has data, but a first load still in flight is reused as it is, and its answer may
+ * predate the change (a token made while the token list was loading stayed out of the list).
+ * Such loads are cancelled first, so the refetch asks again.
+ */
+class ChangeAwareQueryClient extends QueryClient {
+  override async invalidateQueries<TTaggedQueryKey extends QueryKey = QueryKey>(filters?: InvalidateQueryFilters<TTaggedQueryKey>, options?: InvalidateOptions): Promise<void> {
+    const firstLoads = this.getQueryCache().findAll(filters).filter((q) => q.state.data === undefined && q.state.fetchStatus === 'fetching');
+    await Promise.all(firstLoads.map((q) => q.cancel({ revert: true })));
+    return super.invalidateQueries(filters, options);
+  }
+}
+
 export function createQueryClient(): QueryClient {
-  return new QueryClient({
+  return new ChangeAwareQueryClient({
     defaultOptions: {
       queries: {
         retry: (failures, err) => !(err instanceof ApiError && err.status < 500) && failures < 2,
