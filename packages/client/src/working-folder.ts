@@ -3,7 +3,7 @@
 // folder load little (`backlot status` starts ~0.1 s sooner).
 export { ProjectDb, PROJECT_DIR, type ProjectMeta } from './project/project-db.js';
 export { ProjectTree, fileNameOf, assetNameOf as splitFileName, type AssetSummary } from './project/tree.js';
-export { listItems, itemFields, getItem, checkpointsOf, latestCheckpoint, type LocalCheckpointView, type EntityName } from './project/items.js';
+export { listItems, itemFields, getItem, notOnServer, checkpointsOf, latestCheckpoint, type LocalCheckpointView, type EntityName } from './project/items.js';
 export { queuedOps, type QueuedOp } from './project/outbox.js';
 export { checkpointLock } from './project/soft-lock.js';
 export { lockFolder, FolderBusyError, type FolderLock } from './project/folder-lock.js';

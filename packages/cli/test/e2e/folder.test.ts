@@ -65,6 +65,10 @@ test('the owner starts the project from a folder: clone, add, checkpoint, sync',
   const st = await status('owner');
   assert.equal(st['shots/sh010/anim.blend'], 'added');
   assert.equal(st['shots/sh010/anim.blend1'], undefined, 'ignored by the blender preset');
+  // The server does not know a task added here until a sync: say so rather than "not found".
+  const early = await owner.run(['assign', 'shots/sh010/anim.blend', 'me'], { cwd: folders.owner });
+  assert.equal(early.code, 1);
+  assert.match(early.stderr, /^backlot: shots\/sh010\/anim\.blend was added in this folder and is not on the server yet\n  run `backlot sync` first/);
   await owner.ok(['checkpoint', 'shots/sh010/anim.blend', 'shots/sh010/layout.blend', 'refs/mood.png', '-m', 'first versions'], { cwd: folders.owner });
   const sync = JSON.parse((await owner.ok(['sync', '--json'], { cwd: folders.owner })).stdout);
   assert.equal(sync.refused.length, 0);
@@ -72,6 +76,9 @@ test('the owner starts the project from a folder: clone, add, checkpoint, sync',
   assert.deepEqual(await status('owner'), { 'refs/mood.png': 'normal', 'shots/sh010/anim.blend': 'normal', 'shots/sh010/layout.blend': 'normal' });
   const tasks = JSON.parse((await owner.ok(['status', '--json'], { cwd: folders.owner })).stdout).tasks;
   assert.deepEqual(tasks.map((t: { path: string }) => t.path), ['shots/sh010/anim.blend', 'shots/sh010/layout.blend']);
+  // Once synced, the same path names the server's task.
+  const view = JSON.parse((await owner.ok(['assign', 'shots/sh010/anim.blend', 'me', '--json'], { cwd: folders.owner })).stdout);
+  assert.equal(view.assigneeId, owner.id);
 });
 
 test('each member clones what they may see, byte for byte; the soft lock is refused locally and nothing is lost', async () => {
@@ -256,6 +263,7 @@ test('an item the server refuses to create stays in the folder as the user\'s fi
   const r = await artist.run(['sync'], { cwd: folders.artist });
   assert.equal(r.code, 4, r.stderr);
   assert.match(r.stderr, /refused    refs\/sketch\.png \(asset\.create\): missing permission asset\.create/, "the refusal names the file");
+  assert.match(r.stderr, /sent 0 changes \(0 B\)/, 'the creation was answered before the file\'s bytes went up');
   assert.equal(await readFile(join(folders.artist, 'refs/sketch.png'), 'utf8'), 'an idea');
   assert.equal((await status('artist'))['refs/sketch.png'], 'untracked');
 });

@@ -91,6 +91,14 @@ export function itemFieldsSql(db: ProjectDb, entity: EntityName, fields: readonl
          AND NOT EXISTS (SELECT 1 FROM items i WHERE i.entity = o.entity AND i.id = o.id)`;
 }
 
+/** Ids of items made in this folder that the server has not seen yet (their ops are queued). */
+export function notOnServer(db: ProjectDb, entity: EntityName): Set<string> {
+  const rows = db
+    .stmt('SELECT id FROM overlay o WHERE o.entity = ? AND o.f_removed IS NULL AND NOT EXISTS (SELECT 1 FROM items i WHERE i.entity = o.entity AND i.id = o.id)')
+    .all(entity) as { id: string }[];
+  return new Set(rows.map((r) => r.id));
+}
+
 /** An asset's newest checkpoint as a whole-folder look needs it, with how many are not synced. */
 export interface LatestCheckpoint {
   assetId: string;

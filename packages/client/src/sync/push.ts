@@ -1,6 +1,8 @@
 // Pushing this folder's outbox: first the chunks its checkpoints list that the server lacks (from
 // the local chunk store), then the operations in order, each with its op id (a push cut off and
-// sent again is answered from the server's record, not applied twice). Answers:
+// sent again is answered from the server's record, not applied twice). Folders and files made here
+// go ahead of the first checkpoint that brings chunks: a creation the server refuses (a role
+// without asset.create) or finds in conflict then costs no upload of its file's bytes. Answers:
 //   applied   the op leaves the outbox (the pull that follows brings the server's item)
 //   refused   it leaves the outbox and is reported; the working files it touched stay as they are
 //   conflict  a folder made here that exists on the server already is adopted (the ops naming it
@@ -58,14 +60,28 @@ export async function pushOutbox(api: BacklotApi, db: ProjectDb, store: LocalSto
   const chunks = new ChunkApi(api, projectId);
   // Adopting a folder rewrites the ops after it, which are then sent again: a few rounds at most.
   for (let round = 0; round < 20; round++) {
-    const ops = queuedOps(db);
-    if (ops.length === 0) return result;
-    await uploadChunks(chunks, store, ops, result, progress);
+    const queued = queuedOps(db);
+    if (queued.length === 0) return result;
+    const ops = creationsAhead(queued);
+    const refusedItems = new Set(result.refused.map((r) => createdId(r.op)).filter((id) => id !== undefined));
+    await uploadChunks(chunks, store, ops.filter((q) => !(q.op.type === 'checkpoint.create' && refusedItems.has(q.op.assetId))), result, progress);
     const answers = await pushOps(api, projectId, ops.map((q) => ({ opId: q.opId, op: q.op })));
-    const again = settle(db, ops, answers, result, answers.some((a) => a.status !== 'applied') ? refusedPaths(db) : () => undefined);
-    if (!again) return result;
+    const adopted = settle(db, ops, answers, result, answers.some((a) => a.status !== 'applied') ? refusedPaths(db) : () => undefined);
+    const more = ops.length < queued.length && result.conflicts.length === 0;
+    if (!adopted && !more) return result;
   }
   return result;
+}
+
+/**
+ * The ops to send in this round: all of them, or, when folders or files were made ahead of a
+ * checkpoint that brings chunks, those ops alone (the server answers them before any upload).
+ */
+function creationsAhead(ops: QueuedOp[]): QueuedOp[] {
+  const firstUpload = ops.findIndex((q) => q.op.type === 'checkpoint.create' && q.op.chunks.length > 0);
+  if (firstUpload <= 0) return ops;
+  const ahead = ops.slice(0, firstUpload);
+  return ahead.some((q) => createdId(q.op) !== undefined) ? ahead : ops;
 }
 
 /** Applies a push's answers to the outbox; true when adopted folders call for another round. */

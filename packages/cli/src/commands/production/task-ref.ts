@@ -66,6 +66,9 @@ export class Refs {
     if (tree) {
       const rel = relative(tree.root, resolve(this.cwd, ref)).split(sep).join('/');
       const local = tree.assetByPath.get(rel);
+      if (local && tree.notOnServer.has(local.id)) {
+        throw new CliError(`${rel} was added in this folder and is not on the server yet`, EXIT.error, 'run `backlot sync` first, then try again');
+      }
       if (local) return { id: local.id, label: rel, asset: local };
     }
     return this.taskByName(ref);
@@ -127,16 +130,18 @@ interface LocalTree {
   root: string;
   assetByPath: ReadonlyMap<string, Pick<AssetView, 'id' | 'name' | 'extension' | 'assigneeId' | 'kind'>>;
   pathOfAsset: ReadonlyMap<string, string>;
+  /** Assets added here whose creation has not been synced: the server does not know their ids. */
+  notOnServer: ReadonlySet<string>;
 }
 
 /** The working folder's tree, read once (the client library is loaded only here). */
 async function loadTree(folder: string | undefined): Promise<LocalTree | null> {
   if (!folder) return null;
-  const { ProjectDb, ProjectTree } = await import('@backlot/client/working-folder');
+  const { ProjectDb, ProjectTree, notOnServer } = await import('@backlot/client/working-folder');
   const db = ProjectDb.open(folder);
   try {
     const tree = new ProjectTree(db);
-    return { root: folder, assetByPath: tree.assetByPath, pathOfAsset: tree.pathOfAsset };
+    return { root: folder, assetByPath: tree.assetByPath, pathOfAsset: tree.pathOfAsset, notOnServer: notOnServer(db, 'asset') };
   } finally {
     db.close();
   }
