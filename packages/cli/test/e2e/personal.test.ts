@@ -36,8 +36,11 @@ test('a Personal project works offline: add, checkpoint, log, show, revert, free
   await cli(['add', '.']);
   // "." stands for every file changed (here: added) in the working folder.
   const first = (await cli(['checkpoint', '.', '-m', 'start'])).stderr;
-  assert.match(first, /checkpoint 1 of art\/pose\.psd/);
-  assert.match(first, /checkpoint 1 of idea\.txt/);
+  // One line per new version: its size, and what it added to the folder's store.
+  const made = first.split('\n').filter((l) => l.startsWith('checkpoint ')).sort();
+  assert.equal(made.length, 2, first);
+  assert.match(made[0], /^checkpoint 1 of art\/pose\.psd: 300 KB, [\d.]+ K?B stored$/);
+  assert.match(made[1], /^checkpoint 1 of idea\.txt: 10 B, [\d.]+ B stored$/);
   await writeFile(join(dir, 'idea.txt'), 'second idea');
   assert.match((await cli(['status'])).stdout, /modified\s+idea\.txt/);
   assert.match((await cli(['checkpoint', 'art', '-m', 'nothing'])).stderr, /unchanged\s+art \(nothing changed in it/);

@@ -91,7 +91,7 @@ export function changeCommands(program: Command): void {
           bar.stop();
         }
         if (!o.sync && opts.json) return printJson({ ...result, skipped: targets.skipped, unchangedFolders: targets.unchangedFolders });
-        for (const m of result.made) // What the version added to the folder's store: its new chunks or patches, compressed.
+        // Per version: its size, and what it added to the folder's store (new chunks or patches, compressed).
         for (const m of result.made) say(`checkpoint ${m.number} of ${m.path}: ${formatBytes(m.size)}, ${formatBytes(m.newBytes)} stored`);
         for (const p of result.unchanged) say(`unchanged  ${p} (same as its latest checkpoint)`);
         if (o.sync) {
