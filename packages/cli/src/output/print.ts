@@ -19,6 +19,19 @@ export function say(line: string): void {
   process.stderr.write(line + '\n');
 }
 
+/** Lines of one kind shown before the rest are only counted (`add .` on 10,000 files). */
+export const LISTED = 20;
+
+/**
+ * Says each line, or, past LISTED of them, the first ones and then `rest(how many were left)`:
+ * a person reads a summary, a script reads --json (which lists every one).
+ */
+export function sayEach(lines: readonly string[], rest: (left: number) => string): void {
+  const shown = lines.length > LISTED ? LISTED - 1 : lines.length;
+  for (let i = 0; i < shown; i++) say(lines[i]);
+  if (shown < lines.length) say(rest(lines.length - shown));
+}
+
 export function formatBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let i = 0;

@@ -87,6 +87,21 @@ test('a Personal project works offline: add, checkpoint, log, show, revert, free
   assert.deepEqual((await readdir(copy)).sort(), ['.backlot', 'art', 'notes']);
 });
 
+test('many files: add and checkpoint list the first ones and count the rest; --json lists every one', async () => {
+  const { dir, cli } = await offlineProject('plates', 'Plates');
+  await mkdir(join(dir, 'plates'));
+  for (let i = 0; i < 30; i++) await writeFile(join(dir, 'plates', `p${String(i).padStart(2, '0')}.txt`), `plate ${i}`.repeat(10));
+  const added = (await cli(['add', 'plates'])).stderr.split('\n');
+  assert.equal(added.filter((l) => l.startsWith('added ')).length, 19);
+  assert.ok(added.includes('… and 11 more added (--json lists them all)'), added.join('\n'));
+  const made = (await cli(['checkpoint', 'plates', '-m', 'plates'])).stderr.split('\n');
+  assert.equal(made.filter((l) => l.startsWith('checkpoint 1 of plates/')).length, 19);
+  assert.ok(made.some((l) => /^… and 11 more; 30 checkpoints in all: [\d.]+ KB, [\d.]+ K?B stored \(--json lists them all\)$/.test(l)), made.join('\n'));
+  for (let i = 0; i < 30; i++) await writeFile(join(dir, 'plates', `p${String(i).padStart(2, '0')}.txt`), `plate ${i} again`);
+  const json = JSON.parse((await cli(['checkpoint', 'plates', '-m', 'again', '--json'])).stdout);
+  assert.equal(json.made.length, 30);
+});
+
 test('ignore rules apply to files that are not assets: a rule added later does not hide an asset\'s file', async () => {
   const { dir, cli } = await offlineProject('ignored', 'Ignored');
   await mkdir(join(dir, 'Saved'));

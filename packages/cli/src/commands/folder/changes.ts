@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { GlobalOptions } from '../../context.js';
 import { CliError, EXIT, usageError } from '../../output/exit-codes.js';
-import { formatBytes, printJson, say } from '../../output/print.js';
+import { formatBytes, printJson, say, sayEach } from '../../output/print.js';
 import { progress } from '../../output/progress.js';
 import { runSync } from './sync.js';
 import { openWorkingFolder } from './working-folder.js';
@@ -25,9 +25,10 @@ export function changeCommands(program: Command): void {
           kind: o.task ? 'task' : 'resource', rules: await loadIgnoreRules(root), assigneeId: o.unassigned ? null : db.meta().userId,
         });
         if (opts.json) return printJson(result);
-        for (const p of result.added) say(`added      ${p}`);
-        for (const p of result.alreadyTracked) say(`tracked    ${p} (already part of the project)`);
-        for (const p of result.ignored) say(`ignored    ${p} (matches an ignore rule; see .backlotignore)`);
+        const more = (n: number, what: string) => `… and ${n.toLocaleString('en-US')} more ${what} (--json lists them all)`;
+        sayEach(result.added.map((p) => `added      ${p}`), (n) => more(n, 'added'));
+        sayEach(result.alreadyTracked.map((p) => `tracked    ${p} (already part of the project)`), (n) => more(n, 'already part of the project'));
+        sayEach(result.ignored.map((p) => `ignored    ${p} (matches an ignore rule; see .backlotignore)`), (n) => more(n, 'ignored'));
         if (result.added.length > 0) say(`Next: backlot checkpoint ${result.added.length === 1 ? result.added[0] : 'PATH...'} -m MESSAGE`);
       } finally {
         db.close();
@@ -92,8 +93,12 @@ export function changeCommands(program: Command): void {
         }
         if (!o.sync && opts.json) return printJson({ ...result, skipped: targets.skipped, unchangedFolders: targets.unchangedFolders });
         // Per version: its size, and what it added to the folder's store (new chunks or patches, compressed).
-        for (const m of result.made) say(`checkpoint ${m.number} of ${m.path}: ${formatBytes(m.size)}, ${formatBytes(m.newBytes)} stored`);
-        for (const p of result.unchanged) say(`unchanged  ${p} (same as its latest checkpoint)`);
+        const total = (key: 'size' | 'newBytes') => formatBytes(result.made.reduce((n, m) => n + m[key], 0));
+        sayEach(
+          result.made.map((m) => `checkpoint ${m.number} of ${m.path}: ${formatBytes(m.size)}, ${formatBytes(m.newBytes)} stored`),
+          (n) => `… and ${n.toLocaleString('en-US')} more; ${result.made.length.toLocaleString('en-US')} checkpoints in all: ${total('size')}, ${total('newBytes')} stored (--json lists them all)`,
+        );
+        sayEach(result.unchanged.map((p) => `unchanged  ${p} (same as its latest checkpoint)`), (n) => `… and ${n.toLocaleString('en-US')} more unchanged`);
         if (o.sync) {
           db.close();
           return runSync(opts, {});
