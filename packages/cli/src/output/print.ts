@@ -26,7 +26,7 @@ export const LISTED = 20;
  * Says each line, or, past LISTED of them, the first ones and then `rest(how many were left)`:
  * a person reads a summary, a script reads --json (which lists every one).
  */
-export function sayEach(lines: readonly string[], rest: (left: number) => string): void {
+export function sayEach(lines: readonly string[], rest: (left: number) => string = (n) => `… and ${n.toLocaleString('en-US')} more (--json lists them all)`): void {
   const shown = lines.length > LISTED ? LISTED - 1 : lines.length;
   for (let i = 0; i < shown; i++) say(lines[i]);
   if (shown < lines.length) say(rest(lines.length - shown));

@@ -59,8 +59,8 @@ export function changeCommands(program: Command): void {
         }
         const targets = await checkpointTargets(db, paths.map(rel), await loadIgnoreRules(root));
         if (!opts.json) {
-          for (const s of targets.skipped) say(`skipped    ${s.path} (${s.reason}; only its assignee may checkpoint it)`);
-          for (const f of targets.unchangedFolders) say(`unchanged  ${f || '.'} (nothing changed in it since its checkpoints)`);
+          sayEach(targets.skipped.map((s) => `skipped    ${s.path} (${s.reason}; only its assignee may checkpoint it)`));
+          sayEach(targets.unchangedFolders.map((f) => `unchanged  ${f || '.'} (nothing changed in it since its checkpoints)`));
         }
         if (targets.files.length === 0) {
           if (opts.json) return printJson({ made: [], unchanged: [], skipped: targets.skipped, unchangedFolders: targets.unchangedFolders });

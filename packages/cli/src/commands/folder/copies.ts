@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../../context.js';
 import { CliError, EXIT } from '../../output/exit-codes.js';
-import { printJson, say } from '../../output/print.js';
+import { printJson, say, sayEach } from '../../output/print.js';
 import { apiOf, withFolderWrite } from './history.js';
 
 type Client = typeof import('@backlot/client');
@@ -24,7 +24,7 @@ export function copyCommands(program: Command): void {
       await withFolderWrite(async (f, client) => {
         const freed = await client.freeFiles(f.db, paths.map(f.rel)).catch((e) => Promise.reject(refusal(client, e)));
         if (opts.json) return printJson({ freed });
-        for (const p of freed) say(`freed      ${p}`);
+        sayEach(freed.map((p) => `freed      ${p}`));
       });
     });
 
@@ -38,8 +38,8 @@ export function copyCommands(program: Command): void {
       await withFolderWrite(async (f, client) => {
         const r = await client.rebuildFiles(apiOf(f, opts), f.db, paths.map(f.rel)).catch((e) => Promise.reject(refusal(client, e)));
         if (opts.json) return printJson(r);
-        for (const p of r.written) say(`rebuilt    ${p}`);
-        for (const p of r.present) say(`present    ${p} (already in the folder)`);
+        sayEach(r.written.map((p) => `rebuilt    ${p}`));
+        sayEach(r.present.map((p) => `present    ${p} (already in the folder)`));
       });
     });
 
@@ -66,7 +66,7 @@ export function copyCommands(program: Command): void {
       await withFolderWrite(async (f, client) => {
         const r = await client.removeFiles(f.db, paths.map(f.rel)).catch((e) => Promise.reject(refusal(client, e)));
         if (opts.json) return printJson(r);
-        for (const p of r.removed) say(`removed    ${p}`);
+        sayEach(r.removed.map((p) => `removed    ${p}`));
         for (const p of r.kept) say(`kept       ${p} (it holds changes: left in the folder, untracked)`);
       });
     });
