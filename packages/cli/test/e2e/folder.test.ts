@@ -264,6 +264,9 @@ test('an item the server refuses to create stays in the folder as the user\'s fi
   assert.equal(r.code, 4, r.stderr);
   assert.match(r.stderr, /refused    refs\/sketch\.png \(asset\.create\): missing permission asset\.create/, "the refusal names the file");
   assert.match(r.stderr, /sent 0 changes \(0 B\)/, 'the creation was answered before the file\'s bytes went up');
+  // Its checkpoint is refused with it, and not reported as a second refusal.
+  assert.doesNotMatch(r.stderr, /checkpoint\.create/);
+  assert.match(r.stderr, /; 1 refused/);
   assert.equal(await readFile(join(folders.artist, 'refs/sketch.png'), 'utf8'), 'an idea');
   assert.equal((await status('artist'))['refs/sketch.png'], 'untracked');
 });

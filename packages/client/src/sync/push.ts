@@ -29,6 +29,11 @@ export interface Refusal {
   code: string;
   message: string;
   op: Op;
+  /**
+   * The id of a folder or file made here whose creation the server refused earlier in this sync,
+   * when this op names it: refused because that item does not exist (its own refusal says why).
+   */
+  follows?: string;
 }
 
 export interface NameConflict {
@@ -63,7 +68,7 @@ export async function pushOutbox(api: BacklotApi, db: ProjectDb, store: LocalSto
     const queued = queuedOps(db);
     if (queued.length === 0) return result;
     const ops = creationsAhead(queued);
-    const refusedItems = new Set(result.refused.map((r) => createdId(r.op)).filter((id) => id !== undefined));
+    const refusedItems = refusedCreations(result);
     await uploadChunks(chunks, store, ops.filter((q) => !(q.op.type === 'checkpoint.create' && refusedItems.has(q.op.assetId))), result, progress);
     const answers = await pushOps(api, projectId, ops.map((q) => ({ opId: q.opId, op: q.op })));
     const adopted = settle(db, ops, answers, result, answers.some((a) => a.status !== 'applied') ? refusedPaths(db) : () => undefined);
@@ -84,9 +89,15 @@ function creationsAhead(ops: QueuedOp[]): QueuedOp[] {
   return ahead.some((q) => createdId(q.op) !== undefined) ? ahead : ops;
 }
 
+/** Ids of the folders and files made here whose creation the server refused in this sync. */
+function refusedCreations(result: PushResult): Set<string> {
+  return new Set(result.refused.map((r) => createdId(r.op)).filter((id) => id !== undefined));
+}
+
 /** Applies a push's answers to the outbox; true when adopted folders call for another round. */
 function settle(db: ProjectDb, ops: QueuedOp[], answers: OpResult[], result: PushResult, pathOf: (op: Op) => string | undefined): boolean {
   const blocked = new Set<string>();
+  const refusedItems = refusedCreations(result);
   let adopted = false;
   db.tx(() => {
     ops.forEach((q, i) => {
@@ -114,7 +125,9 @@ function settle(db: ProjectDb, ops: QueuedOp[], answers: OpResult[], result: Pus
       }
       settleOp(db, q.seq);
       const path = pathOf(q.op);
-      result.refused.push({ opType: q.op.type, ...(path !== undefined && { path }), code: a.code, message: a.message, op: q.op });
+      const follows = [...idsNamedBy(q.op)].find((id) => refusedItems.has(id));
+      result.refused.push({ opType: q.op.type, ...(path !== undefined && { path }), code: a.code, message: a.message, op: q.op, ...(follows && { follows }) });
+      if (made) refusedItems.add(made);
     });
   });
   return adopted && result.conflicts.length === 0;

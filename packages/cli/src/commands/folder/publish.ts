@@ -23,7 +23,7 @@ export function publishCommand(program: Command): void {
         });
         if (opts.json) return printJson({ projectId: r.projectId, pushed: r.sync.push.applied, uploadedBytes: r.sync.push.bytesUploaded, refused: r.sync.push.refused });
         say(`Published ${o.name ?? meta.projectName} to ${conn.server}: ${r.sync.push.applied} items and checkpoints, ${formatBytes(r.sync.push.bytesUploaded)} uploaded`);
-        for (const x of r.sync.push.refused) say(`refused    ${x.opType}: ${x.message}`);
+        for (const x of r.sync.push.refused.filter((f) => !f.follows)) say(`refused    ${x.opType}: ${x.message}`);
       });
     });
 }

@@ -136,7 +136,9 @@ function report(opts: GlobalOptions, r: SyncResult): void {
       written: r.files.written, moved: r.files.moved, deleted: r.files.deleted, keptChanged: r.files.keptChanged, keptUnsent: r.files.keptUnsent, skippedModified: r.files.skippedModified,
       locked: r.files.locked, notDownloaded: r.files.notDownloaded, fetchedBytes: r.files.bytesFetched, reusedBytes: r.files.bytesReused,
     });
-  for (const f of r.push.refused) say(`refused    ${f.path ? `${f.path} (${f.opType})` : f.opType}: ${f.message} (kept in your folder; nothing was lost)`);
+  // An op on a file whose creation was refused goes with it: that file's own line says why.
+  const refused = r.push.refused.filter((f) => !f.follows);
+  for (const f of refused) say(`refused    ${f.path ? `${f.path} (${f.opType})` : f.opType}: ${f.message} (kept in your folder; nothing was lost)`);
   for (const m of r.files.moved) say(`moved      ${m.from} -> ${m.to}`);
   for (const p of r.files.deleted) say(`removed    ${p} (deleted on the server, or no longer visible to you)`);
   for (const p of r.files.keptChanged) say(`kept       ${p} (removed on the server, but you changed it: now untracked)`);
@@ -147,7 +149,7 @@ function report(opts: GlobalOptions, r: SyncResult): void {
   say(
     `Synced to revision ${r.pull.revision}: sent ${r.push.applied} change${r.push.applied === 1 ? '' : 's'} (${formatBytes(r.push.bytesUploaded)}), ` +
       `received ${r.files.written.length} file${r.files.written.length === 1 ? '' : 's'} (${formatBytes(r.files.bytesFetched)} downloaded, ${formatBytes(r.files.bytesReused)} reused)` +
-      (r.push.refused.length ? `; ${r.push.refused.length} refused` : '') +
+      (refused.length ? `; ${refused.length} refused` : '') +
       (r.files.locked.length ? `; ${r.files.locked.length} file${r.files.locked.length === 1 ? '' : 's'} held by another program` : ''),
   );
 }
