@@ -7,7 +7,8 @@
 // same worker, whose messages are handled in order, so the file hash sees them in file order.
 import { createHash, type Hash } from 'node:crypto';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { verifyEncodedChunk, verifyMadeHere } from './chunk-store.js';
+import { verifyEncodedChunk, verifyMadeHere, type VerifiedChunk } from './chunk-store.js';
+import { CorruptChunkError } from './errors.js';
 import { encodeChunk } from './compress.js';
 import { chunkId } from './hash.js';
 
@@ -58,6 +59,17 @@ export function encodeForStore(raw: Uint8Array, level?: number, knownId?: string
   return { id: knownId ?? chunkId(raw), encoded: encodeChunk(raw, { level }) };
 }
 
+/**
+ * encodeForStore for a store's proof, on either path of the pool: the chunk is hashed again unless
+ * `idTrusted` (the pool's own hash gave `id` for these very bytes), a different `id` is refused,
+ * and the encoding must decode back to the chunk.
+ */
+export function encodeChecked(raw: Uint8Array, level: number | undefined, id: string | undefined, idTrusted: boolean): VerifiedChunk {
+  const made = encodeForStore(raw, level, idTrusted ? id : undefined);
+  if (id !== undefined && id !== made.id) throw new CorruptChunkError(id, `content hashes to ${made.id}`);
+  return verifyMadeHere(made.id, made.encoded, raw);
+}
+
 if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {
   const port = parentPort;
   const files = new Map<number, Hash>();
@@ -97,13 +109,8 @@ if (!isMainThread && parentPort && (workerData as { role?: string } | null)?.rol
       port.postMessage({ seq: req.seq, id: chunkId(raw), raw: req.raw } satisfies WorkerReply, [req.raw]);
       return;
     }
-    // A checked encoding is a store's proof: its id is one the pool computed (or is hashed here),
-    // and the encoding must decode back to the chunk (either failing is an error reply).
-    const { id, encoded } = encodeForStore(raw, req.level, req.check && !req.idFromPool ? undefined : req.id);
-    if (req.check) {
-      if (req.id !== undefined && req.id !== id) throw new Error(`chunk ${req.id} hashes to ${id}`);
-      verifyMadeHere(id, encoded, raw);
-    }
+    // A checked encoding is a store's proof (a failed check is an error reply).
+    const { id, encoded } = req.check ? encodeChecked(raw, req.level, req.id, req.idFromPool === true) : encodeForStore(raw, req.level, req.id);
     // encodeChunk returns a Buffer owning its whole ArrayBuffer, safe to transfer.
     const ab = encoded.buffer as ArrayBuffer;
     port.postMessage({ seq: req.seq, id, encoded: ab, raw: req.raw, ...(req.check && { checked: true as const }) } satisfies WorkerReply, [ab, req.raw]);

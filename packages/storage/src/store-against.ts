@@ -129,12 +129,12 @@ export async function storeFileAgainst(
         offset += raw.length;
         chunks.push({ id, size: raw.length });
         const candidates = aligner?.next(id, start, raw.length) ?? [];
-        if (seen.has(id) || (await store.has([id])).has(id)) {
-          seen.add(id);
+        const known = seen.has(id) || (await store.has([id])).has(id);
+        seen.add(id);
+        if (known) {
           pool.release(raw);
           return;
         }
-        seen.add(id);
         const bases = await basesFor(candidates);
         const encoded = encodePatch(raw, bases);
         // A patch is proven against the bases in hand (no second walk down their chains).

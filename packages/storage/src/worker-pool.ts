@@ -4,9 +4,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ChunkBuffers } from './chunk-buffers.js';
-import { encodeForStore, WORKER_ROLE, type WorkerReply, type WorkerRequest } from './chunk-worker.js';
-import { checkedOnWorker, verifyEncodedChunk, verifyMadeHere, type VerifiedChunk } from './chunk-store.js';
-import { CorruptChunkError } from './errors.js';
+import { encodeChecked, encodeForStore, WORKER_ROLE, type WorkerReply, type WorkerRequest } from './chunk-worker.js';
+import { checkedOnWorker, verifyEncodedChunk, type VerifiedChunk } from './chunk-store.js';
 import { MAX_CHUNK_SIZE } from './fastcdc.js';
 import { chunkId, FileHasher } from './hash.js';
 
@@ -236,10 +235,8 @@ export class ChunkWorkerPool {
         try {
           file?.local!.update(raw);
           if (options.check) {
-            const trusted = knownId !== undefined && this.hashedHere(raw, knownId);
-            const { id, encoded } = encodeForStore(raw, this.level, trusted ? knownId : undefined);
-            if (knownId !== undefined && knownId !== id) throw new CorruptChunkError(knownId, `content hashes to ${id}`);
-            return { id, size, encoded, proof: verifyMadeHere(id, encoded, raw) };
+            const proof = encodeChecked(raw, this.level, knownId, knownId !== undefined && this.hashedHere(raw, knownId));
+            return { id: proof.id, size, encoded: proof.encoded, proof };
           }
           return { ...encodeForStore(raw, this.level, knownId), size };
         } finally {
@@ -275,8 +272,13 @@ export class ChunkWorkerPool {
 
   /** Remembers the id this pool computed for a chunk that has its memory to itself (see `encode`'s `check`). */
   private hashed(id: string, raw: Buffer): { id: string; raw: Buffer } {
-    if (raw.byteOffset === 0 && (raw.length === raw.buffer.byteLength || this.buffers.owns(raw.buffer))) this.hashedIds.set(raw.buffer, { id, length: raw.length });
+    if (this.ownsMemory(raw)) this.hashedIds.set(raw.buffer, { id, length: raw.length });
     return { id, raw };
+  }
+
+  /** Whether a chunk has its ArrayBuffer to itself (ours, or exactly the chunk), so it may move whole. */
+  private ownsMemory(raw: Buffer): boolean {
+    return raw.byteOffset === 0 && (raw.length === raw.buffer.byteLength || this.buffers.owns(raw.buffer));
   }
 
   /** Whether `id` is what this pool's `hash` computed for exactly these bytes' memory. */
@@ -356,8 +358,7 @@ export class ChunkWorkerPool {
     const slot = extra.file ? extra.file.slot! : this.leastBusy()!;
     // Transfer the whole ArrayBuffer when it holds only this chunk (ours, or exactly the chunk);
     // otherwise (a view into something shared) copy the chunk into one it can own.
-    const whole = raw.byteOffset === 0 && (raw.byteLength === raw.buffer.byteLength || this.buffers.owns(raw.buffer));
-    const ab = (whole ? raw.buffer : raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)) as ArrayBuffer;
+    const ab = (this.ownsMemory(raw) ? raw.buffer : raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)) as ArrayBuffer;
     return this.request(slot, raw.length, (seq) => ({
       kind: 'chunk', seq, raw: ab, length: raw.length, level: this.level, id: extra.id, hashOnly: extra.hashOnly, check: extra.check, idFromPool: extra.idFromPool, file: extra.file?.id,
     }), [ab], true);
