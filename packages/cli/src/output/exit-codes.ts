@@ -31,6 +31,7 @@ export function describeError(err: unknown): { message: string; hint?: string; e
     if (err.status === 404) return { message: err.message, hint: 'check the name or id (backlot projects, backlot tasks)', exitCode: EXIT.error };
     if (err.status === 429) return { message: err.message, hint: 'wait a moment and try again', exitCode: EXIT.error };
     if (err.status >= 500) return { message: `the server failed: ${err.message}`, hint: 'try again; if it persists, give the server admin the request id', exitCode: EXIT.network };
+    if (err.details.reason === 'not_a_task') return { message: err.message, hint: 'only tasks have an assignee and a status: make it one with backlot set-kind ASSET task', exitCode: EXIT.error };
     return { message: err.message, exitCode: EXIT.error };
   }
   if (err instanceof NetworkError) return { message: err.message, hint: networkHint(String((err.cause as NodeJS.ErrnoException | undefined)?.code ?? '')), exitCode: EXIT.network };

@@ -271,6 +271,44 @@ test('an item the server refuses to create stays in the folder as the user\'s fi
   assert.equal((await status('artist'))['refs/sketch.png'], 'untracked');
 });
 
+test('a refused file whose path the server filled meanwhile: kept as the user\'s change to the server\'s file, said in one line', async () => {
+  const { owner, artist } = w.users;
+  // Added only, and added and checkpointed: the same outcome, told the same way.
+  for (const [file, checkpointed] of [['refs/idea.png', false], ['refs/idea2.png', true]] as const) {
+    await writeFile(join(folders.owner, file), 'the owner\'s idea');
+    await owner.ok(['add', file], { cwd: folders.owner });
+    await owner.ok(['checkpoint', file, '-m', 'idea', '--sync'], { cwd: folders.owner });
+    await writeFile(join(folders.artist, file), 'the artist\'s idea');
+    await artist.ok(['add', file], { cwd: folders.artist });
+    if (checkpointed) await artist.ok(['checkpoint', file, '-m', 'mine'], { cwd: folders.artist });
+    const r = await artist.run(['sync'], { cwd: folders.artist });
+    assert.equal(r.code, 4, r.stderr);
+    const lines = r.stderr.split('\n').filter((l) => l.includes(file));
+    assert.equal(lines.length, 2, r.stderr);
+    assert.match(lines[0], /^refused    refs\/idea2?\.png \(asset\.create\): missing permission asset\.create/);
+    assert.equal(lines[1], `kept       ${file} (the server did not take yours and has its own file here: yours shows as a change to it; checkpoint or revert it)`);
+    assert.equal(await readFile(join(folders.artist, file), 'utf8'), 'the artist\'s idea');
+    assert.equal((await status('artist'))[file], 'modified');
+  }
+});
+
+test('log is a table, newest first; the trash shows where each item was, and restore takes that path', async () => {
+  const owner = w.users.owner;
+  const log = (await owner.ok(['log', 'refs/b.png'], { cwd: folders.owner })).stdout.split('\n');
+  assert.match(log[0], /^#\s+WHEN\s+WHO\s+SIZE\s+STATUS\s+COMMENT$/);
+  assert.match(log[1], /^#2\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Olivia Owner\s+8 B\s+second$/);
+  assert.match(log[2], /^#1\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Olivia Owner\s+7 B\s+owner$/);
+  await owner.ok(['rm', 'refs/a_second.png'], { cwd: folders.owner });
+  await owner.ok(['sync'], { cwd: folders.owner });
+  const trash = (await owner.ok(['trash'], { cwd: folders.owner })).stdout;
+  assert.match(trash, /^KIND\s+PATH\s+DELETED/);
+  assert.match(trash, /^asset\s+refs\/a_second\.png\s/m);
+  const back = await owner.ok(['restore', 'refs/a_second.png'], { cwd: folders.owner });
+  assert.match(back.stderr, /Restored asset refs\/a_second\.png/);
+  await owner.ok(['sync'], { cwd: folders.owner });
+  assert.equal(await readFile(join(folders.owner, 'refs/a_second.png'), 'utf8'), 'second a');
+});
+
 test('bad input: a path outside the folder, an unknown project, a command outside a folder', async () => {
   const artist = w.users.artist;
   const outside = await artist.run(['add', '../elsewhere.txt'], { cwd: folders.artist });

@@ -289,3 +289,42 @@ test('references that do not resolve: unknown names exit 1 with a hint, ambiguou
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /no task or asset with id/);
 });
+
+test('a path names one place: resolved folder by folder on the server, never a same-named file elsewhere', async () => {
+  const { owner, supervisor } = w.users;
+  const other = await owner.api.production.createCollection(projectId, { parentId: null, name: 'other', shared: true });
+  const twin = (await owner.api.production.createAsset(projectId, { collectionId: other.id, name: 'lonely', extension: 'blend', kind: 'task' })).id;
+  const byPath = await supervisor.ok(['assign', 'other/lonely.blend', 'me', ...P]);
+  assert.match(byPath.stderr, /Assigned other\/lonely\.blend to Supervisor/);
+  assert.equal((await owner.api.browse.asset(projectId, twin)).assigneeId, supervisor.id);
+  // The same file name in a folder that has no such file: an error, not the file in "other".
+  const elsewhere = await supervisor.run(['unassign', 'shots/lonely.blend', ...P]);
+  assert.equal(elsewhere.code, 1, elsewhere.stderr);
+  assert.match(elsewhere.stderr, /^backlot: no task or asset at shots\/lonely\.blend that you can see in this project\n/);
+  const noFolder = await supervisor.run(['unassign', 'nowhere/lonely.blend', ...P]);
+  assert.equal(noFolder.code, 1);
+  assert.equal((await owner.api.browse.asset(projectId, twin)).assigneeId, supervisor.id, 'nothing changed');
+});
+
+test('set-kind turns a resource into a task and back; assign on a resource says how', async () => {
+  const { owner, artist } = w.users;
+  const refused = await owner.run(['assign', 'shots/moodboard.png', 'Artist', ...P]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /this asset is not a task\n  only tasks have an assignee and a status: make it one with backlot set-kind ASSET task/);
+  const made = await owner.ok(['set-kind', 'shots/moodboard.png', 'task', ...P]);
+  assert.match(made.stderr, /shots\/moodboard\.png is a task now \(Todo\): only its assignee may checkpoint it\nNext: backlot assign shots\/moodboard\.png USER/);
+  await owner.ok(['assign', 'shots/moodboard.png', 'Artist', ...P]);
+  assert.equal((await asset('ref')).assigneeId, artist.id);
+  const notAllowed = await artist.run(['set-kind', 'shots/moodboard.png', 'resource', ...P]);
+  assert.equal(notAllowed.code, 4, notAllowed.stderr);
+  const back = json(await owner.ok(['set-kind', 'shots/moodboard.png', 'resource', '--json', ...P]));
+  assert.equal(back.kind, 'resource');
+  const a = await asset('ref');
+  assert.deepEqual([a.kind, a.assigneeId, a.statusId], ['resource', null, null]);
+  const wrong = await owner.run(['set-kind', 'shots/moodboard.png', 'folder', ...P]);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /the kind is task or resource \(got "folder"\)/);
+  // The audit log names a checkpoint by its file and number.
+  assert.match((await owner.ok(['audit', '--action', 'checkpoint.*', ...P])).stdout, /checkpoint\.created\s+checkpoint moodboard\.png #1/);
+  assert.match((await owner.ok(['audit', '--action', 'asset.converted', ...P])).stdout, /asset\.converted\s+asset moodboard\.png/);
+});

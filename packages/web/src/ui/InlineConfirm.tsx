@@ -1,5 +1,7 @@
 // "Are you sure?" in place of the button that asked, for actions that cannot be taken back
 // (removing someone): the confirming button has focus, Cancel puts things back.
+import './confirm.css';
+
 export function InlineConfirm({ label, question, confirm, busy, onConfirm, onCancel }: {
   /** What is being confirmed, for screen readers ("Confirm removing Ana"). */
   label: string;

@@ -1,8 +1,9 @@
 // The asset page in a real browser against a real `backlot serve`: the trail with the status at
 // each checkpoint and their previews, downloading a version, a share link made (it works for
 // anyone with it) and revoked (then it does not), dependencies added, removed and walked, and
-// control of a task requested by one user and accepted by its holder on their own page. axe-core
-// on each state.
+// control of a task requested by one user and accepted by its holder on their own page, and a
+// resource made a task and back (offered only to roles that may change the asset). axe-core on
+// each state.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeProblems, BrowserWorld, skipReason, snap, type Person } from './world.ts';
@@ -142,5 +143,38 @@ describe('web app: the asset page', { skip: skip ?? false, timeout: 240_000 }, (
     assert.deepEqual([...a.problems, ...b.problems], []);
     await a.context.close();
     await b.context.close();
+  });
+
+  it('kind: a resource made a task, and back after a confirmation; not offered without asset.update', async () => {
+    const { page, context, problems } = await w.page();
+    await w.signIn(page, owner, page$('Moss'));
+    const details = page.getByRole('region', { name: 'Details' });
+    await details.getByRole('button', { name: 'Make it a task' }).click();
+    await details.getByRole('button', { name: 'Make it a resource' }).waitFor();
+    await details.getByText('Unassigned').waitFor();
+    const task = await owner.api.browse.asset(projectId, asset.Moss);
+    assert.deepEqual([task.kind, task.statusId], ['task', st.todo]);
+    // Only a task has control: the panel appears with it.
+    await page.getByRole('region', { name: 'Control' }).getByText('Nobody holds this task.').waitFor();
+
+    await details.getByRole('button', { name: 'Make it a resource' }).click();
+    const confirm = details.getByRole('group', { name: 'Confirm making this task a resource' });
+    await confirm.getByText('Its assignee, status and pending requests are cleared.').waitFor();
+    assert.deepEqual(await axeProblems(page), []);
+    await snap(page, 'asset-kind');
+    await confirm.getByRole('button', { name: 'Make it a resource' }).click();
+    await details.getByRole('button', { name: 'Make it a task' }).waitFor();
+    assert.equal(await page.getByRole('region', { name: 'Control' }).count(), 0);
+    assert.equal((await owner.api.browse.asset(projectId, asset.Moss)).kind, 'resource');
+    assert.deepEqual(problems, []);
+    await context.close();
+
+    // A Supervisor may not change assets: the page offers nothing.
+    const s = await w.page();
+    await w.signIn(s.page, sam, page$('Moss'));
+    await s.page.getByRole('region', { name: 'Details' }).getByText('Resource').waitFor();
+    assert.equal(await s.page.getByRole('button', { name: /^Make it a / }).count(), 0);
+    assert.deepEqual(s.problems, []);
+    await s.context.close();
   });
 });

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { BacklotApi } from '@backlot/api';
 import { connect, type GlobalOptions } from '../../context.js';
 import { CliError, EXIT, usageError } from '../../output/exit-codes.js';
-import { formatBytes, formatTime, isTerminal, printJson, say } from '../../output/print.js';
+import { formatBytes, formatTime, isTerminal, printJson, printTable, say } from '../../output/print.js';
 import { openWorkingFolder, type OpenFolder } from './working-folder.js';
 
 export function historyCommands(program: Command): void {
@@ -26,19 +26,20 @@ export function historyCommands(program: Command): void {
           const api = connect(opts, meta.server).api;
           const trail = await api.browse.trail(meta.projectId, asset.id);
           if (opts.json) return printJson({ assetId: asset.id, entries: trail.entries, unsynced });
-          for (const c of unsynced) process.stdout.write(`#${c.number}  (not synced yet)  ${c.comment}\n`);
+          // Newest first, one line each: a checkpoint (with the status it was made in) or a status change.
+          const rows = [...unsynced].reverse().map((c) => [`#${c.number}`, '(not synced yet)', '', formatBytes(c.size), '', c.comment]);
           for (const e of [...trail.entries].reverse()) {
             const who = e.actor.name ?? 'someone';
             if (e.type === 'checkpoint') {
               const c = e.checkpoint;
-              const reverted = c.revertedFrom ? ` (revert to #${c.revertedFrom.number})` : '';
-              process.stdout.write(`#${c.number}  ${formatTime(e.at)}  ${who}  ${formatBytes(c.size)}${c.status ? `  [${c.status.name}]` : ''}${reverted}  ${c.comment}\n`);
-            } else process.stdout.write(`     ${formatTime(e.at)}  ${who}  status ${e.from?.name ?? 'none'} -> ${e.to?.name ?? 'none'}\n`);
+              const reverted = c.revertedFrom ? `(revert to #${c.revertedFrom.number}) ` : '';
+              rows.push([`#${c.number}`, formatTime(e.at), who, formatBytes(c.size), c.status?.name ?? '', `${reverted}${c.comment}`]);
+            } else rows.push(['', formatTime(e.at), who, '', `${e.from?.name ?? 'none'} -> ${e.to?.name ?? 'none'}`, '']);
           }
-          return;
+          return printTable(rows, ['#', 'WHEN', 'WHO', 'SIZE', 'STATUS', 'COMMENT']);
         }
         if (opts.json) return printJson({ assetId: asset.id, checkpoints: history });
-        for (const c of [...history].reverse()) process.stdout.write(`#${c.number}  ${formatTime(c.createdAt)}  ${formatBytes(c.size)}  ${c.comment}\n`);
+        printTable([...history].reverse().map((c) => [`#${c.number}`, formatTime(c.createdAt), formatBytes(c.size), c.comment]), ['#', 'WHEN', 'SIZE', 'COMMENT']);
       });
     });
 

@@ -142,8 +142,15 @@ function report(opts: GlobalOptions, r: SyncResult): void {
   for (const m of r.files.moved) say(`moved      ${m.from} -> ${m.to}`);
   for (const p of r.files.deleted) say(`removed    ${p} (deleted on the server, or no longer visible to you)`);
   for (const p of r.files.keptChanged) say(`kept       ${p} (removed on the server, but you changed it: now untracked)`);
-  for (const p of r.files.keptUnsent) say(`kept       ${p} (the server did not take it: now untracked)`);
-  for (const p of r.files.skippedModified) say(`not updated ${p} (you changed it; checkpoint or revert it)`);
+  // A file of the user's the server did not take, at a path the server's own file has: one line,
+  // which says that the user's file now shows as a change to the server's.
+  const taken = new Set(r.files.skippedModified);
+  const notTaken = new Set([...r.files.keptUnsent, ...refused.flatMap((f) => (f.opType === 'asset.create' && f.path ? [f.path] : []))]);
+  for (const p of r.files.keptUnsent) if (!taken.has(p)) say(`kept       ${p} (the server did not take it: now untracked)`);
+  for (const p of r.files.skippedModified) {
+    if (notTaken.has(p)) say(`kept       ${p} (the server did not take yours and has its own file here: yours shows as a change to it; checkpoint or revert it)`);
+    else say(`not updated ${p} (you changed it; checkpoint or revert it)`);
+  }
   for (const l of r.files.locked) say(`not updated ${l.path} (${l.reason}: close the program using it, then backlot sync again)`);
   for (const n of r.files.notDownloaded) say(`not downloaded ${n.path} (${n.code === 'forbidden' ? 'your role may see this file but not download it' : 'no longer on the server: the next sync catches up'})`);
   say(

@@ -1,5 +1,7 @@
-// Who holds a task and where it stands: assign, unassign, take-over, set-status.
+// Who holds a task and where it stands: assign, unassign, take-over, set-status; and whether an
+// asset is a task at all (set-kind).
 import type { Command } from 'commander';
+import { usageError } from '../../output/exit-codes.js';
 import { printJson, say } from '../../output/print.js';
 import { Refs } from './task-ref.js';
 import { examples, projectOf } from './shared.js';
@@ -60,5 +62,24 @@ export function assignCommands(program: Command): void {
       const view = await ctx.api.production.setStatus(ctx.projectId, task.id, { statusId: status.id });
       if (opts.json) return printJson(view);
       say(`${task.label} is ${status.name} now`);
+    });
+
+  program
+    .command('set-kind')
+    .argument('<asset>', 'path in the working folder, name or id')
+    .argument('<kind>', 'task (an assignee, a status, only its assignee checkpoints) or resource')
+    .description('Make an asset a task or a resource (needs asset.update); a task made a resource loses its assignee, status and pending requests')
+    .addHelpText('after', examples('backlot set-kind shots/sh010/layout.ma task', 'backlot set-kind refs/palette.png resource'))
+    .action(async (assetRef: string, kind: string, _o: unknown, cmd: Command) => {
+      if (kind !== 'task' && kind !== 'resource') throw usageError(`the kind is task or resource (got "${kind}")`);
+      const { opts, ctx } = await projectOf(cmd);
+      const refs = new Refs(ctx);
+      const target = await refs.task(assetRef);
+      const view = await ctx.api.production.updateAsset(ctx.projectId, target.id, { kind });
+      if (opts.json) return printJson(view);
+      if (kind === 'resource') return say(`${target.label} is a resource now: no assignee or status, and anyone whose role may checkpoint can`);
+      const status = (await refs.statusList()).find((s) => s.id === view.statusId);
+      say(`${target.label} is a task now${status ? ` (${status.name})` : ''}: only its assignee may checkpoint it`);
+      if (!view.assigneeId) say(`Next: backlot assign ${assetRef} USER`);
     });
 }

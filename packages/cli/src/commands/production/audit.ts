@@ -4,7 +4,8 @@ import type { AuditEntry, AuditFilter, AuditPage, BacklotApi } from '@backlot/ap
 import { connect, studioOf, projectContext } from '../../context.js';
 import { CliError, EXIT } from '../../output/exit-codes.js';
 import { formatTime, printJson, printTable, say } from '../../output/print.js';
-import { examples, fileName, positiveInt, shortId, timeOption, type GlobalOptions } from './shared.js';
+import { examples, fileName, isId, positiveInt, shortId, timeOption, type GlobalOptions } from './shared.js';
+import { Refs } from './task-ref.js';
 
 interface AuditOptions {
   scope: 'project' | 'studio';
@@ -38,6 +39,7 @@ export function auditCommands(program: Command): void {
       let people: Map<string, { name: string; email?: string }>;
       let where: { projectId: string } | { studioId: string };
       let projectId: string | undefined;
+      let refs: Refs | undefined;
       if (o.scope === 'studio') {
         const studioId = await studioOf(conn, opts);
         where = { studioId };
@@ -47,6 +49,7 @@ export function auditCommands(program: Command): void {
       } else {
         const ctx = await projectContext(opts);
         projectId = ctx.projectId;
+        refs = new Refs(ctx);
         where = { projectId };
         fetchPage = (f) => ctx.api.audit.project(ctx.projectId, f);
         const { members } = await ctx.api.projectMembers.list(ctx.projectId);
@@ -66,13 +69,21 @@ export function auditCommands(program: Command): void {
       } while (cursor && entries.length < o.limit);
       if (opts.json) return printJson({ ...where, entries, nextCursor: cursor ?? null });
       if (entries.length === 0) return say('No audit entries match.');
-      const names = projectId ? await assetNames(conn.api, projectId, entries) : new Map<string, string>();
+      const names = projectId && refs ? await assetNames(conn.api, projectId, entries, await refs.pathsById()) : new Map<string, string>();
+      const target = (e: AuditEntry): string => {
+        const checkpoint = checkpointOf(e);
+        const asset = checkpoint && names.get(checkpoint.assetId);
+        if (asset) return `${asset} #${checkpoint.number}`;
+        if (!e.targetId) return '';
+        // Ids are shortened; other targets (a refused request's route) are shown whole.
+        return names.get(e.targetId) ?? people.get(e.targetId)?.name ?? (isId(e.targetId) ? shortId(e.targetId) : e.targetId);
+      };
       printTable(
         entries.map((e) => [
           formatTime(e.at),
           e.actorId ? people.get(e.actorId)?.name ?? shortId(e.actorId) : '(anonymous)',
           e.action,
-          e.targetType ? `${e.targetType} ${(e.targetId && (names.get(e.targetId) ?? people.get(e.targetId)?.name)) || shortId(e.targetId)}` : '',
+          e.targetType ? `${e.targetType} ${target(e)}` : '',
         ]),
         ['TIME', 'ACTOR', 'ACTION', 'TARGET'],
       );
@@ -91,10 +102,22 @@ function actorId(ref: string, people: ReadonlyMap<string, { name: string; email?
   throw new CliError(`"${ref}" names ${hits.length} members`, EXIT.usage, 'give their email or user id');
 }
 
-/** Names of the assets the entries are about, as far as the caller can still see them (a few lookups at most). */
-async function assetNames(api: BacklotApi, projectId: string, entries: readonly AuditEntry[]): Promise<Map<string, string>> {
-  const ids = [...new Set(entries.filter((e) => e.targetType === 'asset' && e.targetId).map((e) => e.targetId!))].slice(0, 25);
+/** The asset and number of a checkpoint entry, where the entry's record says them. */
+function checkpointOf(e: AuditEntry): { assetId: string; number: number } | null {
+  if (e.targetType !== 'checkpoint') return null;
+  const rec = (e.after ?? e.before) as { assetId?: unknown; number?: unknown } | null;
+  return typeof rec?.assetId === 'string' && typeof rec.number === 'number' ? { assetId: rec.assetId, number: rec.number } : null;
+}
+
+/**
+ * Labels of the assets the entries are about (their own, or their checkpoints'): the path in the
+ * working folder, else the name, as far as the caller can still see them (a few lookups at most).
+ */
+async function assetNames(api: BacklotApi, projectId: string, entries: readonly AuditEntry[], paths: ReadonlyMap<string, string> | null): Promise<Map<string, string>> {
+  const about = entries.map((e) => (e.targetType === 'asset' ? e.targetId : checkpointOf(e)?.assetId)).filter((id): id is string => Boolean(id));
   const names = new Map<string, string>();
+  for (const id of about) if (paths?.has(id)) names.set(id, paths.get(id)!);
+  const ids = [...new Set(about.filter((id) => !names.has(id)))].slice(0, 25);
   await Promise.all(ids.map(async (id) => {
     try {
       names.set(id, fileName(await api.browse.asset(projectId, id)));

@@ -38,6 +38,11 @@ export class Refs {
     return (await this.tree())?.pathOfAsset ?? null;
   }
 
+  /** Folder paths in the working folder by collection id (null outside one). */
+  async folderPaths(): Promise<ReadonlyMap<string, string> | null> {
+    return (await this.tree())?.pathOfFolder ?? null;
+  }
+
   /** The label of an asset in messages and tables. */
   async label(asset: Pick<AssetView, 'id' | 'name' | 'extension'>): Promise<string> {
     return (await this.pathsById())?.get(asset.id) ?? fileName(asset);
@@ -63,6 +68,7 @@ export class Refs {
       }
     }
     const tree = await this.tree();
+    let path = ref.replace(/^\/+|\/+$/g, '');
     if (tree) {
       const rel = relative(tree.root, resolve(this.cwd, ref)).split(sep).join('/');
       const local = tree.assetByPath.get(rel);
@@ -70,13 +76,38 @@ export class Refs {
         throw new CliError(`${rel} was added in this folder and is not on the server yet`, EXIT.error, 'run `backlot sync` first, then try again');
       }
       if (local) return { id: local.id, label: rel, asset: local };
+      if (!rel.startsWith('..')) path = rel;
     }
-    return this.taskByName(ref);
+    // A path names one place: never a file of the same name in another folder.
+    return path.includes('/') ? this.taskByPath(path) : this.taskByName(ref);
+  }
+
+  /** An asset by its path in the project, folder by folder on the server (one not synced here yet, or with --project). */
+  private async taskByPath(path: string): Promise<TaskRef> {
+    const { api, projectId } = this.ctx;
+    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+    const file = parts.pop()!;
+    const missing = () =>
+      new CliError(`no task or asset at ${path} that you can see in this project`, EXIT.error, this.ctx.folder
+        ? 'check the path (if it was added on the server since, run `backlot sync`), or give its name or id'
+        : 'check the path, or give a name from `backlot tasks --kind all` or an id');
+    let parentId: string | undefined;
+    for (const name of parts) {
+      const { collections } = await api.browse.collections(projectId, parentId ? { parentId } : {});
+      const next = sameName(collections, (c) => c.name, name);
+      if (!next) throw missing();
+      parentId = next.id;
+    }
+    const dot = file.lastIndexOf('.');
+    const { items } = await api.browse.assets(projectId, { folder: parentId ?? 'root', text: dot > 0 ? file.slice(0, dot) : file, limit: 200 });
+    const asset = sameName(items.filter((a) => !a.url), fileName, file);
+    if (!asset) throw missing();
+    return { id: asset.id, label: path, asset };
   }
 
   private async taskByName(ref: string): Promise<TaskRef> {
     const { api, projectId } = this.ctx;
-    const wanted = ref.split('/').pop()!.toLowerCase();
+    const wanted = ref.toLowerCase();
     const search = async (text: string) => (await api.browse.assets(projectId, { text, limit: 50, sort: 'name' })).items;
     let found = await search(wanted);
     const dot = wanted.lastIndexOf('.');
@@ -130,6 +161,7 @@ interface LocalTree {
   root: string;
   assetByPath: ReadonlyMap<string, Pick<AssetView, 'id' | 'name' | 'extension' | 'assigneeId' | 'kind'>>;
   pathOfAsset: ReadonlyMap<string, string>;
+  pathOfFolder: ReadonlyMap<string, string>;
   /** Assets added here whose creation has not been synced: the server does not know their ids. */
   notOnServer: ReadonlySet<string>;
 }
@@ -141,8 +173,18 @@ async function loadTree(folder: string | undefined): Promise<LocalTree | null> {
   const db = ProjectDb.open(folder);
   try {
     const tree = new ProjectTree(db);
-    return { root: folder, assetByPath: tree.assetByPath, pathOfAsset: tree.pathOfAsset, notOnServer: notOnServer(db, 'asset') };
+    const pathOfFolder = new Map([...tree.folders].map(([id, f]) => [id, f.path]));
+    return { root: folder, assetByPath: tree.assetByPath, pathOfAsset: tree.pathOfAsset, pathOfFolder, notOnServer: notOnServer(db, 'asset') };
   } finally {
     db.close();
   }
 }
+
+/** The one entry named exactly `name`, else the one named so ignoring case (names are compared as people type them). */
+function sameName<T>(entries: readonly T[], nameOf: (e: T) => string, name: string): T | undefined {
+  const exact = entries.filter((e) => nameOf(e) === name);
+  if (exact.length === 1) return exact[0];
+  const folded = entries.filter((e) => nameOf(e).toLowerCase() === name.toLowerCase());
+  return folded.length === 1 ? folded[0] : undefined;
+}
+

@@ -4,6 +4,7 @@ import type { TrashItem } from '@backlot/api';
 import { CliError, EXIT } from '../../output/exit-codes.js';
 import { formatTime, printJson, printTable, say } from '../../output/print.js';
 import { examples, fileName, isId, positiveInt, projectOf, shortId, type ProjectContext } from './shared.js';
+import { Refs } from './task-ref.js';
 
 export function trashCommands(program: Command): void {
   program
@@ -16,9 +17,10 @@ export function trashCommands(program: Command): void {
       const { items, more } = await trashItems(ctx, o.limit);
       if (opts.json) return printJson({ projectId: ctx.projectId, items });
       if (items.length === 0) return say('The trash is empty.');
+      const where = await placesOf(ctx);
       printTable(
-        items.map((t) => [t.kind, describe(t), formatTime(t.deletedAt), t.deletedBy.name ?? '(gone)', shortId(t.id)]),
-        ['KIND', 'NAME', 'DELETED', 'BY', 'ID'],
+        items.map((t) => [t.kind, describe(t, where), formatTime(t.deletedAt), t.deletedBy.name ?? '(gone)', shortId(t.id)]),
+        ['KIND', where ? 'PATH' : 'NAME', 'DELETED', 'BY', 'ID'],
       );
       if (more) say(`(newest ${items.length}; raise --limit for more)`);
       say('Put one back with: backlot restore ID');
@@ -33,13 +35,14 @@ export function trashCommands(program: Command): void {
       const { opts, ctx } = await projectOf(cmd);
       let item: TrashItem | undefined;
       let id = ref;
+      const where = await placesOf(ctx);
       if (!isId(ref)) {
-        item = pick((await trashItems(ctx, 1000)).items, ref);
+        item = pick((await trashItems(ctx, 1000)).items, ref, where);
         id = item.id;
       }
       const restored = await ctx.api.production.restore(ctx.projectId, id);
       if (opts.json) return printJson(restored);
-      say(`Restored ${restored.kind} ${item ? describe(item) : restored.restored}`);
+      say(`Restored ${restored.kind} ${item ? describe(item, where) : restored.restored}`);
     });
 }
 
@@ -54,24 +57,48 @@ async function trashItems(ctx: ProjectContext, limit: number): Promise<{ items: 
   return { items, more: Boolean(cursor) };
 }
 
-function describe(t: TrashItem): string {
+/** Where things are in the working folder, to show a trashed item where it was (null outside one). */
+interface Places {
+  folders: ReadonlyMap<string, string>;
+  assets: ReadonlyMap<string, string>;
+}
+
+async function placesOf(ctx: ProjectContext): Promise<Places | null> {
+  const refs = new Refs(ctx);
+  const [folders, assets] = await Promise.all([refs.folderPaths(), refs.pathsById()]);
+  return folders && assets ? { folders, assets } : null;
+}
+
+/** NAME inside the folder `parentId` names, as a path when that folder is known here. */
+function placed(where: Places | null, parentId: string | null, name: string): string {
+  const dir = parentId === null ? '' : where?.folders.get(parentId);
+  return dir ? `${dir}/${name}` : name;
+}
+
+function describe(t: TrashItem, where: Places | null = null): string {
   switch (t.kind) {
     case 'collection':
-      return `${t.name}/ (${t.items.collections + t.items.assets} inside)`;
+      return `${placed(where, t.parentId, t.name)}/ (${t.items.collections + t.items.assets} inside)`;
     case 'asset':
-      return fileName(t);
+      return placed(where, t.collectionId, fileName(t));
     case 'checkpoint':
-      return `${fileName({ name: t.assetName, extension: t.assetExtension })} #${t.number}`;
+      return `${where?.assets.get(t.assetId) ?? fileName({ name: t.assetName, extension: t.assetExtension })} #${t.number}`;
   }
 }
 
-function pick(items: readonly TrashItem[], ref: string): TrashItem {
-  const r = ref.toLowerCase();
+/** A trashed item by id prefix, name, or path in the working folder. */
+function pick(items: readonly TrashItem[], ref: string, where: Places | null): TrashItem {
+  const r = ref.toLowerCase().replace(/\/+$/, '');
   const byId = r.length >= 4 ? items.filter((t) => t.id.toLowerCase().startsWith(r)) : [];
-  const byName = items.filter((t) => (t.kind === 'checkpoint' ? false : t.name.toLowerCase() === r || (t.kind === 'asset' && fileName(t).toLowerCase() === r)));
+  const names = (t: TrashItem): string[] => {
+    if (t.kind === 'checkpoint') return [];
+    const name = t.kind === 'asset' ? fileName(t) : t.name;
+    return [t.name, name, placed(where, t.kind === 'asset' ? t.collectionId : t.parentId, name)].map((n) => n.toLowerCase());
+  };
+  const byName = items.filter((t) => names(t).includes(r));
   const hits = byId.length ? byId : byName;
   if (hits.length === 1) return hits[0];
   if (hits.length === 0) throw new CliError(`nothing called "${ref}" in the trash`, EXIT.error, 'list it with: backlot trash');
-  const lines = hits.slice(0, 20).map((t) => `  ${shortId(t.id)}  ${t.kind.padEnd(10)} ${describe(t)}  ${formatTime(t.deletedAt)}`);
+  const lines = hits.slice(0, 20).map((t) => `  ${shortId(t.id)}  ${t.kind.padEnd(10)} ${describe(t, where)}  ${formatTime(t.deletedAt)}`);
   throw new CliError(`"${ref}" matches ${hits.length} trashed items:\n${lines.join('\n')}`, EXIT.usage, 'give its id: backlot restore ID');
 }

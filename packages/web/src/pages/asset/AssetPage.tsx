@@ -12,6 +12,7 @@ import { Preview, StatusPill } from '../browser/Preview.tsx';
 import { assetRules } from './can.ts';
 import { Control } from './Control.tsx';
 import { Dependencies } from './Dependencies.tsx';
+import { KindSwitch } from './KindSwitch.tsx';
 import { Shares } from './Shares.tsx';
 import { Timeline } from './Timeline.tsx';
 import '../browser/browser.css';
@@ -61,7 +62,7 @@ export function AssetPage() {
           <section className="panel asset__summary" aria-label="Details">
             <Preview projectId={projectId} checkpointId={a.cover?.checkpointId} extension={a.extension} size="full" alt={a.cover ? `Preview of ${fileName(a)}` : ''} />
             <dl className="facts">
-              <div><dt>Kind</dt><dd>{a.kind === 'task' ? 'Task' : 'Resource'}</dd></div>
+              <div className="facts__wide"><dt>Kind</dt><dd><KindSwitch projectId={projectId} asset={a} canConvert={rules.convert} onChanged={refresh} /></dd></div>
               {a.kind === 'task' && <div><dt>Status</dt><dd>{status ? <StatusPill name={status.name} color={status.color} /> : 'No status'}</dd></div>}
               {a.kind === 'task' && <div><dt>Assignee</dt><dd>{a.assigneeName ?? (a.assigneeId ? 'Someone' : 'Unassigned')}</dd></div>}
               <div><dt>Type</dt><dd>{a.type ?? '—'}</dd></div>

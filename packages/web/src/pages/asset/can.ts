@@ -11,12 +11,14 @@ export interface AssetRules {
   takeOver: boolean;
   cancel(requesterId: string): boolean;
   dependencies: boolean;
+  /** May turn the task into a resource or back (asset.update). */
+  convert: boolean;
   shareCreate: boolean;
   shareManage: boolean;
 }
 
 export function assetRules(actor: ProjectActor | null, a: AssetDetail | undefined): AssetRules {
-  if (!actor || !a) return { request: false, holder: false, takeOver: false, cancel: () => false, dependencies: false, shareCreate: false, shareManage: false };
+  if (!actor || !a) return { request: false, holder: false, takeOver: false, cancel: () => false, dependencies: false, convert: false, shareCreate: false, shareManage: false };
   const v = SHOWN_BY_SERVER;
   const isTask = a.kind === 'task';
   const me = actor.userId;
@@ -26,6 +28,7 @@ export function assetRules(actor: ProjectActor | null, a: AssetDetail | undefine
     takeOver: isTask && a.assigneeId !== me && authorizeOp(actor, v, { kind: 'task.assign', assetId: a.id, isTask, currentAssigneeId: a.assigneeId, newAssigneeId: me }).allowed,
     cancel: (requesterId) => authorizeOp(actor, v, { kind: 'control.cancel', assetId: a.id, requesterId }).allowed,
     dependencies: authorizeOp(actor, v, { kind: 'dependency.change', assetId: a.id, targetAssetId: a.id, targetCollectionId: null }).allowed,
+    convert: authorizeOp(actor, v, { kind: 'asset.update', id: a.id }).allowed,
     shareCreate: authorizeContent(actor, v, { kind: 'share.create', assetId: a.id }).allowed,
     shareManage: authorizeProject(actor, 'share.manage').allowed,
   };
