@@ -220,7 +220,7 @@ test('watch prints a line per change, and JSON lines with --json', async () => {
       await w.users.owner.api.production.setStatus(projectId, ids.shot030, { statusId: statuses.find((s) => s.key === status)!.id });
       if (mode === 'text') {
         await watch.seen((o) => /shot030\.blend/.test(o.stdout), 'line about shot030');
-        assert.match(watch.out.stdout, /^\d\d:\d\d:\d\d  asset\s+shot030\.blend now WIP \(by Olivia Owner\)$/m);
+        assert.match(watch.out.stdout, /^\d\d:\d\d:\d\d  asset\s+shots\/shot030\.blend now WIP \(by Olivia Owner\)$/m, "assets are named by their path");
       } else {
         await watch.seen((o) => o.stdout.split('\n').some((l) => l.includes(ids.shot030)), 'JSON line about shot030');
         const line = watch.out.stdout.split('\n').find((l) => l.includes(ids.shot030))!;

@@ -5,7 +5,7 @@ import type { PendingControlRequest } from '@backlot/api';
 import { CliError, EXIT } from '../../output/exit-codes.js';
 import { formatTime, printJson, printTable, say } from '../../output/print.js';
 import { Refs } from './task-ref.js';
-import { clip, examples, fileName, projectOf, shortId, type ProjectContext } from './shared.js';
+import { clip, examples, labelOf, projectOf, shortId, type ProjectContext } from './shared.js';
 
 export function controlCommands(program: Command): void {
   program
@@ -16,10 +16,12 @@ export function controlCommands(program: Command): void {
     .addHelpText('after', examples('backlot request shot010 -m "I can fix the rig today"', 'backlot request shots/shot010.blend --project Forest'))
     .action(async (taskRef: string, o: { message?: string }, cmd: Command) => {
       const { opts, ctx } = await projectOf(cmd);
-      const task = await new Refs(ctx).task(taskRef);
+      const refs = new Refs(ctx);
+      const task = await refs.task(taskRef);
       const req = await ctx.api.production.requestControl(ctx.projectId, task.id, o.message ? { message: o.message } : {});
       if (opts.json) return printJson(req);
-      const holder = 'assigneeName' in task.asset && task.asset.assigneeName ? task.asset.assigneeName : 'the assignee';
+      const named = 'assigneeName' in task.asset ? task.asset.assigneeName : (await refs.memberList()).find((m) => m.userId === task.asset.assigneeId)?.name;
+      const holder = named ?? 'the assignee';
       say(`Asked ${holder} for ${task.label} (request ${shortId(req.id)}); they answer with backlot accept or backlot decline`);
     });
 
@@ -31,13 +33,15 @@ export function controlCommands(program: Command): void {
       .addHelpText('after', examples(`backlot ${verb}`, `backlot ${verb} shot010`, `backlot ${verb} 3f2a9c1e`))
       .action(async (ref: string | undefined, _o: unknown, cmd: Command) => {
         const { opts, ctx } = await projectOf(cmd);
-        const req = await pickRequest(ctx, new Refs(ctx), ref, verb);
+        const refs = new Refs(ctx);
+        const req = await pickRequest(ctx, refs, ref, verb);
         const answer = verb === 'accept'
           ? await ctx.api.production.acceptControl(ctx.projectId, req.id)
           : await ctx.api.production.declineControl(ctx.projectId, req.id);
         if (opts.json) return printJson(answer);
         const who = req.requester.name ?? 'a former member';
-        say(verb === 'accept' ? `Handed ${fileName(req.asset)} to ${who}` : `Declined ${who}'s request for ${fileName(req.asset)}`);
+        const label = await refs.label(req.asset);
+        say(verb === 'accept' ? `Handed ${label} to ${who}` : `Declined ${who}'s request for ${label}`);
       });
   }
 
@@ -53,9 +57,10 @@ export function controlCommands(program: Command): void {
       ]);
       if (opts.json) return printJson({ projectId: ctx.projectId, toMe: toMe.requests, mine: mine.requests });
       if (toMe.requests.length + mine.requests.length === 0) return say('No pending requests.');
+      const paths = await new Refs(ctx).pathsById();
       const rows = [
-        ...toMe.requests.map((r) => ['to you', fileName(r.asset), `from ${r.requester.name ?? '(gone)'}`, clip(r.message, 40), formatTime(r.createdAt), shortId(r.id)]),
-        ...mine.requests.map((r) => ['yours', fileName(r.asset), `held by ${r.asset.assigneeName ?? 'nobody'}`, clip(r.message, 40), formatTime(r.createdAt), shortId(r.id)]),
+        ...toMe.requests.map((r) => ['to you', labelOf(r.asset, paths), `from ${r.requester.name ?? '(gone)'}`, clip(r.message, 40), formatTime(r.createdAt), shortId(r.id)]),
+        ...mine.requests.map((r) => ['yours', labelOf(r.asset, paths), `held by ${r.asset.assigneeName ?? 'nobody'}`, clip(r.message, 40), formatTime(r.createdAt), shortId(r.id)]),
       ];
       printTable(rows, ['', 'TASK', 'WHO', 'MESSAGE', 'ASKED', 'ID']);
       if (toMe.requests.length) say('Answer with: backlot accept [TASK|ID] or backlot decline [TASK|ID]');
@@ -79,9 +84,9 @@ export function controlCommands(program: Command): void {
 
 /** The request to answer: by id (or id prefix), by task, or the only one addressed to me. */
 async function pickRequest(ctx: ProjectContext, refs: Refs, ref: string | undefined, verb: string): Promise<PendingControlRequest> {
-  const { requests: toMe } = await ctx.api.browse.controlRequests(ctx.projectId, { scope: 'to-me' });
+  const [{ requests: toMe }, paths] = await Promise.all([ctx.api.browse.controlRequests(ctx.projectId, { scope: 'to-me' }), refs.pathsById()]);
   const listing = (list: readonly PendingControlRequest[]) =>
-    list.map((r) => `  ${shortId(r.id)}  ${fileName(r.asset).padEnd(24)} from ${r.requester.name ?? '(gone)'}${r.message ? `: ${clip(r.message, 40)}` : ''}`).join('\n');
+    list.map((r) => `  ${shortId(r.id)}  ${labelOf(r.asset, paths).padEnd(24)} from ${r.requester.name ?? '(gone)'}${r.message ? `: ${clip(r.message, 40)}` : ''}`).join('\n');
   if (!ref) {
     if (toMe.length === 1) return toMe[0];
     if (toMe.length === 0) throw new CliError('no control requests are waiting for you', EXIT.error, 'see all pending requests with: backlot requests');

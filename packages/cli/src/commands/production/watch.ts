@@ -171,7 +171,7 @@ class Names {
   private assets = new Map<string, AssetView>();
   private people = new Map<string, string>();
   private statuses = new Map<string, StatusView>();
-  private collections = new Map<string, string>();
+  private collections = new Map<string, { name: string; parentId: string | null }>();
   private online: string[] | null = null;
   /** Assets removed since watching began (a later upsert brings one back). */
   private readonly gone = new Set<string>();
@@ -186,7 +186,7 @@ class Names {
     this.assets = new Map(s.assets.map((a) => [a.id, a]));
     this.people = new Map(s.members.map((m) => [m.userId, m.name]));
     this.statuses = new Map(s.statuses.map((x) => [x.id, x]));
-    this.collections = new Map(s.collections.map((c) => [c.id, c.name]));
+    this.collections = new Map(s.collections.map((c) => [c.id, { name: c.name, parentId: c.parentId }]));
   }
 
   person(id: string | null | undefined): string {
@@ -197,7 +197,24 @@ class Names {
 
   private asset(id: string): string {
     const a = this.assets.get(id);
-    return a ? fileName(a) : `asset ${shortId(id)}`;
+    return a ? this.path(a) : `asset ${shortId(id)}`;
+  }
+
+  /** An asset's path in the project ("shots/sh010/anim.blend"), as far as its folders are known. */
+  private path(a: Pick<AssetView, 'collectionId' | 'name' | 'extension'>): string {
+    const dir = this.folder(a.collectionId);
+    return dir ? `${dir}/${fileName(a)}` : fileName(a);
+  }
+
+  private folder(id: string | null): string {
+    const names: string[] = [];
+    for (let at = id; at && names.length < 64; ) {
+      const c = this.collections.get(at);
+      if (!c) break;
+      names.unshift(c.name);
+      at = c.parentId;
+    }
+    return names.join('/');
   }
 
   private status(id: string | null): string {
@@ -227,7 +244,7 @@ class Names {
     if (c.change === 'remove') {
       switch (c.entity) {
         case 'asset': return `${this.asset(c.id)} removed (trashed, or out of your sight)`;
-        case 'collection': return `${this.collections.get(c.id) ?? shortId(c.id)}/ removed`;
+        case 'collection': return `${this.folder(c.id) || shortId(c.id)}/ removed`;
         case 'member': return `${this.person(c.id)} left the project`;
         case 'checkpoint': return `checkpoint ${shortId(c.id)} removed`;
         default: return `${c.entity.replace('_', ' ')} ${shortId(c.id)} removed`;
@@ -237,13 +254,13 @@ class Names {
       case 'asset': {
         const a = c.data as AssetView;
         const prev = this.assets.get(a.id);
-        const name = fileName(a);
+        const name = this.path(a);
         if (!prev) return a.createdRev === c.revision ? `${name} created` : this.gone.has(a.id) ? `${name} is back (restored, or in your sight again)` : `${name} is visible to you now`;
         const parts: string[] = [];
         if (prev.assigneeId !== a.assigneeId) parts.push(a.assigneeId ? `assigned to ${this.person(a.assigneeId)}` : 'unassigned');
         if (prev.statusId !== a.statusId) parts.push(`now ${this.status(a.statusId)}`);
-        if (fileName(prev) !== name) parts.push(`renamed from ${fileName(prev)}`);
-        if (prev.collectionId !== a.collectionId) parts.push('moved');
+        if (fileName(prev) !== fileName(a)) parts.push(`renamed from ${fileName(prev)}`);
+        if (prev.collectionId !== a.collectionId) parts.push(`moved from ${this.folder(prev.collectionId) || 'the top'}`);
         return `${name} ${parts.join(', ') || 'updated'}`;
       }
       case 'checkpoint': {
@@ -264,9 +281,10 @@ class Names {
         return `request for ${task}: ${r.status}`;
       }
       case 'collection': {
-        const col = c.data as { name: string };
+        const col = c.data as { name: string; parentId: string | null };
         const known = this.collections.has(c.id);
-        return `${col.name}/ ${known ? 'updated' : 'created'}`;
+        const parent = this.folder(col.parentId);
+        return `${parent ? `${parent}/` : ''}${col.name}/ ${known ? 'updated' : 'created'}`;
       }
       case 'member': {
         const m = c.data as MemberEntry;
@@ -293,7 +311,10 @@ class Names {
     }
     if (c.entity === 'asset') this.assets.set(c.id, c.data as AssetView);
     else if (c.entity === 'member') this.people.set(c.id, (c.data as MemberEntry).name);
-    else if (c.entity === 'collection') this.collections.set(c.id, (c.data as { name: string }).name);
+    else if (c.entity === 'collection') {
+      const col = c.data as { name: string; parentId: string | null };
+      this.collections.set(c.id, { name: col.name, parentId: col.parentId });
+    }
     else if (c.entity === 'status') this.statuses.set(c.id, c.data as StatusView);
   }
 }
