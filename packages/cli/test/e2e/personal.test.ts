@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFile, readdir, stat, writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runCli, CliWorld } from './world.js';
 
 let w: CliWorld;
@@ -58,6 +58,10 @@ test('a Personal project works offline: add, checkpoint, log, show, revert, free
   const opened = JSON.parse((await cli(['open', 'idea.txt@3', '--json'])).stdout).path;
   assert.match(opened, /idea@3\.txt$/);
   assert.equal(await readFile(opened, 'utf8'), 'unsaved thoughts');
+  // In a folder of its own that no other account on the machine may enter.
+  const openedIn = await stat(dirname(opened));
+  assert.equal(openedIn.mode & 0o777, 0o700);
+  assert.equal(openedIn.uid, process.getuid!());
   await cli(['free', 'art/pose.psd']);
   await assert.rejects(stat(join(dir, 'art/pose.psd')));
   assert.match((await cli(['status'])).stdout, /rebuild\s+art\/pose\.psd/);

@@ -1,6 +1,6 @@
 // backlot log, show, open, revert: a file's history and its past versions.
 import { once } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -55,15 +55,21 @@ export function historyCommands(program: Command): void {
         const { path, number } = client.splitVersion(given);
         const found = wrap(client, () => client.findVersion(f.db, f.rel(path), number));
         if (!o.output && isTerminal()) throw usageError('that would print a file to the terminal', 'write it to a file with -o FILE, or pipe it (backlot show PATH@N | ...)');
-        const dest = o.output ?? join(await mkTemp(), `stdout-${process.pid}`);
-        await client.writeVersion(apiOf(f, opts), f.db, found.checkpoint, dest);
-        if (!o.output) {
+        if (o.output) {
+          await client.writeVersion(apiOf(f, opts), f.db, found.checkpoint, o.output);
+          return say(`wrote ${found.path}@${found.checkpoint.number} to ${o.output}`);
+        }
+        const dir = await mkTemp();
+        try {
+          const dest = join(dir, 'version');
+          await client.writeVersion(apiOf(f, opts), f.db, found.checkpoint, dest);
           const { createReadStream } = await import('node:fs');
           // stdout is never ended (the command may print more), so it is fed chunk by chunk.
           for await (const part of createReadStream(dest)) if (!process.stdout.write(part)) await once(process.stdout, 'drain');
+        } finally {
           const { rm } = await import('node:fs/promises');
-          await rm(dest, { force: true });
-        } else say(`wrote ${found.path}@${found.checkpoint.number} to ${o.output}`);
+          await rm(dir, { recursive: true, force: true });
+        }
       });
     });
 
@@ -150,8 +156,10 @@ function asCliError(client: Client, err: unknown): unknown {
   return err;
 }
 
-async function mkTemp(): Promise<string> {
-  const dir = join(tmpdir(), 'backlot-versions');
-  await mkdir(dir, { recursive: true });
-  return dir;
+/**
+ * A new folder only this user can enter (mkdtemp makes it 0700): a shared folder under /tmp would
+ * let other accounts on the machine read unreleased versions, or squat its name.
+ */
+function mkTemp(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'backlot-version-'));
 }
