@@ -4,9 +4,9 @@ import type { SingleBar } from 'cli-progress';
 import { formatBytes, say } from './print.js';
 
 export interface Progress {
-  /** `unit` 'bytes' shows sizes and a rate; 'chunks' counts. */
+  /** `unit` 'bytes' shows sizes and a rate; 'chunks' counts, and with `bytes` given to update, shows those bytes and their rate. */
   start(label: string, total: number, unit?: 'bytes' | 'chunks'): void;
-  update(done: number): void;
+  update(done: number, bytes?: number): void;
   stop(): void;
 }
 
@@ -28,21 +28,26 @@ export async function progress(quiet = false): Promise<Progress> {
   }
   const { SingleBar, Presets } = await import('cli-progress');
   let bar: SingleBar | null = null;
-  let show = formatBytes;
+  let counting = false;
   let started = 0;
   return {
     start(label, total, unit = 'bytes') {
-      show = unit === 'bytes' ? formatBytes : (n: number) => `${n}`;
+      counting = unit === 'chunks';
       started = Date.now();
+      const size = counting ? `${total.toLocaleString('en-US')} chunks` : formatBytes(total);
       bar = new SingleBar(
-        { format: `${label} [{bar}] {percentage}% {done}/{size} {speed} ETA {eta_formatted}`, hideCursor: true, stream: process.stderr, clearOnComplete: false },
+        { format: `${label} [{bar}] {percentage}% {done}/${size}{speed} ETA {eta_formatted}`, hideCursor: true, stream: process.stderr, clearOnComplete: false },
         Presets.shades_classic,
       );
-      bar.start(total, 0, { done: show(0), size: show(total), speed: '' });
+      bar.start(total, 0, { done: counting ? '0' : formatBytes(0), speed: '' });
     },
-    update(done) {
+    update(done, bytes) {
       const secs = (Date.now() - started) / 1000;
-      bar?.update(done, { done: show(done), speed: secs > 0.5 ? `${show(Math.round(done / secs))}/s` : '' });
+      // Chunks are counted for the bar (their sizes are not known ahead), bytes are what people read.
+      const moved = counting ? bytes : done;
+      const rate = secs > 0.5 && moved !== undefined ? `${formatBytes(Math.round(moved / secs))}/s` : '';
+      const speed = counting && bytes !== undefined ? `, ${formatBytes(bytes)}${rate ? ` at ${rate}` : ''}` : rate ? ` ${rate}` : '';
+      bar?.update(done, { done: counting ? done.toLocaleString('en-US') : formatBytes(done), speed });
     },
     stop() {
       bar?.stop();

@@ -47,10 +47,10 @@ export async function runSync(opts: GlobalOptions, flags: SyncFlags): Promise<vo
         const result = await client.syncProject(conn.api, db, {
           full: flags.full,
           progress: {
-            onUpload: (sent, missing) => {
+            onUpload: (sent, missing, bytes) => {
               if (!uploading) bar.start('Uploading', missing, 'chunks');
               uploading = true;
-              bar.update(sent);
+              bar.update(sent, bytes);
               if (sent === missing) {
                 bar.stop();
                 uploading = false;
