@@ -216,6 +216,21 @@ test('removed and moved on the server: unchanged files follow, changed ones are 
   await owner.api.production.deleteAsset(projectId, moodAsset.id);
   const layoutAsset = (await owner.api.browse.assets(projectId, { text: 'layout' })).items[0];
   await owner.api.production.updateAsset(projectId, layoutAsset.id, { name: 'layout_v2' });
+  await writeFile(join(folders.owner, 'refs/new.png'), 'a new reference');
+  await owner.ok(['add', 'refs/new.png'], { cwd: folders.owner });
+  await owner.ok(['checkpoint', 'refs/new.png', '-m', 'new', '--sync'], { cwd: folders.owner });
+  // Before a sync, `status --fetch` tells what it will do: bring, remove, move; a changed file stays.
+  const ahead = JSON.parse((await supervisor.ok(['status', '--fetch', '--json'], { cwd: folders.supervisor })).stdout);
+  const byPath = Object.fromEntries(ahead.files.map((f: { path: string }) => [f.path, f]));
+  assert.equal(byPath['refs/new.png'].state, 'incoming');
+  assert.equal(byPath['refs/mood.png'].state, 'removed');
+  assert.deepEqual([byPath['shots/sh010/layout.blend'].state, byPath['shots/sh010/layout.blend'].movedTo], ['moved', 'shots/sh010/layout_v2.blend']);
+  assert.equal(byPath['shots/sh010/layout_v2.blend'], undefined, 'listed once, where it is now');
+  const text = (await supervisor.ok(['status'], { cwd: folders.supervisor })).stdout;
+  assert.match(text, /^  moved      shots\/sh010\/layout\.blend -> shots\/sh010\/layout_v2\.blend$/m);
+  assert.match(text, /\(incoming: new on the server, or moved here on it: backlot sync brings it\)/);
+  await artist.ok(['status', '--fetch'], { cwd: folders.artist });
+  assert.equal((await status('artist'))['refs/mood.png'], 'untracked', 'changed here: the sync keeps it');
   const ra = JSON.parse((await artist.ok(['sync', '--json'], { cwd: folders.artist })).stdout);
   assert.deepEqual(ra.keptChanged, ['refs/mood.png']);
   assert.equal(await readFile(join(folders.artist, 'refs/mood.png'), 'utf8'), 'my notes on the mood board');

@@ -6,23 +6,30 @@
 //   added      an asset made here that has no checkpoint yet
 //   untracked  a file that is no asset (backlot add makes it one)
 //   missing    written here once, deleted since (backlot rebuild brings it back)
-//   rebuild    not in the folder (freed, or not downloaded yet); backlot rebuild or sync brings it
+//   rebuild    not in the folder: freed (backlot rebuild brings it back)
+//   incoming   not in the folder yet: new on the server, or moved here on it (sync brings it)
+//   removed    unchanged, and its asset is gone from the server or from the member's sight (sync
+//              deletes it; a changed one is untracked, and sync keeps it)
+//   moved      its asset moved on the server (sync moves the file to `movedTo`, changes and all)
 //   restricted not in the folder: the server refused its file (the member's role may see it, not
 //              download it; project/download-refusals.ts)
-// Files whose size and mtime match their record are not read. As in git, ignore rules apply to
-// files that are not assets: an asset's file is seen whatever the rules say (a rule added later
-// must not make it look deleted), and only the rest are checked against them (on 100,000 files,
-// checking every file cost a warm status about 200 ms).
+// incoming, removed and moved show what `status --fetch` learnt before a sync acts on it
+// (sync/materialize.ts does what they say). Files whose size and mtime match their record are not
+// read. As in git, ignore rules apply to files that are not assets: an asset's file is seen
+// whatever the rules say (a rule added later must not make it look deleted), and only the rest are
+// checked against them (on 100,000 files, checking every file cost a warm status about 200 ms).
 import { join } from 'node:path';
 import { downloadRefusals } from '../project/download-refusals.js';
 import { getItem, latestCheckpoint } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
+import { isFreed } from './freed.js';
 import type { IgnoreRules } from './ignore.js';
 import { walkFolder, type DiskFile } from './walk.js';
 import { statusRows, type StatusRow } from './status-rows.js';
 import { currentHash, workingFiles } from './working-files.js';
 
-export type FileState = 'normal' | 'modified' | 'outdated' | 'diverged' | 'added' | 'untracked' | 'missing' | 'rebuild' | 'restricted';
+export type FileState =
+  | 'normal' | 'modified' | 'outdated' | 'diverged' | 'added' | 'untracked' | 'missing' | 'rebuild' | 'restricted' | 'incoming' | 'removed' | 'moved';
 
 /** States whose content here no checkpoint holds yet (what `backlot checkpoint FOLDER` takes). */
 export const UNCHECKPOINTED: ReadonlySet<FileState> = new Set(['modified', 'diverged', 'added']);
@@ -39,6 +46,8 @@ export interface FileStatus {
   /** Checkpoints made here that the server has not acknowledged yet. */
   unsynced?: number;
   size?: number;
+  /** `moved`: the path the asset has on the server now. */
+  movedTo?: string;
 }
 
 export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<FileStatus[]> {
@@ -46,13 +55,19 @@ export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<F
   const disk = walkFolder(db.root, rules, { checkFiles: false, holdsAssets: (dir) => hasPathUnder(rows, dir) });
   const refused = downloadRefusals.all(db);
   const out: FileStatus[] = [];
+  /** Assets whose file is still at the path it had here, while their new path is free. */
+  const arriving = new Map<string, FileStatus>();
   for (const [id, path, kind, assigneeId, latest, unsynced, recordHere, size, mtimeMs, recordIsLatest] of rows) {
     const base: FileStatus = { path, state: 'normal', assetId: id, kind, ...(kind === 'task' && { assigneeId }), latest: latest ?? undefined, ...(unsynced && { unsynced }) };
     const onDisk = disk.get(path);
     disk.delete(path);
     if (!onDisk) {
       if (recordHere) out.push({ ...base, state: 'missing' });
-      else out.push({ ...base, state: latest === null ? 'added' : refused.has(id) ? 'restricted' : 'rebuild' });
+      else if (latest === null) out.push({ ...base, state: 'added' });
+      else if (refused.has(id)) out.push({ ...base, state: 'restricted' });
+      else if (isFreed(db, id)) out.push({ ...base, state: 'rebuild' });
+      else if (movingHere(db, id, path, disk)) arriving.set(id, base); // listed at the path it leaves, as moved
+      else out.push({ ...base, state: 'incoming' });
       continue;
     }
     base.size = onDisk.size;
@@ -61,9 +76,41 @@ export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<F
     else if (recordHere && size === onDisk.size && mtimeMs === onDisk.mtimeMs && recordIsLatest) out.push(base);
     else out.push({ ...base, state: await changedState(db, path, onDisk, id) });
   }
-  for (const f of disk.values()) if (!rules.ignores(f.path)) out.push({ path: f.path, state: 'untracked', size: f.size });
+  let pathOfAsset: Map<string, string> | undefined;
+  // Records of files at paths no asset has now: only then is a file left over worth looking up
+  // (a folder with thousands of untracked renders must not cost a query each).
+  const strayRecords = disk.size > 0 && workingFiles.count(db) > rows.reduce((n, r) => n + r[6], 0);
+  for (const f of disk.values()) {
+    // A file once written here for an asset this folder no longer shows at that path.
+    const rec = strayRecords ? workingFiles.summaryByPath(db, f.path) : undefined;
+    if (rec) {
+      pathOfAsset ??= new Map(rows.map((r) => [r[0], r[1]]));
+      const movedTo = pathOfAsset.get(rec.assetId);
+      if (movedTo !== undefined && arriving.delete(rec.assetId)) {
+        out.push({ path: f.path, state: 'moved', assetId: rec.assetId, movedTo, size: f.size });
+        continue;
+      }
+      // Gone from the server (or from sight): its file goes if unchanged, and if the server had it
+      // (a file whose creation was refused is the user's own). An asset still shown elsewhere whose
+      // new path is taken here leaves this file be: untracked.
+      const gone = movedTo === undefined && rec.onServer;
+      if (gone && rec.size === f.size && (rec.mtimeMs === f.mtimeMs || (await currentHash(db, join(db.root, f.path), rec, f)) === rec.fileHash)) {
+        out.push({ path: f.path, state: 'removed', assetId: rec.assetId, size: f.size });
+        continue;
+      }
+    }
+    if (!rules.ignores(f.path)) out.push({ path: f.path, state: 'untracked', size: f.size });
+  }
+  // Moving from a path another asset has now: the sync moves it all the same.
+  for (const base of arriving.values()) out.push({ ...base, state: 'incoming' });
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
+}
+
+/** The asset's file is still at the path it had here (a sync moves it to `path`). */
+function movingHere(db: ProjectDb, assetId: string, path: string, disk: ReadonlyMap<string, DiskFile>): boolean {
+  const rec = workingFiles.summaryByAsset(db, assetId);
+  return rec !== undefined && rec.path !== path && disk.has(rec.path);
 }
 
 /** Whether an asset's path lies under `dir` (rows are in path order: a binary search). */

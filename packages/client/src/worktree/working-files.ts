@@ -37,15 +37,32 @@ const fromRow = (r: Row): WorkingFile => ({
   chunks: JSON.parse(r.chunks) as [string, number][], onServer: r.on_server === 1,
 });
 
+/** A record's columns but its chunk list (a JSON text that can be long). */
+const SUMMARY = 'path, asset_id, checkpoint_id, file_hash, size, mtime_ms, on_server';
+const summaryOf = (r: Row): Omit<WorkingFile, 'chunks'> => ({
+  path: r.path, assetId: r.asset_id, checkpointId: r.checkpoint_id, fileHash: r.file_hash, size: r.size, mtimeMs: r.mtime_ms, onServer: r.on_server === 1,
+});
+
 export const workingFiles = {
   all(db: ProjectDb): WorkingFile[] {
     return (db.stmt('SELECT * FROM files ORDER BY path').all() as Row[]).map(fromRow);
   },
   /** Every record without its chunk list (what status needs, for many files). */
   summaries(db: ProjectDb): Omit<WorkingFile, 'chunks'>[] {
-    return (db.stmt('SELECT path, asset_id, checkpoint_id, file_hash, size, mtime_ms, on_server FROM files').all() as Row[]).map((r) => ({
-      path: r.path, assetId: r.asset_id, checkpointId: r.checkpoint_id, fileHash: r.file_hash, size: r.size, mtimeMs: r.mtime_ms, onServer: r.on_server === 1,
-    }));
+    return (db.stmt(`SELECT ${SUMMARY} FROM files`).all() as Row[]).map(summaryOf);
+  },
+  count(db: ProjectDb): number {
+    return (db.stmt('SELECT count(*) AS n FROM files').get() as { n: number }).n;
+  },
+  /** The record of the file at `path`, without its chunk list. */
+  summaryByPath(db: ProjectDb, path: string): Omit<WorkingFile, 'chunks'> | undefined {
+    const r = db.stmt(`SELECT ${SUMMARY} FROM files WHERE path = ?`).get(path) as Row | undefined;
+    return r && summaryOf(r);
+  },
+  /** The record of the asset's file, without its chunk list. */
+  summaryByAsset(db: ProjectDb, assetId: string): Omit<WorkingFile, 'chunks'> | undefined {
+    const r = db.stmt(`SELECT ${SUMMARY} FROM files WHERE asset_id = ?`).get(assetId) as Row | undefined;
+    return r && summaryOf(r);
   },
   byPath(db: ProjectDb, path: string): WorkingFile | undefined {
     const r = db.stmt('SELECT * FROM files WHERE path = ?').get(path) as Row | undefined;

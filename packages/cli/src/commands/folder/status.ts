@@ -7,6 +7,7 @@ import { openWorkingFolder } from './working-folder.js';
 const LABEL: Record<string, string> = {
   normal: 'normal', modified: 'modified', outdated: 'outdated', diverged: 'diverged', added: 'added',
   untracked: 'untracked', missing: 'missing', rebuild: 'rebuild', restricted: 'restricted',
+  incoming: 'incoming', removed: 'removed', moved: 'moved',
 };
 const HINT: Record<string, string> = {
   modified: 'checkpoint with: backlot checkpoint PATH -m MESSAGE',
@@ -15,7 +16,10 @@ const HINT: Record<string, string> = {
   added: 'no checkpoint yet: backlot checkpoint PATH -m MESSAGE (a task: only by its assignee)',
   untracked: 'add with: backlot add PATH',
   missing: 'deleted here: backlot rebuild PATH brings it back, backlot rm PATH trashes it',
-  rebuild: 'not in this folder: backlot rebuild PATH fetches it',
+  rebuild: 'freed here: backlot rebuild PATH fetches it',
+  incoming: 'new on the server, or moved here on it: backlot sync brings it',
+  removed: 'deleted on the server, or out of your sight now: backlot sync removes it here (it is unchanged)',
+  moved: 'moved on the server: backlot sync moves it, with any change in it',
   restricted: 'your role may see these files but not download them; a sync fetches them once it may',
 };
 
@@ -56,7 +60,7 @@ export function statusCommand(program: Command): void {
             extra += lock.holder ? ` (held by ${lock.holder})` : ' (unassigned)';
             heldByOthers = true;
           } else seen.add(f.state); // its state's hint ("checkpoint with: ...") is not for a held task
-          out.push(`  ${LABEL[f.state].padEnd(10)} ${f.path}${extra}`);
+          out.push(`  ${LABEL[f.state].padEnd(10)} ${f.path}${f.movedTo ? ` -> ${f.movedTo}` : ''}${extra}`);
         }
         for (const s of seen) if (HINT[s]) out.push(`  (${s}: ${HINT[s]})`);
         if (heldByOthers) out.push('  (held by someone else: only a task\'s holder may checkpoint it; ask for it with backlot request PATH)');
