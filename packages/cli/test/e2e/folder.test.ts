@@ -177,6 +177,7 @@ test('a vendor receives only the task assigned to them, and loses it again when 
   assert.deepEqual(r.deleted, ['shots/sh010/layout.blend']);
   assert.deepEqual(await filesOf(folders.vendor), []);
   assert.deepEqual(await readdir(join(folders.vendor, '.backlot/pristine')), [], 'its copy went with it');
+  assert.deepEqual((await readdir(folders.vendor)).sort(), ['.backlot'], 'and so did the folders it left empty');
 });
 
 test('a role that sees files it may not download: the clone finishes and says which, status shows them as restricted, rebuild is refused with exit 4, and once the role may download a sync brings them', async () => {

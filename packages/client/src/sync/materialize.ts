@@ -4,12 +4,13 @@
 //   - the project's folders are made, a file whose asset moved or was renamed on the server moves
 //     with it (when the place is free);
 //   - a file whose asset is gone (removed, or no longer visible) is deleted when unchanged, and
-//     left as an untracked file when it holds changes.
+//     left as an untracked file when it holds changes;
+//   - a folder left empty by those deletions and moves goes too, unless it is still a collection.
 // Modified files and files the user put where an asset's file goes are never overwritten.
 // Written files are recorded in groups once in place; a killed sync finds the files of a group it
 // did not record in place next time, checks their hash and records them, so it resumes where it
 // stopped.
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BacklotApi } from '@backlot/api';
 import type { LocalStore } from '../project/local-store.js';
@@ -102,7 +103,23 @@ export async function materialize(api: BacklotApi | null, db: ProjectDb, store: 
     } else if (rec?.checkpointId !== latest.id || !rec) out.skippedModified.push(path);
   }
   if (plan.length > 0) await writeFiles(api, db, store, plan, out, progress);
+  await removeEmptiedFolders(db.root, [...out.deleted, ...out.moved.map((m) => m.from)], tree);
   return out;
+}
+
+/**
+ * The folders that held files this sync deleted or moved away, and their parents, when nothing is
+ * left in them and the project has no such collection (any more, or in the member's sight). Only
+ * empty folders go (rmdir), so nothing a user put there is touched.
+ */
+async function removeEmptiedFolders(root: string, leftPaths: readonly string[], tree: ProjectTree): Promise<void> {
+  const dirs = new Set<string>();
+  for (const p of leftPaths) for (let d = dirname(p); d !== '.' && d !== ''; d = dirname(d)) dirs.add(d);
+  // Deepest first, so a parent is tried once its children are gone.
+  for (const d of [...dirs].sort((a, b) => b.split('/').length - a.split('/').length)) {
+    if (tree.folderByPath.has(d)) continue;
+    await rmdir(join(root, d)).catch(() => {}); // not empty, not there, or not ours to remove: it stays
+  }
 }
 
 /** The asset moved on the server: move its file along when the new place is free. */
