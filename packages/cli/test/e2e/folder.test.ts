@@ -325,6 +325,27 @@ test('log is a table, newest first; the trash shows where each item was, and res
   assert.equal(await readFile(join(folders.owner, 'refs/a_second.png'), 'utf8'), 'second a');
 });
 
+test('a checkpoint stacked on one made meanwhile elsewhere is said so at sync; both stay in the history', async () => {
+  const owner = w.users.owner; // in two folders: the same person on two machines
+  await owner.ok(['sync'], { cwd: folders.owner2 });
+  await writeFile(join(folders.owner, 'refs/b.png'), 'edited on the first machine');
+  await owner.ok(['checkpoint', 'refs/b.png', '-m', 'first machine', '--sync'], { cwd: folders.owner });
+  await writeFile(join(folders.owner2, 'refs/b.png'), 'edited on the second machine');
+  await owner.ok(['checkpoint', 'refs/b.png', '-m', 'second machine'], { cwd: folders.owner2 });
+  const r = await owner.ok(['sync'], { cwd: folders.owner2 });
+  assert.match(r.stderr, /^stacked    refs\/b\.png: yours is #4, on top of #3, which was checkpointed meanwhile elsewhere and stays in its history \(backlot log refs\/b\.png\)$/m);
+  const log = (await owner.ok(['log', 'refs/b.png'], { cwd: folders.owner2 })).stdout;
+  assert.match(log, /^#4 .* second machine$/m);
+  assert.match(log, /^#3 .* first machine$/m);
+  // Only when something came in between.
+  await writeFile(join(folders.owner2, 'refs/b.png'), 'edited again');
+  const again = JSON.parse((await owner.ok(['checkpoint', 'refs/b.png', '-m', 'again', '--sync', '--json'], { cwd: folders.owner2 })).stdout);
+  assert.equal(again.pushed, 1);
+  assert.deepEqual(again.stacked, []);
+  await owner.ok(['sync'], { cwd: folders.owner });
+  assert.equal(await readFile(join(folders.owner, 'refs/b.png'), 'utf8'), 'edited again');
+});
+
 test('bad input: a path outside the folder, an unknown project, a command outside a folder', async () => {
   const artist = w.users.artist;
   const outside = await artist.run(['add', '../elsewhere.txt'], { cwd: folders.artist });

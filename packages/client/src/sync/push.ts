@@ -15,6 +15,7 @@ import { encodeChunk, patchHeaderOf, readChunk } from '@backlot/storage';
 import type { LocalStore } from '../project/local-store.js';
 import { ChunkApi } from '../remote/chunks.js';
 import { pushOps } from '../remote/ops.js';
+import { getItem } from '../project/items.js';
 import { queuedOps, renameId, settleOp, type QueuedOp } from '../project/outbox.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
@@ -46,9 +47,25 @@ export interface NameConflict {
   message: string;
 }
 
+/**
+ * A checkpoint made here that the server numbered past the one it was made on: someone else's
+ * checkpoints of that file came in between. Nothing is lost (history is linear, theirs stay in it),
+ * but the newest version is this folder's, made without theirs: the user should know.
+ */
+export interface Stacked {
+  assetId: string;
+  path?: string;
+  /** The number the server gave it. */
+  number: number;
+  /** The number it had here (one past the newest this folder knew). */
+  madeAs: number;
+}
+
 export interface PushResult {
   applied: number;
   refused: Refusal[];
+  /** One per file at most: its first checkpoint the server numbered past its number here. */
+  stacked: Stacked[];
   conflicts: NameConflict[];
   chunksUploaded: number;
   bytesUploaded: number;
@@ -61,21 +78,38 @@ export interface PushProgress {
 
 export async function pushOutbox(api: BacklotApi, db: ProjectDb, store: LocalStore, progress: PushProgress = {}): Promise<PushResult> {
   const { projectId } = db.meta();
-  const result: PushResult = { applied: 0, refused: [], conflicts: [], chunksUploaded: 0, bytesUploaded: 0 };
+  const result: PushResult = { applied: 0, refused: [], stacked: [], conflicts: [], chunksUploaded: 0, bytesUploaded: 0 };
   const chunks = new ChunkApi(api, projectId);
   // Adopting a folder rewrites the ops after it, which are then sent again: a few rounds at most.
   for (let round = 0; round < 20; round++) {
     const queued = queuedOps(db);
-    if (queued.length === 0) return result;
+    if (queued.length === 0) return withPaths(db, result);
     const ops = creationsAhead(queued);
     const refusedItems = refusedCreations(result);
     await uploadChunks(chunks, store, ops.filter((q) => !(q.op.type === 'checkpoint.create' && refusedItems.has(q.op.assetId))), result, progress);
     const answers = await pushOps(api, projectId, ops.map((q) => ({ opId: q.opId, op: q.op })));
     const adopted = settle(db, ops, answers, result, answers.some((a) => a.status !== 'applied') ? refusedPaths(db) : () => undefined);
     const more = ops.length < queued.length && result.conflicts.length === 0;
-    if (!adopted && !more) return result;
+    if (!adopted && !more) return withPaths(db, result);
   }
+  return withPaths(db, result);
+}
+
+/** Names the files of stacked checkpoints (a tree is built only when there are some). */
+function withPaths(db: ProjectDb, result: PushResult): PushResult {
+  if (result.stacked.length === 0) return result;
+  const tree = new ProjectTree(db);
+  for (const s of result.stacked) s.path ??= tree.pathOfAsset.get(s.assetId);
   return result;
+}
+
+/** The checkpoint's number here and the server's, when the server's is higher (see Stacked). */
+function stackedOver(db: ProjectDb, op: Op, answer: unknown): Stacked | undefined {
+  if (op.type !== 'checkpoint.create' || !op.id) return undefined;
+  const here = getItem(db, 'checkpoint', op.id)?.number;
+  const number = (answer as { number?: unknown } | null)?.number;
+  if (typeof here !== 'number' || typeof number !== 'number' || number <= here) return undefined;
+  return { assetId: op.assetId, number, madeAs: here };
 }
 
 /**
@@ -104,6 +138,8 @@ function settle(db: ProjectDb, ops: QueuedOp[], answers: OpResult[], result: Pus
       const a = answers[i];
       if ([...idsNamedBy(q.op)].some((id) => blocked.has(id))) return; // waits for its item
       if (a.status === 'applied') {
+        const stacked = stackedOver(db, q.op, a.result);
+        if (stacked && !result.stacked.some((s) => s.assetId === stacked.assetId)) result.stacked.push(stacked);
         settleOp(db, q.seq);
         if (q.op.type === 'checkpoint.create' && q.op.id) workingFiles.acknowledged(db, q.op.id);
         result.applied++;

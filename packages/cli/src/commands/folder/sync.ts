@@ -132,13 +132,19 @@ function report(opts: GlobalOptions, r: SyncResult): void {
   else if (r.files.locked.length > 0) process.exitCode = EXIT.error;
   if (opts.json)
     return printJson({
-      pushed: r.push.applied, refused: r.push.refused, uploadedBytes: r.push.bytesUploaded, revision: r.pull.revision, reset: r.pull.reset,
+      pushed: r.push.applied, refused: r.push.refused, stacked: r.push.stacked, uploadedBytes: r.push.bytesUploaded, revision: r.pull.revision, reset: r.pull.reset,
       written: r.files.written, moved: r.files.moved, deleted: r.files.deleted, keptChanged: r.files.keptChanged, keptUnsent: r.files.keptUnsent, skippedModified: r.files.skippedModified,
       locked: r.files.locked, notDownloaded: r.files.notDownloaded, fetchedBytes: r.files.bytesFetched, reusedBytes: r.files.bytesReused,
     });
   // An op on a file whose creation was refused goes with it: that file's own line says why.
   const refused = r.push.refused.filter((f) => !f.follows);
   for (const f of refused) say(`refused    ${f.path ? `${f.path} (${f.opType})` : f.opType}: ${f.message} (kept in your folder; nothing was lost)`);
+  for (const st of r.push.stacked) {
+    const path = st.path ?? `asset ${st.assetId}`;
+    const one = st.number - st.madeAs === 1;
+    const between = one ? `#${st.madeAs}, which was` : `#${st.madeAs} to #${st.number - 1}, which were`;
+    say(`stacked    ${path}: yours is #${st.number}, on top of ${between} checkpointed meanwhile elsewhere and stay${one ? 's' : ''} in its history (backlot log ${path})`);
+  }
   for (const m of r.files.moved) say(`moved      ${m.from} -> ${m.to}`);
   for (const p of r.files.deleted) say(`removed    ${p} (deleted on the server, or no longer visible to you)`);
   for (const p of r.files.keptChanged) say(`kept       ${p} (removed on the server, but you changed it: now untracked)`);
