@@ -27,7 +27,13 @@ export function historyCommands(program: Command): void {
           const trail = await api.browse.trail(meta.projectId, asset.id);
           if (opts.json) return printJson({ assetId: asset.id, entries: trail.entries, unsynced });
           // Newest first, one line each: a checkpoint (with the status it was made in) or a status change.
-          const rows = [...unsynced].reverse().map((c) => [`#${c.number}`, '(not synced yet)', '', formatBytes(c.size), '', c.comment]);
+          // Checkpoints not synced yet go on top of the server's newest when they are sent, which
+          // may have moved on meanwhile: numbered from there (a sync says if they were stacked).
+          const serverNewest = Math.max(0, ...trail.entries.map((e) => (e.type === 'checkpoint' ? e.checkpoint.number : 0)));
+          const rows = [...unsynced]
+            .sort((a, b) => a.number - b.number)
+            .map((c, i) => [`#${Math.max(c.number, serverNewest + i + 1)}`, '(not synced yet)', '', formatBytes(c.size), '', c.comment])
+            .reverse();
           for (const e of [...trail.entries].reverse()) {
             const who = e.actor.name ?? 'someone';
             if (e.type === 'checkpoint') {
