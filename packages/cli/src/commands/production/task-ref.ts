@@ -78,8 +78,9 @@ export class Refs {
       if (local) return { id: local.id, label: rel, asset: local };
       if (!rel.startsWith('..')) path = rel;
     }
-    // A path names one place: never a file of the same name in another folder.
-    return path.includes('/') ? this.taskByPath(path) : this.taskByName(ref);
+    // A path names one place: never a file of the same name in another folder. A bare name is
+    // searched for (from a subfolder too).
+    return /[\\/]/.test(ref) ? this.taskByPath(path) : this.taskByName(ref);
   }
 
   /** An asset by its path in the project, folder by folder on the server (one not synced here yet, or with --project). */
