@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseOp, type AssetKind, type Op } from '@backlot/core';
+import type { AssetKind, Op } from '@backlot/core';
+import { opCheck, type OpCheck } from '../project/op-check.js';
 import { assetViewOf, collectionViewOf } from '../project/local-views.js';
 import { commitOp } from '../project/outbox.js';
 import type { ProjectDb } from '../project/project-db.js';
@@ -20,6 +21,7 @@ export interface AddResult {
 }
 
 export async function addPaths(db: ProjectDb, paths: readonly string[], options: { kind?: AssetKind; rules: IgnoreRules; assigneeId?: string | null }): Promise<AddResult> {
+  const parseOp = await opCheck();
   const { userId } = db.meta();
   const tree = new ProjectTree(db);
   const result: AddResult = { added: [], folders: [], alreadyTracked: [], ignored: [] };
@@ -31,7 +33,7 @@ export async function addPaths(db: ProjectDb, paths: readonly string[], options:
     if (known) return known;
     const slash = dir.lastIndexOf('/');
     const parentId = folderOf(slash < 0 ? '' : dir.slice(0, slash));
-    const op = checked({ type: 'collection.create', id: randomUUID(), parentId, name: dir.slice(slash + 1) }, dir);
+    const op = checked(parseOp, { type: 'collection.create', id: randomUUID(), parentId, name: dir.slice(slash + 1) }, dir);
     commitOp(db, op, [{ entity: 'collection', id: op.id!, data: collectionViewOf({ ...op, id: op.id! }, userId) }]);
     folderIds.set(dir, op.id!);
     result.folders.push(dir);
@@ -47,7 +49,7 @@ export async function addPaths(db: ProjectDb, paths: readonly string[], options:
       const slash = path.lastIndexOf('/');
       const { name, extension } = assetNameOf(path.slice(slash + 1));
       const collectionId = folderOf(slash < 0 ? '' : path.slice(0, slash));
-      const op = checked({ type: 'asset.create', id: randomUUID(), collectionId, name, extension, kind: options.kind ?? 'resource', ...(options.kind === 'task' && { assigneeId: options.assigneeId ?? null }) }, path);
+      const op = checked(parseOp, { type: 'asset.create', id: randomUUID(), collectionId, name, extension, kind: options.kind ?? 'resource', ...(options.kind === 'task' && { assigneeId: options.assigneeId ?? null }) }, path);
       commitOp(db, op, [{ entity: 'asset', id: op.id!, data: assetViewOf({ ...op, id: op.id! }, userId) }]);
       result.added.push(path);
     }
@@ -72,7 +74,7 @@ async function filesUnder(db: ProjectDb, paths: readonly string[], rules: Ignore
 }
 
 /** Checks an op against the wire contract (a bad name is refused here, with the same words). */
-function checked<T extends Op>(op: T, path: string): T & { id?: string } {
+function checked<T extends Op>(parseOp: OpCheck, op: T, path: string): T & { id?: string } {
   try {
     parseOp(op);
   } catch (err) {

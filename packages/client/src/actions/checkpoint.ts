@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BacklotError, parseOp, type OpOf } from '@backlot/core';
+import { BacklotError, type OpOf } from '@backlot/core';
+import { opCheck } from '../project/op-check.js';
 import { storeFileAgainst, type PreviousVersion } from '@backlot/storage';
 import { checkpointsOf, getItem } from '../project/items.js';
 import { checkpointViewOf } from '../project/local-views.js';
@@ -48,6 +49,7 @@ export class CheckpointRefused extends Error {
 }
 
 export async function checkpointPaths(db: ProjectDb, store: LocalStore, paths: readonly string[], options: CheckpointOptions = {}): Promise<CheckpointResult> {
+  const parseOp = await opCheck();
   const meta = db.meta();
   const tree = new ProjectTree(db);
   // Everything is checked before any file is read: one refused file refuses the whole command.

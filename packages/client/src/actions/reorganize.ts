@@ -3,7 +3,8 @@
 // content the server never had, stays in the folder as an untracked file.
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseOp, type Op } from '@backlot/core';
+import type { Op } from '@backlot/core';
+import { opCheck } from '../project/op-check.js';
 import { randomUUID } from 'node:crypto';
 import { collectionViewOf } from '../project/local-views.js';
 import { getItem } from '../project/items.js';
@@ -15,6 +16,7 @@ import { currentHash, workingFiles } from '../worktree/working-files.js';
 export class ReorganizeError extends Error {}
 
 export async function moveFile(db: ProjectDb, from: string, to: string): Promise<void> {
+  const parseOp = await opCheck();
   const { userId } = db.meta();
   const tree = new ProjectTree(db);
   const asset = tree.assetByPath.get(from);

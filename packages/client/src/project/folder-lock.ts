@@ -4,7 +4,8 @@
 // folder marked for a look for the temp files such a command leaves: leftovers.ts).
 import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { processIsAlive } from '@backlot/storage';
+// The one helper it needs, not the package's index: `status` loads this and must stay light.
+import { processIsAlive } from '@backlot/storage/processes';
 import { PROJECT_DIR } from './project-db.js';
 import { markUnfinished } from './leftovers.js';
 

@@ -4,7 +4,8 @@
 //           continue; the item made here is dropped
 import { rename as renameFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseOp, type Op } from '@backlot/core';
+import type { Op } from '@backlot/core';
+import { opCheck } from '../project/op-check.js';
 import { getItem } from '../project/items.js';
 import { queuedOps, renameId, replaceOp, settleOp } from '../project/outbox.js';
 import type { ProjectDb } from '../project/project-db.js';
@@ -29,7 +30,7 @@ export async function renameConflicted(db: ProjectDb, c: NameConflict, newFileNa
     throw new Error(`${newPath} exists already; choose another name`);
   const { name, extension } = assetNameOf(newFileName);
   const op = { ...c.op, name, extension } as Op;
-  parseOp(op);
+  (await opCheck())(op);
   const fileThere = await stat(join(db.root, oldPath)).catch(() => null);
   if (fileThere) await renameFile(join(db.root, oldPath), join(db.root, newPath));
   db.tx(() => {
