@@ -332,6 +332,10 @@ test('a checkpoint stacked on one made meanwhile elsewhere is said so at sync; b
   await owner.ok(['checkpoint', 'refs/b.png', '-m', 'first machine', '--sync'], { cwd: folders.owner });
   await writeFile(join(folders.owner2, 'refs/b.png'), 'edited on the second machine');
   await owner.ok(['checkpoint', 'refs/b.png', '-m', 'second machine'], { cwd: folders.owner2 });
+  // Before the sync, a status that asks the server already says so.
+  assert.match((await owner.ok(['status'], { cwd: folders.owner2 })).stdout, /^  normal     refs\/b\.png \(1 checkpoint to sync\)$/m);
+  const ahead = (await owner.ok(['status', '--fetch'], { cwd: folders.owner2 })).stdout;
+  assert.match(ahead, /^  normal     refs\/b\.png \(1 checkpoint to sync, on top of #3 made meanwhile elsewhere\)$/m);
   const r = await owner.ok(['sync'], { cwd: folders.owner2 });
   assert.match(r.stderr, /^stacked    refs\/b\.png: yours is #4, on top of #3, which was checkpointed meanwhile elsewhere and stays in its history \(backlot log refs\/b\.png\)$/m);
   const log = (await owner.ok(['log', 'refs/b.png'], { cwd: folders.owner2 })).stdout;

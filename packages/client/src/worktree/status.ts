@@ -20,7 +20,7 @@
 // checked against them (on 100,000 files, checking every file cost a warm status about 200 ms).
 import { join } from 'node:path';
 import { downloadRefusals } from '../project/download-refusals.js';
-import { getItem, latestCheckpoint } from '../project/items.js';
+import { checkpointsOf, getItem, latestCheckpoint } from '../project/items.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { isFreed } from './freed.js';
 import type { IgnoreRules } from './ignore.js';
@@ -45,6 +45,11 @@ export interface FileStatus {
   latest?: number;
   /** Checkpoints made here that the server has not acknowledged yet. */
   unsynced?: number;
+  /**
+   * With `unsynced`: the server's checkpoints of the file made meanwhile elsewhere, numbered like
+   * this folder's (known after a pull, e.g. `status --fetch`); the sync puts this folder's on top.
+   */
+  madeMeanwhile?: { from: number; to: number };
   size?: number;
   /** `moved`: the path the asset has on the server now. */
   movedTo?: string;
@@ -59,6 +64,10 @@ export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<F
   const arriving = new Map<string, FileStatus>();
   for (const [id, path, kind, assigneeId, latest, unsynced, recordHere, size, mtimeMs, recordIsLatest] of rows) {
     const base: FileStatus = { path, state: 'normal', assetId: id, kind, ...(kind === 'task' && { assigneeId }), latest: latest ?? undefined, ...(unsynced && { unsynced }) };
+    if (unsynced) {
+      const meanwhile = madeMeanwhile(db, id);
+      if (meanwhile) base.madeMeanwhile = meanwhile;
+    }
     const onDisk = disk.get(path);
     disk.delete(path);
     if (!onDisk) {
@@ -105,6 +114,14 @@ export async function folderStatus(db: ProjectDb, rules: IgnoreRules): Promise<F
   for (const base of arriving.values()) out.push({ ...base, state: 'incoming' });
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
+}
+
+/** The server's checkpoints numbered like (or past) the first one this folder has not synced. */
+function madeMeanwhile(db: ProjectDb, assetId: string): { from: number; to: number } | undefined {
+  const all = checkpointsOf(db, assetId);
+  const firstHere = Math.min(...all.filter((c) => c.pending).map((c) => c.number));
+  const theirs = all.filter((c) => !c.pending && c.number >= firstHere).map((c) => c.number);
+  return theirs.length ? { from: Math.min(...theirs), to: Math.max(...theirs) } : undefined;
 }
 
 /** The asset's file is still at the path it had here (a sync moves it to `path`). */

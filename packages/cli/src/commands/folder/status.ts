@@ -53,7 +53,8 @@ export function statusCommand(program: Command): void {
         const seen = new Set<string>();
         let heldByOthers = false;
         for (const f of shown) {
-          let extra = f.unsynced ? ` (${f.unsynced} checkpoint${f.unsynced === 1 ? '' : 's'} to sync)` : '';
+          const meanwhile = f.madeMeanwhile && (f.madeMeanwhile.from === f.madeMeanwhile.to ? `#${f.madeMeanwhile.from}` : `#${f.madeMeanwhile.from} to #${f.madeMeanwhile.to}`);
+          let extra = f.unsynced ? ` (${f.unsynced} checkpoint${f.unsynced === 1 ? '' : 's'} to sync${meanwhile ? `, on top of ${meanwhile} made meanwhile elsewhere` : ''})` : '';
           // A changed task someone else holds cannot be checkpointed here: say so where it shows.
           const lock = f.kind && UNCHECKPOINTED.has(f.state) ? checkpointLock(db, { kind: f.kind, assigneeId: f.assigneeId ?? null }, meta) : null;
           if (lock && !lock.allowed) {
