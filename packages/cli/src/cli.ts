@@ -66,5 +66,17 @@ try {
   }
 }
 // Every command has finished its work here (long-running ones, serve and watch, return only when
-// they stop). Idle worker threads or keep-alive connections must not hold the command open.
+// they stop). Idle worker threads or keep-alive connections must not hold the command open; what
+// was printed must not be cut short: a pipe takes 64 KiB and node queues the rest, which an exit
+// would drop (a `status --json | jq` of a large folder read half a document).
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit();
+
+/** Resolves once everything written to the stream was handed to the OS, or the reader went away. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('error', () => resolve()); // EPIPE: the reader stopped reading (`| head`)
+    stream.write('', () => resolve());
+  });
+}

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFile, readdir, stat, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { runCli, CliWorld } from './world.js';
+import { spawn } from 'node:child_process';
+import { BIN, runCli, CliWorld } from './world.js';
 
 let w: CliWorld;
 before(async () => {
@@ -144,4 +145,21 @@ test('a stale login and a server that is not Backlot get clear messages', async 
   garbage.close();
   assert.equal(r.code, 5, r.stderr);
   assert.match(r.stderr, /not Backlot's API.*\n  check the server address/);
+});
+
+test('a large --json answer read slowly through a pipe arrives whole (the command waits for its reader)', async () => {
+  const { dir, cli } = await offlineProject('many', 'Many');
+  await mkdir(join(dir, 'frames'));
+  await Promise.all(Array.from({ length: 1500 }, (_, i) => writeFile(join(dir, 'frames', `frame_${String(i).padStart(5, '0')}.exr`), `frame ${i}`)));
+  await cli(['add', '.']);
+  // The reader starts only after the command had time to fill the pipe (64 KiB) and finish.
+  const child = spawn(process.execPath, [BIN, 'status', '--json', '--all'], { cwd: dir, env: { ...process.env, BACKLOT_CONFIG_DIR: join(w.dir, 'config', 'offline') }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 1500))]);
+  const parts: Buffer[] = [];
+  for await (const part of child.stdout) parts.push(part as Buffer);
+  assert.equal(await exited, 0);
+  const out = Buffer.concat(parts);
+  assert.ok(out.length > 128 * 1024, `a document larger than a pipe holds (${out.length} B)`);
+  assert.equal(JSON.parse(out.toString()).files.length, 1500);
 });
