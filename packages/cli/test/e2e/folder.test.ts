@@ -8,7 +8,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { seededBytes } from '@backlot/test-kit/random';
-import { CliWorld } from './world.js';
+import { BIN, CliWorld, readAll } from './world.js';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 let w: CliWorld;
 let projectId: string;
@@ -348,6 +351,61 @@ test('a checkpoint stacked on one made meanwhile elsewhere is said so at sync; b
   assert.deepEqual(again.stacked, []);
   await owner.ok(['sync'], { cwd: folders.owner });
   assert.equal(await readFile(join(folders.owner, 'refs/b.png'), 'utf8'), 'edited again');
+});
+
+test('a sync killed during its upload: the file made here still shows as the project\'s (not untracked), and the next sync finishes', async () => {
+  // A proxy in front of the server that can hold chunk uploads (never answer them).
+  let hold = false;
+  let heldUpload: () => void = () => {};
+  const uploadSeen = new Promise<void>((r) => (heldUpload = r));
+  const proxy = createServer(async (req, res) => {
+    const body = req.method === 'GET' ? undefined : new Uint8Array(await readAll(req));
+    if (hold && req.method === 'POST' && /\/chunks$/.test(req.url ?? '')) return heldUpload();
+    const skip = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !skip.has(k))) as Record<string, string>;
+    try {
+      const answer = await fetch(w.url + req.url, { method: req.method, headers, body });
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    } catch (err) {
+      res.writeHead(502).end(String(err));
+    }
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  try {
+    const owner = w.users.owner;
+    const saved = JSON.parse(await readFile(join(owner.configDir, 'credentials.json'), 'utf8'));
+    const configDir = join(w.dir, 'config', 'owner-behind-proxy');
+    await mkdir(configDir, { recursive: true });
+    await writeFile(join(configDir, 'credentials.json'), JSON.stringify({ current: url, servers: { [url]: saved.servers[w.url] } }), { mode: 0o600 });
+    const env = { BACKLOT_CONFIG_DIR: configDir };
+    const dir = join(await w.folder('owner-proxy'), 'Forest');
+    await owner.ok(['clone', 'Forest', dir], { env });
+    await mkdir(join(dir, 'refs'), { recursive: true });
+    await writeFile(join(dir, 'refs/held.bin'), seededBytes(2_000_000, 9));
+    await owner.ok(['add', 'refs/held.bin'], { cwd: dir, env });
+    hold = true;
+    const child = spawn(process.execPath, [BIN, 'checkpoint', 'refs/held.bin', '-m', 'held', '--sync'], { cwd: dir, env: { ...process.env, ...env }, stdio: 'ignore' });
+    const exited = new Promise((r) => child.on('exit', r));
+    await uploadSeen; // the file's creation went ahead of its bytes, and was applied
+    const during = JSON.parse((await owner.ok(['status', '--json'], { cwd: dir, env })).stdout).files.find((f: { path: string }) => f.path === 'refs/held.bin');
+    assert.deepEqual([during.state, during.unsynced], ['normal', 1], 'the server\'s file, with a checkpoint to send');
+    child.kill('SIGKILL');
+    await exited;
+    const after = JSON.parse((await owner.ok(['status', '--json'], { cwd: dir, env })).stdout).files.find((f: { path: string }) => f.path === 'refs/held.bin');
+    assert.deepEqual([after.state, after.unsynced], ['normal', 1]);
+    hold = false;
+    await owner.ok(['sync'], { cwd: dir, env });
+    const done = JSON.parse((await owner.ok(['status', '--json'], { cwd: dir, env })).stdout);
+    assert.equal(done.pendingOps, 0);
+    assert.equal(done.files.find((f: { path: string }) => f.path === 'refs/held.bin').state, 'normal');
+    const held = (await owner.api.browse.assets(projectId, { text: 'held' })).items.find((a) => a.name === 'held')!;
+    assert.equal((await owner.api.browse.checkpoints(projectId, held.id)).checkpoints.length, 1);
+  } finally {
+    proxy.closeAllConnections();
+    await new Promise((r) => proxy.close(r));
+  }
 });
 
 test('bad input: a path outside the folder, an unknown project, a command outside a folder', async () => {

@@ -12,7 +12,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { publishFile } from '@backlot/client';
 import { closeSharedWorkerPool } from '@backlot/storage';
-import { CliWorld, startFollowed } from './world.js';
+import { CliWorld, readAll, startFollowed } from './world.js';
 
 let w: CliWorld;
 let projectId = '';
@@ -261,12 +261,6 @@ test('watch exits 5 when the live connection cannot be opened', async () => {
     await new Promise((r) => proxy.close(r));
   }
 });
-
-async function readAll(req: AsyncIterable<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const p of req) parts.push(p);
-  return Buffer.concat(parts);
-}
 
 test('references that do not resolve: unknown names exit 1 with a hint, ambiguous ones exit 2 with the matches', async () => {
   const { supervisor } = w.users;

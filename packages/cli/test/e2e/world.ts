@@ -29,7 +29,7 @@ export interface CliUser {
   /** Runs `backlot ARGS` as this user. */
   run(args: string[], opts?: { cwd?: string; input?: string; env?: Record<string, string> }): Promise<RunResult>;
   /** Like run, but fails the test with the output unless the exit code is `code` (default 0). */
-  ok(args: string[], opts?: { cwd?: string; input?: string; code?: number }): Promise<RunResult>;
+  ok(args: string[], opts?: { cwd?: string; input?: string; code?: number; env?: Record<string, string> }): Promise<RunResult>;
 }
 
 /** Runs the built CLI. */
@@ -174,4 +174,11 @@ export class CliWorld {
     await new Promise((r) => this.server.once('exit', r));
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A request's whole body (the tests' proxies read it before passing it on). */
+export async function readAll(req: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of req) parts.push(p);
+  return Buffer.concat(parts);
 }

@@ -15,7 +15,7 @@ import { encodeChunk, patchHeaderOf, readChunk } from '@backlot/storage';
 import type { LocalStore } from '../project/local-store.js';
 import { ChunkApi } from '../remote/chunks.js';
 import { pushOps } from '../remote/ops.js';
-import { getItem } from '../project/items.js';
+import { getItem, mirror } from '../project/items.js';
 import { queuedOps, renameId, settleOp, type QueuedOp } from '../project/outbox.js';
 import type { ProjectDb } from '../project/project-db.js';
 import { ProjectTree } from '../project/tree.js';
@@ -103,6 +103,18 @@ function withPaths(db: ProjectDb, result: PushResult): PushResult {
   return result;
 }
 
+/**
+ * A folder or file made here that the server created: its view (the server's answer, what the pull
+ * will bring) goes to the mirror now, as its op leaves the outbox with the view made here. Else
+ * the item would be in neither until the pull, and creations go ahead of the uploads: through a
+ * long upload, or after a sync killed during one, status would list the file as untracked.
+ */
+function keepCreated(db: ProjectDb, op: Op, answer: unknown): void {
+  const made = createdId(op);
+  if (!made || (answer as { id?: unknown } | null)?.id !== made) return;
+  mirror.put(db, op.type === 'asset.create' ? 'asset' : 'collection', made, answer);
+}
+
 /** The checkpoint's number here and the server's, when the server's is higher (see Stacked). */
 function stackedOver(db: ProjectDb, op: Op, answer: unknown): Stacked | undefined {
   if (op.type !== 'checkpoint.create' || !op.id) return undefined;
@@ -141,6 +153,7 @@ function settle(db: ProjectDb, ops: QueuedOp[], answers: OpResult[], result: Pus
         const stacked = stackedOver(db, q.op, a.result);
         if (stacked && !result.stacked.some((s) => s.assetId === stacked.assetId)) result.stacked.push(stacked);
         settleOp(db, q.seq);
+        keepCreated(db, q.op, a.result);
         if (q.op.type === 'checkpoint.create' && q.op.id) workingFiles.acknowledged(db, q.op.id);
         result.applied++;
         return;
