@@ -354,13 +354,16 @@ test('a checkpoint stacked on one made meanwhile elsewhere is said so at sync; b
 });
 
 test('a sync killed during its upload: the file made here still shows as the project\'s (not untracked), and the next sync finishes', async () => {
-  // A proxy in front of the server that can hold chunk uploads (never answer them).
-  let hold = false;
-  let heldUpload: () => void = () => {};
-  const uploadSeen = new Promise<void>((r) => (heldUpload = r));
+  // A proxy in front of the server that can hold chunk uploads, or pulls (never answer them).
+  let hold: RegExp | null = null;
+  let held: () => void = () => {};
+  const holding = (what: RegExp) => {
+    hold = what;
+    return new Promise<void>((r) => (held = r));
+  };
   const proxy = createServer(async (req, res) => {
     const body = req.method === 'GET' ? undefined : new Uint8Array(await readAll(req));
-    if (hold && req.method === 'POST' && /\/chunks$/.test(req.url ?? '')) return heldUpload();
+    if (hold?.test(`${req.method} ${req.url}`)) return held();
     const skip = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !skip.has(k))) as Record<string, string>;
     try {
@@ -385,7 +388,7 @@ test('a sync killed during its upload: the file made here still shows as the pro
     await mkdir(join(dir, 'refs'), { recursive: true });
     await writeFile(join(dir, 'refs/held.bin'), seededBytes(2_000_000, 9));
     await owner.ok(['add', 'refs/held.bin'], { cwd: dir, env });
-    hold = true;
+    const uploadSeen = holding(/^POST .*\/chunks$/);
     const child = spawn(process.execPath, [BIN, 'checkpoint', 'refs/held.bin', '-m', 'held', '--sync'], { cwd: dir, env: { ...process.env, ...env }, stdio: 'ignore' });
     const exited = new Promise((r) => child.on('exit', r));
     await uploadSeen; // the file's creation went ahead of its bytes, and was applied
@@ -395,13 +398,29 @@ test('a sync killed during its upload: the file made here still shows as the pro
     await exited;
     const after = JSON.parse((await owner.ok(['status', '--json'], { cwd: dir, env })).stdout).files.find((f: { path: string }) => f.path === 'refs/held.bin');
     assert.deepEqual([after.state, after.unsynced], ['normal', 1]);
-    hold = false;
+    hold = null;
     await owner.ok(['sync'], { cwd: dir, env });
     const done = JSON.parse((await owner.ok(['status', '--json'], { cwd: dir, env })).stdout);
     assert.equal(done.pendingOps, 0);
     assert.equal(done.files.find((f: { path: string }) => f.path === 'refs/held.bin').state, 'normal');
-    const held = (await owner.api.browse.assets(projectId, { text: 'held' })).items.find((a) => a.name === 'held')!;
-    assert.equal((await owner.api.browse.checkpoints(projectId, held.id)).checkpoints.length, 1);
+    const asset = (await owner.api.browse.assets(projectId, { text: 'held' })).items.find((a) => a.name === 'held')!;
+    assert.equal((await owner.api.browse.checkpoints(projectId, asset.id)).checkpoints.length, 1);
+
+    // Killed after the server took a checkpoint, before the pull: the file is that checkpoint
+    // (normal), not a change to checkpoint again.
+    await writeFile(join(dir, 'refs/held.bin'), seededBytes(2_000_000, 10));
+    const pullSeen = holding(/^GET .*\/changes/);
+    const second = spawn(process.execPath, [BIN, 'checkpoint', 'refs/held.bin', '-m', 'held again', '--sync'], { cwd: dir, env: { ...process.env, ...env }, stdio: 'ignore' });
+    const secondExited = new Promise((r) => second.on('exit', r));
+    await pullSeen;
+    second.kill('SIGKILL');
+    await secondExited;
+    const killed = JSON.parse((await owner.ok(['status', '--json'], { cwd: dir, env })).stdout);
+    assert.equal(killed.pendingOps, 0, 'the checkpoint was acknowledged');
+    assert.deepEqual(killed.files.find((f: { path: string }) => f.path === 'refs/held.bin'), { path: 'refs/held.bin', state: 'normal', assetId: asset.id, kind: 'resource', latest: 2, size: 2_000_000 });
+    hold = null;
+    await owner.ok(['sync'], { cwd: dir, env });
+    assert.equal((await owner.api.browse.checkpoints(projectId, asset.id)).checkpoints.length, 2);
   } finally {
     proxy.closeAllConnections();
     await new Promise((r) => proxy.close(r));

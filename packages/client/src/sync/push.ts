@@ -104,15 +104,16 @@ function withPaths(db: ProjectDb, result: PushResult): PushResult {
 }
 
 /**
- * A folder or file made here that the server created: its view (the server's answer, what the pull
- * will bring) goes to the mirror now, as its op leaves the outbox with the view made here. Else
- * the item would be in neither until the pull, and creations go ahead of the uploads: through a
- * long upload, or after a sync killed during one, status would list the file as untracked.
+ * A folder, file or checkpoint made here that the server created: its view (the server's answer,
+ * what the pull will bring) goes to the mirror now, as its op leaves the outbox with the view made
+ * here. Else the item would be in neither until the pull, and creations go ahead of the uploads:
+ * through a long upload, or after a sync killed before its pull, status would list the file as
+ * untracked, or a checkpointed one as modified (inviting a duplicate of either).
  */
 function keepCreated(db: ProjectDb, op: Op, answer: unknown): void {
-  const made = createdId(op);
+  const made = op.type === 'checkpoint.create' ? op.id : createdId(op);
   if (!made || (answer as { id?: unknown } | null)?.id !== made) return;
-  mirror.put(db, op.type === 'asset.create' ? 'asset' : 'collection', made, answer);
+  mirror.put(db, op.type === 'asset.create' ? 'asset' : op.type === 'checkpoint.create' ? 'checkpoint' : 'collection', made, answer);
 }
 
 /** The checkpoint's number here and the server's, when the server's is higher (see Stacked). */
