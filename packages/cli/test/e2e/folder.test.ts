@@ -8,10 +8,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { seededBytes } from '@backlot/test-kit/random';
-import { BIN, CliWorld, readAll } from './world.js';
+import { BIN, CliWorld, startProxy } from './world.js';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 let w: CliWorld;
 let projectId: string;
@@ -361,27 +359,14 @@ test('a sync killed during its upload: the file made here still shows as the pro
     hold = what;
     return new Promise<void>((r) => (held = r));
   };
-  const proxy = createServer(async (req, res) => {
-    const body = req.method === 'GET' ? undefined : new Uint8Array(await readAll(req));
-    if (hold?.test(`${req.method} ${req.url}`)) return held();
-    const skip = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !skip.has(k))) as Record<string, string>;
-    try {
-      const answer = await fetch(w.url + req.url, { method: req.method, headers, body });
-      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-      res.end(Buffer.from(await answer.arrayBuffer()));
-    } catch (err) {
-      res.writeHead(502).end(String(err));
-    }
+  const proxy = await startProxy(w.url, (request) => {
+    if (!hold?.test(request)) return false;
+    held();
+    return true;
   });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   try {
     const owner = w.users.owner;
-    const saved = JSON.parse(await readFile(join(owner.configDir, 'credentials.json'), 'utf8'));
-    const configDir = join(w.dir, 'config', 'owner-behind-proxy');
-    await mkdir(configDir, { recursive: true });
-    await writeFile(join(configDir, 'credentials.json'), JSON.stringify({ current: url, servers: { [url]: saved.servers[w.url] } }), { mode: 0o600 });
+    const configDir = await w.signedInThrough(owner, proxy.url, 'owner-behind-proxy');
     const env = { BACKLOT_CONFIG_DIR: configDir };
     const dir = join(await w.folder('owner-proxy'), 'Forest');
     await owner.ok(['clone', 'Forest', dir], { env });
@@ -422,8 +407,7 @@ test('a sync killed during its upload: the file made here still shows as the pro
     await owner.ok(['sync'], { cwd: dir, env });
     assert.equal((await owner.api.browse.checkpoints(projectId, asset.id)).checkpoints.length, 2);
   } finally {
-    proxy.closeAllConnections();
-    await new Promise((r) => proxy.close(r));
+    await proxy.close();
   }
 });
 

@@ -6,13 +6,11 @@
 // what it is assigned). Commands name the project with --project: there is no working folder here.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { publishFile } from '@backlot/client';
 import { closeSharedWorkerPool } from '@backlot/storage';
-import { CliWorld, readAll, startFollowed } from './world.js';
+import { CliWorld, startFollowed, startProxy } from './world.js';
 
 let w: CliWorld;
 let projectId = '';
@@ -238,27 +236,16 @@ test('watch prints a line per change, and JSON lines with --json', async () => {
 
 test('watch exits 5 when the live connection cannot be opened', async () => {
   // A proxy that passes the API through but hangs up on every WebSocket handshake.
-  const proxy = createServer(async (req, res) => {
-    const body = req.method === 'GET' ? undefined : new Uint8Array(await readAll(req));
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'connection')) as Record<string, string>;
-    const answer = await fetch(w.url + req.url, { method: req.method, headers, body });
-    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-    res.end(Buffer.from(await answer.arrayBuffer()));
-  });
-  proxy.on('upgrade', (_req, socket) => socket.destroy());
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const proxy = await startProxy(w.url);
+  proxy.server.on('upgrade', (_req, socket) => socket.destroy());
   try {
     const sup = w.users.supervisor;
-    const saved = JSON.parse(await readFile(join(sup.configDir, 'credentials.json'), 'utf8'));
-    const configDir = join(w.dir, 'config', 'behind-proxy');
-    await mkdir(configDir, { recursive: true });
-    await writeFile(join(configDir, 'credentials.json'), JSON.stringify({ current: url, servers: { [url]: saved.servers[w.url] } }), { mode: 0o600 });
+    const configDir = await w.signedInThrough(sup, proxy.url, 'behind-proxy');
     const r = await sup.run(['watch', ...P], { env: { BACKLOT_CONFIG_DIR: configDir } });
     assert.equal(r.code, 5, r.stderr);
     assert.match(r.stderr, /^backlot: could not open live events on http:\/\/127\.0\.0\.1:\d+.*\n  check that the server is running/);
   } finally {
-    await new Promise((r) => proxy.close(r));
+    await proxy.close();
   }
 });
 

@@ -3,7 +3,9 @@
 // user has their own sign-in as on their own machine. Accounts and the studio are made through
 // the API (as an admin would); everything the tests check goes through the CLI.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,6 +166,15 @@ export class CliWorld {
     return p.id;
   }
 
+  /** A config folder where `user` is signed in to `url` (a proxy) with their sign-in to this server. */
+  async signedInThrough(user: CliUser, url: string, name: string): Promise<string> {
+    const saved = JSON.parse(await readFile(join(user.configDir, 'credentials.json'), 'utf8'));
+    const configDir = join(this.dir, 'config', name);
+    await mkdir(configDir, { recursive: true });
+    await writeFile(join(configDir, 'credentials.json'), JSON.stringify({ current: url, servers: { [url]: saved.servers[this.url] } }), { mode: 0o600 });
+    return configDir;
+  }
+
   /** A fresh empty folder under the world's temp folder. */
   async folder(name: string): Promise<string> {
     return mkdtemp(join(this.dir, `${name}-`));
@@ -176,8 +187,36 @@ export class CliWorld {
   }
 }
 
-/** A request's whole body (the tests' proxies read it before passing it on). */
-export async function readAll(req: AsyncIterable<Buffer>): Promise<Buffer> {
+/**
+ * A proxy to `target` on a loopback port, for a server that misbehaves on cue: requests ("METHOD
+ * /path") that `holds` picks are read and never answered, the rest pass through.
+ */
+export async function startProxy(target: string, holds: (request: string) => boolean = () => false): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const skip = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
+  const server = createServer(async (req, res) => {
+    const body = req.method === 'GET' ? undefined : new Uint8Array(await readAll(req));
+    if (holds(`${req.method} ${req.url}`)) return;
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !skip.has(k))) as Record<string, string>;
+    try {
+      const answer = await fetch(target + req.url, { method: req.method, headers, body });
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    } catch (err) {
+      res.writeHead(502).end(String(err));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    server,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+async function readAll(req: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const p of req) parts.push(p);
   return Buffer.concat(parts);

@@ -38,7 +38,6 @@ export function auditCommands(program: Command): void {
       let fetchPage: (f: AuditFilter) => Promise<AuditPage>;
       let people: Map<string, { name: string; email?: string }>;
       let where: { projectId: string } | { studioId: string };
-      let projectId: string | undefined;
       let refs: Refs | undefined;
       if (o.scope === 'studio') {
         const studioId = await studioOf(conn, opts);
@@ -48,9 +47,8 @@ export function auditCommands(program: Command): void {
         people = new Map(members.map((m) => [m.userId, m]));
       } else {
         const ctx = await projectContext(opts);
-        projectId = ctx.projectId;
         refs = new Refs(ctx);
-        where = { projectId };
+        where = { projectId: ctx.projectId };
         fetchPage = (f) => ctx.api.audit.project(ctx.projectId, f);
         const { members } = await ctx.api.projectMembers.list(ctx.projectId);
         people = new Map(members.map((m) => [m.userId, m]));
@@ -69,7 +67,7 @@ export function auditCommands(program: Command): void {
       } while (cursor && entries.length < o.limit);
       if (opts.json) return printJson({ ...where, entries, nextCursor: cursor ?? null });
       if (entries.length === 0) return say('No audit entries match.');
-      const names = projectId && refs ? await assetNames(conn.api, projectId, entries, await refs.pathsById()) : new Map<string, string>();
+      const names = refs ? await assetNames(conn.api, refs.ctx.projectId, entries, await refs.pathsById()) : new Map<string, string>();
       const target = (e: AuditEntry): string => {
         const checkpoint = checkpointOf(e);
         const asset = checkpoint && names.get(checkpoint.assetId);
