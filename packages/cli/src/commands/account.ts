@@ -1,5 +1,6 @@
 // Signing in and choosing where to work: login, logout, whoami, studios, projects.
 import { Command, Option } from 'commander';
+import { ApiError } from '@backlot/api';
 import { apiFor, connect, studioOf, type GlobalOptions } from '../context.js';
 import { CliError, EXIT, usageError } from '../output/exit-codes.js';
 import { formatTime, printJson, printTable, say } from '../output/print.js';
@@ -29,9 +30,12 @@ export function accountCommands(program: Command): void {
         const email = opts.email ?? (await ask('Email'));
         const password = opts.passwordStdin ? await readStdin() : await ask('Password', true);
         if (!password) throw usageError('no password given');
-        await api.auth.login({ email, password });
+        await api.auth.login({ email, password }).catch(refusedAs(`the server did not accept the email and password for ${email}`,
+          `check them and run: backlot login ${server} (if your studio signs in through its identity provider: --sso ${email})`));
       }
-      const me = await api.auth.me();
+      const me = await (opts.token
+        ? api.auth.me().catch(refusedAs('the server did not accept this token (wrong, revoked or expired)', 'make a new one (backlot tokens create) or sign in with your password'))
+        : api.auth.me());
       const { studios } = await api.studios.list();
       const creds = readCredentials();
       const previous = creds.servers[server];
@@ -126,4 +130,12 @@ async function readStdin(): Promise<string> {
   let text = '';
   for await (const part of process.stdin) text += part;
   return text.replace(/\r?\n$/, '');
+}
+
+/** A 401 during sign-in is about what was typed, not a session that ended: say so. */
+function refusedAs(message: string, hint: string) {
+  return (err: unknown): never => {
+    if (err instanceof ApiError && err.status === 401) throw new CliError(message, EXIT.error, hint);
+    throw err;
+  };
 }

@@ -35,12 +35,15 @@ test('a wrong password is refused with a clear message and exit 1, and nothing i
     input: 'wrong\n', env: { BACKLOT_CONFIG_DIR: join(w.dir, 'config', 'nobody') },
   });
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /backlot: .*\n  sign in again/);
+  assert.match(r.stderr, /^backlot: the server did not accept the email and password for artist@studio\.test\n  check them and run: backlot login http/);
   await assert.rejects(stat(join(w.dir, 'config', 'nobody', 'credentials.json')));
 });
 
 test('login with a token, a server that is not there, and logout', async () => {
   const owner = w.users.owner;
+  const bad = await owner.run(['login', w.url, '--token', 'not-a-token'], { env: { BACKLOT_CONFIG_DIR: join(w.dir, 'config', 'nobody') } });
+  assert.equal(bad.code, 1, bad.stderr);
+  assert.match(bad.stderr, /^backlot: the server did not accept this token \(wrong, revoked or expired\)\n  make a new one/);
   await owner.ok(['login', w.url, '--token', owner.api.session.token!]);
   assert.equal(JSON.parse((await owner.ok(['whoami', '--json'])).stdout).user.email, owner.email);
   const down = await owner.run(['whoami', '--server', 'http://127.0.0.1:9']);

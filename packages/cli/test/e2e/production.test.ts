@@ -39,7 +39,7 @@ const asset = async (name: string) => w.users.owner.api.browse.asset(projectId, 
 test('a supervisor assigns and sets a status; tasks lists and filters them (--mine, --status), as a table and JSON', async () => {
   const { supervisor, artist } = w.users;
   const assigned = await supervisor.ok(['assign', 'shot010', 'Artist', ...P]);
-  assert.match(assigned.stderr, /Assigned shot010\.blend to Artist/);
+  assert.match(assigned.stderr, /Assigned shots\/shot010\.blend to Artist/);
   await supervisor.ok(['set-status', 'shot010', 'wfa', ...P]);
   const a = await asset('shot010');
   assert.equal(a.assigneeId, artist.id);
@@ -56,9 +56,9 @@ test('a supervisor assigns and sets a status; tasks lists and filters them (--mi
   assert.deepEqual(both.assets.map((x: { id: string }) => x.id), [ids.ref]);
 
   const table = (await artist.ok(['tasks', ...P])).stdout;
-  assert.match(table, /^NAME\s+STATUS\s+ASSIGNEE\s+TYPE\s+UPDATED/);
-  assert.match(table, /shot010\.blend\s+WFA\s+Artist/);
-  assert.match(table, /shot020\.blend\s+TODO\s+-/);
+  assert.match(table, /^PATH\s+STATUS\s+ASSIGNEE\s+TYPE\s+UPDATED/);
+  assert.match(table, /^shots\/shot010\.blend\s+WFA\s+Artist/m, 'paths from the server\'s folders outside a working folder');
+  assert.match(table, /^shots\/shot020\.blend\s+TODO\s+-/m);
 });
 
 test('board: status columns with counts, as text and as the API\'s JSON', async () => {
@@ -68,7 +68,7 @@ test('board: status columns with counts, as text and as the API\'s JSON', async 
   assert.equal(wfa.count, 1);
   assert.equal(wfa.cards[0].id, ids.shot010);
   const text = (await w.users.supervisor.ok(['board', ...P])).stdout;
-  assert.match(text, /^WFA · 1\n  shot010\.blend\s+Artist$/m);
+  assert.match(text, /^WFA · 1\n  shots\/shot010\.blend\s+Artist$/m);
   assert.ok(text.split('\n').every((l) => l.length <= 80), 'fits 80 columns');
 });
 
@@ -76,17 +76,17 @@ test('the artist requests a task, the assignee sees it and accepts; another requ
   const { supervisor, artist, vendor } = w.users;
   await supervisor.ok(['assign', 'shot020', 'me', ...P]);
   const asked = await artist.ok(['request', 'shot020', '-m', 'I can finish the layout today', ...P]);
-  assert.match(asked.stderr, /Asked Supervisor for shot020\.blend/);
+  assert.match(asked.stderr, /Asked Supervisor for shots\/shot020\.blend/);
 
   const pending = json(await supervisor.ok(['requests', '--json', ...P]));
   assert.equal(pending.toMe.length, 1);
   assert.equal(pending.toMe[0].asset.id, ids.shot020);
   assert.equal(pending.toMe[0].message, 'I can finish the layout today');
   assert.equal(json(await artist.ok(['requests', '--json', ...P])).mine[0].asset.id, ids.shot020);
-  assert.match((await supervisor.ok(['requests', ...P])).stdout, /to you\s+shot020\.blend\s+from Artist/);
+  assert.match((await supervisor.ok(['requests', ...P])).stdout, /to you\s+shots\/shot020\.blend\s+from Artist/);
 
   const accepted = await supervisor.ok(['accept', 'shot020', ...P]);
-  assert.match(accepted.stderr, /Handed shot020\.blend to Artist/);
+  assert.match(accepted.stderr, /Handed shots\/shot020\.blend to Artist/);
   assert.equal((await asset('shot020')).assigneeId, artist.id);
 
   // The vendor holds shot030; the artist asks for it; the vendor declines the one request it has.
@@ -96,7 +96,7 @@ test('the artist requests a task, the assignee sees it and accepts; another requ
   assert.equal(none.code, 1, none.stderr);
   assert.match(none.stderr, /no control requests are waiting for you\n  see all pending/);
   const declined = await vendor.ok(['decline', ...P]);
-  assert.match(declined.stderr, /Declined Artist's request for shot030\.blend/);
+  assert.match(declined.stderr, /Declined Artist's request for shots\/shot030\.blend/);
   assert.equal((await asset('shot030')).assigneeId, vendor.id);
   assert.deepEqual(json(await vendor.ok(['requests', '--json', ...P])).toMe, []);
 
@@ -105,10 +105,10 @@ test('the artist requests a task, the assignee sees it and accepts; another requ
   await supervisor.ok(['request', 'shot030', ...P]);
   const two = await vendor.run(['accept', ...P]);
   assert.equal(two.code, 2, two.stderr);
-  assert.match(two.stderr, /2 requests are waiting for you:\n.*shot030\.blend.*\n.*shot030\.blend/);
+  assert.match(two.stderr, /2 requests are waiting for you:\n.*shots\/shot030\.blend.*\n.*shots\/shot030\.blend/);
 
   const handed = await artist.ok(['handoff', 'shot020', 'Supervisor', ...P]);
-  assert.match(handed.stderr, /Handed shot020\.blend to Supervisor/);
+  assert.match(handed.stderr, /Handed shots\/shot020\.blend to Supervisor/);
   assert.equal((await asset('shot020')).assigneeId, supervisor.id);
 });
 
@@ -118,7 +118,7 @@ test('take-over: refused for the artist (exit 4), allowed for the owner', async 
   assert.match(refused.stderr, /^backlot: .+\n  ask a project admin for the permission\n$/);
   assert.equal((await asset('shot020')).assigneeId, w.users.supervisor.id);
   const done = await w.users.owner.ok(['take-over', 'shot020', ...P]);
-  assert.match(done.stderr, /You hold shot020\.blend now \(it was Supervisor's\)/);
+  assert.match(done.stderr, /You hold shots\/shot020\.blend now \(it was Supervisor's\)/);
   assert.equal((await asset('shot020')).assigneeId, w.users.owner.id);
   await w.users.owner.ok(['unassign', 'shot020', ...P]);
   assert.equal((await asset('shot020')).assigneeId, null);
@@ -256,8 +256,8 @@ test('references that do not resolve: unknown names exit 1 with a hint, ambiguou
   assert.match(unknown.stderr, /^backlot: no task or asset "nosuchtask" that you can see in this project\n  give a name from `backlot tasks --kind all`/);
   const many = await supervisor.run(['set-status', 'shot0', 'wip', ...P]);
   assert.equal(many.code, 2);
-  assert.match(many.stderr, /"shot0" matches 4 assets:\n  shot010\.blend/);
-  assert.match(many.stderr, /give its id/);
+  assert.match(many.stderr, /"shot0" matches 4 assets:\n  shots\/shot010\.blend/);
+  assert.match(many.stderr, /give its path as listed, or its id/);
   const nobody = await supervisor.run(['assign', 'shot010', 'Nobody', ...P]);
   assert.equal(nobody.code, 1);
   assert.match(nobody.stderr, /no member "Nobody" in this project\n  list them with: backlot members/);
@@ -265,7 +265,7 @@ test('references that do not resolve: unknown names exit 1 with a hint, ambiguou
   assert.equal(status.code, 1);
   assert.match(status.stderr, /no status "finished" in this project\n  use one of: todo, wip, wfa, retake, done/);
   const byId = await supervisor.ok(['assign', ids.shot040, 'me', ...P]);
-  assert.match(byId.stderr, /Assigned shot040\.blend to Supervisor/);
+  assert.match(byId.stderr, /Assigned shots\/shot040\.blend to Supervisor/);
   const gone = await supervisor.run(['assign', '00000000-0000-4000-8000-000000000000', 'me', ...P]);
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /no task or asset with id/);

@@ -128,8 +128,8 @@ export async function listControlRequests(r: Reader, scope: RequestScope, assetI
     .leftJoin('users as au', 'au.id', 'a.assignee_id')
     .select([
       'cr.id', 'cr.status', 'cr.message', 'cr.created_at', 'cr.requester_id', 'u.name as requester_name',
-      'a.id as asset_id', 'a.name as asset_name', 'a.extension as asset_extension', 'a.status_id as asset_status_id',
-      'a.assignee_id', 'au.name as assignee_name',
+      'a.id as asset_id', 'a.collection_id as asset_collection_id', 'a.name as asset_name', 'a.extension as asset_extension',
+      'a.status_id as asset_status_id', 'a.assignee_id', 'au.name as assignee_name',
     ])
     .where('cr.project_id', '=', r.project.id)
     .where('cr.status', '=', 'pending')
@@ -144,7 +144,7 @@ export async function listControlRequests(r: Reader, scope: RequestScope, assetI
     requests: rows.filter((q) => r.view.canSeeAsset(q.asset_id)).map((q) => ({
       id: q.id, status: q.status, message: q.message, createdAt: q.created_at,
       requester: { id: q.requester_id, name: q.requester_name },
-      asset: { id: q.asset_id, name: q.asset_name, extension: q.asset_extension, statusId: q.asset_status_id, assigneeId: q.assignee_id, assigneeName: q.assignee_name },
+      asset: { id: q.asset_id, collectionId: q.asset_collection_id, name: q.asset_name, extension: q.asset_extension, statusId: q.asset_status_id, assigneeId: q.assignee_id, assigneeName: q.assignee_name },
     })),
   };
 }

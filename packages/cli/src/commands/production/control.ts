@@ -57,7 +57,7 @@ export function controlCommands(program: Command): void {
       ]);
       if (opts.json) return printJson({ projectId: ctx.projectId, toMe: toMe.requests, mine: mine.requests });
       if (toMe.requests.length + mine.requests.length === 0) return say('No pending requests.');
-      const paths = await new Refs(ctx).pathsById();
+      const paths = await new Refs(ctx).pathsOf([...toMe.requests, ...mine.requests].map((r) => r.asset));
       const rows = [
         ...toMe.requests.map((r) => ['to you', labelOf(r.asset, paths), `from ${r.requester.name ?? '(gone)'}`, clip(r.message, 40), formatTime(r.createdAt), shortId(r.id)]),
         ...mine.requests.map((r) => ['yours', labelOf(r.asset, paths), `held by ${r.asset.assigneeName ?? 'nobody'}`, clip(r.message, 40), formatTime(r.createdAt), shortId(r.id)]),
@@ -84,13 +84,15 @@ export function controlCommands(program: Command): void {
 
 /** The request to answer: by id (or id prefix), by task, or the only one addressed to me. */
 async function pickRequest(ctx: ProjectContext, refs: Refs, ref: string | undefined, verb: string): Promise<PendingControlRequest> {
-  const [{ requests: toMe }, paths] = await Promise.all([ctx.api.browse.controlRequests(ctx.projectId, { scope: 'to-me' }), refs.pathsById()]);
-  const listing = (list: readonly PendingControlRequest[]) =>
-    list.map((r) => `  ${shortId(r.id)}  ${labelOf(r.asset, paths).padEnd(24)} from ${r.requester.name ?? '(gone)'}${r.message ? `: ${clip(r.message, 40)}` : ''}`).join('\n');
+  const { requests: toMe } = await ctx.api.browse.controlRequests(ctx.projectId, { scope: 'to-me' });
+  const listing = async (list: readonly PendingControlRequest[]) => {
+    const paths = await refs.pathsOf(list.map((r) => r.asset));
+    return list.map((r) => `  ${shortId(r.id)}  ${labelOf(r.asset, paths).padEnd(24)} from ${r.requester.name ?? '(gone)'}${r.message ? `: ${clip(r.message, 40)}` : ''}`).join('\n');
+  };
   if (!ref) {
     if (toMe.length === 1) return toMe[0];
     if (toMe.length === 0) throw new CliError('no control requests are waiting for you', EXIT.error, 'see all pending requests with: backlot requests');
-    throw new CliError(`${toMe.length} requests are waiting for you:\n${listing(toMe)}`, EXIT.usage, `name one: backlot ${verb} ID (or TASK)`);
+    throw new CliError(`${toMe.length} requests are waiting for you:\n${await listing(toMe)}`, EXIT.usage, `name one: backlot ${verb} ID (or TASK)`);
   }
   if (/^[0-9a-f-]{6,36}$/i.test(ref)) {
     const byId = toMe.filter((r) => r.id.toLowerCase().startsWith(ref.toLowerCase()));
@@ -100,5 +102,5 @@ async function pickRequest(ctx: ProjectContext, refs: Refs, ref: string | undefi
   const { requests } = await ctx.api.browse.controlRequests(ctx.projectId, { scope: 'task', assetId: task.id });
   if (requests.length === 1) return requests[0];
   if (requests.length === 0) throw new CliError(`no pending request for ${task.label}`, EXIT.error, 'see pending requests with: backlot requests');
-  throw new CliError(`${requests.length} requests are pending for ${task.label}:\n${listing(requests)}`, EXIT.usage, `name one: backlot ${verb} ID`);
+  throw new CliError(`${requests.length} requests are pending for ${task.label}:\n${await listing(requests)}`, EXIT.usage, `name one: backlot ${verb} ID`);
 }

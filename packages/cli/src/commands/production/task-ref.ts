@@ -8,6 +8,9 @@ import { ApiError, type AssetCard, type AssetView, type ProjectMember, type Stat
 import { CliError, EXIT } from '../../output/exit-codes.js';
 import { fileName, isId, type ProjectContext } from './shared.js';
 
+/** What a path is made from: an asset's name and, where the answer carries it, its collection. */
+export type Located = Pick<AssetView, 'id' | 'name' | 'extension'> & { collectionId?: string | null };
+
 export interface TaskRef {
   id: string;
   /** Path in the working folder, else the file name. */
@@ -43,9 +46,49 @@ export class Refs {
     return (await this.tree())?.pathOfFolder ?? null;
   }
 
+  /**
+   * Asset id -> path from the project's top, for tables and lists: from the working folder's tree
+   * where it knows the asset, else from the server's collections (one request per folder, so a
+   * list outside a working folder still tells same-named files apart).
+   */
+  async pathsOf(assets: readonly Located[]): Promise<ReadonlyMap<string, string>> {
+    const local = await this.pathsById();
+    const out = new Map<string, string>();
+    const rest = assets.filter((a) => {
+      const p = local?.get(a.id);
+      if (p) out.set(a.id, p);
+      return !p;
+    });
+    const folders = await this.serverFolderPaths(new Set(rest.flatMap((a) => (a.collectionId ? [a.collectionId] : []))));
+    for (const a of rest) {
+      const folder = a.collectionId ? folders.get(a.collectionId) : undefined;
+      out.set(a.id, folder ? `${folder}/${fileName(a)}` : fileName(a));
+    }
+    return out;
+  }
+
+  /** Collection id -> its path on the server (a collection the caller cannot see is left out). */
+  private async serverFolderPaths(ids: ReadonlySet<string>): Promise<Map<string, string>> {
+    const { api, projectId } = this.ctx;
+    const out = new Map<string, string>();
+    const queue = [...ids];
+    const worker = async () => {
+      for (let id = queue.pop(); id; id = queue.pop()) {
+        try {
+          const c = await api.browse.collection(projectId, id);
+          out.set(id, [...c.path.map((p) => p.name), c.name].join('/'));
+        } catch (err) {
+          if (!(err instanceof ApiError && err.status === 404)) throw err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
+    return out;
+  }
+
   /** The label of an asset in messages and tables. */
-  async label(asset: Pick<AssetView, 'id' | 'name' | 'extension'>): Promise<string> {
-    return (await this.pathsById())?.get(asset.id) ?? fileName(asset);
+  async label(asset: Located): Promise<string> {
+    return (await this.pathsOf([asset])).get(asset.id)!;
   }
 
   private tree(): Promise<LocalTree | null> {
@@ -125,9 +168,11 @@ export class Refs {
           : 'give a name from `backlot tasks --kind all` or an asset id (check --project too)',
       );
     }
-    const lines = await Promise.all(matches.slice(0, 20).map(async (a) => `  ${(await this.label(a)).padEnd(30)} ${a.kind.padEnd(8)} ${a.id}`));
+    const shown = matches.slice(0, 20);
+    const paths = await this.pathsOf(shown);
+    const lines = shown.map((a) => `  ${paths.get(a.id)!.padEnd(30)} ${a.kind.padEnd(8)} ${a.id}`);
     const more = matches.length > 20 ? `\n  … and ${matches.length - 20} more` : '';
-    throw new CliError(`"${ref}" matches ${matches.length} assets:\n${lines.join('\n')}${more}`, EXIT.usage, 'name one exactly: give its id (or its path inside the working folder)');
+    throw new CliError(`"${ref}" matches ${matches.length} assets:\n${lines.join('\n')}${more}`, EXIT.usage, 'name one exactly: give its path as listed, or its id');
   }
 
   /** A project member by "me", id, email or name (a unique prefix of a name or email will do). */

@@ -73,10 +73,10 @@ export function taskCommands(program: Command): void {
       } while (cursor && assets.length < o.limit);
       if (opts.json) return printJson({ projectId: ctx.projectId, assets });
       if (assets.length === 0) return say(o.kind === 'task' ? 'No tasks match.' : 'Nothing matches.');
-      const [statuses, paths] = await Promise.all([refs.statusList(), refs.pathsById()]);
+      const [statuses, paths] = await Promise.all([refs.statusList(), refs.pathsOf(assets)]);
       printTable(
         assets.map((a) => [labelOf(a, paths), statusLabel(statuses, a.statusId), a.assigneeId ? a.assigneeName ?? '(gone)' : '-', a.type ?? '', formatTime(a.updatedAt)]),
-        [paths ? 'PATH' : 'NAME', 'STATUS', 'ASSIGNEE', 'TYPE', 'UPDATED'],
+        ['PATH', 'STATUS', 'ASSIGNEE', 'TYPE', 'UPDATED'],
       );
       if (more) say(`(first ${assets.length}; raise --limit for more)`);
     });
@@ -94,12 +94,12 @@ export function taskCommands(program: Command): void {
       const query = await queryOf(refs, o);
       const board = await ctx.api.browse.board(ctx.projectId, { ...query, limit: Math.min(200, o.cards) });
       if (opts.json) return printJson(board);
-      printBoard(board, await refs.pathsById(), o.cards);
+      printBoard(board, await refs.pathsOf(board.columns.flatMap((c) => c.cards.slice(0, o.cards))), o.cards);
     });
 }
 
 /** Columns one under another: they stay readable in any terminal width. */
-function printBoard(board: Board, paths: ReadonlyMap<string, string> | null, perColumn: number): void {
+function printBoard(board: Board, paths: ReadonlyMap<string, string>, perColumn: number): void {
   const width = Math.max(60, Math.min(process.stdout.columns || 80, 120));
   const out: string[] = [];
   for (const col of board.columns) {

@@ -160,7 +160,7 @@ export interface PendingControlRequest {
   message: string | null;
   createdAt: string;
   requester: PersonRef;
-  asset: { id: string; name: string; extension: string; statusId: string | null; assigneeId: string | null; assigneeName: string | null };
+  asset: { id: string; collectionId: string | null; name: string; extension: string; statusId: string | null; assigneeId: string | null; assigneeName: string | null };
 }
 
 /** GET /projects/:projectId/control-requests. */
