@@ -41,6 +41,13 @@ export interface StoreAgainstResult extends StoreFileResult {
   /** New chunks stored as patches, and their encoded bytes (included in newChunks/newBytes). */
   patches: number;
   patchBytes: number;
+  /**
+   * Chunks of the previous version written again, and their encoded bytes (not in newChunks or
+   * newBytes: they are not new content). The store had lost them: a tool that saves in place
+   * overwrites a downloaded version, which is the working file's own bytes (a hard link).
+   */
+  againChunks: number;
+  againBytes: number;
 }
 
 /**
@@ -58,7 +65,8 @@ export async function storeFileAgainst(
   const readBase = basesFrom(store, cache);
   const chunks: { id: string; size: number }[] = [];
   const seen = new Set<string>();
-  const result = { newChunks: 0, newBytes: 0, patches: 0, patchBytes: 0 };
+  const result = { newChunks: 0, newBytes: 0, patches: 0, patchBytes: 0, againChunks: 0, againBytes: 0 };
+  const inPrevious = new Set(previous?.chunks.map(([id]) => id));
   let offset = 0;
 
   const basesFor = async (ids: readonly string[]): Promise<PatchBase[]> => {
@@ -91,6 +99,11 @@ export async function storeFileAgainst(
 
   const kept = async (chunk: VerifiedChunk) => {
     await write(chunk);
+    if (inPrevious.has(chunk.id)) {
+      result.againChunks++;
+      result.againBytes += chunk.encoded.length;
+      return;
+    }
     result.newChunks++;
     result.newBytes += chunk.encoded.length;
     if (chunk.bases.length > 0) {

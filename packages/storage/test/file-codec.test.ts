@@ -20,6 +20,7 @@ import {
   restoreFromStore,
   sha256Hex,
   storeFile,
+  storeFileAgainst,
 } from '../src/index.js';
 import { pieces, pseudoRandom, textLike, withTempDir } from './helpers.js';
 
@@ -328,6 +329,22 @@ describe('dedup across edits', () => {
       const edited = Buffer.concat([base.subarray(0, at), Buffer.from('inserted'), base.subarray(at)]);
       const second = await storeFile(pieces(edited, 1 << 20), store, { pool });
       assert.ok(second.newChunks >= 1 && second.newChunks <= 2, `${second.newChunks} new chunks`);
+    });
+  });
+
+  it('storeFileAgainst counts a previous version\'s chunks it had to write again apart from new content', async () => {
+    await withTempDir(async (dir) => {
+      // The previous version's chunks are not in this store (as after a save in place over a
+      // downloaded version): they are written again, and only the edit counts as new.
+      const previous = await chunkFile(pieces(base, 1 << 20), { pool });
+      const store = new FsChunkStore({ dir, namespace: 'p' });
+      const edited = Buffer.concat([base, pseudoRandom(100_000, 9)]);
+      const r = await storeFileAgainst(pieces(edited, 1 << 20), store, { chunks: previous.chunks.map((c) => [c.id, c.size] as const) }, { pool });
+      assert.ok(r.newChunks >= 1 && r.newChunks <= 2, `${r.newChunks} new chunks`);
+      assert.ok(r.newBytes <= maxSize + 100_000, `${r.newBytes} new bytes: the last chunk and the appended ones`);
+      assert.equal(r.againChunks + r.newChunks, new Set(r.chunks.map((c) => c.id)).size, 'every chunk written, once');
+      assert.ok(r.againBytes > 11 * MiB, `${r.againBytes} bytes written again`);
+      assert.deepEqual((await store.has(r.chunks.map((c) => c.id))).size, new Set(r.chunks.map((c) => c.id)).size);
     });
   });
 });
