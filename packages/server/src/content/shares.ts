@@ -34,9 +34,12 @@ function stateOf(row: Pick<ShareLinksTable, 'revoked_at' | 'expires_at'>, now: s
   return 'active';
 }
 
-function shareView(row: ShareLinksTable, asset: Pick<AssetsTable, 'id' | 'name' | 'extension'>, now: string) {
+type SharedAsset = Pick<AssetsTable, 'id' | 'collection_id' | 'name' | 'extension'>;
+
+function shareView(row: ShareLinksTable, asset: SharedAsset, checkpointNumber: number, now: string) {
   return {
-    id: row.id, checkpointId: row.checkpoint_id, assetId: asset.id, fileName: fileNameOf(asset), createdBy: row.created_by, createdAt: row.created_at,
+    id: row.id, checkpointId: row.checkpoint_id, checkpointNumber, assetId: asset.id, collectionId: asset.collection_id, fileName: fileNameOf(asset),
+    createdBy: row.created_by, createdAt: row.created_at,
     expiresAt: row.expires_at, revokedAt: row.revoked_at, downloadCount: Number(row.download_count), lastAccessAt: row.last_access_at,
     state: stateOf(row, now),
   };
@@ -62,7 +65,7 @@ export async function createShare(ctx: Ctx, projectId: string, checkpointId: str
     await trx.insertInto('share_links').values(row).execute();
     await audit(ctx, trx, access.project.studio_id, projectId, 'share.created', row.id, null, { checkpointId, assetId: file.asset.id, expiresAt }, at);
   });
-  return { ...shareView(row, file.asset, at), token, url: `${ctx.baseUrl()}${SHARE_PATH}/${token}` };
+  return { ...shareView(row, file.asset, file.checkpoint.number, at), token, url: `${ctx.baseUrl()}${SHARE_PATH}/${token}` };
 }
 
 async function sharesOf(db: Db, projectId: string, shareId?: string) {
@@ -71,7 +74,7 @@ async function sharesOf(db: Db, projectId: string, shareId?: string) {
     .innerJoin('checkpoints as c', 'c.id', 's.checkpoint_id')
     .innerJoin('assets as a', 'a.id', 'c.asset_id')
     .selectAll('s')
-    .select(['a.id as asset_id', 'a.name as asset_name', 'a.extension as asset_extension'])
+    .select(['a.id as asset_id', 'a.collection_id as asset_collection_id', 'a.name as asset_name', 'a.extension as asset_extension', 'c.number as checkpoint_number'])
     .where('s.project_id', '=', projectId)
     .$if(shareId !== undefined, (q) => q.where('s.id', '=', shareId!))
     .orderBy('s.created_at', 'desc')
@@ -88,7 +91,7 @@ export async function listShares(ctx: Ctx, projectId: string) {
   return {
     shares: rows
       .filter((r) => access.view.canSeeAsset(r.asset_id))
-      .map((r) => shareView(r, { id: r.asset_id, name: r.asset_name, extension: r.asset_extension }, now)),
+      .map((r) => shareView(r, sharedAsset(r), r.checkpoint_number, now)),
   };
 }
 
@@ -97,18 +100,21 @@ async function manageableShare(ctx: Ctx, projectId: string, shareId: string) {
   authorizeContentAccess(access, { kind: 'share.manage' });
   const [row] = await sharesOf(ctx.db, projectId, shareId);
   if (!row || !access.view.canSeeAsset(row.asset_id)) throw notFound('share link');
-  return { access, row, asset: { id: row.asset_id, name: row.asset_name, extension: row.asset_extension } };
+  return { access, row, asset: sharedAsset(row) };
 }
+
+const sharedAsset = (r: { asset_id: string; asset_collection_id: string | null; asset_name: string; asset_extension: string }): SharedAsset =>
+  ({ id: r.asset_id, collection_id: r.asset_collection_id, name: r.asset_name, extension: r.asset_extension });
 
 export async function revokeShare(ctx: Ctx, projectId: string, shareId: string) {
   const { access, row, asset } = await manageableShare(ctx, projectId, shareId);
   const at = nowIso(ctx);
-  if (row.revoked_at) return shareView(row, asset, at);
+  if (row.revoked_at) return shareView(row, asset, row.checkpoint_number, at);
   await inTransaction(ctx, async (trx) => {
     await trx.updateTable('share_links').set({ revoked_at: at }).where('id', '=', shareId).execute();
     await audit(ctx, trx, access.project.studio_id, projectId, 'share.revoked', shareId, { expiresAt: row.expires_at }, { revokedAt: at }, at);
   });
-  return shareView({ ...row, revoked_at: at }, asset, at);
+  return shareView({ ...row, revoked_at: at }, asset, row.checkpoint_number, at);
 }
 
 /** Sets a new expiry (later, earlier, or none); a revoked link stays revoked. */
@@ -121,7 +127,7 @@ export async function changeShareExpiry(ctx: Ctx, projectId: string, shareId: st
     await trx.updateTable('share_links').set({ expires_at: expiresAt }).where('id', '=', shareId).execute();
     await audit(ctx, trx, access.project.studio_id, projectId, 'share.expiry_changed', shareId, { expiresAt: row.expires_at }, { expiresAt }, at);
   });
-  return shareView({ ...row, expires_at: expiresAt }, asset, at);
+  return shareView({ ...row, expires_at: expiresAt }, asset, row.checkpoint_number, at);
 }
 
 // ---- public side ---------------------------------------------------------------------------------

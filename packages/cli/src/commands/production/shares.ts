@@ -34,9 +34,10 @@ export function shareCommands(program: Command): void {
       const { shares } = await ctx.api.content.listShares(ctx.projectId);
       if (opts.json) return printJson({ projectId: ctx.projectId, shares });
       if (shares.length === 0) return say('No share links in this project.');
+      const paths = await pathsOf(ctx, shares);
       printTable(
-        shares.map((s) => [shortId(s.id), s.fileName, s.state, s.expiresAt ? formatTime(s.expiresAt) : 'never', String(s.downloadCount), formatTime(s.createdAt)]),
-        ['ID', 'FILE', 'STATE', 'EXPIRES', 'DOWNLOADS', 'CREATED'],
+        shares.map((s) => [shortId(s.id), paths.get(s.assetId)!, `#${s.checkpointNumber}`, s.state, s.expiresAt ? formatTime(s.expiresAt) : 'never', String(s.downloadCount), formatTime(s.createdAt)]),
+        ['ID', 'PATH', 'VERSION', 'STATE', 'EXPIRES', 'DOWNLOADS', 'CREATED'],
       );
     });
 
@@ -51,8 +52,14 @@ export function shareCommands(program: Command): void {
       const share = pickShare(shares, ref);
       const revoked = await ctx.api.content.revokeShare(ctx.projectId, share.id);
       if (opts.json) return printJson(revoked);
-      say(`Revoked the share link of ${share.fileName} (${shortId(share.id)})`);
+      const path = (await pathsOf(ctx, [share])).get(share.assetId)!;
+      say(`Revoked the share link of ${path} #${share.checkpointNumber} (${shortId(share.id)})`);
     });
+}
+
+/** Shared files' paths (fileName is the whole "name.ext": it stands for the name, with no extension to add). */
+function pathsOf(ctx: ProjectContext, shares: readonly ShareView[]): Promise<ReadonlyMap<string, string>> {
+  return new Refs(ctx).pathsOf(shares.map((s) => ({ id: s.assetId, name: s.fileName, extension: '', collectionId: s.collectionId })));
 }
 
 function pickShare(shares: readonly ShareView[], ref: string): ShareView {

@@ -48,7 +48,11 @@ export type ShareState = 'active' | 'expired' | 'revoked';
 export interface ShareView {
   id: string;
   checkpointId: string;
+  /** The shared checkpoint's number in its asset's history. */
+  checkpointNumber: number;
   assetId: string;
+  /** The asset's collection (null: the project's top level). */
+  collectionId: string | null;
   fileName: string;
   createdBy: string;
   createdAt: string;
