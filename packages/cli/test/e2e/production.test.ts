@@ -190,6 +190,7 @@ test('share a checkpoint: the link works, is listed, and stops working when revo
   assert.match((await owner.ok(['shares', ...P])).stdout, /^\S{8}\s+shots\/moodboard\.png\s+#1\s+active\s/m, 'path and version outside a working folder');
   const revoked = await owner.ok(['unshare', shares[0].id.slice(0, 8), ...P]);
   assert.match(revoked.stderr, /^Revoked the share link of shots\/moodboard\.png #1 \(/);
+  assert.match((await owner.ok(['audit', '--action', 'share.created', ...P])).stdout, /share\.created\s+share_link \S{8} of shots\/moodboard\.png$/m);
   assert.equal(json(await owner.ok(['shares', '--json', ...P])).shares[0].state, 'revoked');
   assert.notEqual((await fetch(url)).status, 200);
 });
@@ -309,6 +310,6 @@ test('set-kind turns a resource into a task and back; assign on a resource says 
   assert.equal(wrong.code, 2);
   assert.match(wrong.stderr, /the kind is task or resource \(got "folder"\)/);
   // The audit log names a checkpoint by its file and number.
-  assert.match((await owner.ok(['audit', '--action', 'checkpoint.*', ...P])).stdout, /checkpoint\.created\s+checkpoint moodboard\.png #1/);
-  assert.match((await owner.ok(['audit', '--action', 'asset.converted', ...P])).stdout, /asset\.converted\s+asset moodboard\.png/);
+  assert.match((await owner.ok(['audit', '--action', 'checkpoint.*', ...P])).stdout, /checkpoint\.created\s+checkpoint shots\/moodboard\.png #1/);
+  assert.match((await owner.ok(['audit', '--action', 'asset.converted', ...P])).stdout, /asset\.converted\s+asset shots\/moodboard\.png/);
 });

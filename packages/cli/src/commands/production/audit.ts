@@ -1,10 +1,10 @@
 // The audit log of the project (audit.view) or of the studio (studio owners and admins).
 import { Command, Option } from 'commander';
-import type { AuditEntry, AuditFilter, AuditPage, BacklotApi } from '@backlot/api';
+import type { AuditEntry, AuditFilter, AuditPage } from '@backlot/api';
 import { connect, studioOf, projectContext } from '../../context.js';
 import { CliError, EXIT } from '../../output/exit-codes.js';
 import { formatTime, printJson, printTable, say } from '../../output/print.js';
-import { examples, fileName, isId, positiveInt, shortId, timeOption, type GlobalOptions } from './shared.js';
+import { examples, isId, positiveInt, shortId, timeOption, type GlobalOptions } from './shared.js';
 import { Refs } from './task-ref.js';
 
 interface AuditOptions {
@@ -67,12 +67,14 @@ export function auditCommands(program: Command): void {
       } while (cursor && entries.length < o.limit);
       if (opts.json) return printJson({ ...where, entries, nextCursor: cursor ?? null });
       if (entries.length === 0) return say('No audit entries match.');
-      const names = refs ? await assetNames(conn.api, refs.ctx.projectId, entries, await refs.pathsById()) : new Map<string, string>();
+      const names = refs ? await assetPaths(refs, entries) : new Map<string, string>();
       const target = (e: AuditEntry): string => {
         const checkpoint = checkpointOf(e);
         const asset = checkpoint && names.get(checkpoint.assetId);
         if (asset) return `${asset} #${checkpoint.number}`;
         if (!e.targetId) return '';
+        const shared = sharedAssetOf(e);
+        if (shared && names.has(shared)) return `${shortId(e.targetId)} of ${names.get(shared)}`;
         // Ids are shortened; other targets (a refused request's route) are shown whole.
         return names.get(e.targetId) ?? people.get(e.targetId)?.name ?? (isId(e.targetId) ? shortId(e.targetId) : e.targetId);
       };
@@ -107,21 +109,27 @@ function checkpointOf(e: AuditEntry): { assetId: string; number: number } | null
   return typeof rec?.assetId === 'string' && typeof rec.number === 'number' ? { assetId: rec.assetId, number: rec.number } : null;
 }
 
+/** The asset a share link's entry names (its creation records it). */
+function sharedAssetOf(e: AuditEntry): string | null {
+  if (e.targetType !== 'share_link') return null;
+  const rec = (e.after ?? e.before) as { assetId?: unknown } | null;
+  return typeof rec?.assetId === 'string' ? rec.assetId : null;
+}
+
 /**
- * Labels of the assets the entries are about (their own, or their checkpoints'): the path in the
- * working folder, else the name, as far as the caller can still see them (a few lookups at most).
+ * Paths of the assets the entries are about (their own, their checkpoints', their share links'):
+ * from the working folder where it has them, else asked of the server, as far as the caller can
+ * still see them (a few lookups at most).
  */
-async function assetNames(api: BacklotApi, projectId: string, entries: readonly AuditEntry[], paths: ReadonlyMap<string, string> | null): Promise<Map<string, string>> {
-  const about = entries.map((e) => (e.targetType === 'asset' ? e.targetId : checkpointOf(e)?.assetId)).filter((id): id is string => Boolean(id));
+async function assetPaths(refs: Refs, entries: readonly AuditEntry[]): Promise<Map<string, string>> {
+  const { api, projectId } = refs.ctx;
+  const about = new Set(entries.map((e) => (e.targetType === 'asset' ? e.targetId : checkpointOf(e)?.assetId ?? sharedAssetOf(e))).filter((id): id is string => Boolean(id)));
+  const local = await refs.pathsById();
   const names = new Map<string, string>();
-  for (const id of about) if (paths?.has(id)) names.set(id, paths.get(id)!);
-  const ids = [...new Set(about.filter((id) => !names.has(id)))].slice(0, 25);
-  await Promise.all(ids.map(async (id) => {
-    try {
-      names.set(id, fileName(await api.browse.asset(projectId, id)));
-    } catch {
-      // trashed or not visible: its id will do
-    }
-  }));
+  for (const id of about) if (local?.has(id)) names.set(id, local.get(id)!);
+  const ids = [...about].filter((id) => !names.has(id)).slice(0, 25);
+  const found = await Promise.all(ids.map((id) => api.browse.asset(projectId, id).catch(() => null))); // trashed or not visible: its id will do
+  const assets = found.filter((a) => a !== null);
+  for (const [id, path] of await refs.pathsOf(assets)) names.set(id, path);
   return names;
 }
