@@ -5,6 +5,7 @@ export { ProjectDb, PROJECT_DIR, type ProjectMeta } from './project/project-db.j
 export { ProjectTree, fileNameOf, assetNameOf as splitFileName, type AssetSummary } from './project/tree.js';
 export { listItems, itemFields, getItem, notOnServer, checkpointsOf, latestCheckpoint, type LocalCheckpointView, type EntityName } from './project/items.js';
 export { queuedOps, type QueuedOp } from './project/outbox.js';
+export { pendingChanges, type PendingChange } from './project/pending-changes.js';
 export { checkpointLock } from './project/soft-lock.js';
 export { lockFolder, FolderBusyError, type FolderLock } from './project/folder-lock.js';
 export { folderStatus, UNCHECKPOINTED, type FileState, type FileStatus } from './worktree/status.js';

@@ -23,13 +23,17 @@ export function say(line: string): void {
 export const LISTED = 20;
 
 /**
- * Says each line, or, past LISTED of them, the first ones and then `rest(how many were left)`:
+ * The lines, or, past LISTED of them, the first ones and then `rest(how many were left)`:
  * a person reads a summary, a script reads --json (which lists every one).
  */
-export function sayEach(lines: readonly string[], rest: (left: number) => string = (n) => `… and ${n.toLocaleString('en-US')} more (--json lists them all)`): void {
+export function boundedLines(lines: readonly string[], rest: (left: number) => string = (n) => `… and ${n.toLocaleString('en-US')} more (--json lists them all)`): string[] {
   const shown = lines.length > LISTED ? LISTED - 1 : lines.length;
-  for (let i = 0; i < shown; i++) say(lines[i]);
-  if (shown < lines.length) say(rest(lines.length - shown));
+  return shown < lines.length ? [...lines.slice(0, shown), rest(lines.length - shown)] : [...lines];
+}
+
+/** Says boundedLines(lines, rest), a line each. */
+export function sayEach(lines: readonly string[], rest?: (left: number) => string): void {
+  for (const line of boundedLines(lines, rest)) say(line);
 }
 
 export function formatBytes(n: number): string {

@@ -309,14 +309,21 @@ test('a refused file whose path the server filled meanwhile: kept as the user\'s
   }
 });
 
-test('log is a table, newest first; the trash shows where each item was, and restore takes that path', async () => {
+test('log is a table, newest first; status names the moves and trashings waiting to sync; the trash shows where each item was, and restore takes that path', async () => {
   const owner = w.users.owner;
   const log = (await owner.ok(['log', 'refs/b.png'], { cwd: folders.owner })).stdout.split('\n');
   assert.match(log[0], /^#\s+WHEN\s+WHO\s+SIZE\s+STATUS\s+COMMENT$/);
   assert.match(log[1], /^#2\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Olivia Owner\s+8 B\s+second$/);
   assert.match(log[2], /^#1\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Olivia Owner\s+7 B\s+owner$/);
   await owner.ok(['rm', 'refs/a_second.png'], { cwd: folders.owner });
+  await owner.ok(['mv', 'refs/new.png', 'refs/new_ref.png'], { cwd: folders.owner });
+  // Before the sync, status names the moves and trashings waiting for it, not only their count.
+  const waiting = (await owner.ok(['status'], { cwd: folders.owner })).stdout;
+  assert.match(waiting, /^2 changes made here wait to sync \(backlot sync\):\n  trashing   refs\/a_second\.png\n  moving     refs\/new\.png -> refs\/new_ref\.png$/m);
+  const pending = JSON.parse((await owner.ok(['status', '--json'], { cwd: folders.owner })).stdout).pendingChanges;
+  assert.deepEqual(pending, [{ kind: 'trashed', path: 'refs/a_second.png' }, { kind: 'moved', from: 'refs/new.png', to: 'refs/new_ref.png' }]);
   await owner.ok(['sync'], { cwd: folders.owner });
+  assert.deepEqual(JSON.parse((await owner.ok(['status', '--json'], { cwd: folders.owner })).stdout).pendingChanges, []);
   const trash = (await owner.ok(['trash'], { cwd: folders.owner })).stdout;
   assert.match(trash, /^KIND\s+PATH\s+DELETED/);
   assert.match(trash, /^asset\s+refs\/a_second\.png\s/m);

@@ -1,7 +1,7 @@
 // backlot status: what changed in the working folder, what is waiting to sync, your tasks.
 import type { Command } from 'commander';
 import { connect, type GlobalOptions } from '../../context.js';
-import { printJson } from '../../output/print.js';
+import { boundedLines, printJson } from '../../output/print.js';
 import { openWorkingFolder } from './working-folder.js';
 
 const LABEL: Record<string, string> = {
@@ -34,20 +34,26 @@ export function statusCommand(program: Command): void {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const { db, root } = await openWorkingFolder();
       try {
-        const { folderStatus, loadIgnoreRules, queuedOps, listItems, statusTasks, checkpointLock, UNCHECKPOINTED } = await import('@backlot/client/working-folder');
+        const { folderStatus, loadIgnoreRules, queuedOps, pendingChanges, listItems, statusTasks, checkpointLock, UNCHECKPOINTED } = await import('@backlot/client/working-folder');
         const meta = db.meta();
         if (o.fetch && !meta.personal) await (await import('@backlot/client')).pullChanges(connect(opts, meta.server).api, db);
         const files = await folderStatus(db, await loadIgnoreRules(root));
-        const pending = queuedOps(db).length;
+        const queued = queuedOps(db);
+        const pending = queued.length;
+        const changes = pendingChanges(db, queued);
         const statuses = new Map(listItems(db, 'status').map((s) => [s.id, s]));
         const tasks = statusTasks(db)
           .map((a) => ({ id: a.id, path: a.path ?? a.name, status: a.statusId ? statuses.get(a.statusId)?.name ?? null : null }))
           .sort((a, b) => a.path.localeCompare(b.path));
         if (opts.json)
-          return printJson({ root, project: { id: meta.projectId, name: meta.projectName, personal: meta.personal, server: meta.server ?? null }, pendingOps: pending, files, tasks });
+          return printJson({ root, project: { id: meta.projectId, name: meta.projectName, personal: meta.personal, server: meta.server ?? null }, pendingOps: pending, pendingChanges: changes, files, tasks });
         const out: string[] = [];
         out.push(`${meta.personal ? 'Personal project' : 'Project'} ${meta.projectName}${meta.server ? ` on ${meta.server}` : ''}`);
-        if (pending > 0) out.push(`${pending} change${pending === 1 ? '' : 's'} made here wait${pending === 1 ? 's' : ''} to sync (backlot sync)`);
+        if (pending > 0) out.push(`${pending} change${pending === 1 ? '' : 's'} made here wait${pending === 1 ? 's' : ''} to sync (backlot sync)${changes.length === pending ? ':' : changes.length ? ', among them:' : ''}`);
+        out.push(...boundedLines(
+          changes.map((c) => (c.kind === 'moved' ? `  ${'moving'.padEnd(10)} ${c.from} -> ${c.to}` : `  ${'trashing'.padEnd(10)} ${c.path}`)),
+          (n) => `  … and ${n.toLocaleString('en-US')} more moves and trashings (--json lists them all)`,
+        ));
         const shown = files.filter((f) => o.all || f.state !== 'normal' || f.unsynced);
         if (shown.length === 0) out.push('Every file is up to date.');
         const seen = new Set<string>();
