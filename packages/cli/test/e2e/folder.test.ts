@@ -344,6 +344,8 @@ test('a checkpoint stacked on one made meanwhile elsewhere is said so at sync; b
   assert.match((await owner.ok(['status'], { cwd: folders.owner2 })).stdout, /^  normal     refs\/b\.png \(1 checkpoint to sync\)$/m);
   const ahead = (await owner.ok(['status', '--fetch'], { cwd: folders.owner2 })).stdout;
   assert.match(ahead, /^  normal     refs\/b\.png \(1 checkpoint to sync, on top of #3 made meanwhile elsewhere\)$/m);
+  // log numbers it on top of the server's newest, and it is the user's own.
+  assert.match((await owner.ok(['log', 'refs/b.png'], { cwd: folders.owner2 })).stdout, /^#4\s+\(not synced yet\)\s+Olivia Owner\s+28 B\s+second machine$/m);
   const r = await owner.ok(['sync'], { cwd: folders.owner2 });
   assert.match(r.stderr, /^stacked    refs\/b\.png: yours is #4, on top of #3, which was checkpointed meanwhile elsewhere and stays in its history \(backlot log refs\/b\.png\)$/m);
   const log = (await owner.ok(['log', 'refs/b.png'], { cwd: folders.owner2 })).stdout;

@@ -23,7 +23,8 @@ export function historyCommands(program: Command): void {
         const meta = f.db.meta();
         const unsynced = history.filter((c) => c.pending);
         if (!meta.personal) {
-          const api = connect(opts, meta.server).api;
+          const conn = connect(opts, meta.server);
+          const api = conn.api;
           const trail = await api.browse.trail(meta.projectId, asset.id);
           if (opts.json) return printJson({ assetId: asset.id, entries: trail.entries, unsynced });
           // Newest first, one line each: a checkpoint (with the status it was made in) or a status change.
@@ -32,7 +33,7 @@ export function historyCommands(program: Command): void {
           const serverNewest = Math.max(0, ...trail.entries.map((e) => (e.type === 'checkpoint' ? e.checkpoint.number : 0)));
           const rows = [...unsynced]
             .sort((a, b) => a.number - b.number)
-            .map((c, i) => [`#${Math.max(c.number, serverNewest + i + 1)}`, '(not synced yet)', '', formatBytes(c.size), '', c.comment])
+            .map((c, i) => [`#${Math.max(c.number, serverNewest + i + 1)}`, '(not synced yet)', conn.login.name, formatBytes(c.size), '', c.comment])
             .reverse();
           for (const e of [...trail.entries].reverse()) {
             const who = e.actor.name ?? 'someone';
