@@ -216,7 +216,7 @@ test('watch prints a line per change, and JSON lines with --json', async () => {
   for (const mode of ['text', 'json'] as const) {
     const watch = startFollowed(['watch', ...P, ...(mode === 'json' ? ['--json'] : [])], { BACKLOT_CONFIG_DIR: sup.configDir });
     try {
-      await watch.seen((o) => /Watching \d+ assets/.test(o.stderr), 'start message');
+      await watch.seen((o) => /Watching \d+ assets? /.test(o.stderr), 'start message');
       const status = mode === 'text' ? 'wip' : 'todo';
       const { statuses } = await w.users.owner.api.browse.statuses(projectId);
       await w.users.owner.api.production.setStatus(projectId, ids.shot030, { statusId: statuses.find((s) => s.key === status)!.id });

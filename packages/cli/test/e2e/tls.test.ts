@@ -86,7 +86,7 @@ test('over wss: watch prints changes as they happen', async () => {
   const shot = await owner.api.production.createAsset(project.id, { collectionId: plate.collectionId, name: 'shot010', extension: 'blend', kind: 'task' });
   const watch = startFollowed(['watch', '--project', project.id], { BACKLOT_CONFIG_DIR: owner.configDir, NODE_EXTRA_CA_CERTS: CERT });
   try {
-    await watch.seen((o) => /Watching \d+ assets/.test(o.stderr), 'start message');
+    await watch.seen((o) => /Watching \d+ assets? /.test(o.stderr), 'start message');
     const { statuses } = await owner.api.browse.statuses(project.id);
     await owner.api.production.setStatus(project.id, shot.id, { statusId: statuses.find((st) => st.key === 'wip')!.id });
     await watch.seen((o) => /shot010\.blend now WIP/.test(o.stdout), 'line about shot010.blend');

@@ -52,7 +52,8 @@ export function watchCommand(program: Command): void {
           names.load(message.snapshot);
           if (first) {
             first = false;
-            say(`Watching ${names.assetCount()} assets (revision ${message.revision}); Ctrl-C to stop`);
+            const n = names.assetCount();
+            say(`Watching ${n.toLocaleString('en-US')} asset${n === 1 ? '' : 's'} (revision ${message.revision}); Ctrl-C to stop`);
           } else if (opts.json) out(JSON.stringify({ type: 'reset', revision: message.revision }));
           else out(`${clock(new Date())}  reset       what you can see changed; reloaded (${names.assetCount()} assets)`);
           return;
