@@ -349,6 +349,11 @@ for (const kind of dbKinds()) {
         { id: col.Hidden, parentId: null, name: 'Hidden', nameOnly: true },
         { id: col.Chars, parentId: col.Hidden, name: 'Chars', nameOnly: true },
       ]);
+      // Cards carry the same path as one folder text (the board tells same-named files apart by it).
+      assert.equal(hero.folder, 'Hidden/Chars');
+      const vendorList = await get(vendor, '/assets?limit=200');
+      assert.equal(vendorList.items.find((a: any) => a.id === as.hero).folder, 'Hidden/Chars');
+      assert.equal(vendorList.items.find((a: any) => a.id === as.rock).folder, 'Secret');
       assert.deepEqual(hero.dependencies.map((d: any) => [d.type, d.target.kind, d.target.name]), [['uses', 'asset', 'rock']]);
       const rock = await get(vendor, `/assets/${as.rock}`);
       assert.deepEqual(rock.dependents.map((d: any) => d.source.name), ['hero']);

@@ -9,7 +9,7 @@ const view = (id: string, statusId: string): AssetView => ({
   id, collectionId: null, name: id, extension: 'blend', kind: 'task', type: null, tags: [], description: null, url: null,
   assigneeId: null, statusId, coverCheckpointId: null, createdAt: '', createdBy: 'u', updatedAt: '', createdRev: 1,
 });
-const card = (id: string, statusId: string): AssetCard => ({ ...view(id, statusId), assigneeName: null, latestCheckpoint: null, cover: null });
+const card = (id: string, statusId: string): AssetCard => ({ ...view(id, statusId), assigneeName: null, folder: null, latestCheckpoint: null, cover: null });
 const status = (id: string) => ({ id, name: id, key: id, color: '#888', category: 'active', position: 0 }) as never;
 /** A board as the server would answer it, read at a revision when Owl was still in To do. */
 const staleAnswer = (revision: number): BoardData => ({

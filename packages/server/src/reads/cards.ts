@@ -1,6 +1,7 @@
 // Asset cards, the shape the board and the lists answer with: the asset's view, its assignee's
-// name, a summary of its latest checkpoint and its cover. Two queries for a whole page, whatever
-// its size. Checkpoint details need checkpoint.view; callers pass only ids the member may see.
+// name, its folder, a summary of its latest checkpoint and its cover. Three queries for a whole
+// page, whatever its size. Checkpoint details need checkpoint.view; callers pass only ids the
+// member may see.
 import { authorizeRead } from '@backlot/core';
 import type { Reader } from '../projection/read-context.js';
 import { assetView, type AssetView } from '../db/views.js';
@@ -14,6 +15,8 @@ export interface CheckpointSummary {
 
 export interface Card extends AssetView {
   assigneeName: string | null;
+  /** The collections above it, top first, joined by "/" (null at the project's top level). */
+  folder: string | null;
   latestCheckpoint: CheckpointSummary | null;
   /** The cover image: the chosen cover checkpoint's preview, else the latest one's, if any. */
   cover: { checkpointId: string; previewHash: string } | null;
@@ -50,6 +53,7 @@ export async function loadCards(r: Reader, ids: string[]): Promise<Card[]> {
       for (const c of cps) checkpoints.set(c.id, { id: c.id, number: Number(c.number), createdAt: c.created_at, previewHash: c.preview_hash });
     }
   }
+  const folders = await folderPaths(r, rows.map((a) => a.collection_id));
   const byId = new Map(rows.map((row) => [row.id, row]));
   const cards: Card[] = [];
   for (const id of ids) {
@@ -62,9 +66,37 @@ export async function loadCards(r: Reader, ids: string[]): Promise<Card[]> {
     cards.push({
       ...assetView(asset),
       assigneeName: assignee_name ?? null,
+      folder: asset.collection_id ? folders.get(asset.collection_id) ?? null : null,
       latestCheckpoint: latest,
       cover: coverFrom ? { checkpointId: coverFrom.id, previewHash: coverFrom.previewHash! } : null,
     });
   }
   return cards;
+}
+
+/**
+ * Each collection's path: the names above and of it, top first, as the member sees them (a
+ * collection above a visible item is visible by name at least). Same-named files in different
+ * shots look alike on a board without it. One query for the whole page's chains.
+ */
+async function folderPaths(r: Reader, collectionIds: readonly (string | null)[]): Promise<Map<string, string>> {
+  const chains = new Map<string, string[]>();
+  for (const start of new Set(collectionIds)) {
+    if (!start) continue;
+    const chain: string[] = [];
+    for (let id: string | null = start; id && chain.length < 10_000; id = r.graph.collections.get(id)?.parentId ?? null) chain.unshift(id);
+    chains.set(start, chain);
+  }
+  const wanted = [...new Set([...chains.values()].flat())];
+  const names = new Map<string, string>();
+  for (let i = 0; i < wanted.length; i += IN_CHUNK) {
+    const rows = await r.ctx.db.selectFrom('collections').select(['id', 'name']).where('id', 'in', wanted.slice(i, i + IN_CHUNK)).execute();
+    for (const c of rows) names.set(c.id, c.name);
+  }
+  const out = new Map<string, string>();
+  for (const [start, chain] of chains) {
+    const parts = chain.filter((id) => names.has(id) && r.view.collectionAccess(id)).map((id) => names.get(id)!);
+    if (parts.length) out.set(start, parts.join('/'));
+  }
+  return out;
 }

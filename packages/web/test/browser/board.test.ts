@@ -211,6 +211,24 @@ describe('web app: the Kanban board', { skip: skip ?? false, timeout: 240_000 },
     await context.close();
   });
 
+  it('same-named files in different shots are told apart by their folder on the card', async () => {
+    const shots = await owner.api.production.createCollection(projectId, { parentId: null, name: 'shots' });
+    for (const shot of ['sh010', 'sh020']) {
+      const folder = await owner.api.production.createCollection(projectId, { parentId: shots.id, name: shot });
+      const a = await owner.api.production.createAsset(projectId, { collectionId: folder.id, name: 'anim', extension: 'blend', kind: 'task' });
+      await owner.api.production.setStatus(projectId, a.id, { statusId: st.wfa });
+    }
+    const { page, context, problems } = await w.page();
+    await w.signIn(page, owner, `/projects/${projectId}/board`);
+    const cards = page.locator('section.column', { has: page.getByRole('heading', { name: 'WFA', exact: true }) }).locator('article[aria-label="anim.blend"]');
+    await cards.nth(1).waitFor({ timeout: 10_000 });
+    const folders = await cards.locator('.card__folder').allTextContents();
+    assert.deepEqual(folders.sort(), ['shots/sh010', 'shots/sh020']);
+    assert.deepEqual(await axeProblems(page), []);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   it('a lost connection shows a banner, and the board catches up when it is back', async () => {
     const a = await w.page();
     await w.signIn(a.page, owner, `/projects/${projectId}/board`);

@@ -8,8 +8,8 @@ import { ApiError, type AssetCard, type AssetView, type ProjectMember, type Stat
 import { CliError, EXIT } from '../../output/exit-codes.js';
 import { fileName, isId, type ProjectContext } from './shared.js';
 
-/** What a path is made from: an asset's name and, where the answer carries it, its collection. */
-export type Located = Pick<AssetView, 'id' | 'name' | 'extension'> & { collectionId?: string | null };
+/** What a path is made from: an asset's name and, where the answer carries them, its folder (cards) or collection. */
+export type Located = Pick<AssetView, 'id' | 'name' | 'extension'> & { folder?: string | null; collectionId?: string | null };
 
 export interface TaskRef {
   id: string;
@@ -48,14 +48,15 @@ export class Refs {
 
   /**
    * Asset id -> path from the project's top, for tables and lists: from the working folder's tree
-   * where it knows the asset, else from the server's collections (one request per folder, so a
-   * list outside a working folder still tells same-named files apart).
+   * where it knows the asset, else from the folder a card carries, else from the server's
+   * collections (one request per folder), so a list outside a working folder still tells
+   * same-named files apart.
    */
   async pathsOf(assets: readonly Located[]): Promise<ReadonlyMap<string, string>> {
     const local = await this.pathsById();
     const out = new Map<string, string>();
     const rest = assets.filter((a) => {
-      const p = local?.get(a.id);
+      const p = local?.get(a.id) ?? (a.folder !== undefined ? (a.folder ? `${a.folder}/${fileName(a)}` : fileName(a)) : undefined);
       if (p) out.set(a.id, p);
       return !p;
     });

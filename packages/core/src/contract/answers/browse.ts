@@ -25,6 +25,8 @@ export interface CheckpointSummary {
 /** An asset as the board and the lists show it. */
 export interface AssetCard extends AssetView {
   assigneeName: string | null;
+  /** The collections above it, top first, joined by "/" (null at the project's top level). */
+  folder: string | null;
   /** Needs checkpoint.view (null without it). */
   latestCheckpoint: CheckpointSummary | null;
   /** The chosen cover checkpoint's preview, else the latest one's, if any. */

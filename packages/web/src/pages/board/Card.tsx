@@ -11,6 +11,12 @@ export const CARD_ROW = 112;
 export const fileName = (a: { name: string; extension: string | null }) => (a.extension ? `${a.name}.${a.extension}` : a.name);
 export const cardTitle = (card: AssetCard) => fileName(card);
 
+/** The end of a folder path, which tells shots apart ("…/sq01/sh010"); the whole path is its tooltip. */
+export const shortFolder = (folder: string): string => {
+  const parts = folder.split('/');
+  return parts.length > 2 ? `…/${parts.slice(-2).join('/')}` : folder;
+};
+
 interface CardProps {
   card: AssetCard;
   movable: boolean;
@@ -40,6 +46,7 @@ export function Card({ card, movable, canAssign, requested, onAssign }: CardProp
         )}
       </div>
       <div className="card__meta">
+        {card.folder && <span className="card__folder" title={card.folder}>{shortFolder(card.folder)}</span>}
         {card.type && <span className="chip">{card.type}</span>}
         {requested && <span className="chip chip--attention">Requested</span>}
       </div>

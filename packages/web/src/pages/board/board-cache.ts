@@ -50,7 +50,9 @@ export function placeCard(board: BoardData, card: AssetCard, index = 0): BoardDa
 export function applyAssetChange(board: BoardData, view: AssetView, nameOf: (userId: string | null) => string | null): BoardData {
   const existing = findCard(board, view.id)?.card;
   if (view.kind !== 'task') return removeCard(board, view.id);
-  const card: AssetCard = { latestCheckpoint: null, cover: null, ...existing, ...view, assigneeName: nameOf(view.assigneeId) ?? existing?.assigneeName ?? null };
+  // A card moved to another collection loses its folder line until the board is read again.
+  const folder = existing && existing.collectionId === view.collectionId ? existing.folder : null;
+  const card: AssetCard = { latestCheckpoint: null, cover: null, ...existing, ...view, folder, assigneeName: nameOf(view.assigneeId) ?? existing?.assigneeName ?? null };
   return placeCard(board, card);
 }
 
