@@ -501,6 +501,7 @@ for (const kind of dbKinds()) {
       assert.equal(toArtist.requests[0].message, 'may I?');
       assert.equal(toArtist.requests[0].asset.name, 'wanted');
       assert.equal(toArtist.requests[0].asset.assigneeName, 'Ari Artist');
+      assert.equal(toArtist.requests[0].asset.folder, 'Shared', 'the folder, as on its card');
       assert.deepEqual(ids(await get(art2, '/control-requests?scope=mine')), [r1.id]);
       assert.deepEqual(ids(await get(art2, '/control-requests?scope=to-me')), [r3.id]);
       assert.deepEqual(ids(await get(sup, '/control-requests?scope=mine')), [r2.id, r3.id]);

@@ -79,7 +79,7 @@ export async function loadCards(r: Reader, ids: string[]): Promise<Card[]> {
  * collection above a visible item is visible by name at least). Same-named files in different
  * shots look alike on a board without it. One query for the whole page's chains.
  */
-async function folderPaths(r: Reader, collectionIds: readonly (string | null)[]): Promise<Map<string, string>> {
+export async function folderPaths(r: Reader, collectionIds: readonly (string | null)[]): Promise<Map<string, string>> {
   const chains = new Map<string, string[]>();
   for (const start of new Set(collectionIds)) {
     if (!start) continue;

@@ -3,7 +3,7 @@
 // invisible does not appear, and collections seen only as parents show only their names.
 import { notFound } from '@backlot/core';
 import type { Reader } from '../projection/read-context.js';
-import { loadCards } from './cards.js';
+import { folderPaths, loadCards } from './cards.js';
 import { collectionNameView, collectionView, statusView } from '../db/views.js';
 import type { CollectionsTable } from '../db/schema.js';
 
@@ -139,12 +139,14 @@ export async function listControlRequests(r: Reader, scope: RequestScope, assetI
     .$if(scope === 'task', (q) => q.where('cr.asset_id', '=', assetId!))
     .orderBy('cr.created_at').orderBy('cr.id')
     .execute();
+  const visible = rows.filter((q) => r.view.canSeeAsset(q.asset_id));
+  const folders = await folderPaths(r, visible.map((q) => q.asset_collection_id));
   return {
     scope,
-    requests: rows.filter((q) => r.view.canSeeAsset(q.asset_id)).map((q) => ({
+    requests: visible.map((q) => ({
       id: q.id, status: q.status, message: q.message, createdAt: q.created_at,
       requester: { id: q.requester_id, name: q.requester_name },
-      asset: { id: q.asset_id, collectionId: q.asset_collection_id, name: q.asset_name, extension: q.asset_extension, statusId: q.asset_status_id, assigneeId: q.assignee_id, assigneeName: q.assignee_name },
+      asset: { id: q.asset_id, collectionId: q.asset_collection_id, folder: q.asset_collection_id ? folders.get(q.asset_collection_id) ?? null : null, name: q.asset_name, extension: q.asset_extension, statusId: q.asset_status_id, assigneeId: q.assignee_id, assigneeName: q.assignee_name },
     })),
   };
 }

@@ -162,7 +162,8 @@ export interface PendingControlRequest {
   message: string | null;
   createdAt: string;
   requester: PersonRef;
-  asset: { id: string; collectionId: string | null; name: string; extension: string; statusId: string | null; assigneeId: string | null; assigneeName: string | null };
+  /** `folder`: the collections above the asset, as on its card. */
+  asset: { id: string; collectionId: string | null; folder: string | null; name: string; extension: string; statusId: string | null; assigneeId: string | null; assigneeName: string | null };
 }
 
 /** GET /projects/:projectId/control-requests. */

@@ -22,7 +22,7 @@ import { filterQuery, filtersFrom, isFiltered, putFilters, type TaskFilters } fr
 import { cardRules, type CardRules } from './can.ts';
 import { useLiveEvents, type LiveState } from '../../app/live.ts';
 import { LiveBanner } from '../../ui/LiveBanner.tsx';
-import { Card, CardPreview, cardTitle, fileName } from './Card.tsx';
+import { Card, CardPreview, cardTitle, filePath } from './Card.tsx';
 import { Column } from './Column.tsx';
 import { FilterBar } from '../../filters/FilterBar.tsx';
 import { AssignDialog } from './AssignDialog.tsx';
@@ -187,7 +187,7 @@ export function BoardPage() {
       if (how === 'accept') await api.production.acceptControl(projectId, r.id);
       else if (how === 'decline') await api.production.declineControl(projectId, r.id);
       else await api.production.cancelControl(projectId, r.id);
-      const what = fileName(r.asset);
+      const what = filePath(r.asset);
       setNotice({ kind: 'info', text: how === 'accept' ? `“${what}” now belongs to ${r.requester.name ?? 'the requester'}.` : how === 'decline' ? `You kept “${what}”.` : `Your request for “${what}” is withdrawn.` });
     } catch (err) {
       setNotice({ kind: 'error', text: messageOf(err) });

@@ -10,6 +10,8 @@ export const CARD_ROW = 112;
 /** An asset's file name: its name and extension (stored without the dot). */
 export const fileName = (a: { name: string; extension: string | null }) => (a.extension ? `${a.name}.${a.extension}` : a.name);
 export const cardTitle = (card: AssetCard) => fileName(card);
+/** An asset's path from the project's top, where the answer carries its folder ("shots/sh010/anim.blend"). */
+export const filePath = (a: { name: string; extension: string | null; folder?: string | null }) => (a.folder ? `${a.folder}/${fileName(a)}` : fileName(a));
 
 /** The end of a folder path, which tells shots apart ("…/sq01/sh010"); the whole path is its tooltip. */
 export const shortFolder = (folder: string): string => {
