@@ -88,6 +88,10 @@ describe('web app: the project browser', { skip: skip ?? false, timeout: 240_000
     await page.getByLabel('Tag').selectOption('night');
     await itemLink(page, 'Lair.blend').waitFor();
     assert.deepEqual((await listed(page)).sort(), ['Lair.blend', 'Sky.exr']);
+    // A match further down names its folder; one in the folder shown does not.
+    const sub = (name: string) => page.locator('.row', { has: page.getByRole('link', { name, exact: true }) }).locator('.row__sub').textContent();
+    assert.equal(await sub('Lair.blend'), 'Task · in Sets · night');
+    assert.equal(await sub('Sky.exr'), 'Resource · night');
     await page.getByLabel('Extension').fill('exr');
     await page.waitForURL(/ext=exr/);
     await page.waitForFunction(() => document.querySelectorAll('.items__name').length === 1);

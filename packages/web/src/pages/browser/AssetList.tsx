@@ -22,6 +22,8 @@ interface Props {
   onSelect(key: string, on: boolean): void;
   onSelectAll(on: boolean): void;
   folderHref(id: string): string;
+  /** The collection shown (null: the top level): a matching item further down names its folder. */
+  folderId: string | null;
   hasMore: boolean;
   loadMore(): void;
   /** The list's accessible name. */
@@ -144,7 +146,7 @@ function ListRow(p: RowProps) {
     <div className={`row${p.selected.has(itemKey(item)) ? ' row--selected' : ''}`}>
       <SelectBox {...p} />
       <Preview projectId={projectId} checkpointId={c.cover?.checkpointId} extension={c.extension} size="small" />
-      <span className="row__name"><NameLink {...p} /><span className="row__sub">{c.kind === 'task' ? 'Task' : 'Resource'}{c.tags.length ? ` · ${c.tags.join(', ')}` : ''}</span></span>
+      <span className="row__name"><NameLink {...p} /><span className="row__sub">{c.kind === 'task' ? 'Task' : 'Resource'}{c.folder && c.collectionId !== p.folderId ? ` · in ${c.folder}` : ''}{c.tags.length ? ` · ${c.tags.join(', ')}` : ''}</span></span>
       <span className="row__cell">{status ? <StatusPill name={status.name} color={status.color} /> : c.kind === 'task' ? 'No status' : ''}</span>
       <span className="row__cell">{c.kind === 'task' ? c.assigneeName ?? (c.assigneeId ? 'Someone' : 'Unassigned') : ''}</span>
       <span className="row__cell">{c.type ?? ''}</span>

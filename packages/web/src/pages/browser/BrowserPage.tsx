@@ -199,7 +199,7 @@ export function BrowserPage() {
               {assets.isPending ? <Loading label="Loading items…" /> : assets.isError ? <LoadError error={assets.error} retry={() => void assets.refetch()} /> : items.length === 0 ? (
                 <p className="empty">{searching ? 'Nothing matches these filters.' : 'This collection is empty.'}</p>
               ) : (
-                <AssetList projectId={projectId} items={items} layout={state.layout} statuses={statuses.data ?? []} folderHref={folderHref}
+                <AssetList projectId={projectId} items={items} layout={state.layout} statuses={statuses.data ?? []} folderHref={folderHref} folderId={state.folder || null}
                   label={searching ? 'Matching items' : `Contents of ${folderName}`}
                   selected={new Set(selected.keys())}
                   onSelect={(key, on) => setSelected((m) => {
