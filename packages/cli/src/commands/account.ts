@@ -1,8 +1,8 @@
 // Signing in and choosing where to work: login, logout, whoami, studios, projects.
 import { Command, Option } from 'commander';
-import { ApiError } from '@backlot/api';
+import { ApiError, NetworkError } from '@backlot/api';
 import { apiFor, connect, studioOf, type GlobalOptions } from '../context.js';
-import { CliError, EXIT, usageError } from '../output/exit-codes.js';
+import { CliError, EXIT, networkCode, networkHint, usageError } from '../output/exit-codes.js';
 import { formatTime, printJson, printTable, say } from '../output/print.js';
 import { normaliseServer, readCredentials, writeCredentials } from '../settings/credentials.js';
 
@@ -31,10 +31,10 @@ export function accountCommands(program: Command): void {
         const password = opts.passwordStdin ? await readStdin() : await ask('Password', true);
         if (!password) throw usageError('no password given');
         await api.auth.login({ email, password }).catch(refusedAs(`the server did not accept the email and password for ${email}`,
-          `check them and run: backlot login ${server} (if your studio signs in through its identity provider: --sso ${email})`));
+          `check them and run: backlot login ${server} (if your studio signs in through its identity provider: --sso ${email})`, server));
       }
       const me = await (opts.token
-        ? api.auth.me().catch(refusedAs('the server did not accept this token (wrong, revoked or expired)', 'make a new one (backlot tokens create) or sign in with your password'))
+        ? api.auth.me().catch(refusedAs('the server did not accept this token (wrong, revoked or expired)', 'make a new one (backlot tokens create) or sign in with your password', server))
         : api.auth.me());
       const { studios } = await api.studios.list();
       const creds = readCredentials();
@@ -132,10 +132,14 @@ async function readStdin(): Promise<string> {
   return text.replace(/\r?\n$/, '');
 }
 
-/** A 401 during sign-in is about what was typed, not a session that ended: say so. */
-function refusedAs(message: string, hint: string) {
+/**
+ * A 401 during sign-in is about what was typed, not a session that ended; an unanswered request,
+ * about the address just typed: say so.
+ */
+function refusedAs(message: string, hint: string, server: string) {
   return (err: unknown): never => {
     if (err instanceof ApiError && err.status === 401) throw new CliError(message, EXIT.error, hint);
+    if (err instanceof NetworkError) throw new CliError(err.message, EXIT.network, networkHint(networkCode(err), server));
     throw err;
   };
 }

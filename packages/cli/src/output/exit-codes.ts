@@ -12,6 +12,9 @@ export class CliError extends Error {
   }
 }
 
+/** Node's error code behind a request that got no answer ('' when there is none). */
+export const networkCode = (err: NetworkError): string => String((err.cause as NodeJS.ErrnoException | undefined)?.code ?? '');
+
 export const usageError = (message: string, hint?: string) => new CliError(message, EXIT.usage, hint);
 
 /** The message, hint and exit code for any error a command let through. */
@@ -34,7 +37,7 @@ export function describeError(err: unknown): { message: string; hint?: string; e
     if (err.details.reason === 'not_a_task') return { message: err.message, hint: 'only tasks have an assignee and a status: make it one with backlot set-kind ASSET task', exitCode: EXIT.error };
     return { message: err.message, exitCode: EXIT.error };
   }
-  if (err instanceof NetworkError) return { message: err.message, hint: networkHint(String((err.cause as NodeJS.ErrnoException | undefined)?.code ?? '')), exitCode: EXIT.network };
+  if (err instanceof NetworkError) return { message: err.message, hint: networkHint(networkCode(err)), exitCode: EXIT.network };
   if (err instanceof ProtocolError)
     return { message: `the server answered something that is not Backlot's API (${err.message})`, hint: 'check the server address', exitCode: EXIT.network };
   if ((err as Error)?.name === 'BacklotError') {
@@ -49,12 +52,16 @@ export function describeError(err: unknown): { message: string; hint?: string; e
   return { message: err instanceof Error ? err.message : String(err), exitCode: EXIT.error };
 }
 
-/** What to do about a request that never got an answer, by node's error code. */
-function networkHint(code: string): string {
+/**
+ * What to do about a request that never got an answer, by node's error code. `typed`: the address
+ * the user just gave (login), rather than the server a command found in their sign-ins.
+ */
+export function networkHint(code: string, typed?: string): string {
   // Node's TLS codes for a certificate it cannot vouch for (a studio's own CA, a self-signed or expired one).
   if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code))
     return "this machine does not trust the server's certificate: if your studio signs its own, set NODE_EXTRA_CA_CERTS to its CA file (PEM), or ask the server's admin";
-  if (code === 'ECONNREFUSED') return 'nothing answers at that address: check that the server is running and the address is right (backlot whoami), then run the command again';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return "the server's name does not resolve: check the address (backlot whoami) and your network, then run the command again";
-  return 'check the server address and your connection, then run the command again';
+  const where = typed ? `check ${typed} (is the server running there?), then sign in again` : 'check that the server is running and the address is right (backlot whoami), then run the command again';
+  if (code === 'ECONNREFUSED') return `nothing answers at that address: ${where}`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the server's name does not resolve: ${typed ? `check ${typed} and your network, then sign in again` : 'check the address (backlot whoami) and your network, then run the command again'}`;
+  return typed ? `check ${typed} and your connection, then sign in again` : 'check the server address and your connection, then run the command again';
 }

@@ -46,6 +46,9 @@ test('login with a token, a server that is not there, and logout', async () => {
   assert.match(bad.stderr, /^backlot: the server did not accept this token \(wrong, revoked or expired\)\n  make a new one/);
   await owner.ok(['login', w.url, '--token', owner.api.session.token!]);
   assert.equal(JSON.parse((await owner.ok(['whoami', '--json'])).stdout).user.email, owner.email);
+  const nobody = await owner.run(['login', 'http://127.0.0.1:9', '--email', owner.email, '--password-stdin'], { input: 'x\n', env: { BACKLOT_CONFIG_DIR: join(w.dir, 'config', 'nobody') } });
+  assert.equal(nobody.code, 5, nobody.stderr);
+  assert.match(nobody.stderr, /\n  nothing answers at that address: check http:\/\/127\.0\.0\.1:9 \(is the server running there\?\), then sign in again$/m);
   const down = await owner.run(['whoami', '--server', 'http://127.0.0.1:9']);
   assert.equal(down.code, 1);
   assert.match(down.stderr, /not signed in to http:\/\/127\.0\.0\.1:9/);
