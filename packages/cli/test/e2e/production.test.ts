@@ -187,6 +187,7 @@ test('share a checkpoint: the link works, is listed, and stops working when revo
   assert.equal(shares[0].state, 'active');
   assert.equal(shares[0].fileName, 'moodboard.png');
   assert.equal(shares[0].checkpointNumber, 1);
+  assert.equal(shares[0].folder, 'shots');
   assert.match((await owner.ok(['shares', ...P])).stdout, /^\S{8}\s+shots\/moodboard\.png\s+#1\s+active\s/m, 'path and version outside a working folder');
   const revoked = await owner.ok(['unshare', shares[0].id.slice(0, 8), ...P]);
   assert.match(revoked.stderr, /^Revoked the share link of shots\/moodboard\.png #1 \(/);

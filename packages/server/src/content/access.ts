@@ -7,13 +7,14 @@
 // caller only when a live checkpoint of a live asset the caller may download lists it, or when
 // the caller uploaded it (proving they hold the bytes). Everything else is "missing", exactly like
 // a random hash, and a checkpoint may only list chunks present for its author in this sense.
-import { authorizeContent, chunkIsPresentFor, type ContentCheck, type MemberView, type ProjectActor } from '@backlot/core';
+import { authorizeContent, chunkIsPresentFor, type ContentCheck, type MemberView, type ProjectActor, type ProjectGraph } from '@backlot/core';
 import { MAX_CHUNK_SIZE } from '@backlot/storage';
 import type { Ctx, Trx } from '../context.js';
 import type { Db } from '../db/connect.js';
 import type { ProjectsTable } from '../db/schema.js';
 import { check, loadProjectAccess } from '../access/access.js';
 import { graphAt } from '../projection/graph-cache.js';
+import type { IndexedAsset } from '../projection/asset-index.js';
 import { viewOf } from '../projection/read-context.js';
 import { batches } from './blobs.js';
 
@@ -21,6 +22,8 @@ export interface ContentAccess {
   project: ProjectsTable;
   actor: ProjectActor;
   view: MemberView;
+  /** The project's structure the view was computed from (folders of shared files). */
+  graph: ProjectGraph<IndexedAsset>;
 }
 
 /** The caller's seat and view of a project, as of its current revision. */
@@ -28,7 +31,8 @@ export async function loadContentAccess(ctx: Ctx, projectId: string): Promise<Co
   const { project, actor } = await loadProjectAccess(ctx, projectId);
   const revision = Number(project.revision);
   // The view reads memoise per revision: chunk checks and fetches in a row share one closure.
-  return { project, actor, view: viewOf(await graphAt(ctx.db, projectId, revision), revision, actor) };
+  const graph = await graphAt(ctx.db, projectId, revision);
+  return { project, actor, view: viewOf(graph, revision, actor), graph };
 }
 
 /** Refuses (audited by the HTTP layer) unless core's content policy allows. */

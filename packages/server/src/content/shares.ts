@@ -11,7 +11,8 @@ import type { Db } from '../db/connect.js';
 import type { AssetsTable, CheckpointsTable, ShareLinksTable } from '../db/schema.js';
 import { appendAudit } from '../audit/log.js';
 import { hashSecret, newId, newSecret } from '../auth/tokens.js';
-import { authorizeContentAccess, loadContentAccess } from './access.js';
+import { authorizeContentAccess, loadContentAccess, type ContentAccess } from './access.js';
+import { folderPaths } from '../projection/folder-paths.js';
 import { fileNameOf, liveCheckpointFile, sendCheckpointFile } from './files.js';
 
 export const SHARE_PATH = '/s';
@@ -36,9 +37,21 @@ function stateOf(row: Pick<ShareLinksTable, 'revoked_at' | 'expires_at'>, now: s
 
 type SharedAsset = Pick<AssetsTable, 'id' | 'collection_id' | 'name' | 'extension'>;
 
-function shareView(row: ShareLinksTable, asset: SharedAsset, checkpointNumber: number, now: string) {
+/** The shared file's folder, as on its card (reads/cards.ts). */
+async function folderOf(ctx: Ctx, access: ContentAccess, asset: SharedAsset): Promise<string | null> {
+  return (await foldersOf(ctx, access, [asset])).get(asset.id) ?? null;
+}
+
+async function foldersOf(ctx: Ctx, access: ContentAccess, assets: readonly SharedAsset[]): Promise<Map<string, string>> {
+  const paths = await folderPaths({ ctx, graph: access.graph, view: access.view }, assets.map((a) => a.collection_id));
+  const out = new Map<string, string>();
+  for (const a of assets) if (a.collection_id && paths.has(a.collection_id)) out.set(a.id, paths.get(a.collection_id)!);
+  return out;
+}
+
+function shareView(row: ShareLinksTable, asset: SharedAsset, checkpointNumber: number, folder: string | null, now: string) {
   return {
-    id: row.id, checkpointId: row.checkpoint_id, checkpointNumber, assetId: asset.id, collectionId: asset.collection_id, fileName: fileNameOf(asset),
+    id: row.id, checkpointId: row.checkpoint_id, checkpointNumber, assetId: asset.id, collectionId: asset.collection_id, folder, fileName: fileNameOf(asset),
     createdBy: row.created_by, createdAt: row.created_at,
     expiresAt: row.expires_at, revokedAt: row.revoked_at, downloadCount: Number(row.download_count), lastAccessAt: row.last_access_at,
     state: stateOf(row, now),
@@ -65,7 +78,7 @@ export async function createShare(ctx: Ctx, projectId: string, checkpointId: str
     await trx.insertInto('share_links').values(row).execute();
     await audit(ctx, trx, access.project.studio_id, projectId, 'share.created', row.id, null, { checkpointId, assetId: file.asset.id, expiresAt }, at);
   });
-  return { ...shareView(row, file.asset, file.checkpoint.number, at), token, url: `${ctx.baseUrl()}${SHARE_PATH}/${token}` };
+  return { ...shareView(row, file.asset, file.checkpoint.number, await folderOf(ctx, access, file.asset), at), token, url: `${ctx.baseUrl()}${SHARE_PATH}/${token}` };
 }
 
 async function sharesOf(db: Db, projectId: string, shareId?: string) {
@@ -87,12 +100,9 @@ export async function listShares(ctx: Ctx, projectId: string) {
   const access = await loadContentAccess(ctx, projectId);
   authorizeContentAccess(access, { kind: 'share.manage' });
   const now = nowIso(ctx);
-  const rows = await sharesOf(ctx.db, projectId);
-  return {
-    shares: rows
-      .filter((r) => access.view.canSeeAsset(r.asset_id))
-      .map((r) => shareView(r, sharedAsset(r), r.checkpoint_number, now)),
-  };
+  const rows = (await sharesOf(ctx.db, projectId)).filter((r) => access.view.canSeeAsset(r.asset_id));
+  const folders = await foldersOf(ctx, access, rows.map(sharedAsset));
+  return { shares: rows.map((r) => shareView(r, sharedAsset(r), r.checkpoint_number, folders.get(r.asset_id) ?? null, now)) };
 }
 
 async function manageableShare(ctx: Ctx, projectId: string, shareId: string) {
@@ -109,12 +119,13 @@ const sharedAsset = (r: { asset_id: string; asset_collection_id: string | null; 
 export async function revokeShare(ctx: Ctx, projectId: string, shareId: string) {
   const { access, row, asset } = await manageableShare(ctx, projectId, shareId);
   const at = nowIso(ctx);
-  if (row.revoked_at) return shareView(row, asset, row.checkpoint_number, at);
+  const folder = await folderOf(ctx, access, asset);
+  if (row.revoked_at) return shareView(row, asset, row.checkpoint_number, folder, at);
   await inTransaction(ctx, async (trx) => {
     await trx.updateTable('share_links').set({ revoked_at: at }).where('id', '=', shareId).execute();
     await audit(ctx, trx, access.project.studio_id, projectId, 'share.revoked', shareId, { expiresAt: row.expires_at }, { revokedAt: at }, at);
   });
-  return shareView({ ...row, revoked_at: at }, asset, row.checkpoint_number, at);
+  return shareView({ ...row, revoked_at: at }, asset, row.checkpoint_number, folder, at);
 }
 
 /** Sets a new expiry (later, earlier, or none); a revoked link stays revoked. */
@@ -127,7 +138,7 @@ export async function changeShareExpiry(ctx: Ctx, projectId: string, shareId: st
     await trx.updateTable('share_links').set({ expires_at: expiresAt }).where('id', '=', shareId).execute();
     await audit(ctx, trx, access.project.studio_id, projectId, 'share.expiry_changed', shareId, { expiresAt: row.expires_at }, { expiresAt }, at);
   });
-  return shareView({ ...row, expires_at: expiresAt }, asset, row.checkpoint_number, at);
+  return shareView({ ...row, expires_at: expiresAt }, asset, row.checkpoint_number, await folderOf(ctx, access, asset), at);
 }
 
 // ---- public side ---------------------------------------------------------------------------------

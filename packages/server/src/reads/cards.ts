@@ -5,6 +5,7 @@
 import { authorizeRead } from '@backlot/core';
 import type { Reader } from '../projection/read-context.js';
 import { assetView, type AssetView } from '../db/views.js';
+import { folderPaths } from '../projection/folder-paths.js';
 
 export interface CheckpointSummary {
   id: string;
@@ -72,31 +73,4 @@ export async function loadCards(r: Reader, ids: string[]): Promise<Card[]> {
     });
   }
   return cards;
-}
-
-/**
- * Each collection's path: the names above and of it, top first, as the member sees them (a
- * collection above a visible item is visible by name at least). Same-named files in different
- * shots look alike on a board without it. One query for the whole page's chains.
- */
-export async function folderPaths(r: Reader, collectionIds: readonly (string | null)[]): Promise<Map<string, string>> {
-  const chains = new Map<string, string[]>();
-  for (const start of new Set(collectionIds)) {
-    if (!start) continue;
-    const chain: string[] = [];
-    for (let id: string | null = start; id && chain.length < 10_000; id = r.graph.collections.get(id)?.parentId ?? null) chain.unshift(id);
-    chains.set(start, chain);
-  }
-  const wanted = [...new Set([...chains.values()].flat())];
-  const names = new Map<string, string>();
-  for (let i = 0; i < wanted.length; i += IN_CHUNK) {
-    const rows = await r.ctx.db.selectFrom('collections').select(['id', 'name']).where('id', 'in', wanted.slice(i, i + IN_CHUNK)).execute();
-    for (const c of rows) names.set(c.id, c.name);
-  }
-  const out = new Map<string, string>();
-  for (const [start, chain] of chains) {
-    const parts = chain.filter((id) => names.has(id) && r.view.collectionAccess(id)).map((id) => names.get(id)!);
-    if (parts.length) out.set(start, parts.join('/'));
-  }
-  return out;
 }

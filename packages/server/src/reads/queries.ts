@@ -3,7 +3,8 @@
 // invisible does not appear, and collections seen only as parents show only their names.
 import { notFound } from '@backlot/core';
 import type { Reader } from '../projection/read-context.js';
-import { folderPaths, loadCards } from './cards.js';
+import { loadCards } from './cards.js';
+import { folderPaths } from '../projection/folder-paths.js';
 import { collectionNameView, collectionView, statusView } from '../db/views.js';
 import type { CollectionsTable } from '../db/schema.js';
 

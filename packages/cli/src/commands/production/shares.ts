@@ -59,7 +59,7 @@ export function shareCommands(program: Command): void {
 
 /** Shared files' paths (fileName is the whole "name.ext": it stands for the name, with no extension to add). */
 function pathsOf(ctx: ProjectContext, shares: readonly ShareView[]): Promise<ReadonlyMap<string, string>> {
-  return new Refs(ctx).pathsOf(shares.map((s) => ({ id: s.assetId, name: s.fileName, extension: '', collectionId: s.collectionId })));
+  return new Refs(ctx).pathsOf(shares.map((s) => ({ id: s.assetId, name: s.fileName, extension: '', folder: s.folder })));
 }
 
 function pickShare(shares: readonly ShareView[], ref: string): ShareView {

@@ -8,8 +8,8 @@ import { ApiError, type AssetCard, type AssetView, type ProjectMember, type Stat
 import { CliError, EXIT } from '../../output/exit-codes.js';
 import { fileName, isId, type ProjectContext } from './shared.js';
 
-/** What a path is made from: an asset's name and, where the answer carries them, its folder (cards) or collection. */
-export type Located = Pick<AssetView, 'id' | 'name' | 'extension'> & { folder?: string | null; collectionId?: string | null };
+/** What a path is made from: an asset's name and, where the answer carries it, its folder (cards, requests, shares). */
+export type Located = Pick<AssetView, 'id' | 'name' | 'extension'> & { folder?: string | null };
 
 export interface TaskRef {
   id: string;
@@ -48,43 +48,12 @@ export class Refs {
 
   /**
    * Asset id -> path from the project's top, for tables and lists: from the working folder's tree
-   * where it knows the asset, else from the folder a card carries, else from the server's
-   * collections (one request per folder), so a list outside a working folder still tells
-   * same-named files apart.
+   * where it knows the asset, else from the folder the server's answer carries (so a list outside
+   * a working folder still tells same-named files apart), else its file name.
    */
   async pathsOf(assets: readonly Located[]): Promise<ReadonlyMap<string, string>> {
     const local = await this.pathsById();
-    const out = new Map<string, string>();
-    const rest = assets.filter((a) => {
-      const p = local?.get(a.id) ?? (a.folder !== undefined ? (a.folder ? `${a.folder}/${fileName(a)}` : fileName(a)) : undefined);
-      if (p) out.set(a.id, p);
-      return !p;
-    });
-    const folders = await this.serverFolderPaths(new Set(rest.flatMap((a) => (a.collectionId ? [a.collectionId] : []))));
-    for (const a of rest) {
-      const folder = a.collectionId ? folders.get(a.collectionId) : undefined;
-      out.set(a.id, folder ? `${folder}/${fileName(a)}` : fileName(a));
-    }
-    return out;
-  }
-
-  /** Collection id -> its path on the server (a collection the caller cannot see is left out). */
-  private async serverFolderPaths(ids: ReadonlySet<string>): Promise<Map<string, string>> {
-    const { api, projectId } = this.ctx;
-    const out = new Map<string, string>();
-    const queue = [...ids];
-    const worker = async () => {
-      for (let id = queue.pop(); id; id = queue.pop()) {
-        try {
-          const c = await api.browse.collection(projectId, id);
-          out.set(id, [...c.path.map((p) => p.name), c.name].join('/'));
-        } catch (err) {
-          if (!(err instanceof ApiError && err.status === 404)) throw err;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
-    return out;
+    return new Map(assets.map((a) => [a.id, local?.get(a.id) ?? (a.folder ? `${a.folder}/${fileName(a)}` : fileName(a))]));
   }
 
   /** The label of an asset in messages and tables. */

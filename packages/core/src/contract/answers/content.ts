@@ -53,6 +53,8 @@ export interface ShareView {
   assetId: string;
   /** The asset's collection (null: the project's top level). */
   collectionId: string | null;
+  /** The collections above the asset, as on its card (null: the project's top level). */
+  folder: string | null;
   fileName: string;
   createdBy: string;
   createdAt: string;
