@@ -37,17 +37,12 @@ function stateOf(row: Pick<ShareLinksTable, 'revoked_at' | 'expires_at'>, now: s
 
 type SharedAsset = Pick<AssetsTable, 'id' | 'collection_id' | 'name' | 'extension'>;
 
-/** The shared file's folder, as on its card (reads/cards.ts). */
-async function folderOf(ctx: Ctx, access: ContentAccess, asset: SharedAsset): Promise<string | null> {
-  return (await foldersOf(ctx, access, [asset])).get(asset.id) ?? null;
-}
+/** The shared files' folders, as on their cards. */
+const foldersOf = (ctx: Ctx, access: ContentAccess, collectionIds: readonly (string | null)[]) =>
+  folderPaths({ ctx, graph: access.graph, view: access.view }, collectionIds);
 
-async function foldersOf(ctx: Ctx, access: ContentAccess, assets: readonly SharedAsset[]): Promise<Map<string, string>> {
-  const paths = await folderPaths({ ctx, graph: access.graph, view: access.view }, assets.map((a) => a.collection_id));
-  const out = new Map<string, string>();
-  for (const a of assets) if (a.collection_id && paths.has(a.collection_id)) out.set(a.id, paths.get(a.collection_id)!);
-  return out;
-}
+const folderOf = async (ctx: Ctx, access: ContentAccess, asset: SharedAsset) =>
+  (await foldersOf(ctx, access, [asset.collection_id]))(asset.collection_id);
 
 function shareView(row: ShareLinksTable, asset: SharedAsset, checkpointNumber: number, folder: string | null, now: string) {
   return {
@@ -101,8 +96,8 @@ export async function listShares(ctx: Ctx, projectId: string) {
   authorizeContentAccess(access, { kind: 'share.manage' });
   const now = nowIso(ctx);
   const rows = (await sharesOf(ctx.db, projectId)).filter((r) => access.view.canSeeAsset(r.asset_id));
-  const folders = await foldersOf(ctx, access, rows.map(sharedAsset));
-  return { shares: rows.map((r) => shareView(r, sharedAsset(r), r.checkpoint_number, folders.get(r.asset_id) ?? null, now)) };
+  const folders = await foldersOf(ctx, access, rows.map((r) => r.asset_collection_id));
+  return { shares: rows.map((r) => shareView(r, sharedAsset(r), r.checkpoint_number, folders(r.asset_collection_id), now)) };
 }
 
 async function manageableShare(ctx: Ctx, projectId: string, shareId: string) {

@@ -54,7 +54,7 @@ export async function loadCards(r: Reader, ids: string[]): Promise<Card[]> {
       for (const c of cps) checkpoints.set(c.id, { id: c.id, number: Number(c.number), createdAt: c.created_at, previewHash: c.preview_hash });
     }
   }
-  const folders = await folderPaths(r, rows.map((a) => a.collection_id));
+  const folderOf = await folderPaths(r, rows.map((a) => a.collection_id));
   const byId = new Map(rows.map((row) => [row.id, row]));
   const cards: Card[] = [];
   for (const id of ids) {
@@ -67,7 +67,7 @@ export async function loadCards(r: Reader, ids: string[]): Promise<Card[]> {
     cards.push({
       ...assetView(asset),
       assigneeName: assignee_name ?? null,
-      folder: asset.collection_id ? folders.get(asset.collection_id) ?? null : null,
+      folder: folderOf(asset.collection_id),
       latestCheckpoint: latest,
       cover: coverFrom ? { checkpointId: coverFrom.id, previewHash: coverFrom.previewHash! } : null,
     });

@@ -4,7 +4,7 @@
 import { notFound } from '@backlot/core';
 import type { Reader } from '../projection/read-context.js';
 import { loadCards } from './cards.js';
-import { folderPaths } from '../projection/folder-paths.js';
+import { chainsOf, folderPaths } from '../projection/folder-paths.js';
 import { collectionNameView, collectionView, statusView } from '../db/views.js';
 import type { CollectionsTable } from '../db/schema.js';
 
@@ -19,16 +19,7 @@ function showCollection(r: Reader, row: CollectionsTable & { assignee_name?: str
 
 /** The chain of collections above an item, top first; each at least visible by name. */
 async function pathOf(r: Reader, collectionId: string | null) {
-  const chain: string[] = [];
-  for (let id = collectionId; id && chain.length < 10_000; id = r.graph.collections.get(id)?.parentId ?? null) chain.unshift(id);
-  if (!chain.length) return [];
-  const rows = await r.ctx.db.selectFrom('collections').select(['id', 'parent_id', 'name']).where('id', 'in', chain).execute();
-  const byId = new Map(rows.map((c) => [c.id, c]));
-  return chain.flatMap((id) => {
-    const c = byId.get(id);
-    const access = r.view.collectionAccess(id);
-    return c && access ? [{ id, parentId: c.parent_id, name: c.name, nameOnly: access === 'name' }] : [];
-  });
+  return collectionId ? (await chainsOf(r, [collectionId])).get(collectionId) ?? [] : [];
 }
 
 // ---- collections -------------------------------------------------------------------------------
@@ -141,13 +132,13 @@ export async function listControlRequests(r: Reader, scope: RequestScope, assetI
     .orderBy('cr.created_at').orderBy('cr.id')
     .execute();
   const visible = rows.filter((q) => r.view.canSeeAsset(q.asset_id));
-  const folders = await folderPaths(r, visible.map((q) => q.asset_collection_id));
+  const folderOf = await folderPaths(r, visible.map((q) => q.asset_collection_id));
   return {
     scope,
     requests: visible.map((q) => ({
       id: q.id, status: q.status, message: q.message, createdAt: q.created_at,
       requester: { id: q.requester_id, name: q.requester_name },
-      asset: { id: q.asset_id, collectionId: q.asset_collection_id, folder: q.asset_collection_id ? folders.get(q.asset_collection_id) ?? null : null, name: q.asset_name, extension: q.asset_extension, statusId: q.asset_status_id, assigneeId: q.assignee_id, assigneeName: q.assignee_name },
+      asset: { id: q.asset_id, collectionId: q.asset_collection_id, folder: folderOf(q.asset_collection_id), name: q.asset_name, extension: q.asset_extension, statusId: q.asset_status_id, assigneeId: q.assignee_id, assigneeName: q.assignee_name },
     })),
   };
 }
